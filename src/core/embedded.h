@@ -1,0 +1,21 @@
+/*
+ * embedded.h - data files compiled into the program (scripts/embed.py): the built-in
+ * catalog and the store's migrations.  Each table ends with an entry whose name is NULL.
+ * `data` is NUL-terminated; `size` excludes the NUL.
+ */
+#ifndef XY_EMBEDDED_H
+#define XY_EMBEDDED_H
+
+#include <stddef.h>
+
+struct embedded_file {
+	const char *name;
+	const char *data;
+	size_t size;
+};
+
+extern const struct embedded_file embedded_catalog[];
+extern const struct embedded_file embedded_migrations[];
+extern const struct embedded_file embedded_code_exceptions[];
+
+#endif

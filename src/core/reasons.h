@@ -1,0 +1,20 @@
+/* reasons.h - lookup over reasons.def, the single list of stable reason codes. */
+#ifndef XY_REASONS_H
+#define XY_REASONS_H
+
+#include <stddef.h>
+
+enum reason_kind { REASON_ERROR, REASON_WARNING, REASON_FATAL };
+
+struct reason_info {
+	const char *code;
+	enum reason_kind kind;
+	const char *summary;
+};
+
+/* The whole table, in reasons.def order. */
+const struct reason_info *reasons_all(size_t *count);
+/* NULL when `code` is not a known reason. */
+const struct reason_info *reasons_find(const char *code);
+
+#endif

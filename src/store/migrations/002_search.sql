@@ -1,0 +1,1 @@
+-- 002_search.sql: placeholder

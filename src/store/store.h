@@ -1,0 +1,176 @@
+/*
+ * store.h - the one persistence interface.  Everything above src/store talks to the
+ * database through these functions only, so that a PostgreSQL backend can be added
+ * without touching service code.
+ *
+ * Conventions: functions return 0 (or a documented positive value) on success and -1
+ * with reason `store.error` on failure.  Lookups return 1 when found, 0 when not.
+ * Strings passed in are borrowed for the duration of the call.  Strings handed to
+ * callbacks are valid only during the callback.  Structs filled by the store that own
+ * memory say so and have a *_clear function.  Callbacks return 0 to go on, non-zero to
+ * stop the iteration (which then returns 0).
+ *
+ * Every table that grows with the data is keyed by subject code, so that a distributed
+ * backend can place a subject's whole archive on one shard.
+ */
+#ifndef XY_STORE_H
+#define XY_STORE_H
+
+#include <stdint.h>
+
+#include "core/code.h"
+
+struct err;
+struct store;
+
+/* Opens (creating when missing) the database named by `url`: a file path or
+ * `sqlite:PATH`.  Applies pending migrations.  `url` NULL selects $XINYONG_DB, else
+ * var/xinyong.db. */
+int store_open(const char *url, struct store **out, struct err *e);
+void store_close(struct store *s);
+/* The location actually opened (e.g. the file path). */
+const char *store_location(const struct store *s);
+
+/* One transaction at a time per store handle. */
+int store_begin(struct store *s, struct err *e);
+int store_commit(struct store *s, struct err *e);
+void store_rollback(struct store *s);
+
+/* ---- catalog ---------------------------------------------------------------------- */
+
+/* Inserts or replaces a category definition (JSON text, see data/catalog/). */
+int store_category_put(struct store *s, const char *id, const char *json, struct err *e);
+/* 1 and *json_out (malloc'd, caller frees) when found, 0 when not. */
+int store_category_get(struct store *s, const char *id, char **json_out, struct err *e);
+int store_category_list(struct store *s,
+			int (*cb)(void *ctx, const char *id, const char *json), void *ctx,
+			struct err *e);
+
+/* ---- code exceptions (legally issued codes that fail the check character) ---------- */
+
+int store_code_exception_add(struct store *s, const char *code, const char *note,
+			     struct err *e);
+/* 1 when listed, 0 otherwise (also on error). Usable as code_options.is_exception with
+ * the store as ctx. */
+int store_code_exception_has(void *store, const char *code);
+int store_code_exception_list(struct store *s,
+			      int (*cb)(void *ctx, const char *code, const char *note,
+					const char *added_at),
+			      void *ctx, struct err *e);
+
+/* ---- subjects --------------------------------------------------------------------- */
+
+struct store_subject {
+	char code[CODE_MAX];   /* normalized code: the subject key */
+	char kind[16];         /* "uscc", "resident_id" or "other" */
+	char subject_type[40]; /* 法人及非法人组织 | 自然人 | 个体工商户 | "" */
+	char region_code[7];   /* "" when the code carries none */
+	char created_at[26];
+	char updated_at[26];
+	char *name; /* owned: store_subject_clear frees it */
+};
+
+void store_subject_clear(struct store_subject *subj);
+
+/* 1 and *out filled when found, 0 when not. */
+int store_subject_get(struct store *s, const char *code, struct store_subject *out,
+		      struct err *e);
+/* Inserts a new subject; name is taken from subj->name (not freed). */
+int store_subject_insert(struct store *s, const struct store_subject *subj, struct err *e);
+
+struct store_search_hit {
+	const char *code;
+	const char *name;
+	const char *kind;
+	const char *subject_type;
+	const char *region_code;
+	int match; /* 0 code, 1 whole name, 2 name prefix, 3 part of the name */
+};
+
+/* Finds subjects whose code equals `code` (may be NULL) or whose name search key (see
+ * text_search_key) contains `key` (at least two characters).  Ranked: code match, whole
+ * name, prefix, then part of the name; shorter names first within a rank.  At most
+ * `limit` hits.  `include_persons` zero leaves out subjects of kind resident_id. */
+int store_subject_search(struct store *s, const char *key, const char *code, int limit,
+			 int include_persons,
+			 int (*cb)(void *ctx, const struct store_search_hit *hit), void *ctx,
+			 struct err *e);
+
+/* ---- records ---------------------------------------------------------------------- */
+
+#define STORE_RECORD_NAME_CONFLICT 1 /* the record's subject name differs from the stored */
+
+struct store_record {
+	int64_t id;
+	int64_t batch_id;
+	const char *category;
+	const char *subject_code;
+	const char *dept_code;
+	const char *business_key;   /* the category's key fields joined with U+001F */
+	const char *data;           /* JSON object: field id -> cleaned value */
+	const char *content_hash;   /* hex; equal hashes mean equal content */
+	const char *decision_date;  /* "YYYY-MM-DD" or "" */
+	const char *publicity_end;  /* "YYYY-MM-DD" or "" when open-ended */
+	int flags;
+	const char *created_at;
+	const char *updated_at;
+};
+
+enum store_put_result {
+	STORE_PUT_DUPLICATE = 0, /* same key and same content: nothing changed */
+	STORE_PUT_INSERTED = 1,
+	STORE_PUT_UPDATED = 2, /* same key, new content: the record was replaced */
+};
+
+/* Inserts a record or, when (subject, category, business key) exists, replaces it if its
+ * content hash differs.  id/created_at/updated_at of `rec` are ignored.  Returns a
+ * store_put_result or -1. */
+int store_record_put(struct store *s, const struct store_record *rec, struct err *e);
+
+/* A subject's records, by category, then decision date (newest first). */
+int store_records_of_subject(struct store *s, const char *subject_code,
+			     int (*cb)(void *ctx, const struct store_record *rec), void *ctx,
+			     struct err *e);
+
+/* ---- batches ---------------------------------------------------------------------- */
+
+struct store_batch {
+	int64_t id;
+	char category[64];
+	char dept_code[CODE_MAX];
+	char source[256]; /* file name as submitted */
+	char format[8];   /* csv, json, ndjson */
+	char encoding[12];/* utf-8, gb18030 */
+	long rows, accepted, duplicates, rejected, warnings;
+	char created_at[26];
+};
+
+/* Inserts a batch; sets b->id.  Call inside the batch's transaction. */
+int store_batch_insert(struct store *s, struct store_batch *b, struct err *e);
+/* Writes the counters of b (by b->id). */
+int store_batch_update(struct store *s, const struct store_batch *b, struct err *e);
+int store_batch_get(struct store *s, int64_t id, struct store_batch *out, struct err *e);
+
+struct store_problem {
+	int64_t batch_id;
+	long row;
+	const char *field;
+	const char *reason;
+	const char *message;
+	int warning; /* 0 for a rejection, 1 for a warning on a kept row */
+};
+
+int store_problem_add(struct store *s, const struct store_problem *p, struct err *e);
+/* In row order.  warnings: 0 rejections only, 1 warnings only, 2 both. */
+int store_problems_list(struct store *s, int64_t batch_id, int warnings,
+			int (*cb)(void *ctx, const struct store_problem *p), void *ctx,
+			struct err *e);
+
+/* ---- statistics ------------------------------------------------------------------- */
+
+struct store_counts {
+	long long subjects, records, batches, categories;
+};
+int store_counts(struct store *s, struct store_counts *out, struct err *e);
+
+#endif
