@@ -1,1 +1,33 @@
-/* placeholder */
+/* cmd_init.c - `xinyong init --db PATH`: an empty platform with the built-in catalog. */
+#include "cli.h"
+
+#include "store/store.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+int cmd_init(int argc, char **argv)
+{
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	const char *usage = "xinyong init [--db PATH]";
+	const char *db = NULL;
+	struct store *s;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+		if (c == 'd')
+			db = optarg;
+		else
+			return c == 'h' ? (printf("usage: %s\n", usage), CLI_EXIT_OK) : cli_usage(usage);
+	}
+	if (optind != argc)
+		return cli_usage(usage);
+	s = cli_open_store(db);
+	if (!s)
+		return CLI_EXIT_USAGE;
+	printf("initialized %s\n", store_location(s));
+	store_close(s);
+	return CLI_EXIT_OK;
+}

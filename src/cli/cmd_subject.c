@@ -1,1 +1,47 @@
-/* placeholder */
+/* cmd_subject.c - `xinyong subject show CODE`: a subject's archive as JSON. */
+#include "cli.h"
+
+#include "core/err.h"
+#include "service/subjects.h"
+#include "store/store.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+int cmd_subject(int argc, char **argv)
+{
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "compact", no_argument, NULL, 'c' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	const char *usage = "xinyong subject show [--db PATH] [--compact] CODE";
+	const char *db = NULL;
+	int c, pretty = 1, rc;
+	struct store *s;
+	json_t *doc;
+	struct err e;
+
+	while ((c = getopt_long(argc, argv, "d:ch", opts, NULL)) != -1) {
+		if (c == 'd')
+			db = optarg;
+		else if (c == 'c')
+			pretty = 0;
+		else
+			return c == 'h' ? (printf("usage: %s\n", usage), CLI_EXIT_OK) : cli_usage(usage);
+	}
+	if (argc - optind != 2 || strcmp(argv[optind], "show") != 0)
+		return cli_usage(usage);
+	if (!(s = cli_open_store(db)))
+		return CLI_EXIT_USAGE;
+	err_clear(&e);
+	rc = subjects_show(s, argv[optind + 1], &doc, &e);
+	store_close(s);
+	if (rc < 0) {
+		cli_fail(&e);
+		return strcmp(e.reason, "subject.not_found") == 0 ? CLI_EXIT_CHECK : CLI_EXIT_USAGE;
+	}
+	cli_print_json(doc, pretty);
+	json_decref(doc);
+	return CLI_EXIT_OK;
+}

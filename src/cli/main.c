@@ -1,1 +1,63 @@
-int main(void) { return 0; }
+/*
+ * main.c - `xinyong <command> ...`: dispatches to one cmd_<name>.c per command.
+ */
+#include "cli.h"
+#include "core/clock.h"
+#include "core/err.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "init", cmd_init, "create an empty platform database with the built-in catalog" },
+	{ "ingest", cmd_ingest, "ingest department files (CSV, JSON, NDJSON) as batches" },
+	{ "code", cmd_code, "check unified social credit codes and resident ID numbers" },
+	{ "catalog", cmd_catalog, "list, show and import catalog categories" },
+	{ "subject", cmd_subject, "show a subject's archive" },
+	{ "search", cmd_search, "find subjects by code or part of the name" },
+	{ "serve", cmd_serve, "serve the HTTP API and web pages" },
+	{ "demo", cmd_demo, "fill a database with realistic synthetic data" },
+};
+
+static int main_usage(FILE *out)
+{
+	size_t i;
+
+	fputs("usage: xinyong <command> [options]\n\ncommands:\n", out);
+	for (i = 0; i < sizeof commands / sizeof *commands; i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nRun `xinyong <command> --help` for a command's options.\n"
+	      "The database is chosen by --db PATH, else $XINYONG_DB, else var/xinyong.db.\n",
+	      out);
+	return out == stdout ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	struct err e;
+	size_t i;
+
+	err_clear(&e);
+	if (argc < 2)
+		return main_usage(stderr);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)
+		return main_usage(stdout);
+	if (strcmp(argv[1], "--version") == 0) {
+		puts("xinyong 0.1.0");
+		return CLI_EXIT_OK;
+	}
+	if (clock_check_env(&e) < 0)
+		return cli_fail(&e);
+	for (i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "xinyong: unknown command '%s'\n\n", argv[1]);
+	return main_usage(stderr);
+}

@@ -128,3 +128,45 @@ char *buf_detach(struct buf *b)
 	b->len = b->cap = 0;
 	return p;
 }
+
+int buf_put_json_string(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_append(b, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"': buf_puts(b, "\\\""); break;
+		case '\\': buf_puts(b, "\\\\"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		default: buf_append(b, esc, sizeof esc); break;
+		}
+	}
+	buf_append(b, run, (size_t)(s - run));
+	return buf_putc(b, '"');
+}
+
+int buf_put_csv_field(struct buf *b, const char *s)
+{
+	const char *p;
+
+	if (!s[strcspn(s, ",\"\r\n")])
+		return buf_puts(b, s);
+	buf_putc(b, '"');
+	for (p = s; *p; p++) {
+		if (*p == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *p);
+	}
+	return buf_putc(b, '"');
+}

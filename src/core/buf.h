@@ -30,6 +30,10 @@ int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+/* Appends s as a JSON string literal, quotes included (s must be valid UTF-8). */
+int buf_put_json_string(struct buf *b, const char *s);
+/* Appends s as one CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF. */
+int buf_put_csv_field(struct buf *b, const char *s);
 /* Never NULL: "" for an empty buffer. */
 const char *buf_cstr(const struct buf *b);
 int buf_failed(const struct buf *b);

@@ -1,1 +1,119 @@
-/* placeholder */
+/* batches.c - the batch service; see batches.h. */
+#include "batches.h"
+
+#include "catalogs.h"
+#include "core/catalog.h"
+#include "core/code.h"
+#include "core/err.h"
+#include "ingest/pipeline.h"
+#include "store/store.h"
+
+#include <string.h>
+
+static json_t *batches_summary(const struct store_batch *b)
+{
+	return json_pack("{s:I, s:i, s:i, s:i, s:i, s:i}", "batch", (json_int_t)b->id, "rows",
+			 (int)b->rows, "accepted", (int)b->accepted, "duplicates",
+			 (int)b->duplicates, "rejected", (int)b->rejected, "warnings",
+			 (int)b->warnings);
+}
+
+/* The submitting department is identified by its unified social credit code. */
+static int batches_check_dept(struct store *s, const char *dept, char out[CODE_MAX],
+			      struct err *e)
+{
+	struct code_options opts = { CODE_KIND_USCC, store_code_exception_has, s };
+	struct code_result res;
+
+	if (!dept || !*dept)
+		return err_set(e, "dept.invalid", "缺少报送部门代码（--dept），应为部门的统一社会信用代码");
+	code_check(dept, &opts, &res);
+	if (!res.valid)
+		return err_set(e, "dept.invalid", "报送部门代码“%s”无效：%s", dept, res.message);
+	memcpy(out, res.normalized, CODE_MAX);
+	return 0;
+}
+
+static const char *batches_base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+int batches_ingest(struct store *s, const struct ingest_request *req, json_t **summary,
+		   struct err *e)
+{
+	struct pipeline_request preq;
+	struct store_batch batch;
+	struct category *cat = NULL;
+	char dept[CODE_MAX];
+	int rc;
+
+	*summary = NULL;
+	if (catalogs_load(s, req->category ? req->category : "", &cat, e) < 0)
+		return -1;
+	if (batches_check_dept(s, req->dept_code, dept, e) < 0) {
+		catalog_free(cat);
+		return -1;
+	}
+	memset(&preq, 0, sizeof preq);
+	preq.cat = cat;
+	preq.dept_code = dept;
+	preq.path = req->path;
+	preq.source_name = req->source_name ? req->source_name : batches_base_name(req->path);
+	preq.format = req->format;
+	preq.rejects_csv = req->rejects_csv;
+	rc = pipeline_run(s, &preq, &batch, e);
+	catalog_free(cat);
+	if (rc < 0)
+		return -1;
+	*summary = batches_summary(&batch);
+	return 0;
+}
+
+int batches_show(struct store *s, int64_t id, json_t **out, struct err *e)
+{
+	struct store_batch b;
+	int found = store_batch_get(s, id, &b, e);
+
+	if (found < 0)
+		return -1;
+	if (!found)
+		return err_set(e, "batch.not_found", "批次 %lld 不存在", (long long)id);
+	*out = batches_summary(&b);
+	json_object_set_new(*out, "category", json_string(b.category));
+	json_object_set_new(*out, "dept", json_string(b.dept_code));
+	json_object_set_new(*out, "source", json_string(b.source));
+	json_object_set_new(*out, "format", json_string(b.format));
+	json_object_set_new(*out, "encoding", json_string(b.encoding));
+	json_object_set_new(*out, "created_at", json_string(b.created_at));
+	return 0;
+}
+
+static int batches_add_problem(void *ctx, const struct store_problem *p)
+{
+	json_array_append_new(ctx, json_pack("{s:i, s:s, s:s, s:s, s:b}", "row", (int)p->row,
+					     "field", p->field, "reason", p->reason, "message",
+					     p->message, "warning", p->warning));
+	return 0;
+}
+
+int batches_problems(struct store *s, int64_t id, int warnings, json_t **out, struct err *e)
+{
+	struct store_batch b;
+	int found = store_batch_get(s, id, &b, e);
+	json_t *arr;
+
+	if (found < 0)
+		return -1;
+	if (!found)
+		return err_set(e, "batch.not_found", "批次 %lld 不存在", (long long)id);
+	arr = json_array();
+	if (store_problems_list(s, id, warnings, batches_add_problem, arr, e) < 0) {
+		json_decref(arr);
+		return -1;
+	}
+	*out = arr;
+	return 0;
+}

@@ -1,1 +1,165 @@
-/* placeholder */
+/* subjects.c - subject archive and search; see subjects.h. */
+#include "subjects.h"
+
+#include "catalogs.h"
+#include "codes.h"
+#include "core/catalog.h"
+#include "core/clock.h"
+#include "core/code.h"
+#include "core/err.h"
+#include "core/publicity.h"
+#include "core/text.h"
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Categories met while listing one archive, parsed once each. */
+struct archive {
+	struct store *store;
+	json_t *groups; /* array of category groups, in store order (by category) */
+	json_t *current;
+	struct category *cat;
+	int person;
+	char today[11];
+	struct err *e;
+	int failed;
+};
+
+static json_t *subjects_identity(const struct store_subject *subj)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "code", subj->code, "kind",
+			 subj->kind, "subject_type", subj->subject_type, "name", subj->name,
+			 "region", codes_region_json(subj->region_code), "created_at",
+			 subj->created_at, "updated_at", subj->updated_at);
+}
+
+/* Starts a new category group when the record's category differs from the last. */
+static int subjects_group(struct archive *a, const char *category)
+{
+	json_t *labels;
+	size_t i;
+
+	if (a->cat && strcmp(a->cat->id, category) == 0)
+		return 0;
+	catalog_free(a->cat);
+	a->cat = NULL;
+	if (catalogs_load(a->store, category, &a->cat, a->e) < 0)
+		return -1;
+	labels = json_object();
+	for (i = 0; i < a->cat->nfields; i++)
+		json_object_set_new(labels, a->cat->fields[i].id,
+				    json_string(a->cat->fields[i].name));
+	a->current = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o}", "category", category, "name",
+			       a->cat->name, "nature", catalog_nature_name(a->cat->nature),
+			       "disclosure", catalog_disclosure_name(a->cat->disclosure), "count", 0,
+			       "labels", labels, "records", json_array());
+	json_array_append_new(a->groups, a->current);
+	return 0;
+}
+
+static int subjects_add_record(void *ctx, const struct store_record *rec)
+{
+	struct archive *a = ctx;
+	enum publicity_status st;
+	json_t *fields, *records;
+
+	if (subjects_group(a, rec->category) < 0) {
+		a->failed = 1;
+		return 1;
+	}
+	fields = json_loads(rec->data, 0, NULL);
+	st = publicity_status_of(a->today, rec->publicity_end, a->person);
+	records = json_object_get(a->current, "records");
+	json_array_append_new(
+		records,
+		json_pack("{s:I, s:I, s:s, s:s, s:{s:s, s:s?}, s:b, s:o, s:s}", "id",
+			  (json_int_t)rec->id, "batch", (json_int_t)rec->batch_id, "dept_code",
+			  rec->dept_code, "decision_date", rec->decision_date, "publicity",
+			  "status", publicity_status_name(st), "until",
+			  *rec->publicity_end ? rec->publicity_end : NULL, "name_conflict",
+			  (rec->flags & STORE_RECORD_NAME_CONFLICT) != 0, "fields",
+			  fields ? fields : json_object(), "updated_at", rec->updated_at));
+	json_object_set_new(a->current, "count", json_integer((json_int_t)json_array_size(records)));
+	return 0;
+}
+
+int subjects_show(struct store *s, const char *code, json_t **out, struct err *e)
+{
+	struct store_subject subj;
+	struct code_result res;
+	struct archive a;
+	int found, rc;
+
+	*out = NULL;
+	code_check(code, NULL, &res);
+	memset(&subj, 0, sizeof subj);
+	found = store_subject_get(s, res.normalized, &subj, e);
+	if (found < 0)
+		return -1;
+	if (!found)
+		return err_set(e, "subject.not_found", "未找到代码为“%s”的信用主体", res.normalized);
+	memset(&a, 0, sizeof a);
+	a.store = s;
+	a.groups = json_array();
+	a.person = strcmp(subj.kind, "resident_id") == 0 ||
+		   catalog_type_is_person(subj.subject_type);
+	a.e = e;
+	clock_today(a.today);
+	rc = store_records_of_subject(s, subj.code, subjects_add_record, &a, e);
+	catalog_free(a.cat);
+	if (rc < 0 || a.failed) {
+		json_decref(a.groups);
+		store_subject_clear(&subj);
+		return -1;
+	}
+	*out = json_pack("{s:o, s:o}", "subject", subjects_identity(&subj), "categories", a.groups);
+	store_subject_clear(&subj);
+	return 0;
+}
+
+static int subjects_add_hit(void *ctx, const struct store_search_hit *hit)
+{
+	static const char *const match_names[] = { "code", "name", "prefix", "partial" };
+
+	json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s}", "code", hit->code,
+					     "name", hit->name, "kind", hit->kind, "subject_type",
+					     hit->subject_type, "region",
+					     codes_region_json(hit->region_code), "match",
+					     match_names[hit->match & 3]));
+	return 0;
+}
+
+int subjects_search(struct store *s, const char *text, int limit, int include_persons,
+		    json_t **out, struct err *e)
+{
+	char code[CODE_MAX];
+	char *key;
+	json_t *results;
+	int rc;
+
+	*out = NULL;
+	code_normalize(text ? text : "", code, sizeof code);
+	key = text_search_key(text ? text : "");
+	if (!key)
+		return err_set(e, "request.invalid", "查询内容不是有效的 UTF-8 文本");
+	if (text_utf8_length(key) < 2) {
+		free(key);
+		return err_set(e, "request.invalid", "请至少输入两个字符的名称或完整的代码");
+	}
+	if (limit <= 0)
+		limit = SUBJECTS_SEARCH_DEFAULT_LIMIT;
+	if (limit > SUBJECTS_SEARCH_MAX_LIMIT)
+		limit = SUBJECTS_SEARCH_MAX_LIMIT;
+	results = json_array();
+	rc = store_subject_search(s, key, code, limit, include_persons, subjects_add_hit, results,
+				  e);
+	free(key);
+	if (rc < 0) {
+		json_decref(results);
+		return -1;
+	}
+	*out = json_pack("{s:s, s:i, s:o}", "query", text, "count", (int)json_array_size(results),
+			 "results", results);
+	return 0;
+}

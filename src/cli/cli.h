@@ -1,0 +1,40 @@
+/*
+ * cli.h - the command line: one cmd_<name>.c per command, each exposing
+ * `int cmd_<name>(int argc, char **argv)` where argv[0] is the command name and the
+ * return value is the process exit status.
+ *
+ * Exit statuses: 0 success; 1 a check failed (e.g. an invalid code); 2 the input or the
+ * arguments could not be used at all (message on stderr).
+ */
+#ifndef XY_CLI_H
+#define XY_CLI_H
+
+#include <jansson.h>
+
+struct err;
+struct store;
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_CHECK 1
+#define CLI_EXIT_USAGE 2
+
+int cmd_catalog(int argc, char **argv);
+int cmd_code(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_subject(int argc, char **argv);
+
+/* Prints "xinyong: <reason>: <message>" to stderr and returns CLI_EXIT_USAGE. */
+int cli_fail(const struct err *e);
+/* Prints a usage line to stderr and returns CLI_EXIT_USAGE. */
+int cli_usage(const char *usage);
+/* Opens the store named by --db (may be NULL: $XINYONG_DB, else var/xinyong.db) and
+ * makes sure the built-in catalog is loaded.  Returns NULL after printing the error. */
+struct store *cli_open_store(const char *db);
+/* Prints a JSON document on stdout, indented when `pretty`, followed by a newline. */
+void cli_print_json(const json_t *doc, int pretty);
+
+#endif

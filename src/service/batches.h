@@ -1,0 +1,46 @@
+/*
+ * batches.h - ingesting a department file as one atomic batch, and reading batches back.
+ *
+ * Summary (returned by batches_ingest and batches_show):
+ *   {"batch": 12, "rows": 100, "accepted": 95, "duplicates": 2, "rejected": 3,
+ *    "warnings": 1}
+ * batches_show adds "category", "dept", "source", "format", "encoding", "created_at".
+ *
+ * Problems (batches_problems): [{"row": 3, "field": "处罚决定日期", "reason": "date.future",
+ *   "message": "...", "warning": false}, ...] in row order.
+ */
+#ifndef XY_SERVICE_BATCHES_H
+#define XY_SERVICE_BATCHES_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ingest/reader.h"
+
+struct err;
+struct store;
+
+struct ingest_request {
+	const char *category;    /* catalog category id, e.g. "penalty" */
+	const char *dept_code;   /* the submitting department's unified social credit code */
+	const char *path;        /* the file to read */
+	const char *source_name; /* name recorded with the batch (NULL: path's base name) */
+	enum reader_format format;
+	FILE *rejects_csv; /* when non-NULL, rejects are also appended here as CSV lines
+			      (the caller writes the header row,field,reason,message) */
+};
+
+/* Reads, cleans, validates, links and writes the file as one batch.  Returns 0 with the
+ * summary (new reference) even when rows were rejected; -1 when the file could not be
+ * used at all (`catalog.unknown_category`, `dept.invalid`, `file.unreadable`,
+ * `file.format`, `file.no_columns`), in which case nothing was written. */
+int batches_ingest(struct store *s, const struct ingest_request *req, json_t **summary,
+		   struct err *e);
+
+/* `batch.not_found` when there is no such batch. */
+int batches_show(struct store *s, int64_t id, json_t **out, struct err *e);
+/* warnings: 0 rejections only, 1 warnings only, 2 both. */
+int batches_problems(struct store *s, int64_t id, int warnings, json_t **out, struct err *e);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * codes.h - checking codes as the `code check` command and the API report them.
+ *
+ * One result: {"input", "normalized", "kind": "uscc"|"resident_id"|"other", "valid",
+ *              "reason": null|code, "message": null|text, "warnings": [...],
+ *              "region": {"code","name"}|null}
+ */
+#ifndef XY_SERVICE_CODES_H
+#define XY_SERVICE_CODES_H
+
+#include <jansson.h>
+
+#include "core/code.h"
+
+struct store;
+
+/* s may be NULL (no operator exception list).  Returns a new reference. */
+json_t *codes_check(struct store *s, const char *input, enum code_kind force);
+
+/* The same, with an explicit exception callback (NULL for none). */
+json_t *codes_check_with(const char *input, enum code_kind force,
+			 int (*is_exception)(void *ctx, const char *code), void *ctx);
+
+/* {"code","name"} or null (new reference) for a code's division. */
+json_t *codes_region_json(const char *region_code);
+
+
+
+/* An is_exception callback over the built-in list (data/code-exceptions.csv) for when no
+ * database is at hand; ctx is unused. */
+int codes_builtin_exception(void *ctx, const char *code);
+
+#endif
