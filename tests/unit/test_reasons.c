@@ -1,1 +1,156 @@
+/* test_reasons.c - the reason-code table (src/core/reasons.def) and its documentation
+ * (docs/reason-codes.md) agree. */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/reasons.h"
+#include "core/text.h"
+
+#define REASON_DOC XY_SOURCE_ROOT "/docs/reason-codes.md"
+
+Test(reasons, table_not_empty)
+{
+	size_t n = 0;
+	const struct reason_info *all = reasons_all(&n);
+
+	cr_assert_not_null(all);
+	cr_assert_gt(n, 0);
+}
+
+Test(reasons, entries_well_formed)
+{
+	size_t n, i;
+	const struct reason_info *all = reasons_all(&n);
+
+	for (i = 0; i < n; i++) {
+		const char *c = all[i].code;
+
+		cr_assert_not_null(c);
+		/* Codes are "area.detail" in lower case: they are part of the interface. */
+		cr_assert(strchr(c, '.') != NULL && c[0] != '.', "code \"%s\" has no area", c);
+		cr_assert_eq(strspn(c, "abcdefghijklmnopqrstuvwxyz0123456789._"), strlen(c),
+			     "code \"%s\" holds characters other than [a-z0-9._]", c);
+		cr_assert(all[i].kind == REASON_ERROR || all[i].kind == REASON_WARNING ||
+			  all[i].kind == REASON_FATAL, "code \"%s\" has a bad kind", c);
+		cr_assert_not_null(all[i].summary);
+		cr_assert_neq(all[i].summary[0], '\0', "code \"%s\" has no summary", c);
+		cr_assert(text_is_utf8(all[i].summary, strlen(all[i].summary)));
+	}
+}
+
+Test(reasons, codes_unique)
+{
+	size_t n, i, j;
+	const struct reason_info *all = reasons_all(&n);
+
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			cr_assert_str_neq(all[i].code, all[j].code, "code \"%s\" is listed twice",
+					  all[i].code);
+}
+
+Test(reasons, find)
+{
+	size_t n, i;
+	const struct reason_info *all = reasons_all(&n);
+	const struct reason_info *r;
+
+	for (i = 0; i < n; i++)
+		cr_assert_eq(reasons_find(all[i].code), &all[i]);
+	r = reasons_find("date.unparseable");
+	cr_assert_not_null(r);
+	cr_assert_eq(r->kind, REASON_ERROR);
+	r = reasons_find("region.unknown");
+	cr_assert_not_null(r);
+	cr_assert_eq(r->kind, REASON_WARNING);
+	r = reasons_find("file.unreadable");
+	cr_assert_not_null(r);
+	cr_assert_eq(r->kind, REASON_FATAL);
+	cr_assert_null(reasons_find("no.such_code"));
+	cr_assert_null(reasons_find(""));
+	cr_assert_null(reasons_find("date"));
+}
+
+/* Reads docs/reason-codes.md whole; fails the test with the path when it is missing. */
+static char *reasons_read_doc(void)
+{
+	FILE *f = fopen(REASON_DOC, "rb");
+	char *text;
+	long n;
+
+	if (!f)
+		cr_assert_fail("%s is missing or unreadable (%s): every code in "
+			       "src/core/reasons.def must be documented there", REASON_DOC,
+			       strerror(errno));
+	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	cr_assert_geq(n, 0);
+	rewind(f);
+	text = malloc((size_t)n + 1);
+	cr_assert_not_null(text);
+	cr_assert_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+static const char *reasons_kind_name(enum reason_kind k)
+{
+	return k == REASON_ERROR ? "error" : k == REASON_WARNING ? "warning" : "fatal";
+}
+
+Test(reasons, every_code_documented)
+{
+	char *doc = reasons_read_doc();
+	size_t n, i;
+	const struct reason_info *all = reasons_all(&n);
+
+	for (i = 0; i < n; i++) {
+		char row[160];
+		const char *p;
+
+		/* A table row "| `code` | kind |", so that a mention in passing does not count
+		 * as documentation and the kind is checked too. */
+		snprintf(row, sizeof row, "\n| `%s` | %s |", all[i].code,
+			 reasons_kind_name(all[i].kind));
+		p = strstr(doc, row);
+		if (p)
+			continue;
+		snprintf(row, sizeof row, "`%s`", all[i].code);
+		if (strstr(doc, row))
+			cr_expect(0, "%s mentions code \"%s\" but has no table row \"| `%s` | %s |\"",
+				  REASON_DOC, all[i].code, all[i].code,
+				  reasons_kind_name(all[i].kind));
+		else
+			cr_expect(0, "%s does not document code \"%s\" (from src/core/reasons.def)",
+				  REASON_DOC, all[i].code);
+	}
+	free(doc);
+}
+
+Test(reasons, every_documented_code_exists)
+{
+	char *doc = reasons_read_doc();
+	const char *p = doc;
+
+	/* Each table row that starts with a code must name a code of reasons.def. */
+	while ((p = strstr(p, "\n| `")) != NULL) {
+		const char *start = p + 4, *end = strchr(start, '`');
+		char code[96];
+		size_t len;
+
+		cr_assert_not_null(end);
+		len = (size_t)(end - start);
+		cr_assert_lt(len, sizeof code);
+		memcpy(code, start, len);
+		code[len] = '\0';
+		cr_expect_not_null(reasons_find(code),
+				   "%s documents \"%s\", which src/core/reasons.def does not define",
+				   REASON_DOC, code);
+		p = end;
+	}
+	free(doc);
+}
