@@ -1,1 +1,349 @@
-/* placeholder */
+/* demo.c - synthetic but realistic platform data; see demo.h. */
+#include "demo.h"
+
+#include "batches.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/code.h"
+#include "core/date.h"
+#include "core/err.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Zhaoqing's county-level divisions (data/regions). */
+static const char *const DIVISIONS[] = { "441202", "441203", "441204", "441223", "441224",
+					 "441225", "441226", "441284" };
+static const char *const PLACES[] = { "端州", "鼎湖", "高要", "广宁", "怀集", "封开", "德庆", "四会" };
+static const char *const TRADE_NAMES[] = {
+	"星湖", "鼎盛", "端砚", "西江", "七星", "宏达", "汇丰源", "华南", "金利", "永安", "新兴",
+	"广信", "泰和", "嘉禾", "丰盈", "顺德隆", "骏景", "粤华", "恒昌", "瑞祥", "荣业", "明珠",
+	"长利", "天成", "富力源", "信达", "安和", "锦绣", "博雅", "立德",
+};
+static const char *const TRADES[] = { "建材", "科技", "贸易", "食品", "物流", "电子", "五金",
+				      "陶瓷", "家具", "药业", "农业发展", "餐饮管理", "环保科技",
+				      "新材料", "汽车配件", "印刷", "纺织", "生物科技" };
+static const char *const FORMS[] = { "有限公司", "有限责任公司", "股份有限公司", "(集团)有限公司" };
+static const char *const SURNAMES[] = { "陈", "李", "黄", "张", "梁", "何", "吴", "林", "罗", "冯",
+					"邓", "谢", "苏", "周", "莫" };
+static const char *const GIVEN[] = { "志强", "伟", "秀英", "建华", "国明", "丽娟", "海燕", "俊杰",
+				     "家豪", "美玲", "永康", "淑芬", "子轩", "锦荣" };
+
+struct demo_dept {
+	const char *name;
+	const char *org; /* 8 characters of its organisation code */
+	const char *violation;
+	const char *basis;
+	const char *license;
+};
+
+static const struct demo_dept DEPTS[] = {
+	{ "肇庆市市场监督管理局", "MB2C1234", "销售不符合食品安全标准的食品",
+	  "《中华人民共和国食品安全法》第一百二十四条", "食品经营许可" },
+	{ "肇庆市生态环境局", "MB2C2345", "超标排放大气污染物",
+	  "《中华人民共和国大气污染防治法》第九十九条", "排污许可" },
+	{ "肇庆市应急管理局", "MB2C3456", "未按规定开展安全生产教育和培训",
+	  "《中华人民共和国安全生产法》第九十七条", "危险化学品经营许可" },
+	{ "肇庆市交通运输局", "MB2C4567", "未取得道路运输经营许可擅自从事道路运输经营",
+	  "《中华人民共和国道路运输条例》第六十三条", "道路运输经营许可" },
+	{ "肇庆市住房和城乡建设局", "MB2C5678", "未取得施工许可证擅自施工",
+	  "《建设工程质量管理条例》第五十七条", "建筑工程施工许可" },
+	{ "肇庆市卫生健康局", "MB2C6789", "未取得卫生许可证从事公共场所经营",
+	  "《公共场所卫生管理条例实施细则》第三十五条", "公共场所卫生许可" },
+};
+
+#define NDEPTS (sizeof DEPTS / sizeof *DEPTS)
+#define PICK(rng, arr) (arr[demo_rand(rng) % (sizeof arr / sizeof *arr)])
+
+/* xorshift64*: fast, good enough, and the same everywhere for a given seed. */
+static uint64_t demo_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 2685821657736338717ULL;
+}
+
+/* GB 11714 check character over an 8-character organisation code body. */
+static char demo_org_check(const char *body)
+{
+	static const int w[8] = { 3, 7, 9, 10, 5, 8, 4, 2 };
+	int sum = 0, i, c;
+
+	for (i = 0; i < 8; i++)
+		sum += w[i] * (body[i] <= '9' ? body[i] - '0' : body[i] - 'A' + 10);
+	c = 11 - sum % 11;
+	return c == 10 ? 'X' : c == 11 ? '0' : (char)('0' + c);
+}
+
+/* A valid USCC: authority and type, division, organisation code, check characters. */
+static void demo_uscc(const char *prefix2, const char *division, const char *org8, char out[19])
+{
+	memcpy(out, prefix2, 2);
+	memcpy(out + 2, division, 6);
+	memcpy(out + 8, org8, 8);
+	out[16] = demo_org_check(org8);
+	out[17] = code_uscc_check_char(out);
+	out[18] = '\0';
+}
+
+static void demo_company_code(uint64_t *rng, const char *division, char out[19])
+{
+	static const char digits[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+	char org[9];
+	int i;
+
+	org[0] = "MLNP"[demo_rand(rng) % 4];
+	for (i = 1; i < 8; i++)
+		org[i] = digits[demo_rand(rng) % 10 + (i < 3 ? demo_rand(rng) % 21 : 0)];
+	org[8] = '\0';
+	demo_uscc("91", division, org, out);
+}
+
+static void demo_dept_code(const struct demo_dept *d, char out[19])
+{
+	demo_uscc("11", "441200", d->org, out);
+}
+
+static void demo_person_id(uint64_t *rng, const char *division, char out[19])
+{
+	struct date birth = date_from_days(-5000 + (long)(demo_rand(rng) % 14000));
+
+	snprintf(out, 19, "%s%04d%02d%02d%03d", division, birth.y % 10000, birth.m % 100,
+		 birth.d % 100, (int)(demo_rand(rng) % 1000));
+	out[17] = code_resident_id_check_char(out);
+	out[18] = '\0';
+}
+
+/* A date between `from` days ago and `to` days ago. */
+static void demo_date_back(uint64_t *rng, long today, long from, long to, char out[11])
+{
+	long span = from > to ? from - to : 1;
+
+	date_format(date_from_days(today - to - (long)(demo_rand(rng) % (uint64_t)span)), out);
+}
+
+struct demo_subject {
+	char code[19];
+	char name[160];
+	char legal_rep[32];
+	int person;
+	int division;
+};
+
+static void demo_make_subject(uint64_t *rng, struct demo_subject *s, int person)
+{
+	s->division = (int)(demo_rand(rng) % 8);
+	s->person = person;
+	snprintf(s->legal_rep, sizeof s->legal_rep, "%s%s", PICK(rng, SURNAMES), PICK(rng, GIVEN));
+	if (person) {
+		demo_person_id(rng, DIVISIONS[s->division], s->code);
+		snprintf(s->name, sizeof s->name, "%s", s->legal_rep);
+		return;
+	}
+	demo_company_code(rng, DIVISIONS[s->division], s->code);
+	snprintf(s->name, sizeof s->name, "肇庆市%s%s%s%s", PLACES[s->division],
+		 PICK(rng, TRADE_NAMES), PICK(rng, TRADES), PICK(rng, FORMS));
+}
+
+static const char PENALTY_HEADER[] =
+	"行政相对人名称,行政相对人类别,行政相对人代码_1(统一社会信用代码),法定代表人,证件类型,证件号码,"
+	"行政处罚决定书文号,违法行为类型,违法事实,处罚依据,处罚类别,处罚内容,罚款金额（万元）,"
+	"处罚决定日期,公示截止期,处罚机关,处罚机关统一社会信用代码,数据来源单位,"
+	"数据来源单位统一社会信用代码\n";
+
+static void demo_penalty_row(struct buf *b, uint64_t *rng, const struct demo_subject *s,
+			     long seq, long today)
+{
+	const struct demo_dept *d = &DEPTS[demo_rand(rng) % NDEPTS];
+	int fine = demo_rand(rng) % 4 != 0;
+	long fine_yuan = 500 * (1 + (long)(demo_rand(rng) % 200));
+	char dept_code[19], date[11];
+
+	demo_dept_code(d, dept_code);
+	demo_date_back(rng, today, 365 * 5, 1, date);
+	buf_printf(b, "%s,%s,%s,%s,%s,%s,", s->name, s->person ? "自然人" : "法人及非法人组织",
+		   s->person ? "" : s->code, s->person ? "" : s->legal_rep,
+		   s->person ? "身份证" : "", s->person ? s->code : "");
+	buf_printf(b, "肇%s罚〔%.4s〕%ld号,%s,", d->name + 9, date, seq, d->violation);
+	buf_printf(b, "\"经查，当事人于%s存在%s的行为，违反了相关规定。\",%s,%s,", date,
+		   d->violation, d->basis, fine ? "警告;罚款" : "警告");
+	buf_printf(b, "\"%s\",", fine ? "警告，并处罚款" : "警告");
+	if (fine)
+		buf_printf(b, "%ld.%04ld", fine_yuan / 10000, fine_yuan % 10000);
+	buf_printf(b, ",%s,,%s,%s,%s,%s\n", date, d->name, dept_code, d->name, dept_code);
+}
+
+int demo_write_penalties(FILE *out, long rows, unsigned long seed, struct err *e)
+{
+	uint64_t rng = seed * 2654435761ULL + 0x9E3779B97F4A7C15ULL;
+	struct date today;
+	char today_s[11];
+	struct demo_subject subj;
+	struct buf b;
+	long i;
+
+	clock_today(today_s);
+	date_parse_iso(today_s, &today);
+	buf_init(&b, 1 << 20);
+	fputs(PENALTY_HEADER, out);
+	memset(&subj, 0, sizeof subj);
+	for (i = 0; i < rows; i++) {
+		if (i % 3 == 0)
+			demo_make_subject(&rng, &subj, demo_rand(&rng) % 20 == 0);
+		buf_reset(&b);
+		demo_penalty_row(&b, &rng, &subj, i + 1, date_to_days(today));
+		if (fwrite(b.data, 1, b.len, out) != b.len) {
+			buf_free(&b);
+			return err_set(e, "file.unreadable", "写入失败");
+		}
+	}
+	buf_free(&b);
+	return 0;
+}
+
+static const char REGISTRATION_HEADER[] =
+	"主体名称,统一社会信用代码,主体类型,法定代表人,成立日期,注册资本（万元）,住所,经营范围,"
+	"登记机关,登记状态,数据来源单位,数据来源单位统一社会信用代码\n";
+
+static const char LICENSE_HEADER[] =
+	"行政相对人名称,行政相对人类别,行政相对人代码_1（统一社会信用代码）,法定代表人,"
+	"行政许可决定文书名称,行政许可决定文书号,许可类别,许可证书名称,许可编号,许可内容,"
+	"许可决定日期,有效期自,有效期至,许可机关,许可机关统一社会信用代码,当前状态,数据来源单位,"
+	"数据来源单位统一社会信用代码\n";
+
+static void demo_registration_row(struct buf *b, uint64_t *rng, const struct demo_subject *s,
+				  long today)
+{
+	const struct demo_dept *d = &DEPTS[0];
+	char dept_code[19], date[11];
+
+	demo_dept_code(d, dept_code);
+	demo_date_back(rng, today, 365 * 25, 400, date);
+	buf_printf(b, "%s,%s,有限责任公司,%s,%s,%d,广东省肇庆市%s区某路%d号,\"%s相关产品的研发、生产、销售\","
+		   "%s,存续,%s,%s\n",
+		   s->name, s->code, s->legal_rep, date, 10 * (1 + (int)(demo_rand(rng) % 500)),
+		   PLACES[s->division], 1 + (int)(demo_rand(rng) % 300), PICK(rng, TRADES),
+		   d->name, d->name, dept_code);
+}
+
+static void demo_license_row(struct buf *b, uint64_t *rng, const struct demo_subject *s,
+			     long seq, long today)
+{
+	const struct demo_dept *d = &DEPTS[demo_rand(rng) % NDEPTS];
+	char dept_code[19], date[11], until[11];
+	int open_ended = demo_rand(rng) % 5 == 0;
+	struct date dd;
+
+	demo_dept_code(d, dept_code);
+	demo_date_back(rng, today, 365 * 5, 1, date);
+	date_parse_iso(date, &dd);
+	date_format(date_add_months(dd, 12 * (1 + (int)(demo_rand(rng) % 5))), until);
+	buf_printf(b, "%s,法人及非法人组织,%s,%s,%s决定书,肇%s许〔%.4s〕%ld号,普通,%s证,"
+		   "ZQ%.4s%06ld,准予%s,%s,%s,%s,%s,%s,有效,%s,%s\n",
+		   s->name, s->code, s->legal_rep, d->license, d->name + 9, date, seq, d->license,
+		   date, seq, d->license, date, date, open_ended ? "2099-12-31" : until, d->name,
+		   dept_code, d->name, dept_code);
+}
+
+/* Writes the three demo files into dir. */
+static int demo_write_files(const char *dir, const struct demo_options *opts, long *counts)
+{
+	uint64_t rng = opts->seed * 2654435761ULL + 0x9E3779B97F4A7C15ULL;
+	const char *names[3] = { "registration.csv", "license.csv", "penalty.csv" };
+	const char *headers[3] = { REGISTRATION_HEADER, LICENSE_HEADER, PENALTY_HEADER };
+	FILE *f[3] = { NULL, NULL, NULL };
+	struct demo_subject subj;
+	struct date today;
+	char path[4096], today_s[11];
+	struct buf b;
+	long t, seq = 0;
+	int i, k, rc = 0;
+
+	clock_today(today_s);
+	date_parse_iso(today_s, &today);
+	t = date_to_days(today);
+	for (k = 0; k < 3; k++) {
+		snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+		if (!(f[k] = fopen(path, "w")))
+			rc = -1;
+		else
+			fputs(headers[k], f[k]);
+	}
+	buf_init(&b, 1 << 20);
+	for (i = 0; rc == 0 && i < opts->subjects; i++) {
+		int person = i % 20 == 19;
+
+		demo_make_subject(&rng, &subj, person);
+		buf_reset(&b);
+		if (!person) {
+			demo_registration_row(&b, &rng, &subj, t);
+			fwrite(b.data, 1, b.len, f[0]);
+			counts[0]++;
+			for (k = (int)(demo_rand(&rng) % 3); k > 0; k--) {
+				buf_reset(&b);
+				demo_license_row(&b, &rng, &subj, ++seq, t);
+				fwrite(b.data, 1, b.len, f[1]);
+				counts[1]++;
+			}
+		}
+		/* About one subject in three has penalties, as in real archives. */
+		for (k = demo_rand(&rng) % 3 == 0 ? 1 + (int)(demo_rand(&rng) % 3) : 0; k > 0; k--) {
+			buf_reset(&b);
+			demo_penalty_row(&b, &rng, &subj, ++seq, t);
+			fwrite(b.data, 1, b.len, f[2]);
+			counts[2]++;
+		}
+	}
+	buf_free(&b);
+	for (k = 0; k < 3; k++)
+		if (f[k] && fclose(f[k]) != 0)
+			rc = -1;
+	return rc;
+}
+
+int demo_generate(struct store *s, const struct demo_options *opts, json_t **summary,
+		  struct err *e)
+{
+	const char *categories[3] = { "registration", "license", "penalty" };
+	const char *files[3] = { "registration.csv", "license.csv", "penalty.csv" };
+	char dir[] = "/tmp/xinyong-demo-XXXXXX", path[4096], dept[19];
+	long counts[3] = { 0, 0, 0 };
+	json_t *batches;
+	int k, rc = 0;
+
+	*summary = NULL;
+	if (!mkdtemp(dir))
+		return err_set(e, "file.unreadable", "无法创建临时目录");
+	if (demo_write_files(dir, opts, counts) < 0)
+		rc = err_set(e, "file.unreadable", "无法写入演示数据文件（%s）", dir);
+	demo_dept_code(&DEPTS[0], dept);
+	batches = json_array();
+	for (k = 0; k < 3 && rc == 0; k++) {
+		struct ingest_request req = { categories[k], dept, path, files[k], READER_CSV, NULL };
+		json_t *one;
+
+		snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+		rc = batches_ingest(s, &req, &one, e);
+		if (rc == 0) {
+			json_object_set_new(one, "category", json_string(categories[k]));
+			json_array_append_new(batches, one);
+		}
+	}
+	for (k = 0; k < 3; k++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+		unlink(path);
+	}
+	rmdir(dir);
+	if (rc < 0) {
+		json_decref(batches);
+		return -1;
+	}
+	*summary = json_pack("{s:i, s:o}", "subjects", opts->subjects, "batches", batches);
+	return 0;
+}

@@ -1,0 +1,45 @@
+# Xinyong - a thin Makefile over Meson and Ninja.
+#
+#   make run     install what is missing, build, create var/demo.db, serve on :8080
+#   make test    install what is missing, build with ASan+UBSan, run every test
+#   make build   build build/xinyong
+#   make bench   run the ingestion benchmark (bench/README.md)
+
+BUILD      ?= build
+TEST_BUILD ?= build-test
+LISTEN     ?= 127.0.0.1:8080
+DEMO_SUBJECTS ?= 3000
+
+.PHONY: all build run test bench clean
+
+all: build
+
+build:
+	@scripts/deps.sh build
+	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) --buildtype=debugoptimized
+	ninja -C $(BUILD)
+
+run:
+	@scripts/deps.sh run
+	@$(MAKE) --no-print-directory build
+	@mkdir -p var
+	@if [ ! -f var/demo.db ]; then \
+		echo "Creating var/demo.db with $(DEMO_SUBJECTS) demo subjects..."; \
+		./$(BUILD)/xinyong demo --db var/demo.db --subjects $(DEMO_SUBJECTS) >/dev/null; \
+	fi
+	./$(BUILD)/xinyong serve --db var/demo.db --listen $(LISTEN) --web web
+
+test:
+	@scripts/deps.sh test
+	@[ -f $(TEST_BUILD)/build.ninja ] || meson setup $(TEST_BUILD) --buildtype=debug \
+		-Db_sanitize=address,undefined -Dc_args=-fno-sanitize-recover=all
+	ninja -C $(TEST_BUILD)
+	tests/run_all.sh $(TEST_BUILD)
+
+bench:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory build
+	bench/ingest/run.sh
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD)

@@ -1,0 +1,31 @@
+/*
+ * demo.h - realistic synthetic data: companies with valid unified social credit codes in
+ * Zhaoqing's real divisions, plausible names, registration basics, licences and
+ * penalties from several departments, over several years.
+ *
+ * The data goes through the real ingestion pipeline (as CSV files in the national
+ * layout), so a demo database is exactly what departments' files would produce.
+ */
+#ifndef XY_SERVICE_DEMO_H
+#define XY_SERVICE_DEMO_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+struct err;
+struct store;
+
+struct demo_options {
+	int subjects;      /* companies to create (persons are added at 1 in 20) */
+	unsigned long seed;/* the same seed gives the same data */
+};
+
+/* Generates and ingests the demo data; *summary lists the batches. */
+int demo_generate(struct store *s, const struct demo_options *opts, json_t **summary,
+		  struct err *e);
+
+/* Writes `rows` penalty records as a UTF-8 CSV in the national 双公示 layout, for
+ * benchmarks and tests: about three records per subject, all valid. */
+int demo_write_penalties(FILE *out, long rows, unsigned long seed, struct err *e);
+
+#endif
