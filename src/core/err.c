@@ -1,6 +1,8 @@
 /* err.c - filling the caller-owned error struct; see err.h. */
 #include "err.h"
 
+#include "text.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +22,7 @@ static void err_vfill(struct err *e, const char *reason, const char *field, cons
 	snprintf(e->reason, sizeof e->reason, "%s", reason);
 	snprintf(e->field, sizeof e->field, "%s", field ? field : "");
 	vsnprintf(e->message, sizeof e->message, fmt, ap);
+	text_utf8_clip(e->message);
 }
 
 int err_set(struct err *e, const char *reason, const char *fmt, ...)

@@ -301,3 +301,15 @@ size_t text_utf8_length(const char *s)
 		count += (*p & 0xC0) != 0x80;
 	return count;
 }
+
+char *text_utf8_clip(char *s)
+{
+	size_t n = strlen(s), incomplete = 0;
+	size_t valid = text_utf8_valid_prefix(s, n, &incomplete);
+
+	/* Only a sequence cut at the very end is ours to repair; invalid bytes elsewhere
+	 * are the caller's input and stay as they are. */
+	if (valid + incomplete == n && incomplete > 0)
+		s[valid] = '\0';
+	return s;
+}

@@ -14,6 +14,10 @@ size_t text_utf8_valid_prefix(const char *s, size_t n, size_t *incomplete);
 
 int text_is_utf8(const char *s, size_t n);
 
+/* Cuts, in place, a multi-byte sequence left incomplete at the end of s (as snprintf
+ * leaves when it truncates), so that a truncated message stays valid UTF-8.  Returns s. */
+char *text_utf8_clip(char *s);
+
 /* Trims, in place, leading and trailing ASCII whitespace, U+3000 (ideographic space),
  * U+00A0 (no-break space) and U+FEFF (BOM).  Returns s. */
 char *text_trim(char *s);

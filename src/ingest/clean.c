@@ -38,7 +38,7 @@ int row_clean_init(struct row_clean *rc, const struct category *cat,
 		return err_set(e, "internal.error", "内存不足");
 	}
 	for (i = 0; i < cat->nfields; i++)
-		buf_init(&rc->values[i], 1 << 20);
+		buf_init(&rc->values[i], CLEAN_VALUE_MAX);
 	return 0;
 }
 
@@ -78,6 +78,7 @@ static void row_clean_problem(struct row_clean *rc, int field, const char *reaso
 	va_start(ap, fmt);
 	vsnprintf(p->message, sizeof p->message, fmt, ap);
 	va_end(ap);
+	text_utf8_clip(p->message);
 	if (!warning)
 		rc->nerrors++;
 }
@@ -98,7 +99,14 @@ static void row_clean_text(struct row_clean *rc, int i, const char *raw)
 	buf_reset(v);
 	if (!raw)
 		return;
-	buf_puts(v, raw);
+	if (buf_puts(v, raw) < 0) {
+		/* Keep a marker so that the required check does not call the field empty. */
+		buf_reset(v);
+		buf_puts(v, "-");
+		row_clean_problem(rc, i, "field.too_long", 0, "“%s”的值过长（超过 %zu 字节），请精简",
+				  f->name, CLEAN_VALUE_MAX);
+		return;
+	}
 	if (v->len == 0)
 		return;
 	text_trim(v->data);
@@ -161,7 +169,9 @@ static void row_clean_enum_multi(struct row_clean *rc, int i)
 
 	if (!copy)
 		return;
-	buf_init(&out, 1 << 20);
+	size_t errors_before = rc->nerrors;
+
+	buf_init(&out, CLEAN_VALUE_MAX);
 	while (item) {
 		const char *sep = row_clean_next_separator(item, &seplen);
 		const char *canon;
@@ -188,7 +198,9 @@ static void row_clean_enum_multi(struct row_clean *rc, int i)
 		}
 		item = sep ? (char *)sep + seplen : NULL;
 	}
-	row_clean_set(rc, i, buf_cstr(&out), out.len);
+	/* On error the value stays as given, so that no later check calls it empty. */
+	if (rc->nerrors == errors_before)
+		row_clean_set(rc, i, buf_cstr(&out), out.len);
 	buf_free(&out);
 	free(copy);
 }

@@ -12,6 +12,9 @@
 #ifndef XY_CLEAN_H
 #define XY_CLEAN_H
 
+/* The longest value a field may hold: a reader's row limit. */
+#define CLEAN_VALUE_MAX ((size_t)16 << 20)
+
 #include <stddef.h>
 
 #include "core/buf.h"
@@ -23,7 +26,7 @@ struct err;
 struct row_problem {
 	int field;          /* catalog field index, -1 for the row as a whole */
 	const char *reason; /* reason code (static) */
-	char message[400];  /* Simplified Chinese */
+	char message[1024]; /* Simplified Chinese, always valid UTF-8 */
 	int warning;
 };
 

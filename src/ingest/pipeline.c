@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "core/text.h"
 #include "mapping.h"
 
 #include <sodium.h>
@@ -186,10 +187,11 @@ static int pipeline_store_row(struct pipeline *p, long row, struct err *e)
 	if (pipeline_link_subject(p, &conflict, e) < 0)
 		return -1;
 	if (conflict) {
-		char msg[400];
+		char msg[1024];
 
 		snprintf(msg, sizeof msg, "主体名称“%s”与平台已登记的名称“%s”不一致，记录已保留并标记，"
 			 "请核对", row_clean_value(&p->clean, p->cat->subject_name), p->last_name);
+		text_utf8_clip(msg);
 		if (pipeline_problem(p, row, pipeline_field_label(p, p->cat->subject_name),
 				     "subject.name_conflict", msg, 1, e) < 0)
 			return -1;

@@ -1,0 +1,1798 @@
+#!/usr/bin/env python3
+"""Black-box tests of the real `xinyong` binary on real files and real SQLite databases.
+
+usage: python3 tests/integration/test_cli.py /path/to/xinyong /path/to/source_root
+
+Every test is a plain function; each prints `ok - name` or `FAIL - name: reason`, and the
+run ends with `N passed, M failed` (exit status 1 when any failed).  Every command runs
+with XINYONG_NOW=2026-11-20T10:00:00+08:00 unless a test says otherwise, in a fresh
+temporary directory with a fresh database.  Sanitizer reports on stderr fail the test.
+
+Codes are computed here from the standards (GB 32100-2015, GB 11714, GB 11643-1999), so
+no expected value is copied from the program's output.
+"""
+
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+if len(sys.argv) != 3:
+    sys.stderr.write("usage: test_cli.py /path/to/xinyong /path/to/source_root\n")
+    sys.exit(2)
+
+BIN = os.path.abspath(sys.argv[1])
+ROOT = os.path.abspath(sys.argv[2])
+NOW = "2026-11-20T10:00:00+08:00"
+TODAY = "2026-11-20"
+SANITIZER_MARKERS = ("runtime error", "AddressSanitizer", "LeakSanitizer")
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def eq(actual, expected, what):
+    if actual != expected:
+        raise Fail("%s: expected %r, got %r" % (what, expected, actual))
+
+
+# ---- codes, computed from the standards ------------------------------------------------
+
+USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
+
+
+def uscc_check_char(first17):
+    s = sum(USCC_CHARSET.index(c) * USCC_WEIGHTS[i] for i, c in enumerate(first17))
+    return USCC_CHARSET[(31 - s % 31) % 31]
+
+
+def org_check_char(body8):
+    w = [3, 7, 9, 10, 5, 8, 4, 2]
+    s = sum((int(c) if c.isdigit() else ord(c) - 55) * w[i] for i, c in enumerate(body8))
+    c = 11 - s % 11
+    return "X" if c == 10 else "0" if c == 11 else str(c)
+
+
+def make_uscc(prefix2, division, org8, bad_org=False):
+    """A USCC with a correct position-18 check; position 17 correct unless bad_org."""
+    oc = org_check_char(org8)
+    if bad_org:
+        oc = "0" if oc != "0" else "1"
+    first17 = prefix2 + division + org8 + oc
+    assert len(first17) == 17
+    return first17 + uscc_check_char(first17)
+
+
+def uscc_valid(code):
+    return (len(code) == 18 and all(c in USCC_CHARSET for c in code)
+            and uscc_check_char(code[:17]) == code[17])
+
+
+def wrong_last(code):
+    """The same code with a wrong (but allowed) check character."""
+    good = code[17]
+    for c in USCC_CHARSET:
+        if c != good:
+            return code[:17] + c
+    raise AssertionError
+
+
+def id_check_char(first17):
+    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return "10X98765432"[sum(int(c) * w[i] for i, c in enumerate(first17)) % 11]
+
+
+def make_id(division, birth, seq):
+    first17 = division + birth + seq
+    return first17 + id_check_char(first17)
+
+
+# The submitting department (a government organ in Zhaoqing, city level) and the
+# authorities used in rows (county level, so that every division is in data/regions).
+DEPT = make_uscc("11", "441200", "MB2C1234")
+AUTH_CODE = make_uscc("11", "441202", "MB2C9876")
+SRC_CODE = make_uscc("11", "441202", "MB2C5432")
+KNOWN_EXCEPTION = "91350100M0001TGQXM"
+
+# ---- penalty and licence layouts (national 双公示 column names) -------------------------
+
+PEN = [
+    ("name", "行政相对人名称"),
+    ("type", "行政相对人类别"),
+    ("code", "行政相对人代码_1(统一社会信用代码)"),
+    ("rep", "法定代表人"),
+    ("idtype", "证件类型"),
+    ("idno", "证件号码"),
+    ("no", "行政处罚决定书文号"),
+    ("vtype", "违法行为类型"),
+    ("facts", "违法事实"),
+    ("basis", "处罚依据"),
+    ("ptype", "处罚类别"),
+    ("content", "处罚内容"),
+    ("fine", "罚款金额(万元)"),
+    ("conf", "没收违法所得、没收非法财物的金额(万元)"),
+    ("date", "处罚决定日期"),
+    ("pubend", "公示截止期"),
+    ("auth", "处罚机关"),
+    ("authcode", "处罚机关统一社会信用代码"),
+    ("src", "数据来源单位"),
+    ("srccode", "数据来源单位统一社会信用代码"),
+    ("remark", "备注"),
+]
+PEN_COL = dict(PEN)
+
+LIC = [
+    ("name", "行政相对人名称"),
+    ("type", "行政相对人类别"),
+    ("code", "行政相对人代码_1(统一社会信用代码)"),
+    ("rep", "法定代表人"),
+    ("docname", "行政许可决定文书名称"),
+    ("no", "行政许可决定文书号"),
+    ("ltype", "许可类别"),
+    ("certname", "许可证书名称"),
+    ("licno", "许可编号"),
+    ("content", "许可内容"),
+    ("date", "许可决定日期"),
+    ("vfrom", "有效期自"),
+    ("vto", "有效期至"),
+    ("auth", "许可机关"),
+    ("authcode", "许可机关统一社会信用代码"),
+    ("status", "当前状态"),
+    ("src", "数据来源单位"),
+    ("srccode", "数据来源单位统一社会信用代码"),
+]
+LIC_COL = dict(LIC)
+
+_serial = [0]
+
+
+def next_n():
+    _serial[0] += 1
+    return _serial[0]
+
+
+def company_code(n, division="441202", bad_org=False):
+    return make_uscc("91", division, "MA%06d" % n, bad_org=bad_org)
+
+
+def pen_row(**kw):
+    """A valid penalty row of a company (unique code and decision number)."""
+    n = next_n()
+    row = {
+        "name": "肇庆市测试%d号贸易有限公司" % n,
+        "type": "法人及非法人组织",
+        "code": company_code(n),
+        "rep": "陈志强",
+        "idtype": "",
+        "idno": "",
+        "no": "肇市监罚〔2025〕%d号" % n,
+        "vtype": "销售不符合食品安全标准的食品",
+        "facts": "经查，当事人销售不符合食品安全标准的食品。",
+        "basis": "《中华人民共和国食品安全法》第一百二十四条",
+        "ptype": "警告;罚款",
+        "content": "警告，并处罚款",
+        "fine": "0.2",
+        "conf": "",
+        "date": "2025-06-15",
+        "pubend": "",
+        "auth": "肇庆市市场监督管理局",
+        "authcode": AUTH_CODE,
+        "src": "肇庆市市场监督管理局",
+        "srccode": SRC_CODE,
+        "remark": "",
+    }
+    row.update(kw)
+    return row
+
+
+def person_pen_row(**kw):
+    n = next_n()
+    row = pen_row(name="陈测试%d" % n, type="自然人", code="", rep="", idtype="身份证",
+                  idno=make_id("441202", "19850612", "%03d" % (n % 1000)),
+                  no="肇市监罚〔2025〕P%d号" % n)
+    row.update(kw)
+    return row
+
+
+def lic_row(**kw):
+    n = next_n()
+    row = {
+        "name": "肇庆市许可%d号科技有限公司" % n,
+        "type": "法人及非法人组织",
+        "code": company_code(n),
+        "rep": "李伟",
+        "docname": "食品经营许可决定书",
+        "no": "肇市监许〔2024〕%d号" % n,
+        "ltype": "普通",
+        "certname": "食品经营许可证",
+        "licno": "JY%08d" % n,
+        "content": "准予食品经营许可",
+        "date": "2024-05-01",
+        "vfrom": "2024-05-01",
+        "vto": "2099-12-31",
+        "auth": "肇庆市市场监督管理局",
+        "authcode": AUTH_CODE,
+        "status": "有效",
+        "src": "肇庆市市场监督管理局",
+        "srccode": SRC_CODE,
+    }
+    row.update(kw)
+    return row
+
+
+def csv_bytes(rows, layout=PEN, header=None, encoding="utf-8", bom=False, newline="\r\n"):
+    """rows: dicts by short key; header: column names to write instead of the layout's."""
+    keys = [k for k, _ in layout]
+    names = header if header is not None else [n for _, n in layout]
+    sio = io.StringIO()
+    w = csv.writer(sio, lineterminator=newline)
+    w.writerow(names)
+    for r in rows:
+        w.writerow([r.get(k, "") for k in keys])
+    data = sio.getvalue().encode(encoding)
+    return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+def json_objects(rows, layout=PEN, omit_empty=False):
+    out = []
+    for r in rows:
+        o = {}
+        for k, name in layout:
+            v = r.get(k, "")
+            if v == "" and omit_empty:
+                continue
+            o[name] = v
+        out.append(o)
+    return out
+
+
+# ---- running the binary ------------------------------------------------------------------
+
+class Result:
+    def __init__(self, args, code, out, err):
+        self.args, self.code, self.out, self.err = args, code, out, err
+
+    def json(self):
+        try:
+            return json.loads(self.out)
+        except ValueError as ex:
+            raise Fail("`%s` printed no JSON document (%s): %r" % (" ".join(self.args), ex,
+                                                                   self.out[:500]))
+
+    def json_lines(self):
+        out = []
+        for line in self.out.splitlines():
+            if line.strip():
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    raise Fail("`%s` printed a line that is not JSON: %r"
+                               % (" ".join(self.args), line[:300]))
+        return out
+
+    def describe(self):
+        return "`xinyong %s` exit %d, stderr %r" % (" ".join(self.args), self.code,
+                                                    self.err[:600])
+
+
+def base_env(now):
+    env = dict(os.environ)
+    env.pop("XINYONG_DB", None)
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+    env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+    if now is None:
+        env.pop("XINYONG_NOW", None)
+    else:
+        env["XINYONG_NOW"] = now
+    return env
+
+
+def sanitizer_check(args, err):
+    for m in SANITIZER_MARKERS:
+        if m in err:
+            i = err.find(m)
+            raise Fail("sanitizer report (%s) from `xinyong %s`: %s"
+                       % (m, " ".join(args), err[max(0, i - 200):i + 1500]))
+
+
+class Ctx:
+    """A fresh temporary directory and database for one test."""
+
+    def __init__(self, name):
+        self.dir = tempfile.mkdtemp(prefix="xy-integ-%s-" % name)
+        self.db = os.path.join(self.dir, "test.db")
+
+    def close(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def write(self, name, data):
+        p = self.path(name)
+        with open(p, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+        return p
+
+    def run(self, args, stdin=None, now=NOW, timeout=900):
+        if isinstance(stdin, str):
+            stdin = stdin.encode("utf-8")
+        p = subprocess.run([BIN] + args, input=stdin if stdin is not None else b"",
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.dir,
+                           env=base_env(now), timeout=timeout)
+        out = p.stdout.decode("utf-8", "replace")
+        err = p.stderr.decode("utf-8", "replace")
+        sanitizer_check(args, err)
+        return Result(args, p.returncode, out, err)
+
+    def ok(self, args, **kw):
+        r = self.run(args, **kw)
+        check(r.code == 0, "expected exit 0: " + r.describe())
+        return r
+
+    def init(self):
+        r = self.ok(["init", "--db", self.db])
+        check(os.path.exists(self.db), "init did not create %s" % self.db)
+        return r
+
+    def ingest(self, files, category="penalty", dept=DEPT, rejects=True, now=NOW,
+               extra=(), expect=0):
+        """Returns (result, summaries, rejects rows as dicts or None)."""
+        if isinstance(files, str):
+            files = [files]
+        args = ["ingest", "--db", self.db, "--category", category, "--dept", dept]
+        rej = None
+        if rejects:
+            rej = self.path("rejects-%d.csv" % next_n())
+            args += ["--rejects", rej]
+        args += list(extra) + list(files)
+        r = self.run(args, now=now)
+        check(r.code == expect, "expected exit %d: %s; stdout %r" % (expect, r.describe(),
+                                                                    r.out[:400]))
+        sums = r.json_lines()
+        rows = read_rejects(rej) if rej and os.path.exists(rej) else None
+        return r, sums, rows
+
+    def ingest_one(self, path, **kw):
+        r, sums, rows = self.ingest(path, **kw)
+        eq(len(sums), 1, "summary lines for one file")
+        check_summary_shape(sums[0])
+        return sums[0], rows
+
+    def show(self, code, now=NOW):
+        r = self.run(["subject", "show", "--db", self.db, code], now=now)
+        check(r.code == 0, "subject show %s: %s" % (code, r.describe()))
+        return r.json()
+
+    def search(self, text, limit=None, now=NOW):
+        args = ["search", "--db", self.db]
+        if limit:
+            args += ["--limit", str(limit)]
+        r = self.run(args + [text], now=now)
+        check(r.code == 0, "search %r: %s" % (text, r.describe()))
+        return r.json()
+
+    def sql(self, query, params=()):
+        con = sqlite3.connect(self.db)
+        try:
+            return con.execute(query, params).fetchall()
+        finally:
+            con.close()
+
+    def count(self, table, where="", params=()):
+        return self.sql("SELECT count(*) FROM %s %s" % (table, where), params)[0][0]
+
+
+SUMMARY_KEYS = {"batch", "rows", "accepted", "duplicates", "rejected", "warnings"}
+
+
+def check_summary_shape(s):
+    check(isinstance(s, dict), "summary is not an object: %r" % (s,))
+    eq(set(s.keys()), SUMMARY_KEYS, "summary keys")
+    for k in SUMMARY_KEYS:
+        check(isinstance(s[k], int), "summary %s is not an integer: %r" % (k, s))
+    eq(s["accepted"] + s["duplicates"] + s["rejected"], s["rows"],
+       "accepted + duplicates + rejected vs rows in %r" % (s,))
+
+
+def expect_counts(s, rows, accepted, duplicates=0, rejected=0, warnings=None):
+    got = {k: s[k] for k in ("rows", "accepted", "duplicates", "rejected")}
+    want = {"rows": rows, "accepted": accepted, "duplicates": duplicates, "rejected": rejected}
+    if warnings is not None:
+        got["warnings"] = s["warnings"]
+        want["warnings"] = warnings
+    eq(got, want, "summary counts")
+
+
+def read_rejects(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    text = raw.decode("utf-8")
+    first = text.split("\n", 1)[0].rstrip("\r")
+    eq(first, "row,field,reason,message", "rejects header line")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    for r in rows:
+        check(r["row"].isdigit(), "rejects row number is not a number: %r" % (r,))
+        check(r["reason"], "rejects line without a reason: %r" % (r,))
+        check(r["message"], "rejects line without a message: %r" % (r,))
+    return rows
+
+
+def rejects_by_row(rows):
+    out = {}
+    for r in rows:
+        out.setdefault(int(r["row"]), set()).add((r["field"], r["reason"]))
+    return out
+
+
+def records(show, category):
+    for g in show.get("categories", []):
+        if g.get("category") == category:
+            return g["records"]
+    return []
+
+
+def one_record(show, category):
+    recs = records(show, category)
+    eq(len(recs), 1, "records of %s under %s" % (show.get("subject", {}).get("code"),
+                                                 category))
+    return recs[0]
+
+
+# ---- tests ---------------------------------------------------------------------------------
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+BUILTIN = ["abnormal_list", "dishonest_list", "license", "penalty", "registration"]
+
+
+@test
+def init_creates_database(t):
+    r = t.init()
+    check(t.db in r.out or os.path.basename(t.db) in r.out,
+          "init does not name the database: %r" % r.out)
+    tables = {x[0] for x in t.sql("SELECT name FROM sqlite_master WHERE type='table'")}
+    for name in ("subjects", "records", "batches", "catalog_categories"):
+        check(name in tables, "table %s missing after init: %r" % (name, tables))
+    eq(t.count("records"), 0, "records after init")
+    # init on an existing database keeps it usable (idempotent)
+    t.init()
+    eq(sorted(x[0] for x in t.sql("SELECT id FROM catalog_categories")), BUILTIN,
+       "categories stored after a second init")
+
+
+@test
+def catalog_list_and_show(t):
+    t.init()
+    r = t.ok(["catalog", "list", "--db", t.db])
+    lines = r.json_lines()
+    eq([c.get("id") for c in lines], BUILTIN, "catalog list ids (sorted by id)")
+    for c in lines:
+        for k in ("id", "name", "group", "nature", "disclosure", "fields"):
+            check(k in c, "catalog list entry lacks %s: %r" % (k, c))
+    with open(os.path.join(ROOT, "data", "catalog", "penalty.json"), encoding="utf-8") as f:
+        src = json.load(f)
+    r = t.ok(["catalog", "show", "penalty", "--db", t.db])
+    doc = r.json()
+    eq(doc.get("id"), "penalty", "catalog show id")
+    check(isinstance(doc.get("fields"), list) and doc["fields"], "catalog show has no fields")
+    eq([f["id"] for f in doc["fields"]], [f["id"] for f in src["fields"]],
+       "penalty field ids vs data/catalog/penalty.json")
+    eq([f["name"] for f in doc["fields"]], [f["name"] for f in src["fields"]],
+       "penalty field names")
+    pen = [c for c in lines if c["id"] == "penalty"][0]
+    eq(pen["name"], src["name"], "penalty name in list")
+    eq(pen["nature"], "negative", "penalty nature")
+    eq(pen["disclosure"], "public", "penalty disclosure")
+    r = t.run(["catalog", "show", "no_such_category", "--db", t.db])
+    eq(r.code, 2, "exit status of catalog show of an unknown category")
+    check("catalog.unknown_category" in r.err, "stderr lacks catalog.unknown_category: %r"
+          % r.err)
+
+
+def tax_category():
+    return {
+        "id": "tax_arrears",
+        "name": "欠税公告信息",
+        "group": "其他",
+        "nature": "negative",
+        "disclosure": "public",
+        "description": "税务机关公告的欠税信息（测试用）。",
+        "subject": {"name": "name", "code": "code", "default_type": "法人及非法人组织"},
+        "key": ["notice_no"],
+        "decision_date": "announced_on",
+        "publicity": {"start": "announced_on", "max_months": 12},
+        "fields": [
+            {"id": "name", "name": "纳税人名称", "aliases": ["NSRMC"], "type": "text",
+             "required": True, "max": 200, "nfkc": True},
+            {"id": "code", "name": "纳税人识别号", "aliases": ["NSRSBH"], "type": "uscc",
+             "required": True},
+            {"id": "notice_no", "name": "公告编号", "type": "text", "required": True,
+             "max": 100},
+            {"id": "tax_kind", "name": "欠税税种", "type": "enum", "required": True,
+             "values": ["增值税", "企业所得税", "其他"]},
+            {"id": "amount", "name": "欠税金额(万元)", "type": "money", "required": True},
+            {"id": "announced_on", "name": "公告日期", "type": "date", "required": True,
+             "not_future": True},
+            {"id": "authority", "name": "主管税务机关", "type": "text", "required": True,
+             "max": 200, "nfkc": True},
+            {"id": "source_dept_code", "name": "数据来源单位统一社会信用代码", "type": "uscc",
+             "required": True},
+        ],
+    }
+
+
+@test
+def catalog_import_custom_category(t):
+    t.init()
+    defn = tax_category()
+    p = t.write("tax.json", json.dumps(defn, ensure_ascii=False, indent=1))
+    r = t.ok(["catalog", "import", "--db", t.db, p])
+    out = r.json_lines()
+    eq(len(out), 1, "import output lines")
+    eq(out[0].get("id"), "tax_arrears", "import id")
+    eq(out[0].get("replaced"), False, "replaced on first import")
+    r = t.ok(["catalog", "list", "--db", t.db])
+    ids = [c["id"] for c in r.json_lines()]
+    eq(ids, sorted(BUILTIN + ["tax_arrears"]), "catalog list after import")
+    r = t.ok(["catalog", "show", "tax_arrears", "--db", t.db])
+    eq([f["id"] for f in r.json()["fields"]], [f["id"] for f in defn["fields"]],
+       "imported field ids")
+
+    c1, c2, c3 = company_code(next_n()), company_code(next_n()), company_code(next_n())
+    data = ("纳税人名称,纳税人识别号,公告编号,欠税税种,欠税金额(万元),公告日期,主管税务机关,"
+            "数据来源单位统一社会信用代码\n"
+            "肇庆市欠税甲有限公司,%s,GG-001,增值税,2000元,2026-03-01,肇庆市端州区税务局,%s\n"
+            "肇庆市欠税乙有限公司,%s,GG-002,企业所得税,1.5,2026/1/2,肇庆市端州区税务局,%s\n"
+            "肇庆市欠税丙有限公司,%s,GG-003,房产税,1,2026-03-01,肇庆市端州区税务局,%s\n"
+            % (c1, SRC_CODE, c2, SRC_CODE, c3, SRC_CODE))
+    f = t.write("tax.csv", data)
+    s, rej = t.ingest_one(f, category="tax_arrears")
+    expect_counts(s, rows=3, accepted=2, rejected=1)
+    eq(rejects_by_row(rej), {4: {("欠税税种", "field.enum")}}, "rejects of the custom category")
+    show = t.show(c1)
+    rec = one_record(show, "tax_arrears")
+    eq(rec["fields"].get("amount"), "0.2", "custom money field (2000元)")
+    eq(rec["decision_date"], "2026-03-01", "custom decision_date")
+    eq(rec["publicity"], {"status": "published", "until": "2027-03-01"},
+       "custom publicity (12 months)")
+    rec = one_record(t.show(c2), "tax_arrears")
+    eq(rec["decision_date"], "2026-01-02", "custom decision date 2026/1/2")
+    r = t.run(["subject", "show", "--db", t.db, c3])
+    eq(r.code, 1, "subject show of a subject whose only row was rejected")
+
+    # an operator's version of a built-in category survives later commands
+    with open(os.path.join(ROOT, "data", "catalog", "penalty.json"), encoding="utf-8") as fh:
+        pen = json.load(fh)
+    pen["name"] = "行政处罚（本地目录）"
+    p = t.write("penalty-local.json", json.dumps(pen, ensure_ascii=False))
+    r = t.ok(["catalog", "import", "--db", t.db, p])
+    eq(r.json_lines()[0].get("replaced"), True, "replacing a built-in category")
+    t.init()
+    r = t.ok(["catalog", "show", "penalty", "--db", t.db])
+    eq(r.json().get("name"), "行政处罚（本地目录）", "imported penalty definition kept")
+
+    # re-import replaces
+    defn["name"] = "欠税公告"
+    p = t.write("tax2.json", json.dumps(defn, ensure_ascii=False))
+    r = t.ok(["catalog", "import", "--db", t.db, p])
+    eq(r.json_lines()[0].get("replaced"), True, "replaced on second import")
+
+
+@test
+def catalog_import_invalid(t):
+    t.init()
+    bad_type = tax_category()
+    bad_type["id"] = "bad_type"
+    bad_type["fields"][4]["type"] = "number"
+    bad_key = tax_category()
+    bad_key["id"] = "bad_key"
+    bad_key["key"] = ["no_such_field"]
+    no_subject = tax_category()
+    no_subject["id"] = "no_subject"
+    del no_subject["subject"]
+    bad_id = tax_category()
+    bad_id["id"] = "Bad-Id"
+    enum_no_values = tax_category()
+    enum_no_values["id"] = "enum_no_values"
+    del enum_no_values["fields"][3]["values"]
+    cases = {
+        "not_json": "{\"id\": \"x\", ",
+        "bad_type": json.dumps(bad_type, ensure_ascii=False),
+        "bad_key": json.dumps(bad_key, ensure_ascii=False),
+        "no_subject": json.dumps(no_subject, ensure_ascii=False),
+        "bad_id": json.dumps(bad_id, ensure_ascii=False),
+        "enum_no_values": json.dumps(enum_no_values, ensure_ascii=False),
+    }
+    for name, text in cases.items():
+        p = t.write(name + ".json", text)
+        r = t.run(["catalog", "import", "--db", t.db, p])
+        eq(r.code, 2, "exit status importing %s" % name)
+        check("catalog.invalid" in r.err, "%s: stderr lacks catalog.invalid: %r"
+              % (name, r.err))
+    r = t.ok(["catalog", "list", "--db", t.db])
+    eq([c["id"] for c in r.json_lines()], BUILTIN, "catalog after invalid imports")
+
+
+VALID_CODES = ["914403001922038216", "91440300708461136T", "9144030071526726XG",
+               "91440300192317458F", "91110108551385082Q"]
+CODE_KEYS = {"input", "normalized", "kind", "valid", "reason", "warnings", "region"}
+
+
+def code_check(t, args, stdin=None, expect=None):
+    r = t.run(["code", "check"] + args, stdin=stdin)
+    if expect is not None:
+        eq(r.code, expect, "exit status of code check %s (stderr %r)" % (args, r.err[:300]))
+    res = r.json_lines()
+    for o in res:
+        missing = CODE_KEYS - set(o)
+        check(not missing, "code check output lacks %s: %r" % (sorted(missing), o))
+    return r, res
+
+
+@test
+def code_check_valid_codes(t):
+    r, res = code_check(t, VALID_CODES, expect=0)
+    eq(len(res), len(VALID_CODES), "one result per code")
+    for code, o in zip(VALID_CODES, res):
+        check(uscc_valid(code), "test data: %s" % code)
+        eq(o["input"], code, "input")
+        eq(o["normalized"], code, "normalized of %s" % code)
+        eq(o["kind"], "uscc", "kind of %s" % code)
+        eq(o["valid"], True, "valid of %s" % code)
+        eq(o["reason"], None, "reason of %s" % code)
+        want_warn = [] if org_check_char(code[8:16]) == code[16] else ["code.org_check_char"]
+        eq(o["warnings"], want_warn, "warnings of %s" % code)
+        check(isinstance(o["region"], dict) and o["region"].get("name"),
+              "region of %s is %r" % (code, o["region"]))
+        if code[2:8] == "440300":
+            check("深圳" in o["region"]["name"], "region of %s: %r" % (code, o["region"]))
+        if code[2:8] == "110108":
+            check("海淀" in o["region"]["name"], "region of %s: %r" % (code, o["region"]))
+    # a database is never created by checking codes
+    check(not os.path.exists(t.path("var")), "code check created var/")
+    # normalisation: lower case, surrounding and full-width spaces, full-width characters
+    fw = "".join(chr(ord(c) + 0xFEE0) for c in "91440300708461136t")
+    r, res = code_check(t, [" 91440300708461136t ", "\u3000" + fw], expect=0)
+    for o in res:
+        eq(o["normalized"], "91440300708461136T", "normalized of %r" % o["input"])
+        eq(o["valid"], True, "valid of %r" % o["input"])
+
+
+@test
+def code_check_invalid_and_exceptions(t):
+    r, res = code_check(t, ["91350100M000100Y4Z"], expect=1)
+    eq(res[0]["valid"], False, "valid of the standard's invalid example")
+    eq(res[0]["reason"], "code.check_char", "reason of 91350100M000100Y4Z")
+    eq(res[0]["kind"], "uscc", "kind of 91350100M000100Y4Z")
+    r, res = code_check(t, [KNOWN_EXCEPTION], expect=0)
+    eq(res[0]["valid"], True, "valid of the built-in exception")
+    check("code.known_exception" in res[0]["warnings"],
+          "warnings of %s: %r" % (KNOWN_EXCEPTION, res[0]["warnings"]))
+    # one invalid among valid codes: exit 1, all still printed
+    r, res = code_check(t, [VALID_CODES[0], "91350100M000100Y4Z", VALID_CODES[1]], expect=1)
+    eq([o["valid"] for o in res], [True, False, True], "validity of a mixed list")
+    # other reasons
+    r, res = code_check(t, ["9144030019220382", "9144030019220I8216"], expect=1)
+    eq(res[0]["valid"], False, "valid of a 16-character code")
+    eq([o["reason"] for o in res], ["code.length", "code.charset"], "reasons")
+
+
+@test
+def code_check_resident_ids(t):
+    r, res = code_check(t, ["440524188001010014"], expect=0)
+    eq((res[0]["kind"], res[0]["valid"], res[0]["reason"]), ("resident_id", True, None),
+       "440524188001010014")
+    if region_known("440524"):
+        check(res[0]["region"] is not None, "region of 440524188001010014: %r"
+              % (res[0]["region"],))
+    r, res = code_check(t, ["110105491231002"], expect=0)
+    eq(res[0]["normalized"], "110105" + "19491231002" + id_check_char("11010519491231002"),
+       "15-digit ID converted")
+    eq(res[0]["normalized"], "11010519491231002X", "15-digit ID (domain.md example)")
+    eq((res[0]["kind"], res[0]["valid"]), ("resident_id", True), "15-digit ID kind/valid")
+    bad_check = "44052418800101001" + ("5" if id_check_char("44052418800101001") != "5" else "6")
+    bad_date = make_id("440524", "19990230", "001")
+    r, res = code_check(t, [bad_check, bad_date], expect=1)
+    eq([(o["kind"], o["valid"], o["reason"]) for o in res],
+       [("resident_id", False, "code.check_char"), ("resident_id", False, "id.birth_date")],
+       "invalid ID numbers")
+    # lower-case x is accepted
+    r, res = code_check(t, ["11010519491231002x"], expect=0)
+    eq(res[0]["normalized"], "11010519491231002X", "lower-case x normalized")
+
+
+def region_known(div):
+    with open(os.path.join(ROOT, "data", "regions", "areas.csv"), encoding="utf-8") as f:
+        return any(line.startswith(div + ",") for line in f)
+
+
+@test
+def code_check_stdin_and_kind(t):
+    lines = [VALID_CODES[2], "", "440524188001010014", "110105491231002", VALID_CODES[4]]
+    r, res = code_check(t, [], stdin="\n".join(lines) + "\n", expect=0)
+    eq([o["input"] for o in res], [x for x in lines if x], "one JSON line per input line")
+    eq([o["kind"] for o in res], ["uscc", "resident_id", "resident_id", "uscc"], "kinds")
+    # CRLF lines and an invalid code: exit 1
+    r, res = code_check(t, [], stdin="91350100M000100Y4Z\r\n%s\r\n" % VALID_CODES[0], expect=1)
+    eq([o["input"] for o in res], ["91350100M000100Y4Z", VALID_CODES[0]], "CRLF inputs")
+    eq([o["valid"] for o in res], [False, True], "CRLF validity")
+    # --kind forces the interpretation
+    code = "440524188001010014"
+    r, res = code_check(t, ["--kind", "uscc", code])
+    eq(res[0]["kind"], "uscc", "forced kind")
+    want = uscc_valid(code)
+    eq(res[0]["valid"], want, "valid of %s as a USCC" % code)
+    eq(r.code, 0 if want else 1, "exit status with --kind uscc")
+    if not want:
+        eq(res[0]["reason"], "code.check_char", "reason of %s as a USCC" % code)
+    r, res = code_check(t, ["--kind", "resident_id", VALID_CODES[0]], expect=1)
+    eq((res[0]["kind"], res[0]["valid"]), ("resident_id", False), "USCC forced as ID")
+    r = t.run(["code", "check", "--kind", "passport", VALID_CODES[0]])
+    eq(r.code, 2, "exit status for an unknown --kind")
+
+
+@test
+def code_exceptions_add(t):
+    t.init()
+    code = wrong_last(company_code(next_n(), division="350100"))
+    r, res = code_check(t, ["--db", t.db, code], expect=1)
+    eq(res[0]["reason"], "code.check_char", "before the exception is added")
+    r = t.ok(["code", "exceptions", "add", code, "--note", "测试早期代码", "--db", t.db])
+    check(code in r.out, "add output: %r" % r.out)
+    r, res = code_check(t, ["--db", t.db, code], expect=0)
+    eq(res[0]["valid"], True, "valid after the exception is added")
+    check("code.known_exception" in res[0]["warnings"], "warnings: %r" % res[0]["warnings"])
+    r = t.ok(["code", "exceptions", "list", "--db", t.db])
+    listed = [o["code"] for o in r.json_lines()]
+    check(code in listed and KNOWN_EXCEPTION in listed, "exceptions list: %r" % listed)
+    # without the database, the code is not an exception
+    r, res = code_check(t, [code], expect=1)
+    # ingestion honours the operator's list
+    f = t.write("p.csv", csv_bytes([pen_row(code=code)]))
+    s, rej = t.ingest_one(f)
+    expect_counts(s, rows=1, accepted=1)
+    r = t.run(["code", "exceptions", "add", "123", "--db", t.db])
+    eq(r.code, 2, "adding a code that is not 18 characters")
+
+
+@test
+def ingest_good_penalties(t):
+    t.init()
+    rows = [pen_row() for _ in range(4)]
+    rows[1]["date"] = "2025/7/1"
+    rows[2]["name"] = "肇庆市星河湾测试贸易有限公司"
+    f = t.write("good.csv", csv_bytes(rows))
+    r, sums, rej = t.ingest(f)
+    eq(len(sums), 1, "one summary per file")
+    s = sums[0]
+    check_summary_shape(s)
+    expect_counts(s, rows=4, accepted=4, warnings=0)
+    eq(rej, [], "rejects of a good file")
+    eq(t.count("records"), 4, "records in the DB")
+    eq(t.count("batches"), 1, "batches in the DB")
+    eq(t.sql("SELECT id FROM batches")[0][0], s["batch"], "batch id")
+    show = t.show(rows[1]["code"])
+    eq(show["subject"]["code"], rows[1]["code"], "subject code")
+    eq(show["subject"]["name"], rows[1]["name"], "subject name")
+    eq(show["subject"]["kind"], "uscc", "subject kind")
+    eq(show["subject"]["subject_type"], "法人及非法人组织", "subject type")
+    check(show["subject"]["region"] and "端州" in show["subject"]["region"]["name"],
+          "subject region: %r" % show["subject"]["region"])
+    g = [c for c in show["categories"] if c["category"] == "penalty"]
+    eq(len(g), 1, "penalty group")
+    eq(g[0]["count"], 1, "penalty count")
+    rec = g[0]["records"][0]
+    eq(rec["decision_date"], "2025-07-01", "decision_date normalized")
+    eq(rec["fields"]["decision_date"], "2025-07-01", "fields.decision_date")
+    eq(rec["publicity"]["status"], "published", "publicity status")
+    eq(rec["publicity"]["until"], "2028-07-01", "publicity until (36 months)")
+    eq(rec["name_conflict"], False, "name_conflict")
+    eq(rec["batch"], s["batch"], "record batch")
+    eq(rec["dept_code"], DEPT, "record dept_code")
+    eq(rec["fields"]["decision_no"], rows[1]["no"], "decision number")
+    eq(rec["fields"]["penalty_type"], "警告;罚款", "penalty_type")
+    eq(rec["fields"]["fine"], "0.2", "fine")
+    check("remark" not in rec["fields"] and "confiscated" not in rec["fields"],
+          "empty fields are stored: %r" % rec["fields"])
+    # search: 2 characters of the name, the code
+    res = t.search("星河")
+    eq([x["code"] for x in res["results"]], [rows[2]["code"]], "search 星河")
+    eq(res["count"], 1, "search count")
+    eq(res["results"][0]["match"], "partial", "match kind of part of a name")
+    res = t.search(rows[3]["code"])
+    eq([x["code"] for x in res["results"]], [rows[3]["code"]], "search by code")
+    eq(res["results"][0]["match"], "code", "match kind of a code")
+    res = t.search(rows[3]["code"].lower())
+    eq([x["code"] for x in res["results"]], [rows[3]["code"]], "search by lower-case code")
+    res = t.search("测试")
+    eq(res["count"], 4, "search 测试 finds all four")
+    res = t.search(" 星河 湾 ")
+    eq([x["code"] for x in res["results"]], [rows[2]["code"]], "search ignores whitespace")
+    res = t.search("测试", limit=2)
+    eq(len(res["results"]), 2, "search --limit 2")
+    r = t.run(["search", "--db", t.db, "星"])
+    eq(r.code, 2, "search with one character")
+
+
+@test
+def search_bracket_variants(t):
+    t.init()
+    a = pen_row(name="肇庆市华盈(集团)有限公司")
+    b = pen_row(name="肇庆市丰泽（控股）有限公司")
+    f = t.write("b.csv", csv_bytes([a, b]))
+    s, _ = t.ingest_one(f)
+    expect_counts(s, rows=2, accepted=2)
+    res = t.search("华盈（集团）")
+    eq([x["code"] for x in res["results"]], [a["code"]], "full-width query, half-width name")
+    res = t.search("丰泽(控股)")
+    eq([x["code"] for x in res["results"]], [b["code"]], "half-width query, full-width name")
+    res = t.search("肇庆市华盈(集团)有限公司")
+    eq([(x["code"], x["match"]) for x in res["results"]], [(a["code"], "name")],
+       "whole name match")
+    res = t.search("肇庆市丰泽")
+    eq([x["match"] for x in res["results"]], ["prefix"], "prefix match")
+    show = t.show(b["code"])
+    eq(show["subject"]["name"], "肇庆市丰泽(控股)有限公司", "name NFKC-normalised")
+
+
+@test
+def search_ranking(t):
+    t.init()
+    rows = [pen_row(name="肇庆市星辰科技有限公司"), pen_row(name="星辰科技有限公司"),
+            pen_row(name="星辰"), pen_row(name="肇庆星辰有限公司"), pen_row(name="肇庆市月亮公司")]
+    s, _ = t.ingest_one(t.write("a.csv", csv_bytes(rows)))
+    expect_counts(s, rows=5, accepted=5)
+    res = t.search("星辰")
+    eq([(x["name"], x["match"]) for x in res["results"]],
+       [("星辰", "name"), ("星辰科技有限公司", "prefix"), ("肇庆星辰有限公司", "partial"),
+        ("肇庆市星辰科技有限公司", "partial")],
+       "ranking: whole name, prefix, then part of the name with shorter names first")
+    res = t.search("月球")
+    eq((res["count"], res["results"]), (0, []), "no match")
+    for x in t.search(rows[0]["code"])["results"]:
+        for k in ("code", "name", "kind", "subject_type", "region", "match"):
+            check(k in x, "search result lacks %s: %r" % (k, x))
+
+
+@test
+def party_types_and_value_aliases(t):
+    t.init()
+    alias = pen_row(type="1", ptype="罚没", fine="0.3")
+    alias_nofine = pen_row(type="1", ptype="罚没", fine="")
+    ind = pen_row(type="个体工商户", rep="")
+    ind_nocode = pen_row(type="个体工商户", code="")
+    person_notype = person_pen_row(idtype="")
+    person_altname = person_pen_row(idtype="居民身份证")
+    rows = [alias, alias_nofine, ind, ind_nocode, person_notype, person_altname]
+    s, rej = t.ingest_one(t.write("a.csv", csv_bytes(rows)))
+    expect_counts(s, rows=6, accepted=3, rejected=3)
+    eq(rejects_by_row(rej), {3: {(PEN_COL["fine"], "field.required")},
+                             5: {(PEN_COL["code"], "field.required")},
+                             6: {(PEN_COL["idtype"], "field.required")}}, "rejects")
+    rec = one_record(t.show(alias["code"]), "penalty")
+    eq((rec["fields"]["party_type"], rec["fields"]["penalty_type"]), ("法人及非法人组织", "罚款"),
+       "value aliases stored as canonical values")
+    show = t.show(ind["code"])
+    eq(show["subject"]["subject_type"], "个体工商户", "个体工商户 subject type")
+    rec = one_record(t.show(person_altname["idno"]), "penalty")
+    eq(rec["fields"]["id_type"], "身份证", "居民身份证 alias")
+
+
+@test
+def oversized_value_is_too_long(t):
+    t.init()
+    big = pen_row(facts="违" * 600000)  # 1.8 MB, well below the reader's row limit
+    good = pen_row()
+    s, rej = t.ingest_one(t.write("big.csv", csv_bytes([big, good])))
+    expect_counts(s, rows=2, accepted=1, rejected=1)
+    eq(rejects_by_row(rej), {2: {(PEN_COL["facts"], "field.too_long")}},
+       "a 600,000-character 违法事实")
+
+
+def bad_row_cases():
+    """(label, row or rows-producing callable, expected {(field, reason)})."""
+    c = PEN_COL
+    bad_birth = make_id("441202", "19990230", "123")
+    cases = [
+        ("missing 违法事实", pen_row(facts=""), {(c["facts"], "field.required")}),
+        ("org without 法定代表人", pen_row(rep=""), {(c["rep"], "field.required")}),
+        ("person without 证件号码", person_pen_row(idno=""), {(c["idno"], "field.required")}),
+        ("罚款 without 罚款金额", pen_row(fine=""), {(c["fine"], "field.required")}),
+        ("没收 without amount", pen_row(ptype="没收违法所得", fine=""),
+         {(c["conf"], "field.required")}),
+        ("bad 行政相对人类别", pen_row(type="公司"), {(c["type"], "field.enum")}),
+        ("bad 处罚类别", pen_row(ptype="打板子"), {(c["ptype"], "field.enum")}),
+        ("bad item in 处罚类别", pen_row(ptype="警告;打板子"), {(c["ptype"], "field.enum")}),
+        ("too long 决定书文号", pen_row(no="文" * 201), {(c["no"], "field.too_long")}),
+        ("17-character code", pen_row(code=company_code(next_n())[:17]),
+         {(c["code"], "code.length")}),
+        ("code with I", pen_row(code=company_code(next_n())[:10] + "I" +
+                                company_code(next_n())[11:]),
+         {(c["code"], "code.charset")}),
+        ("subject check char", pen_row(code=wrong_last(company_code(next_n()))),
+         {(c["code"], "code.check_char")}),
+        ("authority check char", pen_row(authcode=wrong_last(AUTH_CODE)),
+         {(c["authcode"], "code.check_char")}),
+        ("source check char", pen_row(srccode=wrong_last(SRC_CODE)),
+         {(c["srccode"], "code.check_char")}),
+        ("ID birth date", person_pen_row(idno=bad_birth), {(c["idno"], "id.birth_date")}),
+        ("unparseable date", pen_row(date="去年三月"), {(c["date"], "date.unparseable")}),
+        ("impossible date", pen_row(date="2021-02-30"), {(c["date"], "date.unparseable")}),
+        ("future date", pen_row(date="2026-11-21"), {(c["date"], "date.future")}),
+        ("1948", pen_row(date="1948-06-01"), {(c["date"], "date.too_old")}),
+        ("negative fine", pen_row(fine="-1"), {(c["fine"], "money.invalid")}),
+        ("text fine", pen_row(fine="两千元"), {(c["fine"], "money.invalid")}),
+    ]
+    return cases
+
+
+@test
+def ingest_rejects_every_reason(t):
+    t.init()
+    cases = bad_row_cases()
+    # limits count characters, not bytes: 200 Chinese characters (600 bytes) fit
+    goods = [pen_row(), pen_row(no="文" * 200), pen_row()]
+    rows = [goods[0]] + [x[1] for x in cases[:10]] + [goods[1]] + [x[1] for x in cases[10:]] \
+        + [goods[2]]
+    f = t.write("mixed.csv", csv_bytes(rows))
+    s, rej = t.ingest_one(f)
+    expect_counts(s, rows=len(rows), accepted=3, rejected=len(cases), warnings=0)
+    by_row = rejects_by_row(rej)
+    problems = []
+    for label, row, want in cases:
+        n = rows.index(row) + 2
+        got = by_row.get(n, set())
+        if not want <= got:
+            problems.append("%s (row %d): expected %r, got %r" % (label, n, want, got))
+        elif got != want:
+            problems.append("%s (row %d): extra problems %r besides %r"
+                            % (label, n, got - want, want))
+    for n in sorted(by_row):
+        if n - 2 >= len(rows) or rows[n - 2] in goods:
+            problems.append("row %d (a good row or no row) has rejects %r" % (n, by_row[n]))
+    check(not problems, "; ".join(problems))
+    # problems are also stored with the batch
+    stored = t.sql("SELECT row, reason FROM batch_problems WHERE batch_id=? AND warning=0",
+                   (s["batch"],))
+    eq(sorted(set(stored)), sorted({(int(r["row"]), r["reason"]) for r in rej}),
+       "batch_problems vs rejects file")
+    for g in goods:
+        show = t.show(g["code"])
+        eq(one_record(show, "penalty")["fields"]["decision_no"], g["no"], "good row kept")
+    eq(t.count("records"), 3, "records stored")
+
+
+@test
+def ingest_rejects_exit_status_zero(t):
+    t.init()
+    rows = [pen_row(), pen_row(date="not a date"), pen_row(fine="-5")]
+    f = t.write("x.csv", csv_bytes(rows))
+    r, sums, rej = t.ingest(f, expect=0)
+    expect_counts(sums[0], rows=3, accepted=1, rejected=2)
+    # every row rejected still exits 0 and writes a batch
+    f = t.write("y.csv", csv_bytes([pen_row(date="x"), pen_row(date="y")]))
+    r, sums, rej = t.ingest(f, expect=0)
+    expect_counts(sums[0], rows=2, accepted=0, rejected=2)
+    eq(t.count("batches"), 2, "batches")
+
+
+@test
+def ingest_date_order_licence(t):
+    t.init()
+    good = lic_row()
+    bad = lic_row(vfrom="2024-05-01", vto="2024-04-30")
+    equal = lic_row(vfrom="2024-05-01", vto="2024-05-01")
+    f = t.write("lic.csv", csv_bytes([good, bad, equal], layout=LIC))
+    s, rej = t.ingest_one(f, category="license")
+    expect_counts(s, rows=3, accepted=2, rejected=1)
+    eq(rejects_by_row(rej), {3: {(LIC_COL["vto"], "date.order")}}, "licence rejects")
+    rec = one_record(t.show(good["code"]), "license")
+    eq(rec["fields"]["valid_to"], "2099-12-31", "open-ended licence")
+    eq(rec["publicity"], {"status": "published", "until": "2099-12-31"}, "licence publicity")
+
+
+@test
+def ingest_encoding_invalid_row(t):
+    t.init()
+    rows = [pen_row(), pen_row(facts="MARKER-BAD-BYTE"), pen_row()]
+    data = csv_bytes(rows).replace(b"MARKER-BAD-BYTE",
+                                   "违法".encode("utf-8") + b"\xff" + "事实".encode("utf-8"))
+    check(b"\xff" in data, "test data has no raw 0xFF")
+    f = t.write("enc.csv", data)
+    s, rej = t.ingest_one(f)
+    expect_counts(s, rows=3, accepted=2, rejected=1)
+    eq([(r["row"], r["reason"]) for r in rej], [("3", "encoding.invalid")],
+       "encoding rejects")
+    show = t.show(rows[2]["code"])
+    eq(show["subject"]["name"], rows[2]["name"], "good row after the bad one decoded as UTF-8")
+    eq(one_record(show, "penalty")["fields"]["facts"], rows[2]["facts"], "facts of a good row")
+
+
+@test
+def ingest_row_malformed(t):
+    t.init()
+    good1, good2 = pen_row(), pen_row()
+    objs = json_objects([good1, good2])
+    lines = [json.dumps(objs[0], ensure_ascii=False), '["a", "b"]',
+             json.dumps(objs[1], ensure_ascii=False)]
+    f = t.write("m.ndjson", "\n".join(lines) + "\n")
+    s, rej = t.ingest_one(f)
+    expect_counts(s, rows=3, accepted=2, rejected=1)
+    eq([(r["row"], r["reason"]) for r in rej], [("3", "row.malformed")], "NDJSON rejects")
+    one_record(t.show(good2["code"]), "penalty")
+    # a JSON array whose element is not an object
+    good3 = pen_row()
+    arr = json_objects([good3])
+    text = "[" + json.dumps(arr[0], ensure_ascii=False) + ", 42]"
+    f = t.write("m.json", text)
+    s, rej = t.ingest_one(f)
+    expect_counts(s, rows=2, accepted=1, rejected=1)
+    eq([(r["row"], r["reason"]) for r in rej], [("3", "row.malformed")], "JSON array rejects")
+
+
+def warnings_of(t, batch):
+    return sorted(t.sql("SELECT row, reason FROM batch_problems WHERE batch_id=? AND warning=1",
+                        (batch,)))
+
+
+@test
+def ingest_warnings(t):
+    t.init()
+    unknown_div = pen_row(code=company_code(next_n(), division="990000"))
+    org_bad = pen_row(code=company_code(next_n(), bad_org=True))
+    check(uscc_valid(org_bad["code"]), "test data: org-bad code passes the position-18 check")
+    exc = pen_row(code=KNOWN_EXCEPTION, name="福建试点测试有限公司")
+    good = pen_row()
+    rows = [good, unknown_div, org_bad, exc]
+    f = t.write("w.csv", csv_bytes(rows))
+    s, rej = t.ingest_one(f)
+    expect_counts(s, rows=4, accepted=4, rejected=0)
+    eq(rej, [], "warnings must not appear in the rejects file")
+    w = warnings_of(t, s["batch"])
+    for want in [(3, "region.unknown"), (4, "code.org_check_char"),
+                 (5, "code.known_exception")]:
+        check(want in w, "warning %r missing: %r" % (want, w))
+    check(not [x for x in w if x[0] == 2], "good row has warnings: %r" % w)
+    eq(s["warnings"], len(w), "summary warnings vs stored warnings")
+    show = t.show(unknown_div["code"])
+    eq(show["subject"]["region"], None, "region of an unknown division")
+    one_record(show, "penalty")
+    one_record(t.show(org_bad["code"]), "penalty")
+    one_record(t.show(KNOWN_EXCEPTION), "penalty")
+
+
+@test
+def ingest_name_conflict(t):
+    t.init()
+    first = pen_row()
+    f = t.write("a.csv", csv_bytes([first]))
+    s, _ = t.ingest_one(f)
+    expect_counts(s, rows=1, accepted=1, warnings=0)
+    second = pen_row(code=first["code"], name=first["name"].replace("贸易", "商贸"))
+    f = t.write("b.csv", csv_bytes([second]))
+    s, rej = t.ingest_one(f)
+    expect_counts(s, rows=1, accepted=1, rejected=0, warnings=1)
+    eq(rej, [], "name conflict is not a rejection")
+    eq(warnings_of(t, s["batch"]), [(2, "subject.name_conflict")], "stored warning")
+    eq(t.sql("SELECT field FROM batch_problems WHERE batch_id=?", (s["batch"],)),
+       [(PEN_COL["name"],)], "warning field")
+    show = t.show(first["code"])
+    recs = {r["fields"]["decision_no"]: r for r in records(show, "penalty")}
+    eq(set(recs), {first["no"], second["no"]}, "both records kept")
+    eq(recs[second["no"]]["name_conflict"], True, "conflicting record flagged")
+    eq(recs[first["no"]]["name_conflict"], False, "first record not flagged")
+    eq(recs[second["no"]]["fields"]["party_name"], second["name"], "record keeps its name")
+    # the same name again in a third batch: no conflict
+    third = pen_row(code=first["code"], name=first["name"])
+    s, _ = t.ingest_one(t.write("c.csv", csv_bytes([third])))
+    expect_counts(s, rows=1, accepted=1, warnings=0)
+
+
+@test
+def ingest_date_formats(t):
+    t.init()
+    formats = ["2021-03-05", "2021/3/5", "2021.3.5", "20210305", "2021年3月5日",
+               "2021-03-05 10:20:30", "2021/3/5 10:20", "2021-03-05T10:20:30",
+               "2021-03-05T10:20:30+08:00", "2021-3-5", " 2021-03-05 ", "44260", "44260.5"]
+    rows = [pen_row(date=d) for d in formats]
+    f = t.write("d.csv", csv_bytes(rows))
+    s, rej = t.ingest_one(f)
+    bad = ["%s -> %s" % (formats[int(r["row"]) - 2], r["reason"]) for r in rej]
+    check(not bad, "formats rejected: %s" % bad)
+    expect_counts(s, rows=len(rows), accepted=len(rows))
+    wrong = []
+    for d, row in zip(formats, rows):
+        rec = one_record(t.show(row["code"]), "penalty")
+        if rec["decision_date"] != "2021-03-05" or rec["fields"]["decision_date"] != "2021-03-05":
+            wrong.append("%r -> %r/%r" % (d, rec["decision_date"],
+                                           rec["fields"]["decision_date"]))
+    check(not wrong, "stored dates: %s" % wrong)
+    # the same dates in JSON as numbers (Excel serial) stay accepted
+    row = pen_row()
+    obj = json_objects([row])[0]
+    obj[PEN_COL["date"]] = 44260
+    s, rej = t.ingest_one(t.write("d.json", json.dumps([obj], ensure_ascii=False)))
+    expect_counts(s, rows=1, accepted=1)
+    eq(one_record(t.show(row["code"]), "penalty")["decision_date"], "2021-03-05",
+       "JSON number date")
+
+
+@test
+def ingest_money(t):
+    t.init()
+    cases = [("0.2", "0.2"), ("2000元", "0.2"), ("1,234.5", "1234.5"), ("0.2万元", "0.2"),
+             ("０.２", "0.2"), ("12.345678", "12.345678"), ("0", "0"), ("3.10", "3.1")]
+    rows = [pen_row(fine=v) for v, _ in cases]
+    s, rej = t.ingest_one(t.write("m.csv", csv_bytes(rows)))
+    bad = ["%s -> %s" % (cases[int(r["row"]) - 2][0], r["reason"]) for r in rej]
+    check(not bad, "amounts rejected: %s" % bad)
+    expect_counts(s, rows=len(rows), accepted=len(rows))
+    wrong = []
+    for (given, want), row in zip(cases, rows):
+        got = one_record(t.show(row["code"]), "penalty")["fields"].get("fine")
+        if got != want:
+            wrong.append("%r -> %r (expected %r)" % (given, got, want))
+    check(not wrong, "; ".join(wrong))
+    # more precision than 1 分 is refused
+    s, rej = t.ingest_one(t.write("m2.csv", csv_bytes([pen_row(fine="0.1234567")])))
+    eq([(r["field"], r["reason"]) for r in rej], [(PEN_COL["fine"], "money.invalid")],
+       "7 decimals of 万元")
+
+
+@test
+def column_mapping_tolerance(t):
+    t.init()
+    names = [n for _, n in PEN]
+    # full-width brackets, extra spaces, and old aliases
+    fw = [n.replace("(", "（").replace(")", "）") for n in names]
+    spaced = [" %s " % n if i % 2 else n.replace("决定", " 决定") for i, n in enumerate(names)]
+    alias = list(names)
+    alias[PEN.index(("no", PEN_COL["no"]))] = "CF_WSH"
+    alias[PEN.index(("name", PEN_COL["name"]))] = "CF_XDR_MC"
+    alias[PEN.index(("code", PEN_COL["code"]))] = "CF_XDR_SHXYM"
+    alias[PEN.index(("ptype", PEN_COL["ptype"]))] = "CF_CFLB1"
+    alias[PEN.index(("date", PEN_COL["date"]))] = "CF_JDRQ"
+    for label, header in (("full-width", fw), ("spaces", spaced), ("aliases", alias)):
+        good = pen_row()
+        bad = pen_row(no="号" * 201, date="1900-01-01")
+        s, rej = t.ingest_one(t.write(label + ".csv", csv_bytes([good, bad], header=header)))
+        expect_counts(s, rows=2, accepted=1, rejected=1)
+        rec = one_record(t.show(good["code"]), "penalty")
+        for k, fid in (("no", "decision_no"), ("name", "party_name"), ("date", "decision_date"),
+                       ("ptype", "penalty_type"), ("fine", "fine")):
+            eq(rec["fields"].get(fid), good[k], "%s header: field %s" % (label, fid))
+        # the rejects name the columns as the file wrote them (trimmed)
+        i_no = PEN.index(("no", PEN_COL["no"]))
+        i_date = PEN.index(("date", PEN_COL["date"]))
+        want = {(header[i_no].strip(), "field.too_long"), (header[i_date].strip(),
+                                                             "date.too_old")}
+        eq(rejects_by_row(rej), {3: want}, "%s header: rejects fields" % label)
+
+
+@test
+def ingest_fatal_errors(t):
+    t.init()
+    good = t.write("g.csv", csv_bytes([pen_row()]))
+    # no required column at all
+    f = t.write("nocols.csv", "foo,bar,baz\n1,2,3\n")
+    r, sums, _ = t.ingest(f, expect=2)
+    eq(sums, [], "no summary for an unusable file")
+    check("file.no_columns" in r.err, "stderr lacks file.no_columns: %r" % r.err)
+    for col in ("行政相对人名称", "行政处罚决定书文号", "处罚决定日期"):
+        check(col in r.err, "stderr does not list expected column %s: %r" % (col, r.err))
+    check("nocols.csv" in r.err, "stderr does not name the file: %r" % r.err)
+    r, sums, _ = t.ingest(good, category="no_such_category", expect=2)
+    check("catalog.unknown_category" in r.err, "stderr: %r" % r.err)
+    r, sums, _ = t.ingest(t.path("missing.csv"), expect=2)
+    check("file.unreadable" in r.err, "stderr: %r" % r.err)
+    for dept in ("12345", wrong_last(DEPT), ""):
+        r, sums, _ = t.ingest(good, dept=dept, expect=2)
+        check("dept.invalid" in r.err, "dept %r: stderr %r" % (dept, r.err))
+    eq(t.count("batches"), 0, "no batch written by the failures")
+    eq(t.count("records"), 0, "no record written by the failures")
+    # one bad file among good ones: the good one is ingested, exit 2
+    r, sums, _ = t.ingest([t.path("missing.csv"), good], expect=2)
+    eq(len(sums), 1, "summaries when one of two files is missing")
+    expect_counts(sums[0], rows=1, accepted=1)
+    # an empty file
+    r, sums, _ = t.ingest(t.write("empty.csv", ""), expect=2)
+    check("file.format" in r.err or "file.no_columns" in r.err, "empty file: %r" % r.err)
+    # usage errors
+    r = t.run(["ingest", "--db", t.db, "--category", "penalty", good])
+    eq(r.code, 2, "ingest without --dept")
+    r = t.run(["ingest", "--db", t.db, "--dept", DEPT, "--category", "penalty"])
+    eq(r.code, 2, "ingest without a file")
+    r = t.run(["ingest", "--db", t.db, "--dept", DEPT, "--category", "penalty",
+               "--rejects", t.path("no/such/dir/r.csv"), good])
+    eq(r.code, 2, "unwritable rejects file")
+    # --format json on a CSV file
+    r, sums, _ = t.ingest(good, extra=["--format", "json"], expect=2)
+    check("file.format" in r.err, "CSV read as JSON: %r" % r.err)
+
+
+@test
+def formats_and_encodings(t):
+    t.init()
+    rows = [pen_row(), pen_row(name="肇庆市（端州）测试食品有限公司"), person_pen_row(),
+            pen_row(facts="多行\n事实，含\"引号\"和逗号")]
+    variants = [
+        ("utf8.csv", csv_bytes(rows), "utf-8"),
+        ("gbk.csv", csv_bytes(rows, encoding="gb18030", newline="\n"), "gb18030"),
+        ("bom.csv", csv_bytes(rows, bom=True), "utf-8"),
+        ("rows.json", json.dumps(json_objects(rows), ensure_ascii=False, indent=1)
+         .encode("utf-8"), "utf-8"),
+        ("rows.ndjson", "\n".join(json.dumps(o, ensure_ascii=False)
+                                  for o in json_objects(rows, omit_empty=True))
+         .encode("utf-8") + b"\n", "utf-8"),
+    ]
+    data_by_variant = {}
+    for i, (name, data, enc) in enumerate(variants):
+        # alone, in a fresh database: the same records
+        sub = Ctx("fmt")
+        try:
+            sub.init()
+            s, rej = sub.ingest_one(sub.write(name, data))
+            eq(rej, [], "%s: rejects" % name)
+            expect_counts(s, rows=len(rows), accepted=len(rows))
+            data_by_variant[name] = sorted(sub.sql(
+                "SELECT subject_code, category, business_key, data FROM records"))
+            got = sub.sql("SELECT encoding, format FROM batches")[0]
+            want_fmt = name.rsplit(".", 1)[1]
+            eq(got, (enc, want_fmt), "%s: batch encoding and format" % name)
+        finally:
+            sub.close()
+        # in the shared database: the first adds, the others are duplicates
+        s, rej = t.ingest_one(t.write(name, data))
+        if i == 0:
+            expect_counts(s, rows=len(rows), accepted=len(rows))
+        else:
+            expect_counts(s, rows=len(rows), accepted=0, duplicates=len(rows))
+    first = data_by_variant[variants[0][0]]
+    for name, _, _ in variants[1:]:
+        eq(data_by_variant[name], first, "records from %s vs utf8.csv" % name)
+    eq(t.count("records"), len(rows), "records after five formats")
+    show = t.show(rows[1]["code"])
+    eq(show["subject"]["name"], "肇庆市(端州)测试食品有限公司", "name through every format")
+    rec = one_record(t.show(rows[3]["code"]), "penalty")
+    eq(rec["fields"]["facts"], rows[3]["facts"], "quoted multi-line value")
+    # --format overrides the extension
+    row = pen_row()
+    f = t.write("rows.txt", "\n".join(json.dumps(o, ensure_ascii=False)
+                                      for o in json_objects([row])) + "\n")
+    r, sums, _ = t.ingest(f, extra=["--format", "ndjson"])
+    expect_counts(sums[0], rows=1, accepted=1)
+
+
+@test
+def gb18030_large_and_late_chinese(t):
+    # a large demo file in GB18030 reads exactly like its UTF-8 original (multi-byte
+    # characters cut by the reader's chunk boundaries)
+    with open(t.path("u.csv"), "wb") as out:
+        p = subprocess.run([BIN, "demo", "--penalties", "6000"], stdout=out,
+                           stderr=subprocess.PIPE, cwd=t.dir, env=base_env(NOW), timeout=600)
+    sanitizer_check(["demo"], p.stderr.decode("utf-8", "replace"))
+    eq(p.returncode, 0, "demo --penalties")
+    with open(t.path("u.csv"), "rb") as fh:
+        t.write("g.csv", fh.read().decode("utf-8").encode("gb18030"))
+    t.init()
+    s, rej = t.ingest_one(t.path("u.csv"))
+    expect_counts(s, rows=6000, accepted=6000)
+    other = Ctx("gb")
+    try:
+        other.init()
+        s, rej = other.ingest_one(t.path("g.csv"))
+        eq(rej, [], "rejects of the GB18030 file")
+        expect_counts(s, rows=6000, accepted=6000)
+        eq(other.sql("SELECT encoding FROM batches"), [("gb18030",)], "detected encoding")
+        q = "SELECT subject_code, business_key, data FROM records ORDER BY 1, 2"
+        check(other.sql(q) == t.sql(q), "GB18030 records differ from the UTF-8 ones")
+    finally:
+        other.close()
+    # a GB18030 licence file whose first 600 KB are ASCII (old alias header, value codes)
+    alias_header = ["XK_XDR_MC", "XK_XDR_LB", "XK_XDR_SHXYM", "XK_FRDB", "XK_XKWS", "XK_WSH",
+                    "XK_XKLB", "XK_XKZS", "XK_XKBH", "XK_NR", "XK_JDRQ", "XK_YXQZ", "XK_YXQZI",
+                    "XK_XKJG", "XK_XKJGDM", "XK_ZT", "XK_SJLY", "XK_SJLYDM"]
+    ascii_values = dict(type="1", rep="John Smith", docname="Decision", ltype="1",
+                        certname="Cert", content="Food business", auth="Zhaoqing AMR",
+                        status="1", src="Zhaoqing AMR")
+    rows = []
+    for i in range(3000):
+        r = lic_row(**ascii_values)
+        r["name"] = "ACME Trading Co %d" % i
+        rows.append(r)
+    late = [lic_row(), lic_row(name="肇庆市后到（中文）有限公司")]
+    data = csv_bytes(rows + late, layout=LIC, header=alias_header, encoding="gb18030")
+    s, rej = t.ingest_one(t.write("late.csv", data), category="license")
+    eq(rej, [], "rejects of the late-Chinese file")
+    expect_counts(s, rows=3002, accepted=3002)
+    eq(t.show(late[1]["code"])["subject"]["name"], "肇庆市后到(中文)有限公司",
+       "Chinese name after 600 KB of ASCII")
+    rec = one_record(t.show(rows[0]["code"]), "license")
+    eq((rec["fields"]["party_type"], rec["fields"]["license_type"], rec["fields"]["status"]),
+       ("法人及非法人组织", "普通", "有效"), "value codes mapped")
+
+
+@test
+def archive_order(t):
+    t.init()
+    code = company_code(next_n())
+    name = "肇庆市档案顺序测试有限公司"
+    pens = [pen_row(code=code, name=name, date=d) for d in ("2023-05-01", "2025-02-03",
+                                                           "2024-07-08")]
+    lic = lic_row(code=code, name=name)
+    t.ingest_one(t.write("p.csv", csv_bytes(pens)))
+    t.ingest_one(t.write("l.csv", csv_bytes([lic], layout=LIC)), category="license")
+    show = t.show(code)
+    eq([g["category"] for g in show["categories"]], ["license", "penalty"], "category order")
+    pen = [g for g in show["categories"] if g["category"] == "penalty"][0]
+    eq(pen["count"], 3, "penalty count")
+    eq([r["decision_date"] for r in pen["records"]], ["2025-02-03", "2024-07-08", "2023-05-01"],
+       "records newest first")
+    eq(pen["labels"].get("decision_no"), PEN_COL["no"], "labels give the column names")
+    eq((pen["nature"], pen["disclosure"]), ("negative", "public"), "penalty group attributes")
+
+
+@test
+def deduplication_and_update(t):
+    t.init()
+    rows = [pen_row() for _ in range(5)]
+    f = t.write("p.csv", csv_bytes(rows))
+    s1, _ = t.ingest_one(f)
+    expect_counts(s1, rows=5, accepted=5)
+    before = t.count("records")
+    s2, rej = t.ingest_one(f)
+    expect_counts(s2, rows=5, accepted=0, duplicates=5, rejected=0)
+    check(s2["batch"] != s1["batch"], "second ingest got the same batch id")
+    eq(t.count("records"), before, "records after ingesting the same file twice")
+    eq(t.count("batches"), 2, "batches")
+    # a changed row with the same decision number and subject is an update
+    changed = dict(rows[2], fine="1.5", content="警告，并处罚款一万五千元")
+    f2 = t.write("p2.csv", csv_bytes([rows[0], changed, rows[4]]))
+    s3, _ = t.ingest_one(f2)
+    expect_counts(s3, rows=3, accepted=1, duplicates=2)
+    eq(t.count("records"), before, "records after an update")
+    rec = one_record(t.show(rows[2]["code"]), "penalty")
+    eq(rec["fields"]["fine"], "1.5", "updated fine")
+    eq(rec["fields"]["content"], changed["content"], "updated content")
+    eq(rec["batch"], s3["batch"], "updated record's batch")
+    # cosmetic differences that cleaning removes are still duplicates
+    same = dict(rows[0], name="  " + rows[0]["name"] + " ", date="2025/6/15", fine="2000元")
+    s4, _ = t.ingest_one(t.write("p3.csv", csv_bytes([same])))
+    expect_counts(s4, rows=1, accepted=0, duplicates=1)
+    # the same decision number for another subject is another record
+    other = dict(rows[1], code=company_code(next_n()), name="肇庆市另一测试有限公司")
+    s5, _ = t.ingest_one(t.write("p4.csv", csv_bytes([other])))
+    expect_counts(s5, rows=1, accepted=1)
+    eq(t.count("records"), before + 1, "records after a new subject")
+    # within one file: a repeated row is a duplicate, a changed repeat an update
+    a = pen_row()
+    b = dict(a, fine="0.5")
+    s6, _ = t.ingest_one(t.write("p5.csv", csv_bytes([a, a, b])))
+    expect_counts(s6, rows=3, accepted=2, duplicates=1)
+    eq(t.count("records"), before + 2, "records after repeats within one file")
+    eq(one_record(t.show(a["code"]), "penalty")["fields"]["fine"], "0.5", "last version wins")
+
+
+@test
+def rejects_file_well_formed(t):
+    """Messages are valid UTF-8 whatever their length, and CSV quoting round-trips."""
+    t.init()
+    rows = [pen_row(ptype="x"), pen_row(ptype="xx"), pen_row(ptype="xxx"),
+            pen_row(type="x公司"), pen_row(type="xx公司"), pen_row(type="xxx公司"),
+            pen_row(date='2021,"3",5'), pen_row(date="x" * 3000),
+            pen_row(facts="多行\n违法\n事实"), pen_row(fine="abc"),
+            pen_row(type="x" + "公" * 1000)]
+    f = t.write("q.csv", csv_bytes(rows))
+    rej = t.path("q-rejects.csv")
+    r = t.run(["ingest", "--db", t.db, "--category", "penalty", "--dept", DEPT,
+               "--rejects", rej, f])
+    eq(r.code, 0, "exit status")
+    s = json.loads(r.out)
+    expect_counts(s, rows=len(rows), accepted=1, rejected=len(rows) - 1)
+    with open(rej, "rb") as fh:
+        raw = fh.read()
+    bad_lines = []
+    for i, line in enumerate(raw.split(b"\n")):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as ex:
+            bad_lines.append("line %d: %s ...%r" % (i + 1, ex.reason, line[-12:]))
+    check(not bad_lines, "rejects file is not valid UTF-8: %s" % "; ".join(bad_lines))
+    by_row = rejects_by_row(read_rejects(rej))
+    want = {2: "field.enum", 3: "field.enum", 4: "field.enum", 5: "field.enum",
+            6: "field.enum", 7: "field.enum", 8: "date.unparseable", 9: "date.unparseable",
+            11: "money.invalid", 12: "field.enum"}
+    got = {n: {reason for _, reason in v} for n, v in by_row.items()}
+    eq(sorted(got), sorted(want), "rejected rows (a quoted multi-line value is one row)")
+    for n, reason in want.items():
+        check(reason in got[n], "row %d: %r lacks %s" % (n, got[n], reason))
+    con = sqlite3.connect(t.db)
+    con.text_factory = bytes
+    try:
+        bad = []
+        for row, msg in con.execute("SELECT row, message FROM batch_problems"):
+            try:
+                msg.decode("utf-8")
+            except UnicodeDecodeError:
+                bad.append(row)
+    finally:
+        con.close()
+    check(not bad, "batch_problems messages of rows %s are not valid UTF-8" % bad)
+
+
+@test
+def gb18030_invalid_row(t):
+    t.init()
+    rows = [pen_row(), pen_row(facts="MARKER"), pen_row()]
+    data = csv_bytes(rows, encoding="gb18030").replace(b"MARKER", "违法".encode("gb18030") +
+                                                       b"\xff" + "事实".encode("gb18030"))
+    s, rej = t.ingest_one(t.write("g.csv", data))
+    expect_counts(s, rows=3, accepted=2, rejected=1)
+    eq([(r["row"], r["reason"]) for r in rej], [("3", "encoding.invalid")], "GB18030 rejects")
+    eq(t.show(rows[2]["code"])["subject"]["name"], rows[2]["name"], "name decoded from GB18030")
+    eq(t.sql("SELECT encoding FROM batches"), [("gb18030",)], "batch encoding")
+
+
+@test
+def ndjson_columns_grow(t):
+    t.init()
+    a, b = pen_row(), pen_row(remark="后来出现的备注", conf="", ptype="警告;没收违法所得")
+    b["conf"] = "0.05"
+    objs = json_objects([a, b], omit_empty=True)
+    check(PEN_COL["remark"] not in objs[0] and PEN_COL["conf"] not in objs[0], "test data")
+    f = t.write("g.ndjson", "\n".join(json.dumps(o, ensure_ascii=False) for o in objs) + "\n")
+    s, rej = t.ingest_one(f)
+    eq(rej, [], "rejects")
+    expect_counts(s, rows=2, accepted=2)
+    rec = one_record(t.show(b["code"]), "penalty")
+    eq(rec["fields"].get("remark"), "后来出现的备注", "column first seen in row 3")
+    eq(rec["fields"].get("confiscated"), "0.05", "money column first seen in row 3")
+    # a file whose objects name no catalog field at all
+    f = t.write("none.ndjson", '{"foo": 1}\n{"bar": 2}\n')
+    r, sums, _ = t.ingest(f, expect=2)
+    check("file.no_columns" in r.err, "stderr: %r" % r.err)
+    eq(t.count("batches"), 1, "no batch kept for a file without columns")
+
+
+@test
+def name_conflict_within_one_file(t):
+    t.init()
+    a = pen_row()
+    b = pen_row(code=a["code"], name=a["name"] + "分公司")
+    s, rej = t.ingest_one(t.write("c.csv", csv_bytes([a, b])))
+    expect_counts(s, rows=2, accepted=2, warnings=1)
+    eq(warnings_of(t, s["batch"]), [(3, "subject.name_conflict")], "warning rows")
+    show = t.show(a["code"])
+    eq(show["subject"]["name"], a["name"], "the first name stays")
+    flags = {r["fields"]["decision_no"]: r["name_conflict"] for r in records(show, "penalty")}
+    eq(flags, {a["no"]: False, b["no"]: True}, "name_conflict flags")
+    # long names (within the 200-character limit): the stored warning stays valid UTF-8
+    c = pen_row(name="x" + "测" * 190)
+    d = pen_row(code=c["code"], name="x" + "试" * 190)
+    s, rej = t.ingest_one(t.write("d.csv", csv_bytes([c, d])))
+    expect_counts(s, rows=2, accepted=2, warnings=1)
+    con = sqlite3.connect(t.db)
+    con.text_factory = bytes
+    try:
+        msgs = [m for (m,) in con.execute("SELECT message FROM batch_problems WHERE batch_id=?",
+                                          (s["batch"],))]
+    finally:
+        con.close()
+    eq(len(msgs), 1, "warnings stored")
+    try:
+        msgs[0].decode("utf-8")
+    except UnicodeDecodeError as ex:
+        raise Fail("subject.name_conflict message is not valid UTF-8 (%s; %d bytes, ends %r)"
+                   % (ex.reason, len(msgs[0]), msgs[0][-8:]))
+
+
+def proc_file_pos(pid, path):
+    """Offset of pid's open file description for path (Linux /proc), or None."""
+    fd_dir = "/proc/%d/fd" % pid
+    try:
+        for fd in os.listdir(fd_dir):
+            try:
+                if os.readlink(os.path.join(fd_dir, fd)) == path:
+                    with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
+                        for line in f:
+                            if line.startswith("pos:"):
+                                return int(line.split()[1])
+            except OSError:
+                continue
+    except OSError:
+        return None
+    return None
+
+
+@test
+def atomic_batch_on_sigkill(t):
+    nrows = 40000
+    for attempt in range(5):
+        sub = Ctx("kill")
+        try:
+            sub.init()
+            base = [pen_row() for _ in range(3)]
+            s, _ = sub.ingest_one(sub.write("base.csv", csv_bytes(base)))
+            expect_counts(s, rows=3, accepted=3)
+            big = sub.path("big.csv")
+            with open(big, "wb") as out:
+                p = subprocess.run([BIN, "demo", "--penalties", str(nrows)], stdout=out,
+                                   stderr=subprocess.PIPE, cwd=sub.dir, env=base_env(NOW),
+                                   timeout=900)
+            err = p.stderr.decode("utf-8", "replace")
+            sanitizer_check(["demo", "--penalties", str(nrows)], err)
+            eq(p.returncode, 0, "demo --penalties exit status (stderr %r)" % err[:300])
+            size = os.path.getsize(big)
+            with open(big, encoding="utf-8") as fh:
+                nlines = sum(1 for _ in fh)
+            eq(nlines, nrows + 1, "lines written by demo --penalties %d" % nrows)
+            counts = {tb: sub.count(tb) for tb in ("records", "batches", "subjects",
+                                                   "batch_problems")}
+            args = ["ingest", "--db", sub.db, "--category", "penalty", "--dept", DEPT, big]
+            proc = subprocess.Popen([BIN] + args, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, cwd=sub.dir, env=base_env(NOW))
+            start = time.time()
+            pos = None
+            while time.time() - start < 0.7:
+                time.sleep(0.05)
+                if proc.poll() is not None:
+                    break
+                pos = proc_file_pos(proc.pid, big)
+            still_running = proc.poll() is None
+            journal = None
+            if still_running:
+                pos = proc_file_pos(proc.pid, big)
+                journal = [x for x in ("-journal", "-wal") if os.path.exists(sub.db + x)]
+                elapsed = time.time() - start
+                os.kill(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate(timeout=60)
+            if not still_running:
+                sanitizer_check(args, err.decode("utf-8", "replace"))
+                nrows *= 4  # too fast to be killed mid-batch: a bigger file
+                continue
+            eq(proc.returncode, -signal.SIGKILL, "ingest was killed")
+            print("# killed ingest of %d rows after %.2f s at input offset %s of %d bytes "
+                  "(open journal files: %s)" % (nrows, elapsed, pos, size, journal))
+            eq(out, b"", "a killed ingest printed a summary")
+            if pos is not None and pos >= size:
+                # The reader had the whole file in its last chunk: too close to the
+                # commit to prove anything.  Nothing may have landed half-way, though.
+                after = {tb: sub.count(tb) for tb in counts}
+                check(after == counts or after["batches"] == counts["batches"] + 1,
+                      "a kill at the end left a partial batch: %r -> %r" % (counts, after))
+                nrows *= 4
+                continue
+            check(pos is None or 0 < pos < size,
+                  "ingest was not mid-file when killed (offset %s of %d)" % (pos, size))
+            con = sqlite3.connect(sub.db)
+            try:
+                eq(con.execute("PRAGMA integrity_check").fetchone()[0], "ok",
+                   "integrity after SIGKILL")
+            finally:
+                con.close()
+            after = {tb: sub.count(tb) for tb in counts}
+            eq(after, counts, "table counts after killing a batch (offset %s of %d)"
+               % (pos, size))
+            # a full ingest afterwards works
+            s, _ = sub.ingest_one(big, rejects=False)
+            expect_counts(s, rows=nrows, accepted=nrows, rejected=0)
+            eq(sub.count("records"), counts["records"] + nrows, "records after the full ingest")
+            eq(sub.count("batches"), counts["batches"] + 1, "batches after the full ingest")
+            return
+        finally:
+            sub.close()
+    raise Fail("ingest of %d rows always finished within 0.7 s; could not kill it mid-batch"
+               % nrows)
+
+
+@test
+def now_controls_future_dates(t):
+    t.init()
+    row = pen_row(date="2026-11-25")
+    f = t.write("f.csv", csv_bytes([row]))
+    s, rej = t.ingest_one(f, now="2026-11-20T10:00:00+08:00")
+    expect_counts(s, rows=1, accepted=0, rejected=1)
+    eq([(r["field"], r["reason"]) for r in rej], [(PEN_COL["date"], "date.future")],
+       "future date")
+    s, rej = t.ingest_one(f, now="2026-12-01T10:00:00+08:00")
+    expect_counts(s, rows=1, accepted=1)
+    # today itself is not the future; the day is Beijing's
+    row2 = pen_row(date="2026-11-20")
+    s, rej = t.ingest_one(t.write("t.csv", csv_bytes([row2])), now="2026-11-19T16:30:00Z")
+    expect_counts(s, rows=1, accepted=1)
+    r = t.run(["catalog", "list", "--db", t.db], now="next tuesday")
+    eq(r.code, 2, "exit status with an invalid XINYONG_NOW")
+    check("config.now" in r.err, "stderr lacks config.now: %r" % r.err)
+
+
+@test
+def publicity_status(t):
+    t.init()
+    old = pen_row(date="2022-01-10", pubend="")
+    short = pen_row(date="2025-01-10", pubend="2025-04-10")
+    long_end = pen_row(date="2025-01-10", pubend="2030-01-01")
+    person = person_pen_row(date="2025-06-01")
+    f = t.write("p.csv", csv_bytes([old, short, long_end, person]))
+    s, rej = t.ingest_one(f, now="2024-06-01T10:00:00+08:00")
+    # 2025 dates are in the future on 2024-06-01
+    eq(sorted(int(r["row"]) for r in rej), [3, 4, 5], "rows rejected as future on 2024-06-01")
+    s, rej = t.ingest_one(f)
+    expect_counts(s, rows=4, accepted=3, duplicates=1)
+    rec = one_record(t.show(old["code"], now="2024-06-01T10:00:00+08:00"), "penalty")
+    eq(rec["publicity"], {"status": "published", "until": "2025-01-10"},
+       "2022-01-10 penalty on 2024-06-01")
+    rec = one_record(t.show(old["code"]), "penalty")
+    eq(rec["publicity"], {"status": "ended", "until": "2025-01-10"},
+       "2022-01-10 penalty on 2026-11-20 (36 months maximum)")
+    rec = one_record(t.show(old["code"], now="2025-01-10T23:00:00+08:00"), "penalty")
+    eq(rec["publicity"]["status"], "published", "last day of publicity")
+    rec = one_record(t.show(short["code"]), "penalty")
+    eq(rec["publicity"], {"status": "ended", "until": "2025-04-10"}, "公示截止期 given")
+    leap = pen_row(date="2024-02-29")
+    s, _ = t.ingest_one(t.write("leap.csv", csv_bytes([leap])))
+    rec = one_record(t.show(leap["code"]), "penalty")
+    eq(rec["publicity"]["until"], "2027-02-28", "2024-02-29 + 36 months")
+    rec = one_record(t.show(long_end["code"]), "penalty")
+    eq(rec["publicity"], {"status": "published", "until": "2028-01-10"},
+       "公示截止期 beyond the 36-month maximum is capped")
+    show = t.show(person["idno"])
+    eq(show["subject"]["kind"], "resident_id", "person kind")
+    eq(show["subject"]["subject_type"], "自然人", "person subject type")
+    rec = one_record(show, "penalty")
+    eq(rec["publicity"]["status"], "not_public", "a natural person's record")
+
+
+@test
+def person_subjects(t):
+    t.init()
+    p = person_pen_row()
+    old15 = "441202" + "850612" + "%03d" % 77
+    p15 = person_pen_row(idno=old15)
+    passport = person_pen_row(idtype="护照号", idno="E12345678")
+    s, rej = t.ingest_one(t.write("p.csv", csv_bytes([p, p15, passport])))
+    eq(rej, [], "person rejects")
+    expect_counts(s, rows=3, accepted=3)
+    full = "441202" + "19850612" + "077"
+    full += id_check_char(full)
+    show = t.show(full)
+    eq(show["subject"]["code"], full, "15-digit ID stored as 18 digits")
+    show = t.show(old15)
+    eq(show["subject"]["code"], full, "subject show with the 15-digit ID")
+    show = t.show(p["idno"])
+    eq(show["subject"]["name"], p["name"], "person name")
+    check(show["subject"]["region"] and "端州" in show["subject"]["region"]["name"],
+          "person region: %r" % show["subject"]["region"])
+    res = t.search(p["name"])
+    check(p["idno"] in [x["code"] for x in res["results"]], "CLI search finds persons")
+    eq(t.count("subjects", "WHERE kind='resident_id'"), 2, "resident_id subjects")
+    eq(t.count("subjects", "WHERE kind='other'"), 1, "passport subject kind other")
+    r = t.run(["subject", "show", "--db", t.db, make_id("110105", "19700101", "123")])
+    eq(r.code, 1, "subject show of an unknown person")
+    check("subject.not_found" in r.err, "stderr: %r" % r.err)
+
+
+@test
+def demo_database(t):
+    r = t.ok(["demo", "--db", t.db, "--subjects", "200"])
+    summ = r.json()
+    eq(summ.get("subjects"), 200, "demo summary subjects")
+    batches = summ.get("batches")
+    check(isinstance(batches, list) and len(batches) == 3, "demo batches: %r" % batches)
+    for b in batches:
+        eq(b["rejected"], 0, "demo batch %s rejected rows" % b.get("category"))
+        check(b["accepted"] > 0, "demo batch %s accepted nothing" % b.get("category"))
+    eq({b["category"] for b in batches}, {"registration", "license", "penalty"},
+       "demo categories")
+    eq(t.count("records"), sum(b["accepted"] for b in batches), "records vs demo summary")
+    check(t.count("subjects", "WHERE kind='resident_id'") > 0, "no person subjects in demo")
+    eq(t.count("subjects", "WHERE kind='uscc'"), 190, "companies (every 20th subject is a "
+       "person)")
+    names = [(c, n) for c, n in t.sql("SELECT code, name FROM subjects WHERE kind='uscc'")]
+    # pick a 2-character part of a name that is rare, and search it
+    all_names = [nm for (nm,) in t.sql("SELECT name FROM subjects")]
+    best = None
+    for code, name in names:
+        for i in range(3, len(name) - 1):
+            part = name[i:i + 2]
+            if any(ch in part for ch in "()（）"):
+                continue
+            n = sum(1 for nm in all_names if part in nm)
+            if best is None or n < best[2]:
+                best = (code, part, n)
+        if best and best[2] == 1:
+            break
+    code, part, n = best
+    res = t.search(part, limit=100)
+    eq(res["count"], n, "search %r count" % part)
+    check(code in [x["code"] for x in res["results"]], "search %r does not find %s"
+          % (part, code))
+    show = t.show(code)
+    check(records(show, "registration"), "demo company has no registration record")
+    # the same seed gives the same data
+    sub = Ctx("demo2")
+    try:
+        sub.ok(["demo", "--db", sub.db, "--subjects", "200"])
+        eq(sorted(sub.sql("SELECT code, name FROM subjects")),
+           sorted(t.sql("SELECT code, name FROM subjects")), "demo is deterministic")
+    finally:
+        sub.close()
+
+
+@test
+def usage_and_exit_statuses(t):
+    r = t.run([])
+    eq(r.code, 2, "no command")
+    r = t.run(["frobnicate"])
+    eq(r.code, 2, "unknown command")
+    r = t.ok(["--version"])
+    check(r.out.startswith("xinyong "), "version: %r" % r.out)
+    for cmd in ("init", "ingest", "code", "catalog", "subject", "search", "demo"):
+        r = t.run([cmd, "--help"])
+        eq(r.code, 0, "%s --help" % cmd)
+        check("usage" in r.out, "%s --help output: %r" % (cmd, r.out))
+    t.init()
+    r = t.run(["subject", "show", "--db", t.db, VALID_CODES[0]])
+    eq(r.code, 1, "subject show of an absent subject")
+    r = t.run(["subject", "show", "--db", t.db])
+    eq(r.code, 2, "subject show without a code")
+
+
+# ---- runner ----------------------------------------------------------------------------------
+
+def main():
+    if not os.access(BIN, os.X_OK):
+        print("FAIL - setup: %s is not executable" % BIN)
+        print("0 passed, 1 failed")
+        return 1
+    only = os.environ.get("XY_TEST_ONLY")
+    passed = failed = 0
+    for fn in TESTS:
+        if only and fn.__name__ not in only.split(","):
+            continue
+        t = Ctx(fn.__name__)
+        try:
+            fn(t)
+        except Fail as ex:
+            failed += 1
+            print("FAIL - %s: %s" % (fn.__name__, ex))
+        except subprocess.TimeoutExpired as ex:
+            failed += 1
+            print("FAIL - %s: timeout: %s" % (fn.__name__, ex))
+        except Exception:
+            failed += 1
+            tb = traceback.format_exc().strip().splitlines()
+            print("FAIL - %s: %s" % (fn.__name__, " | ".join(tb[-4:])))
+        else:
+            passed += 1
+            print("ok - %s" % fn.__name__)
+        finally:
+            t.close()
+        sys.stdout.flush()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
