@@ -1,1 +1,930 @@
+/* test_store.c - the SQLite store (src/store/sqlite*.c) against real database files in a
+ * temporary directory: schema and migrations, catalog, code exceptions, subjects and
+ * name search, record upsert semantics, batches, problems and transactions. */
 #include <criterion/criterion.h>
+#include <ftw.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/embedded.h"
+#include "core/err.h"
+#include "core/text.h"
+#include "store/store.h"
+
+#define NOW1 "2026-03-05T10:00:00+08:00"
+#define NOW2 "2026-03-06T11:30:00+08:00"
+
+static char dir[64];
+static char path[128];
+static struct store *st;
+static struct err e;
+
+static void setup(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/xy-test-store-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/var/xinyong.db", dir);
+	setenv("XINYONG_NOW", NOW1, 1);
+	unsetenv("XINYONG_DB");
+	err_clear(&e);
+	st = NULL;
+}
+
+static int remove_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static void teardown(void)
+{
+	store_close(st);
+	st = NULL;
+	nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(store, .init = setup, .fini = teardown);
+
+static void open_store(void)
+{
+	cr_assert_eq(store_open(path, &st, &e), 0, "%s: %s", e.reason, e.message);
+	cr_assert_not_null(st);
+}
+
+static void reopen_store(void)
+{
+	store_close(st);
+	st = NULL;
+	open_store();
+}
+
+/* One integer from the database file, read behind the store's back. */
+static long long raw_int(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	long long v = -1;
+
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK, "%s",
+		     sqlite3_errmsg(db));
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return v;
+}
+
+static void raw_exec(const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, &msg), SQLITE_OK, "%s", msg);
+	sqlite3_close(db);
+}
+
+/* ---- open and migrations ---------------------------------------------------------- */
+
+Test(store, open_creates_directory_schema_and_settings)
+{
+	struct stat sb;
+	long long n;
+
+	open_store();
+	cr_assert_str_eq(store_location(st), path);
+	cr_assert_eq(stat(path, &sb), 0);
+	n = raw_int("SELECT count(*) FROM schema_migrations");
+	cr_assert_eq(n, 2);
+	cr_assert_eq(raw_int("SELECT count(*) FROM schema_migrations WHERE version = 1 AND "
+			     "name = '001_init.sql' AND applied_at = '" NOW1 "'"),
+		     1);
+	cr_assert_eq(raw_int("SELECT count(*) FROM schema_migrations WHERE version = 2 AND "
+			     "name = '002_search.sql'"),
+		     1);
+	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE name IN ('subjects', "
+			     "'records', 'batches', 'batch_problems', 'catalog_categories', "
+			     "'code_exceptions', 'subjects_fts')"),
+		     7);
+	/* WAL is a property of the file, visible to any connection. */
+	cr_assert_eq(raw_int("SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+}
+
+Test(store, reopen_does_not_reapply_migrations)
+{
+	open_store();
+	setenv("XINYONG_NOW", NOW2, 1);
+	reopen_store();
+	reopen_store();
+	cr_assert_eq(raw_int("SELECT count(*) FROM schema_migrations"), 2);
+	cr_assert_eq(raw_int("SELECT count(*) FROM schema_migrations WHERE applied_at = '" NOW1
+			     "'"),
+		     2);
+}
+
+/* Search hits collected as "code:match" strings. */
+struct hits {
+	int n;
+	char v[16][80];
+};
+
+static int collect_hit(void *ctx, const struct store_search_hit *hit)
+{
+	struct hits *h = ctx;
+
+	if (h->n < 16)
+		snprintf(h->v[h->n++], sizeof h->v[0], "%s:%d", hit->code, hit->match);
+	return 0;
+}
+
+/* Searches the way the service does: the key is text_search_key of the user's text. */
+static struct hits search(const char *text, const char *code, int limit, int persons)
+{
+	struct hits h;
+	char *key = text_search_key(text);
+
+	memset(&h, 0, sizeof h);
+	cr_assert_not_null(key);
+	cr_assert_eq(store_subject_search(st, key, code, limit, persons, collect_hit, &h, &e), 0,
+		     "%s", e.message);
+	free(key);
+	return h;
+}
+
+static void add_subject(const char *code, const char *kind, const char *name)
+{
+	struct store_subject subj;
+
+	memset(&subj, 0, sizeof subj);
+	snprintf(subj.code, sizeof subj.code, "%s", code);
+	snprintf(subj.kind, sizeof subj.kind, "%s", kind);
+	snprintf(subj.subject_type, sizeof subj.subject_type, "%s",
+		 strcmp(kind, "resident_id") == 0 ? "自然人" : "法人及非法人组织");
+	snprintf(subj.region_code, sizeof subj.region_code, "441202");
+	subj.name = (char *)name;
+	cr_assert_eq(store_subject_insert(st, &subj, &e), 0, "%s", e.message);
+}
+
+Test(store, pending_migration_applied_and_search_index_rebuilt)
+{
+	char sql[256];
+	struct hits h;
+
+	/* A database that stopped at 001, with a subject written before the search index
+	 * existed: opening it applies only 002, whose rebuild indexes that name. */
+	snprintf(sql, sizeof sql, "%s/var", dir);
+	cr_assert_eq(mkdir(sql, 0755), 0);
+	cr_assert_str_eq(embedded_migrations[0].name, "001_init.sql");
+	raw_exec(embedded_migrations[0].data);
+	raw_exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
+		 "NULL, applied_at TEXT NOT NULL);"
+		 "INSERT INTO schema_migrations VALUES (1, '001_init.sql', 'earlier');"
+		 "INSERT INTO subjects(code, kind, name, name_key, created_at, updated_at) "
+		 "VALUES ('91441200MA00000001', 'uscc', '肇庆市端州区星湖建材有限公司', "
+		 "'肇庆市端州区星湖建材有限公司', 'earlier', 'earlier')");
+	open_store();
+	cr_assert_eq(raw_int("SELECT count(*) FROM schema_migrations WHERE applied_at = "
+			     "'earlier'"),
+		     1);
+	cr_assert_eq(raw_int("SELECT count(*) FROM schema_migrations"), 2);
+	h = search("建材有限", NULL, 10, 1);
+	cr_assert_eq(h.n, 1);
+	cr_assert_str_eq(h.v[0], "91441200MA00000001:3");
+}
+
+Test(store, newer_schema_is_refused)
+{
+	open_store();
+	store_close(st);
+	st = NULL;
+	raw_exec("INSERT INTO schema_migrations VALUES (999, '999_future.sql', 'later')");
+	cr_assert_eq(store_open(path, &st, &e), -1);
+	cr_assert_null(st);
+	cr_assert_str_eq(e.reason, "store.error");
+	cr_assert_not_null(strstr(e.message, "升级"));
+}
+
+Test(store, url_forms_and_environment)
+{
+	char url[160];
+
+	snprintf(url, sizeof url, "sqlite:%s", path);
+	cr_assert_eq(store_open(url, &st, &e), 0, "%s", e.message);
+	cr_assert_str_eq(store_location(st), path);
+	store_close(st);
+	st = NULL;
+
+	/* sqlite:///abs/path, as other tools write it. */
+	snprintf(url, sizeof url, "sqlite://%s", path);
+	cr_assert_eq(store_open(url, &st, &e), 0, "%s", e.message);
+	cr_assert_str_eq(store_location(st), path);
+	store_close(st);
+	st = NULL;
+
+	setenv("XINYONG_DB", path, 1);
+	cr_assert_eq(store_open(NULL, &st, &e), 0, "%s", e.message);
+	cr_assert_str_eq(store_location(st), path);
+	unsetenv("XINYONG_DB");
+}
+
+Test(store, open_failure_reports_and_leaves_nothing)
+{
+	char bad[160];
+	FILE *f;
+
+	/* The parent "directory" is a regular file. */
+	snprintf(bad, sizeof bad, "%s/file", dir);
+	f = fopen(bad, "w");
+	cr_assert_not_null(f);
+	fclose(f);
+	snprintf(bad, sizeof bad, "%s/file/x.db", dir);
+	st = (struct store *)&bad; /* must be reset to NULL */
+	cr_assert_eq(store_open(bad, &st, &e), -1);
+	cr_assert_null(st);
+	cr_assert_str_eq(e.reason, "store.error");
+	cr_assert_eq(store_open("postgres://localhost/xy", &st, &e), -1);
+	cr_assert_str_eq(e.reason, "store.error");
+	store_close(NULL);
+	store_rollback(NULL);
+}
+
+/* ---- catalog and code exceptions -------------------------------------------------- */
+
+struct pairs {
+	int n;
+	char v[8][128];
+};
+
+static int collect_category(void *ctx, const char *id, const char *json)
+{
+	struct pairs *p = ctx;
+
+	snprintf(p->v[p->n++], sizeof p->v[0], "%s=%s", id, json);
+	return 0;
+}
+
+Test(store, category_put_get_list)
+{
+	struct pairs p = { 0 };
+	char *json = (char *)"x";
+
+	open_store();
+	cr_assert_eq(store_category_put(st, "penalty", "{\"v\":1}", &e), 0);
+	cr_assert_eq(store_category_put(st, "license", "{\"v\":1}", &e), 0);
+	cr_assert_eq(store_category_put(st, "penalty", "{\"v\":2}", &e), 0);
+	cr_assert_eq(store_category_get(st, "penalty", &json, &e), 1);
+	cr_assert_str_eq(json, "{\"v\":2}");
+	free(json);
+	cr_assert_eq(store_category_get(st, "missing", &json, &e), 0);
+	cr_assert_null(json);
+	cr_assert_eq(store_category_list(st, collect_category, &p, &e), 0);
+	cr_assert_eq(p.n, 2);
+	cr_assert_str_eq(p.v[0], "license={\"v\":1}");
+	cr_assert_str_eq(p.v[1], "penalty={\"v\":2}");
+}
+
+static int collect_exception(void *ctx, const char *code, const char *note,
+			     const char *added_at)
+{
+	struct pairs *p = ctx;
+
+	snprintf(p->v[p->n++], sizeof p->v[0], "%s|%s|%s", code, note, added_at);
+	return 0;
+}
+
+Test(store, code_exceptions)
+{
+	struct pairs p = { 0 };
+
+	open_store();
+	cr_assert_eq(store_code_exception_add(st, "91440000A00000000B", "早期代码", &e), 0);
+	setenv("XINYONG_NOW", NOW2, 1);
+	cr_assert_eq(store_code_exception_add(st, "91440000A00000000A", "", &e), 0);
+	cr_assert_eq(store_code_exception_add(st, "91440000A00000000B", "新备注", &e), 0);
+	cr_assert_eq(store_code_exception_has(st, "91440000A00000000B"), 1);
+	cr_assert_eq(store_code_exception_has(st, "91440000A00000000C"), 0);
+	cr_assert_eq(store_code_exception_has(NULL, "91440000A00000000B"), 0);
+	cr_assert_eq(store_code_exception_list(st, collect_exception, &p, &e), 0);
+	cr_assert_eq(p.n, 2);
+	cr_assert_str_eq(p.v[0], "91440000A00000000A||" NOW2);
+	/* Re-adding keeps the first listing date and takes the new note. */
+	cr_assert_str_eq(p.v[1], "91440000A00000000B|新备注|" NOW1);
+}
+
+/* ---- subjects and search ---------------------------------------------------------- */
+
+Test(store, subject_insert_get)
+{
+	struct store_subject got;
+
+	open_store();
+	memset(&got, 0, sizeof got);
+	cr_assert_eq(store_subject_get(st, "91441202MA4UJ0XY8K", &got, &e), 0);
+	add_subject("91441202MA4UJ0XY8K", "uscc", "肇庆市端州区星湖建材有限公司");
+	cr_assert_eq(store_subject_get(st, "91441202MA4UJ0XY8K", &got, &e), 1);
+	cr_assert_str_eq(got.code, "91441202MA4UJ0XY8K");
+	cr_assert_str_eq(got.kind, "uscc");
+	cr_assert_str_eq(got.subject_type, "法人及非法人组织");
+	cr_assert_str_eq(got.region_code, "441202");
+	cr_assert_str_eq(got.name, "肇庆市端州区星湖建材有限公司");
+	cr_assert_str_eq(got.created_at, NOW1);
+	cr_assert_str_eq(got.updated_at, NOW1);
+	store_subject_clear(&got);
+	cr_assert_null(got.name);
+	store_subject_clear(&got);
+
+	/* The key is unique: a second insert is refused. */
+	memset(&got, 0, sizeof got);
+	snprintf(got.code, sizeof got.code, "91441202MA4UJ0XY8K");
+	got.name = (char *)"别的名称";
+	cr_assert_eq(store_subject_insert(st, &got, &e), -1);
+	cr_assert_str_eq(e.reason, "store.error");
+	cr_assert_eq(raw_int("SELECT count(*) FROM subjects"), 1);
+	/* name_key is the search key of the name. */
+	cr_assert_eq(raw_int("SELECT count(*) FROM subjects WHERE name_key = "
+			     "'肇庆市端州区星湖建材有限公司'"),
+		     1);
+}
+
+/* Codes chosen so that equal-length names fall back to code order. */
+#define C_JIANCAI "91441202MA00000002" /* 肇庆市端州区星湖建材有限公司 (14) */
+#define C_KEJI "91441200MA00000001"    /* 肇庆星湖科技（集团）有限公司 (14) */
+#define C_XINGHU "91441202MA00000003"  /* 星湖 (2, whole name) */
+#define C_PREFIX "91441202MA00000004"  /* 星湖建材 (4, prefix) */
+#define C_PERSON "441202199001011234"  /* 张星湖 (3, person) */
+
+static void add_search_subjects(void)
+{
+	add_subject(C_JIANCAI, "uscc", "肇庆市端州区星湖建材有限公司");
+	add_subject(C_KEJI, "uscc", "肇庆星湖科技（集团）有限公司");
+	add_subject(C_XINGHU, "uscc", "星湖");
+	add_subject(C_PREFIX, "uscc", "星湖建材");
+	add_subject(C_PERSON, "resident_id", "张星湖");
+}
+
+Test(store, search_two_characters_ranked)
+{
+	struct hits h;
+
+	open_store();
+	add_search_subjects();
+	h = search("星湖", NULL, 10, 1);
+	cr_assert_eq(h.n, 5);
+	cr_assert_str_eq(h.v[0], C_XINGHU ":1");
+	cr_assert_str_eq(h.v[1], C_PREFIX ":2");
+	cr_assert_str_eq(h.v[2], C_PERSON ":3");
+	cr_assert_str_eq(h.v[3], C_KEJI ":3");
+	cr_assert_str_eq(h.v[4], C_JIANCAI ":3");
+}
+
+Test(store, search_trigram_part_and_prefix)
+{
+	struct hits h;
+
+	open_store();
+	add_search_subjects();
+	h = search("建材有限", NULL, 10, 1);
+	cr_assert_eq(h.n, 1);
+	cr_assert_str_eq(h.v[0], C_JIANCAI ":3");
+
+	h = search("星湖建材", NULL, 10, 1);
+	cr_assert_eq(h.n, 2);
+	cr_assert_str_eq(h.v[0], C_PREFIX ":1");
+	cr_assert_str_eq(h.v[1], C_JIANCAI ":3");
+
+	h = search("肇庆星湖", NULL, 10, 1);
+	cr_assert_eq(h.n, 1);
+	cr_assert_str_eq(h.v[0], C_KEJI ":2");
+
+	h = search("不存在的名称", NULL, 10, 1);
+	cr_assert_eq(h.n, 0);
+}
+
+Test(store, search_brackets_and_case_normalised)
+{
+	struct hits h;
+
+	open_store();
+	add_search_subjects();
+	add_subject("91441200MA00000009", "uscc", "ＡＢＣ星湖贸易有限公司");
+	/* Half-width brackets typed against a full-width name, and the reverse. */
+	h = search("星湖科技(集团)", NULL, 10, 1);
+	cr_assert_eq(h.n, 1);
+	cr_assert_str_eq(h.v[0], C_KEJI ":3");
+	h = search("肇庆星湖科技【集团】有限公司", NULL, 10, 1);
+	cr_assert_eq(h.n, 1);
+	cr_assert_str_eq(h.v[0], C_KEJI ":1");
+	/* Full-width letters and upper case fold to the same key. */
+	h = search("abc星湖", NULL, 10, 1);
+	cr_assert_eq(h.n, 1);
+	cr_assert_str_eq(h.v[0], "91441200MA00000009:2");
+	h = search(" 星 湖 贸 易 ", NULL, 10, 1);
+	cr_assert_eq(h.n, 1);
+}
+
+Test(store, search_code_first_and_once)
+{
+	struct hits h;
+
+	open_store();
+	add_search_subjects();
+	h = search("星湖", C_JIANCAI, 10, 1);
+	cr_assert_eq(h.n, 5);
+	cr_assert_str_eq(h.v[0], C_JIANCAI ":0");
+	cr_assert_str_eq(h.v[4], C_KEJI ":3");
+	/* A code alone: the key matches no name. */
+	h = search(C_KEJI, C_KEJI, 10, 1);
+	cr_assert_eq(h.n, 1);
+	cr_assert_str_eq(h.v[0], C_KEJI ":0");
+	h = search("建材有限", C_JIANCAI, 10, 1);
+	cr_assert_eq(h.n, 1);
+	cr_assert_str_eq(h.v[0], C_JIANCAI ":0");
+	/* The code hit counts against the limit, and a callback may stop at it. */
+	h = search("星湖", C_JIANCAI, 1, 1);
+	cr_assert_eq(h.n, 1);
+	cr_assert_str_eq(h.v[0], C_JIANCAI ":0");
+	h = search("星湖", C_JIANCAI, 2, 1);
+	cr_assert_eq(h.n, 2);
+	cr_assert_str_eq(h.v[1], C_XINGHU ":1");
+	/* An unknown code leaves the name search as it is. */
+	h = search("星湖", "91441200MA99999999", 10, 1);
+	cr_assert_eq(h.n, 5);
+	cr_assert_str_eq(h.v[0], C_XINGHU ":1");
+	/* An empty key with a code does not scan names. */
+	memset(&h, 0, sizeof h);
+	cr_assert_eq(store_subject_search(st, "", C_KEJI, 10, 1, collect_hit, &h, &e), 0);
+	cr_assert_eq(h.n, 1);
+}
+
+Test(store, search_limit_and_persons)
+{
+	struct hits h;
+
+	open_store();
+	add_search_subjects();
+	h = search("星湖", NULL, 2, 1);
+	cr_assert_eq(h.n, 2);
+	cr_assert_str_eq(h.v[1], C_PREFIX ":2");
+	h = search("星湖", NULL, 0, 1);
+	cr_assert_eq(h.n, 0);
+	h = search("星湖", NULL, 10, 0);
+	cr_assert_eq(h.n, 4);
+	cr_assert_str_eq(h.v[2], C_KEJI ":3");
+	/* Persons stay out even when their number is typed. */
+	h = search(C_PERSON, C_PERSON, 10, 0);
+	cr_assert_eq(h.n, 0);
+	h = search("张星湖", NULL, 10, 0);
+	cr_assert_eq(h.n, 0);
+	h = search("张星湖", NULL, 10, 1);
+	cr_assert_eq(h.n, 1);
+	cr_assert_str_eq(h.v[0], C_PERSON ":1");
+}
+
+static int stop_after_one(void *ctx, const struct store_search_hit *hit)
+{
+	(void)hit;
+	++*(int *)ctx;
+	return 1;
+}
+
+Test(store, search_wildcards_and_quotes_are_literal)
+{
+	struct hits h;
+	int calls = 0;
+
+	open_store();
+	add_search_subjects();
+	add_subject("91441200MA00000010", "uscc", "百分%之_百\"引号\"商行");
+	h = search("%之_", NULL, 10, 1);
+	cr_assert_eq(h.n, 1);
+	h = search("%之", NULL, 10, 1);
+	cr_assert_eq(h.n, 1);
+	h = search("之_百\"引", NULL, 10, 1);
+	cr_assert_eq(h.n, 1);
+	/* As LIKE patterns these would match every name. */
+	h = search("%%", NULL, 10, 1);
+	cr_assert_eq(h.n, 0);
+	h = search("__", NULL, 10, 1);
+	cr_assert_eq(h.n, 0);
+	h = search("星%建", NULL, 10, 1);
+	cr_assert_eq(h.n, 0);
+	h = search("湖_材", NULL, 10, 1);
+	cr_assert_eq(h.n, 0);
+	/* FTS5 syntax in the key is text, not an operator. */
+	h = search("星湖 OR 建材", NULL, 10, 1);
+	cr_assert_eq(h.n, 0);
+	h = search("\"\"\"", NULL, 10, 1);
+	cr_assert_eq(h.n, 0);
+	h = search("星湖*", NULL, 10, 1);
+	cr_assert_eq(h.n, 0);
+	/* A callback may stop early. */
+	cr_assert_eq(store_subject_search(st, "星湖", NULL, 10, 1, stop_after_one, &calls, &e),
+		     0);
+	cr_assert_eq(calls, 1);
+	calls = 0;
+	cr_assert_eq(store_subject_search(st, "星湖", C_KEJI, 10, 1, stop_after_one, &calls, &e),
+		     0);
+	cr_assert_eq(calls, 1);
+}
+
+/* ---- records ---------------------------------------------------------------------- */
+
+static struct store_record record(const char *subject, const char *category, const char *key,
+				  const char *hash)
+{
+	struct store_record r;
+
+	memset(&r, 0, sizeof r);
+	r.batch_id = 1;
+	r.category = category;
+	r.subject_code = subject;
+	r.dept_code = "11441200007226547A";
+	r.business_key = key;
+	r.data = hash; /* content follows the hash, so that replacements are visible */
+	r.content_hash = hash;
+	r.decision_date = "2025-01-02";
+	r.publicity_end = "";
+	return r;
+}
+
+struct recs {
+	int n;
+	int stop_at;
+	char v[8][200];
+};
+
+static int collect_record(void *ctx, const struct store_record *r)
+{
+	struct recs *c = ctx;
+
+	snprintf(c->v[c->n++], sizeof c->v[0], "%s|%s|%s|%lld|%s|%d|%s|%s", r->category,
+		 r->decision_date, r->business_key, (long long)r->batch_id, r->data, r->flags,
+		 r->created_at, r->updated_at);
+	return c->stop_at && c->n >= c->stop_at;
+}
+
+Test(store, record_put_insert_duplicate_update)
+{
+	struct store_record a = record(C_JIANCAI, "penalty", "粤肇市监罚〔2025〕1号", "h1");
+	struct store_record b = record(C_JIANCAI, "penalty", "粤肇市监罚〔2025〕2号", "h1");
+	struct recs c = { 0 };
+
+	open_store();
+	cr_assert_eq(store_record_put(st, &a, &e), STORE_PUT_INSERTED);
+	cr_assert_eq(store_record_put(st, &a, &e), STORE_PUT_DUPLICATE);
+	cr_assert_eq(store_record_put(st, &b, &e), STORE_PUT_INSERTED);
+	/* An update right after an insert must not be taken for one (the store tells them
+	 * apart by the last inserted rowid). */
+	setenv("XINYONG_NOW", NOW2, 1);
+	a.content_hash = a.data = "h2";
+	a.batch_id = 7;
+	a.flags = STORE_RECORD_NAME_CONFLICT;
+	a.decision_date = "2025-03-04";
+	a.publicity_end = "2028-03-04";
+	cr_assert_eq(store_record_put(st, &a, &e), STORE_PUT_UPDATED);
+	cr_assert_eq(store_record_put(st, &a, &e), STORE_PUT_DUPLICATE);
+	cr_assert_eq(store_record_put(st, &b, &e), STORE_PUT_DUPLICATE);
+	/* Same key in another category or for another subject is another record. */
+	cr_assert_eq(store_record_put(st, &(struct store_record){ .batch_id = 1,
+				      .category = "license", .subject_code = C_JIANCAI,
+				      .business_key = a.business_key, .data = "{}",
+				      .content_hash = "h2" }, &e),
+		     STORE_PUT_INSERTED);
+	cr_assert_eq(raw_int("SELECT count(*) FROM records"), 3);
+	cr_assert_eq(raw_int("SELECT count(*) FROM records WHERE publicity_end = '2028-03-04' "
+			     "AND dept_code = '11441200007226547A'"),
+		     1);
+
+	cr_assert_eq(store_records_of_subject(st, C_JIANCAI, collect_record, &c, &e), 0);
+	cr_assert_eq(c.n, 3);
+	cr_assert_str_eq(c.v[0], "license||粤肇市监罚〔2025〕1号|1|{}|0|" NOW2 "|" NOW2);
+	cr_assert_str_eq(c.v[1], "penalty|2025-03-04|粤肇市监罚〔2025〕1号|7|h2|1|" NOW1 "|" NOW2);
+	cr_assert_str_eq(c.v[2], "penalty|2025-01-02|粤肇市监罚〔2025〕2号|1|h1|0|" NOW1 "|" NOW1);
+}
+
+Test(store, record_put_error)
+{
+	struct store_record a = record(C_JIANCAI, "penalty", "k", "h1");
+
+	open_store();
+	a.data = NULL; /* NOT NULL column */
+	cr_assert_eq(store_record_put(st, &a, &e), -1);
+	cr_assert_str_eq(e.reason, "store.error");
+	cr_assert_neq(e.message[0], '\0');
+	/* The cached statement is usable after a failure. */
+	a.data = "{}";
+	cr_assert_eq(store_record_put(st, &a, &e), STORE_PUT_INSERTED);
+}
+
+Test(store, records_of_subject_order)
+{
+	static const char *const want[] = {
+		"license|2025-06-01|L1", "license|2024-01-01|L2", "license||L3",
+		"penalty|2025-02-01|P2", "penalty|2025-02-01|P3", "penalty|2023-05-05|P1",
+	};
+	struct store_record r;
+	struct recs c = { 0 };
+	char got[200];
+	size_t i;
+
+	open_store();
+	r = record(C_KEJI, "penalty", "P1", "1");
+	r.decision_date = "2023-05-05";
+	store_record_put(st, &r, &e);
+	r = record(C_KEJI, "license", "L3", "1");
+	r.decision_date = "";
+	store_record_put(st, &r, &e);
+	r = record(C_KEJI, "penalty", "P2", "1");
+	r.decision_date = "2025-02-01";
+	store_record_put(st, &r, &e);
+	r = record(C_KEJI, "license", "L1", "1");
+	r.decision_date = "2025-06-01";
+	store_record_put(st, &r, &e);
+	r = record(C_KEJI, "penalty", "P3", "1");
+	r.decision_date = "2025-02-01";
+	store_record_put(st, &r, &e);
+	r = record(C_KEJI, "license", "L2", "1");
+	r.decision_date = "2024-01-01";
+	store_record_put(st, &r, &e);
+	r = record(C_JIANCAI, "license", "other subject", "1");
+	store_record_put(st, &r, &e);
+
+	cr_assert_eq(store_records_of_subject(st, C_KEJI, collect_record, &c, &e), 0);
+	cr_assert_eq(c.n, 6);
+	for (i = 0; i < 6; i++) {
+		/* category|date|key prefix of the collected line */
+		snprintf(got, sizeof got, "%s", c.v[i]);
+		*strchr(strchr(strchr(got, '|') + 1, '|') + 1, '|') = '\0';
+		cr_assert_str_eq(got, want[i]);
+	}
+	memset(&c, 0, sizeof c);
+	c.stop_at = 2;
+	cr_assert_eq(store_records_of_subject(st, C_KEJI, collect_record, &c, &e), 0);
+	cr_assert_eq(c.n, 2);
+	memset(&c, 0, sizeof c);
+	cr_assert_eq(store_records_of_subject(st, "nobody", collect_record, &c, &e), 0);
+	cr_assert_eq(c.n, 0);
+}
+
+/* A callback that walks the same subject again from inside the walk. */
+static int nested_walk(void *ctx, const struct store_record *r)
+{
+	struct recs inner = { 0 };
+	int *outer = ctx;
+
+	cr_assert_eq(store_records_of_subject(st, r->subject_code, collect_record, &inner, &e),
+		     0);
+	cr_assert_eq(inner.n, 2);
+	++*outer;
+	return 0;
+}
+
+Test(store, iteration_may_reenter_the_store)
+{
+	struct store_record r = record(C_KEJI, "penalty", "P1", "1");
+	int outer = 0;
+
+	open_store();
+	store_record_put(st, &r, &e);
+	r.business_key = "P2";
+	store_record_put(st, &r, &e);
+	cr_assert_eq(store_records_of_subject(st, C_KEJI, nested_walk, &outer, &e), 0);
+	cr_assert_eq(outer, 2);
+	/* The cached statement works normally afterwards. */
+	cr_assert_eq(store_records_of_subject(st, C_KEJI, nested_walk, &outer, &e), 0);
+	cr_assert_eq(outer, 4);
+}
+
+/* ---- batches and problems --------------------------------------------------------- */
+
+static struct store_batch new_batch(void)
+{
+	struct store_batch b;
+
+	memset(&b, 0, sizeof b);
+	snprintf(b.category, sizeof b.category, "penalty");
+	snprintf(b.dept_code, sizeof b.dept_code, "11441200007226547A");
+	snprintf(b.source, sizeof b.source, "行政处罚2025.csv");
+	snprintf(b.format, sizeof b.format, "csv");
+	snprintf(b.encoding, sizeof b.encoding, "gb18030");
+	return b;
+}
+
+Test(store, batch_insert_update_get)
+{
+	struct store_batch b = new_batch(), b2 = new_batch(), got;
+
+	open_store();
+	cr_assert_eq(store_batch_insert(st, &b, &e), 0);
+	cr_assert_gt(b.id, 0);
+	cr_assert_str_eq(b.created_at, NOW1);
+	cr_assert_eq(store_batch_insert(st, &b2, &e), 0);
+	cr_assert_gt(b2.id, b.id);
+	b.rows = 10;
+	b.accepted = 6;
+	b.duplicates = 1;
+	b.rejected = 3;
+	b.warnings = 2;
+	cr_assert_eq(store_batch_update(st, &b, &e), 0);
+	cr_assert_eq(store_batch_get(st, b.id, &got, &e), 1);
+	cr_assert_eq(got.id, b.id);
+	cr_assert_str_eq(got.category, "penalty");
+	cr_assert_str_eq(got.dept_code, "11441200007226547A");
+	cr_assert_str_eq(got.source, "行政处罚2025.csv");
+	cr_assert_str_eq(got.format, "csv");
+	cr_assert_str_eq(got.encoding, "gb18030");
+	cr_assert_eq(got.rows, 10);
+	cr_assert_eq(got.accepted, 6);
+	cr_assert_eq(got.duplicates, 1);
+	cr_assert_eq(got.rejected, 3);
+	cr_assert_eq(got.warnings, 2);
+	cr_assert_str_eq(got.created_at, NOW1);
+	cr_assert_eq(store_batch_get(st, b2.id, &got, &e), 1);
+	cr_assert_eq(got.rows, 0);
+	cr_assert_eq(store_batch_get(st, 999, &got, &e), 0);
+	b.id = 999;
+	cr_assert_eq(store_batch_update(st, &b, &e), -1);
+	cr_assert_str_eq(e.reason, "batch.not_found");
+}
+
+static int collect_problem(void *ctx, const struct store_problem *p)
+{
+	struct pairs *c = ctx;
+
+	snprintf(c->v[c->n++], sizeof c->v[0], "%ld|%s|%s|%d", p->row, p->field, p->reason,
+		 p->warning);
+	return 0;
+}
+
+Test(store, problems_in_row_order_with_filter)
+{
+	struct store_batch b = new_batch();
+	struct store_problem p;
+	struct pairs c = { 0 };
+
+	open_store();
+	cr_assert_eq(store_batch_insert(st, &b, &e), 0);
+	p = (struct store_problem){ b.id, 3, "决定日期", "date.future", "晚于今天", 0 };
+	cr_assert_eq(store_problem_add(st, &p, &e), 0);
+	p = (struct store_problem){ b.id, 1, "", "row.malformed", "格式错误", 0 };
+	cr_assert_eq(store_problem_add(st, &p, &e), 0);
+	p = (struct store_problem){ b.id, 3, "名称", "subject.name_conflict", "不一致", 1 };
+	cr_assert_eq(store_problem_add(st, &p, &e), 0);
+	p = (struct store_problem){ b.id, 2, NULL, "region.unknown", "区划", 1 };
+	cr_assert_eq(store_problem_add(st, &p, &e), 0);
+	/* A problem must belong to a batch (foreign keys are on). */
+	p.batch_id = b.id + 100;
+	cr_assert_eq(store_problem_add(st, &p, &e), -1);
+	cr_assert_str_eq(e.reason, "store.error");
+
+	cr_assert_eq(store_problems_list(st, b.id, 2, collect_problem, &c, &e), 0);
+	cr_assert_eq(c.n, 4);
+	cr_assert_str_eq(c.v[0], "1||row.malformed|0");
+	cr_assert_str_eq(c.v[1], "2||region.unknown|1");
+	cr_assert_str_eq(c.v[2], "3|决定日期|date.future|0");
+	cr_assert_str_eq(c.v[3], "3|名称|subject.name_conflict|1");
+	memset(&c, 0, sizeof c);
+	cr_assert_eq(store_problems_list(st, b.id, 0, collect_problem, &c, &e), 0);
+	cr_assert_eq(c.n, 2);
+	cr_assert_str_eq(c.v[1], "3|决定日期|date.future|0");
+	memset(&c, 0, sizeof c);
+	cr_assert_eq(store_problems_list(st, b.id, 1, collect_problem, &c, &e), 0);
+	cr_assert_eq(c.n, 2);
+	cr_assert_str_eq(c.v[0], "2||region.unknown|1");
+	memset(&c, 0, sizeof c);
+	cr_assert_eq(store_problems_list(st, b.id + 1, 2, collect_problem, &c, &e), 0);
+	cr_assert_eq(c.n, 0);
+}
+
+/* ---- transactions and counts ------------------------------------------------------ */
+
+/* Writes one batch with a subject, a record and a problem, as the pipeline does. */
+static int64_t write_batch(void)
+{
+	struct store_batch b = new_batch();
+	struct store_record r;
+	struct store_problem p;
+
+	cr_assert_eq(store_batch_insert(st, &b, &e), 0);
+	add_subject(C_JIANCAI, "uscc", "肇庆市端州区星湖建材有限公司");
+	r = record(C_JIANCAI, "penalty", "K1", "h1");
+	r.batch_id = b.id;
+	cr_assert_eq(store_record_put(st, &r, &e), STORE_PUT_INSERTED);
+	p = (struct store_problem){ b.id, 1, "", "row.malformed", "格式错误", 0 };
+	cr_assert_eq(store_problem_add(st, &p, &e), 0);
+	b.rows = 2;
+	b.accepted = 1;
+	b.rejected = 1;
+	cr_assert_eq(store_batch_update(st, &b, &e), 0);
+	return b.id;
+}
+
+Test(store, rollback_leaves_nothing)
+{
+	struct store_counts n;
+	struct hits h;
+
+	open_store();
+	cr_assert_eq(store_category_put(st, "penalty", "{}", &e), 0);
+	cr_assert_eq(store_begin(st, &e), 0);
+	write_batch();
+	cr_assert_eq(store_counts(st, &n, &e), 0);
+	cr_assert_eq(n.records, 1);
+	store_rollback(st);
+	cr_assert_eq(store_counts(st, &n, &e), 0);
+	cr_assert_eq(n.subjects, 0);
+	cr_assert_eq(n.records, 0);
+	cr_assert_eq(n.batches, 0);
+	cr_assert_eq(n.categories, 1);
+	cr_assert_eq(raw_int("SELECT count(*) FROM batch_problems"), 0);
+	h = search("建材有限", NULL, 10, 1);
+	cr_assert_eq(h.n, 0);
+	/* Rolling back with nothing open is harmless. */
+	store_rollback(st);
+	cr_assert_eq(store_begin(st, &e), 0);
+	store_rollback(st);
+}
+
+Test(store, begin_twice_fails)
+{
+	open_store();
+	cr_assert_eq(store_begin(st, &e), 0);
+	cr_assert_eq(store_begin(st, &e), -1);
+	cr_assert_str_eq(e.reason, "store.error");
+	cr_assert_eq(store_commit(st, &e), 0);
+	cr_assert_eq(store_commit(st, &e), -1);
+}
+
+Test(store, transaction_writes_share_its_time)
+{
+	struct store_subject got;
+	struct store_batch b = new_batch();
+
+	open_store();
+	cr_assert_eq(store_begin(st, &e), 0);
+	setenv("XINYONG_NOW", NOW2, 1);
+	cr_assert_eq(store_batch_insert(st, &b, &e), 0);
+	add_subject(C_KEJI, "uscc", "肇庆星湖科技（集团）有限公司");
+	cr_assert_eq(store_commit(st, &e), 0);
+	cr_assert_str_eq(b.created_at, NOW1);
+	cr_assert_eq(store_subject_get(st, C_KEJI, &got, &e), 1);
+	cr_assert_str_eq(got.created_at, NOW1);
+	store_subject_clear(&got);
+	/* Outside a transaction the clock is read again. */
+	b = new_batch();
+	cr_assert_eq(store_batch_insert(st, &b, &e), 0);
+	cr_assert_str_eq(b.created_at, NOW2);
+}
+
+Test(store, committed_batch_survives_reopen)
+{
+	struct store_counts n;
+	struct store_batch got;
+	struct pairs c = { 0 };
+	struct hits h;
+	int64_t id;
+
+	open_store();
+	cr_assert_eq(store_begin(st, &e), 0);
+	id = write_batch();
+	cr_assert_eq(store_commit(st, &e), 0);
+	reopen_store();
+	cr_assert_eq(store_batch_get(st, id, &got, &e), 1);
+	cr_assert_eq(got.rows, 2);
+	cr_assert_eq(got.accepted, 1);
+	cr_assert_eq(store_counts(st, &n, &e), 0);
+	cr_assert_eq(n.subjects, 1);
+	cr_assert_eq(n.records, 1);
+	cr_assert_eq(n.batches, 1);
+	cr_assert_eq(n.categories, 0);
+	cr_assert_eq(store_problems_list(st, id, 2, collect_problem, &c, &e), 0);
+	cr_assert_eq(c.n, 1);
+	h = search("建材有限", NULL, 10, 1);
+	cr_assert_eq(h.n, 1);
+}
+
+/* Two handles on one file, as the server's pool has: a reader sees what the writer
+ * committed, and a second writer waits for the first rather than failing at once. */
+Test(store, two_handles_share_the_file)
+{
+	struct store *other = NULL;
+	struct store_counts n;
+
+	open_store();
+	cr_assert_eq(store_open(path, &other, &e), 0);
+	cr_assert_eq(store_begin(st, &e), 0);
+	write_batch();
+	cr_assert_eq(store_counts(other, &n, &e), 0);
+	cr_assert_eq(n.records, 0);
+	cr_assert_eq(store_commit(st, &e), 0);
+	cr_assert_eq(store_counts(other, &n, &e), 0);
+	cr_assert_eq(n.records, 1);
+	store_close(other);
+}

@@ -13,8 +13,12 @@ CREATE TABLE code_exceptions (
     added_at    TEXT NOT NULL
 );
 
+-- code is the subject key everywhere.  id exists only to give the row a stable integer
+-- rowid: the name search index (002_search.sql) refers to rows by rowid, and VACUUM may
+-- renumber the implicit rowids of a table that has no INTEGER PRIMARY KEY.
 CREATE TABLE subjects (
-    code          TEXT PRIMARY KEY,     -- normalized USCC, 18-digit ID number, or other
+    id            INTEGER PRIMARY KEY,
+    code          TEXT NOT NULL UNIQUE, -- normalized USCC, 18-digit ID number, or other
     kind          TEXT NOT NULL,        -- uscc | resident_id | other
     subject_type  TEXT NOT NULL DEFAULT '',
     name          TEXT NOT NULL,
