@@ -226,12 +226,34 @@ static char *text_map(const char *s, utf8proc_option_t options)
 	return (char *)out;
 }
 
+/* True when s holds only printable ASCII and CJK Unified Ideographs (U+4E00-U+9FFF):
+ * none of these has a compatibility decomposition or combines with a neighbour, so NFKC
+ * leaves such a string as it is.  Most names are of this kind, and the check is far
+ * cheaper than utf8proc's decompose-and-recompose. */
+static int text_is_nfkc_stable(const unsigned char *p)
+{
+	for (; *p; p++) {
+		if (*p >= 0x20 && *p < 0x7f)
+			continue;
+		/* E4 B8 80 .. E9 BF BF is U+4E00 .. U+9FFF. */
+		if (*p >= 0xe4 && *p <= 0xe9 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80 &&
+		    (*p != 0xe4 || p[1] >= 0xb8)) {
+			p += 2;
+			continue;
+		}
+		return 0;
+	}
+	return 1;
+}
+
 char *text_nfkc(const char *s)
 {
 	/* Checked with the same strict rules as the reader, so that every function of this
 	 * module agrees on what valid UTF-8 is, whatever utf8proc version is linked. */
 	if (!text_is_utf8(s, strlen(s)))
 		return NULL;
+	if (text_is_nfkc_stable((const unsigned char *)s))
+		return strdup(s);
 	return text_map(s, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT);
 }
 
