@@ -9,7 +9,7 @@ set -euo pipefail
 
 build_pkgs=(meson ninja-build pkg-config gcc python3 libsqlite3-dev libjansson-dev
             libutf8proc-dev libmicrohttpd-dev libsodium-dev libcsv-dev)
-test_pkgs=(libcriterion-dev sqlite3 chromium nodejs npm)
+test_pkgs=(libcriterion-dev sqlite3 chromium fonts-wqy-microhei nodejs npm)
 bench_pkgs=(sqlite3 time)
 
 case "${1:-build}" in

@@ -43,7 +43,7 @@ count() {
 
 # Criterion prints "Synthesis: Tested: T | Passing: P | Failing: F | Crashing: C".
 for exe in "$build"/tests/test_*; do
-  [ -x "$exe" ] || continue
+  [ -f "$exe" ] && [ -x "$exe" ] || continue
   name=unit/$(basename "$exe")
   "$exe" --jobs=1 >"$log/out" 2>&1
   status=$?

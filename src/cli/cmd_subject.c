@@ -35,7 +35,7 @@ int cmd_subject(int argc, char **argv)
 	if (!(s = cli_open_store(db)))
 		return CLI_EXIT_USAGE;
 	err_clear(&e);
-	rc = subjects_show(s, argv[optind + 1], &doc, &e);
+	rc = subjects_show(s, argv[optind + 1], SUBJECTS_VIEW_FULL, &doc, &e);
 	store_close(s);
 	if (rc < 0) {
 		cli_fail(&e);

@@ -1,1 +1,135 @@
-/* placeholder */
+/*
+ * api_batches.c - department file submission:
+ *   POST /api/v1/batches?category=..&dept=..[&name=..]  body: the file (CSV, JSON,
+ *        NDJSON; UTF-8 or GB18030), spooled to disk by the server -> 201 with summary
+ *   GET  /api/v1/batches/{id}                            the batch summary
+ *   GET  /api/v1/batches/{id}/rejects[?format=csv]       its rejected rows, JSON or CSV
+ */
+#include "http/http_int.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "service/batches.h"
+
+/* Batch ids are positive integers; anything else is the client's mistake. */
+static int api_batches_id(const struct http_request *req, int64_t *id, struct err *e)
+{
+	const char *text = req->params[0];
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(text, &end, 10);
+	if (errno || end == text || *end || n < 1 || text[0] == '+')
+		return err_set_field(e, "request.invalid", "id", "批次编号“%s”无效，应为正整数",
+				     text);
+	*id = (int64_t)n;
+	return 0;
+}
+
+int api_batches_create(struct http_request *req, struct http_response *res, struct err *e)
+{
+	struct ingest_request in;
+	struct store *s;
+	const char *name = http_request_arg(req, "name");
+	json_t *summary = NULL;
+
+	memset(&in, 0, sizeof in);
+	in.category = http_request_arg(req, "category");
+	in.dept_code = http_request_arg(req, "dept");
+	if (!in.category || !*in.category)
+		return err_set_field(e, "request.invalid", "category",
+				     "请提供信息类 category，例如 penalty（行政处罚）");
+	if (!in.dept_code || !*in.dept_code)
+		return err_set_field(e, "request.invalid", "dept",
+				     "请提供报送部门的统一社会信用代码 dept");
+	in.path = req->body_path;
+	in.source_name = name && *name ? name : "upload";
+	in.format = READER_AUTO;
+	s = http_request_store(req, e);
+	if (!s || batches_ingest(s, &in, &summary, e) < 0)
+		return -1;
+	return http_reply_json(res, 201, summary, e);
+}
+
+int api_batches_show(struct http_request *req, struct http_response *res, struct err *e)
+{
+	struct store *s;
+	json_t *doc = NULL;
+	int64_t id;
+
+	if (api_batches_id(req, &id, e) < 0)
+		return -1;
+	s = http_request_store(req, e);
+	if (!s || batches_show(s, id, &doc, e) < 0)
+		return -1;
+	return http_reply_json(res, 200, doc, e);
+}
+
+/* CSV when asked by ?format=csv or by an Accept header that names text/csv. */
+static int api_batches_wants_csv(const struct http_request *req)
+{
+	const char *format = http_request_arg(req, "format");
+	const char *accept = http_request_header(req, "Accept");
+
+	if (format)
+		return strcmp(format, "csv") == 0;
+	return accept && strstr(accept, "text/csv") != NULL;
+}
+
+static int api_batches_rejects_csv(int64_t id, const json_t *rejects,
+				   struct http_response *res, struct err *e)
+{
+	const json_t *p;
+	size_t i;
+
+	buf_puts(&res->body, "row,field,reason,message\r\n");
+	json_array_foreach(rejects, i, p) {
+		const char *field = json_string_value(json_object_get(p, "field"));
+		const char *reason = json_string_value(json_object_get(p, "reason"));
+		const char *message = json_string_value(json_object_get(p, "message"));
+
+		buf_printf(&res->body, "%" JSON_INTEGER_FORMAT ",",
+			   json_integer_value(json_object_get(p, "row")));
+		buf_put_csv_field(&res->body, field ? field : "");
+		buf_putc(&res->body, ',');
+		buf_put_csv_field(&res->body, reason ? reason : "");
+		buf_putc(&res->body, ',');
+		buf_put_csv_field(&res->body, message ? message : "");
+		buf_puts(&res->body, "\r\n");
+	}
+	if (buf_failed(&res->body))
+		return err_set(e, "internal.error", "内部错误：拒收清单过大或内存不足");
+	res->status = 200;
+	res->content_type = "text/csv; charset=utf-8";
+	snprintf(res->disposition, sizeof res->disposition,
+		 "attachment; filename=\"batch-%" PRId64 "-rejects.csv\"", id);
+	return 0;
+}
+
+int api_batches_rejects(struct http_request *req, struct http_response *res, struct err *e)
+{
+	struct store *s;
+	json_t *rejects = NULL;
+	int64_t id;
+	int rc;
+
+	if (api_batches_id(req, &id, e) < 0)
+		return -1;
+	s = http_request_store(req, e);
+	if (!s || batches_problems(s, id, 0, &rejects, e) < 0)
+		return -1;
+	if (api_batches_wants_csv(req)) {
+		rc = api_batches_rejects_csv(id, rejects, res, e);
+		json_decref(rejects);
+		return rc;
+	}
+	return http_reply_json(res, 200, json_pack("{s:I, s:o}", "batch", (json_int_t)id,
+						   "rejects", rejects),
+			       e);
+}

@@ -1,1 +1,53 @@
-/* placeholder */
+/*
+ * api_subjects.c - the public subject API:
+ *   GET /api/v1/subjects/{code}          a subject's archive (subjects_show)
+ *   GET /api/v1/subjects?q=TEXT&limit=N  search by code or part of the name
+ */
+#include "http/http_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "service/subjects.h"
+
+int api_subjects_show(struct http_request *req, struct http_response *res, struct err *e)
+{
+	struct store *s = http_request_store(req, e);
+	json_t *doc = NULL;
+
+	/* This API is public, so it shows the public view (see subjects_view). */
+	if (!s || subjects_show(s, req->params[0], SUBJECTS_VIEW_PUBLIC, &doc, e) < 0)
+		return -1;
+	return http_reply_json(res, 200, doc, e);
+}
+
+int api_subjects_search(struct http_request *req, struct http_response *res, struct err *e)
+{
+	const char *q = http_request_arg(req, "q");
+	const char *limit_text = http_request_arg(req, "limit");
+	struct store *s;
+	json_t *doc = NULL;
+	long limit = 0;
+
+	if (!q || !*q)
+		return err_set_field(e, "request.invalid", "q",
+				     "请提供查询内容 q：企业名称的一部分（至少两个字）或统一社会信用代码");
+	if (limit_text) {
+		char *end;
+
+		errno = 0;
+		limit = strtol(limit_text, &end, 10);
+		if (errno || end == limit_text || *end || limit < 1 ||
+		    limit > SUBJECTS_SEARCH_MAX_LIMIT)
+			return err_set_field(e, "request.invalid", "limit",
+					     "limit 应为 1 到 %d 之间的整数",
+					     SUBJECTS_SEARCH_MAX_LIMIT);
+	}
+	s = http_request_store(req, e);
+	/* include_persons = 0: persons never appear in public search results. */
+	if (!s || subjects_search(s, q, (int)limit, 0, &doc, e) < 0)
+		return -1;
+	return http_reply_json(res, 200, doc, e);
+}

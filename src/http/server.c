@@ -1,1 +1,890 @@
-/* placeholder */
+/*
+ * server.c - the libmicrohttpd glue: daemon start and stop, the per-request life cycle
+ * (route, spool the body, run the handler, queue the response), response headers, the
+ * pool of store handles and the request log.
+ *
+ * Life of a request.  libmicrohttpd calls us in this order:
+ *   1. server_on_uri: as soon as the request line is read; we allocate the request
+ *      context here because it is the only place that sees the raw, undecoded path.
+ *   2. server_on_request, first call: headers are complete; we route.  Routing errors
+ *      (404, 405, a declared body over the limit) are answered at once, which is the
+ *      only moment besides the end that libmicrohttpd accepts a response.
+ *   3. server_on_request with body data: spooled to a temporary file, or discarded.
+ *   4. server_on_request, last call (no data): run the handler and queue its response.
+ *   5. server_on_completed: log line, delete the spool file, give the store back, free.
+ *
+ * Threads.  MHD_USE_THREAD_PER_CONNECTION: a long upload (a department file can be
+ * hundreds of megabytes) occupies only its own thread, never the searches of others.
+ * The number of connections, hence of threads, is capped by max_connections.
+ *
+ * Store handles.  A SQLite connection must not be used from two threads at once, and
+ * one global mutex around every handler would make every search wait behind an ingest.
+ * So the server keeps a pool: a request checks a handle out when its handler first asks
+ * for one and gives it back on completion, and handles are only opened when none is
+ * free.  With one thread per connection and one request per connection at a time, the
+ * pool never holds more than max_connections (+1) handles; readers run concurrently
+ * under SQLite's WAL mode while an ingest writes.
+ */
+#include "http/http.h"
+#include "http/http_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/reasons.h"
+#include "store/store.h"
+
+#define SERVER_CSP "default-src 'self'; frame-ancestors 'none'"
+#define SERVER_TIMEOUT_SECONDS 120u
+#define SERVER_LOG_PATH_MAX 160
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	char *web_root; /* canonical (realpath) */
+	char *location; /* where extra store handles are opened */
+	unsigned long long max_body;
+	uint16_t port;
+	struct store *seed; /* borrowed from the caller: never closed here */
+	pthread_mutex_t pool_lock;
+	struct store **pool; /* free handles */
+	size_t npool;
+	size_t nopen; /* handles opened so far, seed included */
+	size_t pool_cap;
+};
+
+enum ctx_state {
+	CTX_NEW,  /* no call of the access handler yet */
+	CTX_BODY, /* routed; receiving (or discarding) the body */
+	CTX_DONE, /* a response is queued */
+};
+
+/* One request.  Allocated by server_on_uri, freed by server_on_completed. */
+struct http_ctx {
+	struct http_server *srv;
+	struct timespec started;
+	enum ctx_state state;
+	char method[16];
+	char *raw_path; /* as sent, without the query: only for the log */
+	int raw_nul;    /* the raw path holds an encoded NUL (%00) */
+	char *path;     /* decoded */
+	char *scratch;  /* decoded copy the router cuts parameters out of */
+	const struct route *route;
+	const char *params[HTTP_MAX_PARAMS];
+	size_t nparams;
+	int spool_fd;
+	char spool_path[PATH_MAX];
+	unsigned long long received;
+	int too_large;
+	int spool_failed;
+	unsigned status; /* 0 until a response is queued */
+	struct store *store;
+};
+
+/* ---- store pool ------------------------------------------------------------------- */
+
+static struct store *server_pool_take(struct http_server *srv, struct err *e)
+{
+	struct store *s = NULL;
+	int may_open = 0;
+
+	pthread_mutex_lock(&srv->pool_lock);
+	if (srv->npool)
+		s = srv->pool[--srv->npool];
+	else if (srv->nopen < srv->pool_cap) {
+		/* Count the handle before opening it so that concurrent openers cannot pass
+		 * the cap; undone below when the open fails. */
+		srv->nopen++;
+		may_open = 1;
+	}
+	pthread_mutex_unlock(&srv->pool_lock);
+	if (s || !may_open) {
+		if (!s)
+			err_set(e, "store.error", "服务器繁忙：数据库连接已用尽，请稍后重试");
+		return s;
+	}
+	if (store_open(srv->location, &s, e) < 0) {
+		store_close(s);
+		pthread_mutex_lock(&srv->pool_lock);
+		srv->nopen--;
+		pthread_mutex_unlock(&srv->pool_lock);
+		return NULL;
+	}
+	return s;
+}
+
+static void server_pool_give(struct http_server *srv, struct store *s)
+{
+	pthread_mutex_lock(&srv->pool_lock);
+	/* Cannot overflow: at most pool_cap handles exist, and the array holds pool_cap. */
+	srv->pool[srv->npool++] = s;
+	pthread_mutex_unlock(&srv->pool_lock);
+}
+
+/* ---- helpers for handlers ---------------------------------------------------------- */
+
+const char *http_request_arg(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_request_header(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+struct store *http_request_store(struct http_request *req, struct err *e)
+{
+	if (!req->store)
+		req->store = server_pool_take(req->srv, e);
+	return req->store;
+}
+
+const char *http_server_web_root(const struct http_server *srv)
+{
+	return srv->web_root;
+}
+
+static int server_dump_cb(const char *p, size_t n, void *ctx)
+{
+	return buf_append(ctx, p, n);
+}
+
+int http_reply_json(struct http_response *res, unsigned status, json_t *doc, struct err *e)
+{
+	int rc;
+
+	if (!doc)
+		return err_set(e, "internal.error", "内部错误：无法生成响应");
+	buf_reset(&res->body);
+	rc = json_dump_callback(doc, server_dump_cb, &res->body,
+				JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (rc < 0 || buf_putc(&res->body, '\n') < 0) {
+		buf_reset(&res->body);
+		return err_set(e, "internal.error", "内部错误：响应过大或内存不足");
+	}
+	res->status = status;
+	res->content_type = "application/json; charset=utf-8";
+	return 0;
+}
+
+unsigned http_status_for_reason(const char *reason)
+{
+	static const char not_found[] = ".not_found";
+	const struct reason_info *info;
+	size_t n = strlen(reason);
+
+	if (n > sizeof not_found - 1 && strcmp(reason + n - (sizeof not_found - 1), not_found) == 0)
+		return 404;
+	if (strcmp(reason, "method.not_allowed") == 0)
+		return 405;
+	if (strcmp(reason, "request.too_large") == 0)
+		return 413;
+	if (strcmp(reason, "request.invalid") == 0 || strncmp(reason, "code.", 5) == 0)
+		return 400;
+	/* The request was well formed but the uploaded file cannot be used. */
+	if (strncmp(reason, "file.", 5) == 0 || strcmp(reason, "catalog.unknown_category") == 0 ||
+	    strcmp(reason, "dept.invalid") == 0)
+		return 422;
+	/* Row-level reasons (field.*, date.*, ...) only reach here when a handler judged a
+	 * value the client sent: the client's mistake. */
+	info = reasons_find(reason);
+	if (info && info->kind != REASON_FATAL)
+		return 400;
+	return 500;
+}
+
+void http_reply_error(struct http_response *res, const struct err *e)
+{
+	const char *reason = e && e->reason[0] ? e->reason : "internal.error";
+	const char *message = e && e->message[0] ? e->message : NULL;
+	const struct reason_info *info;
+	struct err dump_err;
+	json_t *details, *doc;
+
+	if (!message) {
+		info = reasons_find(reason);
+		message = info ? info->summary : "内部错误";
+	}
+	details = json_array();
+	if (e && e->field[0])
+		json_array_append_new(details, json_pack("{s:s}", "field", e->field));
+	doc = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", reason, "message", message,
+			"details", details);
+	if (res->fd >= 0) {
+		close(res->fd);
+		res->fd = -1;
+	}
+	if (http_reply_json(res, http_status_for_reason(reason), doc, &dump_err) < 0) {
+		/* Only when memory is exhausted: a constant document still tells the client. */
+		buf_reset(&res->body);
+		buf_puts(&res->body, "{\"error\":{\"code\":\"internal.error\",\"message\":\"内部错误\","
+				     "\"details\":[]}}\n");
+		res->status = 500;
+		res->content_type = "application/json; charset=utf-8";
+	}
+}
+
+/* ---- responses --------------------------------------------------------------------- */
+
+static void server_response_init(struct http_response *res)
+{
+	memset(res, 0, sizeof *res);
+	buf_init(&res->body, 0);
+	res->fd = -1;
+}
+
+static void server_response_clear(struct http_response *res)
+{
+	buf_free(&res->body);
+	if (res->fd >= 0)
+		close(res->fd);
+	res->fd = -1;
+}
+
+/* Queues `res` on the connection; res is cleared either way. */
+static enum MHD_Result server_queue(struct http_ctx *ctx, struct MHD_Connection *conn,
+				    struct http_response *res)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ok;
+
+	if (res->fd >= 0) {
+		r = MHD_create_response_from_fd64(res->fd_size, res->fd);
+		if (r)
+			res->fd = -1; /* the response owns it now */
+	} else {
+		size_t len = res->body.len;
+		char *body = buf_detach(&res->body);
+
+		r = body ? MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE)
+			 : NULL;
+		if (!r)
+			free(body);
+	}
+	if (!r) {
+		server_response_clear(res);
+		return MHD_NO;
+	}
+	if (res->content_type)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Content-Security-Policy", SERVER_CSP);
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+				res->cache_control ? res->cache_control : "no-store");
+	if (res->etag[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, res->etag);
+	if (res->last_modified[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, res->last_modified);
+	if (res->disposition[0])
+		MHD_add_response_header(r, "Content-Disposition", res->disposition);
+	if (res->allow[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
+	ok = MHD_queue_response(conn, res->status, r);
+	MHD_destroy_response(r);
+	server_response_clear(res);
+	if (ok == MHD_YES) {
+		ctx->status = res->status;
+		ctx->state = CTX_DONE;
+	}
+	return ok;
+}
+
+static enum MHD_Result server_queue_error(struct http_ctx *ctx, struct MHD_Connection *conn,
+					  const struct err *e, const char *allow)
+{
+	struct http_response res;
+
+	server_response_init(&res);
+	http_reply_error(&res, e);
+	if (allow)
+		snprintf(res.allow, sizeof res.allow, "%s", allow);
+	return server_queue(ctx, conn, &res);
+}
+
+/* ---- body spooling ----------------------------------------------------------------- */
+
+/* The extension the spool file gets, so that the reader's READER_AUTO can go by it: the
+ * one of ?name= when it is a known one, else one implied by Content-Type, else none
+ * (the reader then judges by content). */
+static const char *server_spool_suffix(struct MHD_Connection *conn)
+{
+	static const char *const known[] = { ".csv", ".json", ".ndjson", ".jsonl" };
+	const char *name = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "name");
+	const char *type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_CONTENT_TYPE);
+	size_t i, n;
+
+	if (name) {
+		n = strlen(name);
+		for (i = 0; i < sizeof known / sizeof *known; i++) {
+			size_t k = strlen(known[i]);
+
+			if (n > k && strcasecmp(name + n - k, known[i]) == 0)
+				return known[i];
+		}
+	}
+	if (type) {
+		if (strncasecmp(type, "text/csv", 8) == 0)
+			return ".csv";
+		if (strncasecmp(type, "application/x-ndjson", 20) == 0 ||
+		    strncasecmp(type, "application/jsonl", 17) == 0)
+			return ".ndjson";
+		if (strncasecmp(type, "application/json", 16) == 0)
+			return ".json";
+	}
+	return "";
+}
+
+static int server_spool_open(struct http_ctx *ctx, struct MHD_Connection *conn,
+			     struct err *e)
+{
+	const char *dir = getenv("TMPDIR");
+	const char *suffix = server_spool_suffix(conn);
+	int n;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	n = snprintf(ctx->spool_path, sizeof ctx->spool_path, "%s/xinyong-upload-XXXXXX%s", dir,
+		     suffix);
+	if (n < 0 || (size_t)n >= sizeof ctx->spool_path)
+		return err_set(e, "internal.error", "临时目录路径过长");
+	ctx->spool_fd = mkostemps(ctx->spool_path, (int)strlen(suffix), O_CLOEXEC);
+	if (ctx->spool_fd < 0) {
+		char why[128];
+		int saved = errno;
+
+		ctx->spool_path[0] = '\0';
+		return err_set(e, "internal.error", "无法创建临时文件：%s",
+			       strerror_r(saved, why, sizeof why));
+	}
+	return 0;
+}
+
+static void server_spool_drop(struct http_ctx *ctx)
+{
+	if (ctx->spool_fd >= 0)
+		close(ctx->spool_fd);
+	ctx->spool_fd = -1;
+	if (ctx->spool_path[0])
+		unlink(ctx->spool_path);
+	ctx->spool_path[0] = '\0';
+}
+
+/* Takes one piece of the body.  Memory stays bounded: every piece goes to disk at once.
+ * Past the limit the body is read and thrown away, because libmicrohttpd only lets us
+ * answer once the whole request is in. */
+static void server_spool_write(struct http_ctx *ctx, const char *data, size_t n)
+{
+	if (ctx->too_large || (ctx->route && !(ctx->route->flags & ROUTE_BODY)))
+		return;
+	if (n > ctx->srv->max_body - ctx->received) {
+		ctx->too_large = 1;
+		server_spool_drop(ctx);
+		return;
+	}
+	ctx->received += n;
+	while (n && !ctx->spool_failed) {
+		ssize_t w = write(ctx->spool_fd, data, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			ctx->spool_failed = w < 0 ? errno : ENOSPC;
+			break;
+		}
+		data += w;
+		n -= (size_t)w;
+	}
+}
+
+/* ---- the request life cycle -------------------------------------------------------- */
+
+static void *server_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_ctx *ctx = calloc(1, sizeof *ctx);
+	size_t len = strcspn(uri, "?");
+
+	if (!ctx)
+		return NULL;
+	ctx->srv = cls;
+	ctx->spool_fd = -1;
+	clock_gettime(CLOCK_MONOTONIC, &ctx->started);
+	ctx->raw_path = strndup(uri, len);
+	/* libmicrohttpd decodes %00 into a NUL that silently cuts the path; the raw form is
+	 * the only place the attempt is visible. */
+	ctx->raw_nul = memmem(uri, len, "%00", 3) != NULL;
+	return ctx;
+}
+
+static enum MHD_Result server_begin(struct http_ctx *ctx, struct MHD_Connection *conn,
+				    const char *url, const char *method)
+{
+	struct err e;
+	char allow[40];
+	const char *length;
+
+	err_clear(&e);
+	snprintf(ctx->method, sizeof ctx->method, "%s", method);
+	ctx->state = CTX_BODY;
+	ctx->path = strdup(url);
+	ctx->scratch = strdup(url);
+	if (!ctx->path || !ctx->scratch) {
+		err_set(&e, "internal.error", "内部错误：内存不足");
+		return server_queue_error(ctx, conn, &e, NULL);
+	}
+	if (ctx->raw_nul || url[0] != '/') {
+		err_set(&e, "request.invalid", "请求路径无效");
+		return server_queue_error(ctx, conn, &e, NULL);
+	}
+	switch (router_match(method, ctx->scratch, &ctx->route, ctx->params, &ctx->nparams, allow,
+			     sizeof allow)) {
+	case ROUTE_NOT_FOUND:
+		err_set(&e, "route.not_found", "接口不存在：请检查请求路径");
+		return server_queue_error(ctx, conn, &e, NULL);
+	case ROUTE_BAD_METHOD:
+		err_set(&e, "method.not_allowed", "该地址不支持 %s 请求，允许的方法：%s", ctx->method,
+			allow);
+		return server_queue_error(ctx, conn, &e, allow);
+	case ROUTE_FOUND:
+		break;
+	}
+	if (!(ctx->route->flags & ROUTE_BODY))
+		return MHD_YES;
+
+	/* A declared length over the limit is refused before a byte of it is read. */
+	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (length) {
+		char *end;
+		unsigned long long n;
+
+		errno = 0;
+		n = strtoull(length, &end, 10);
+		if (end == length || *end || !isdigit((unsigned char)*length)) {
+			err_set(&e, "request.invalid", "Content-Length 无效");
+			return server_queue_error(ctx, conn, &e, NULL);
+		}
+		if (errno || n > ctx->srv->max_body) {
+			ctx->too_large = 1;
+			err_set(&e, "request.too_large", "上传文件过大：不得超过 %llu 字节",
+				ctx->srv->max_body);
+			return server_queue_error(ctx, conn, &e, NULL);
+		}
+	}
+	if (server_spool_open(ctx, conn, &e) < 0)
+		return server_queue_error(ctx, conn, &e, NULL);
+	return MHD_YES;
+}
+
+static enum MHD_Result server_finish(struct http_ctx *ctx, struct MHD_Connection *conn)
+{
+	struct http_request req;
+	struct http_response res;
+	struct err e;
+	enum MHD_Result ok;
+
+	err_clear(&e);
+	if (ctx->too_large) {
+		err_set(&e, "request.too_large", "上传文件过大：不得超过 %llu 字节",
+			ctx->srv->max_body);
+		return server_queue_error(ctx, conn, &e, NULL);
+	}
+	if (ctx->spool_failed) {
+		char why[128];
+
+		err_set(&e, "internal.error", "无法保存上传的文件：%s",
+			strerror_r(ctx->spool_failed, why, sizeof why));
+		return server_queue_error(ctx, conn, &e, NULL);
+	}
+	memset(&req, 0, sizeof req);
+	req.conn = conn;
+	req.srv = ctx->srv;
+	req.method = ctx->method;
+	req.path = ctx->path;
+	memcpy(req.params, ctx->params, sizeof req.params);
+	req.nparams = ctx->nparams;
+	if (ctx->spool_fd >= 0) {
+		/* The reader opens the file by name: close our descriptor so that everything
+		 * written is visible and no descriptor is held twice. */
+		close(ctx->spool_fd);
+		ctx->spool_fd = -1;
+		req.body_path = ctx->spool_path;
+		req.body_size = ctx->received;
+	}
+	server_response_init(&res);
+	if (ctx->route->handler(&req, &res, &e) < 0) {
+		server_response_clear(&res);
+		server_response_init(&res);
+		http_reply_error(&res, &e);
+	}
+	/* The upload is no longer needed: delete it before the client hears back, so that
+	 * disk space is freed as soon as possible. */
+	server_spool_drop(ctx);
+	/* The store handle goes back to the pool on completion, which runs on every path,
+	 * even when queueing fails below. */
+	ctx->store = req.store;
+	ok = server_queue(ctx, conn, &res);
+	return ok;
+}
+
+static enum MHD_Result server_on_request(void *cls, struct MHD_Connection *conn,
+					 const char *url, const char *method,
+					 const char *version, const char *upload_data,
+					 size_t *upload_data_size, void **con_cls)
+{
+	struct http_ctx *ctx = *con_cls;
+
+	if (!ctx) {
+		/* server_on_uri could not allocate: give up on this connection. */
+		return MHD_NO;
+	}
+	if (ctx->state == CTX_NEW)
+		return server_begin(ctx, conn, url, method);
+	if (*upload_data_size) {
+		if (ctx->state == CTX_BODY)
+			server_spool_write(ctx, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (ctx->state == CTX_DONE)
+		return MHD_YES;
+	return server_finish(ctx, conn);
+}
+
+/* ---- the request log ----------------------------------------------------------------
+ *
+ * No personal data may reach the log (architecture.md), and a path can carry some: a
+ * resident ID number or a person's name typed where a code belongs.  So a route's
+ * `{code}` is written only when it has the shape of a unified social credit code and
+ * not that of an ID number, and in every other path each run of 15 or more digits that
+ * could be an ID number is replaced by "***".  Bytes outside printable ASCII are
+ * percent-encoded so that a line stays one line. */
+
+/* 1 when digits[0..len) (len 15, or 18 with a final digit or X) reads as an ID number:
+ * a plausible birth date where GB 11643 puts it. */
+static int server_log_looks_like_id(const char *p, size_t len)
+{
+	int year, month, day;
+
+	if (len == 18) {
+		year = (p[6] - '0') * 1000 + (p[7] - '0') * 100 + (p[8] - '0') * 10 + (p[9] - '0');
+		p += 10;
+		if (year < 1800 || year > 2099)
+			return 0;
+	} else if (len != 15) {
+		return 0;
+	} else {
+		p += 8;
+	}
+	month = (p[0] - '0') * 10 + (p[1] - '0');
+	day = (p[2] - '0') * 10 + (p[3] - '0');
+	return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+static size_t server_log_put(char *out, size_t o, size_t size, const char *p, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; n && o + 4 < size; p++, n--) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c > 0x20 && c < 0x7f && c != '"') {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* Appends path with ID-like digit runs masked. */
+static size_t server_log_put_masked(char *out, size_t o, size_t size, const char *p)
+{
+	while (*p) {
+		size_t digits = strspn(p, "0123456789");
+		size_t len = digits + (digits == 17 && (p[17] == 'X' || p[17] == 'x'));
+
+		if (digits >= 15 && (digits > 18 || len == 15 || len == 18)) {
+			if (digits > 18 || server_log_looks_like_id(p, len)) {
+				o = server_log_put(out, o, size, "***", 3);
+				p += len;
+				continue;
+			}
+		}
+		if (digits) {
+			o = server_log_put(out, o, size, p, digits);
+			p += digits;
+			continue;
+		}
+		o = server_log_put(out, o, size, p, 1);
+		p++;
+	}
+	return o;
+}
+
+/* A `{code}` value is shown only when it is a unified social credit code in shape. */
+static int server_log_code_shown(const char *code)
+{
+	size_t digits = strspn(code, "0123456789");
+
+	if (strlen(code) != 18 || strspn(code, "0123456789ABCDEFGHJKLMNPQRTUWXY") != 18)
+		return 0;
+	return !((digits == 18 || (digits == 17 && code[17] == 'X')) &&
+		 server_log_looks_like_id(code, 18));
+}
+
+static void server_log_path(const struct http_ctx *ctx, char *out, size_t size)
+{
+	const char *p;
+	size_t o = 0, param = 0;
+
+	out[0] = '\0';
+	if (!ctx->route || !strchr(ctx->route->pattern, '{')) {
+		server_log_put_masked(out, 0, size, ctx->raw_path ? ctx->raw_path : "-");
+		return;
+	}
+	for (p = ctx->route->pattern; *p;) {
+		const char *close;
+
+		if (*p != '{') {
+			size_t lit = strcspn(p, "{");
+
+			o = server_log_put(out, o, size, p, lit);
+			p += lit;
+			continue;
+		}
+		close = strchr(p, '}');
+		if (param < ctx->nparams) {
+			const char *v = ctx->params[param++];
+
+			if (strncmp(p, "{code}", 6) == 0 && !server_log_code_shown(v))
+				o = server_log_put(out, o, size, "***", 3);
+			else
+				o = server_log_put_masked(out, o, size, v);
+		}
+		p = close ? close + 1 : p + strlen(p);
+	}
+}
+
+static void server_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+				enum MHD_RequestTerminationCode toe)
+{
+	struct http_ctx *ctx = *con_cls;
+	struct timespec now;
+	char path[SERVER_LOG_PATH_MAX + 8];
+	double ms;
+
+	if (!ctx)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (double)(now.tv_sec - ctx->started.tv_sec) * 1e3 +
+	     (double)(now.tv_nsec - ctx->started.tv_nsec) / 1e6;
+	server_log_path(ctx, path, sizeof path);
+	/* One line per request; never the query string, which may hold a name or number
+	 * someone searched for. */
+	fprintf(stderr, "event=http method=%s path=%s status=%u ms=%.1f%s\n",
+		ctx->method[0] ? ctx->method : "-", path, ctx->status, ms,
+		toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+	server_spool_drop(ctx);
+	if (ctx->store)
+		server_pool_give(ctx->srv, ctx->store);
+	free(ctx->raw_path);
+	free(ctx->path);
+	free(ctx->scratch);
+	free(ctx);
+	*con_cls = NULL;
+}
+
+static void server_on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	fprintf(stderr, "event=mhd message=\"%s\"\n", msg);
+}
+
+/* ---- start and stop ---------------------------------------------------------------- */
+
+/* Splits "host:port" or "[v6]:port" and resolves it (numeric or a local name). */
+static int server_resolve(const char *listen, struct addrinfo **out, struct err *e)
+{
+	struct addrinfo hints;
+	char host[256];
+	const char *start = listen, *end, *port;
+	int rc;
+
+	if (listen[0] == '[') {
+		start = listen + 1;
+		end = strchr(start, ']');
+		if (!end || end[1] != ':')
+			goto bad;
+		port = end + 2;
+	} else {
+		end = strrchr(listen, ':');
+		if (!end)
+			goto bad;
+		port = end + 1;
+	}
+	if (end == start || (size_t)(end - start) >= sizeof host || !*port || strlen(port) > 5 ||
+	    strspn(port, "0123456789") != strlen(port) || atoi(port) > 65535)
+		goto bad;
+	memcpy(host, start, (size_t)(end - start));
+	host[end - start] = '\0';
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+	rc = getaddrinfo(host, port, &hints, out);
+	if (rc != 0)
+		return err_set(e, "request.invalid", "无法解析监听地址“%s”：%s", listen,
+			       gai_strerror(rc));
+	return 0;
+bad:
+	return err_set(e, "request.invalid", "监听地址“%s”无效，应为“主机:端口”，例如 127.0.0.1:8080",
+		       listen);
+}
+
+static void server_free(struct http_server *srv)
+{
+	size_t i;
+
+	if (!srv)
+		return;
+	for (i = 0; i < srv->npool; i++)
+		if (srv->pool[i] != srv->seed)
+			store_close(srv->pool[i]);
+	pthread_mutex_destroy(&srv->pool_lock);
+	free(srv->pool);
+	free(srv->web_root);
+	free(srv->location);
+	free(srv);
+}
+
+int http_server_start(struct store *store, const struct http_config *cfg,
+		      struct http_server **out, struct err *e)
+{
+	struct http_server *srv;
+	struct addrinfo *ai = NULL;
+	struct stat st;
+	const union MHD_DaemonInfo *info;
+	unsigned conns = cfg->max_connections ? cfg->max_connections : HTTP_DEFAULT_CONNECTIONS;
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+			 MHD_USE_ERROR_LOG;
+
+	*out = NULL;
+	srv = calloc(1, sizeof *srv);
+	if (!srv)
+		return err_set(e, "internal.error", "内存不足");
+	pthread_mutex_init(&srv->pool_lock, NULL);
+	srv->seed = store;
+	srv->max_body = cfg->max_body ? cfg->max_body : HTTP_DEFAULT_MAX_BODY;
+	srv->pool_cap = (size_t)conns + 1;
+	srv->pool = calloc(srv->pool_cap, sizeof *srv->pool);
+	srv->location = strdup(store_location(store));
+	if (!srv->pool || !srv->location) {
+		server_free(srv);
+		return err_set(e, "internal.error", "内存不足");
+	}
+	srv->pool[srv->npool++] = store;
+	srv->nopen = 1;
+
+	srv->web_root = realpath(cfg->web_root, NULL);
+	if (!srv->web_root || stat(srv->web_root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		err_set(e, "request.invalid", "网站目录“%s”不存在或不是目录", cfg->web_root);
+		server_free(srv);
+		return -1;
+	}
+	if (server_resolve(cfg->listen ? cfg->listen : HTTP_DEFAULT_LISTEN, &ai, e) < 0) {
+		server_free(srv);
+		return -1;
+	}
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, server_on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+		server_on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+		MHD_OPTION_URI_LOG_CALLBACK, server_on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED,
+		server_on_completed, srv, MHD_OPTION_CONNECTION_LIMIT, conns,
+		MHD_OPTION_CONNECTION_TIMEOUT, SERVER_TIMEOUT_SECONDS, MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (!srv->daemon) {
+		err_set(e, "internal.error", "无法在 %s 上启动服务（地址无效或端口已被占用）",
+			cfg->listen ? cfg->listen : HTTP_DEFAULT_LISTEN);
+		server_free(srv);
+		return -1;
+	}
+	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info ? info->port : 0;
+	*out = srv;
+	return 0;
+}
+
+uint16_t http_server_port(const struct http_server *srv)
+{
+	return srv->port;
+}
+
+void http_server_stop(struct http_server *srv)
+{
+	if (!srv)
+		return;
+	/* Joins every connection thread; their completion callbacks give the store handles
+	 * back, so after this the pool holds every handle that was opened. */
+	MHD_stop_daemon(srv->daemon);
+	server_free(srv);
+}
+
+int http_parse_size(const char *text, unsigned long long *out, struct err *e)
+{
+	unsigned long long n, mult = 1;
+	char *end;
+
+	errno = 0;
+	if (!text || !isdigit((unsigned char)*text))
+		goto bad;
+	n = strtoull(text, &end, 10);
+	if (errno)
+		goto bad;
+	switch (toupper((unsigned char)*end)) {
+	case '\0': break;
+	case 'K': mult = 1ULL << 10; end++; break;
+	case 'M': mult = 1ULL << 20; end++; break;
+	case 'G': mult = 1ULL << 30; end++; break;
+	default: goto bad;
+	}
+	if (*end == 'i' || *end == 'I')
+		end++;
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || n == 0 || n > ULLONG_MAX / mult)
+		goto bad;
+	*out = n * mult;
+	return 0;
+bad:
+	return err_set(e, "request.invalid", "大小“%s”无效，应为正整数，可带 K、M、G 单位",
+		       text ? text : "");
+}

@@ -21,6 +21,7 @@ struct archive {
 	json_t *current;
 	struct category *cat;
 	int person;
+	enum subjects_view view;
 	char today[11];
 	struct err *e;
 	int failed;
@@ -68,8 +69,10 @@ static int subjects_add_record(void *ctx, const struct store_record *rec)
 		a->failed = 1;
 		return 1;
 	}
-	fields = json_loads(rec->data, 0, NULL);
 	st = publicity_status_of(a->today, rec->publicity_end, a->person);
+	if (a->view == SUBJECTS_VIEW_PUBLIC && st != PUBLICITY_PUBLISHED)
+		return 0;
+	fields = json_loads(rec->data, 0, NULL);
 	records = json_object_get(a->current, "records");
 	json_array_append_new(
 		records,
@@ -84,19 +87,28 @@ static int subjects_add_record(void *ctx, const struct store_record *rec)
 	return 0;
 }
 
-int subjects_show(struct store *s, const char *code, json_t **out, struct err *e)
+int subjects_show(struct store *s, const char *code, enum subjects_view view, json_t **out,
+		  struct err *e)
 {
+	struct code_options opts = { CODE_KIND_AUTO, store_code_exception_has, s };
 	struct store_subject subj;
 	struct code_result res;
 	struct archive a;
 	int found, rc;
 
 	*out = NULL;
-	code_check(code, NULL, &res);
+	code_check(code, &opts, &res);
+	if (!res.valid)
+		return err_set(e, res.reason, "“%s”不是有效的代码：%s", code, res.message);
 	memset(&subj, 0, sizeof subj);
 	found = store_subject_get(s, res.normalized, &subj, e);
 	if (found < 0)
 		return -1;
+	if (found && view == SUBJECTS_VIEW_PUBLIC &&
+	    (strcmp(subj.kind, "resident_id") == 0 || catalog_type_is_person(subj.subject_type))) {
+		store_subject_clear(&subj);
+		found = 0;
+	}
 	if (!found)
 		return err_set(e, "subject.not_found", "未找到代码为“%s”的信用主体", res.normalized);
 	memset(&a, 0, sizeof a);
@@ -105,6 +117,7 @@ int subjects_show(struct store *s, const char *code, json_t **out, struct err *e
 	a.person = strcmp(subj.kind, "resident_id") == 0 ||
 		   catalog_type_is_person(subj.subject_type);
 	a.e = e;
+	a.view = view;
 	clock_today(a.today);
 	rc = store_records_of_subject(s, subj.code, subjects_add_record, &a, e);
 	catalog_free(a.cat);

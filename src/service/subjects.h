@@ -31,9 +31,19 @@ struct store;
 #define SUBJECTS_SEARCH_DEFAULT_LIMIT 20
 #define SUBJECTS_SEARCH_MAX_LIMIT 100
 
-/* *out is a new reference (caller json_decref's).  Fails with `subject.not_found` or
- * `code.*` when code is not a valid code. */
-int subjects_show(struct store *s, const char *code, json_t **out, struct err *e);
+enum subjects_view {
+	/* Everything the platform holds: operators at the command line. */
+	SUBJECTS_VIEW_FULL,
+	/* What the public may see: a natural person's archive does not exist for the public
+	 * (domain.md §3: never published, not even confirmed), and records whose publicity
+	 * has ended are left out. */
+	SUBJECTS_VIEW_PUBLIC,
+};
+
+/* *out is a new reference (caller json_decref's).  Fails with `subject.not_found`, or
+ * with the code's reason (`code.check_char`...) when code is not a valid code. */
+int subjects_show(struct store *s, const char *code, enum subjects_view view, json_t **out,
+		  struct err *e);
 
 /* text: a code, or any part (two characters or more) of a name, with full- or half-width
  * punctuation.  limit <= 0 selects the default.  Fails with `request.invalid` when text is

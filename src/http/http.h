@@ -1,0 +1,52 @@
+/*
+ * http.h - the HTTP face of Xinyong: the JSON API under /api/v1, /healthz and the static
+ * web pages, served by libmicrohttpd.
+ *
+ * This is the only header the rest of the program needs (cmd_serve uses it).  The
+ * pieces inside src/http share http_int.h.
+ *
+ * Threads and the store: the daemon runs one thread per connection.  A SQLite handle
+ * must not be used by two threads at once, so the server keeps a small pool of store
+ * handles opened on the same location; a request checks one out when its handler first
+ * needs it and gives it back when the request completes.  See server.c.
+ */
+#ifndef XY_HTTP_H
+#define XY_HTTP_H
+
+#include <stdint.h>
+
+struct err;
+struct store;
+struct http_server;
+
+#define HTTP_DEFAULT_LISTEN "127.0.0.1:8080"
+#define HTTP_DEFAULT_MAX_BODY ((unsigned long long)512 << 20) /* 512 MiB */
+#define HTTP_DEFAULT_CONNECTIONS 64
+
+struct http_config {
+	const char *listen;           /* "HOST:PORT", "[V6]:PORT"; port 0 picks a free one */
+	const char *web_root;         /* directory of the static pages */
+	unsigned long long max_body;  /* upload limit in bytes; 0 selects the default */
+	unsigned max_connections;     /* 0 selects HTTP_DEFAULT_CONNECTIONS */
+};
+
+/* Starts the daemon.  `store` is borrowed: it becomes the pool's first handle and must
+ * stay open until http_server_stop returns; further handles are opened on
+ * store_location(store) and closed by http_server_stop.  The strings of `cfg` are
+ * copied.  Fails with `request.invalid` (a bad listen address or web root) or
+ * `internal.error` (the daemon could not start, e.g. the port is taken). */
+int http_server_start(struct store *store, const struct http_config *cfg,
+		      struct http_server **out, struct err *e);
+
+/* The port actually bound (useful with port 0). */
+uint16_t http_server_port(const struct http_server *srv);
+
+/* Stops accepting, waits for the requests in flight, closes the extra store handles
+ * and frees the server.  NULL is allowed. */
+void http_server_stop(struct http_server *srv);
+
+/* Parses a size such as "1048576", "64K", "16M", "1G" (binary units) into *out.
+ * Fails with `request.invalid`. */
+int http_parse_size(const char *text, unsigned long long *out, struct err *e);
+
+#endif

@@ -1,0 +1,108 @@
+/*
+ * http_int.h - what the files of src/http share: the request and response seen by a
+ * handler, the route table's row, and the response helpers.
+ *
+ * A handler reads `struct http_request`, calls one service and fills `struct
+ * http_response`.  When it returns -1 it has filled the `struct err` instead, and the
+ * server turns the reason into the API's error document and HTTP status
+ * (http_status_for_reason), so handlers never build errors by hand.
+ */
+#ifndef XY_HTTP_INT_H
+#define XY_HTTP_INT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+
+struct err;
+struct store;
+struct http_server;
+struct MHD_Connection;
+
+#define HTTP_MAX_PARAMS 4
+
+struct http_request {
+	struct MHD_Connection *conn;
+	struct http_server *srv;
+	const char *method; /* as sent; HEAD is routed like GET */
+	const char *path;   /* percent-decoded, without the query */
+	/* Captured `{name}` segments of the route pattern, in order; point into the
+	 * request's own copy of the path. */
+	const char *params[HTTP_MAX_PARAMS];
+	size_t nparams;
+	/* For routes that take a body: the spooled body (a temporary file that the server
+	 * deletes when the request completes) and its size. */
+	const char *body_path;
+	unsigned long long body_size;
+	struct store *store; /* checked out lazily by http_request_store */
+};
+
+struct http_response {
+	unsigned status;
+	const char *content_type; /* static string */
+	struct buf body;          /* used when fd < 0 */
+	int fd;                   /* a file to send (owned: closed by the server), or -1 */
+	uint64_t fd_size;
+	const char *cache_control; /* static string; NULL selects "no-store" */
+	char etag[64];             /* "" for none */
+	char last_modified[40];    /* "" for none */
+	char disposition[160];     /* Content-Disposition, "" for none */
+	char allow[40];            /* Allow, for 405 */
+};
+
+/* ---- router.c ---------------------------------------------------------------------- */
+
+#define ROUTE_BODY 1 /* the route reads a request body: the server spools it to a file */
+
+struct route {
+	const char *method;  /* NULL: any method */
+	const char *pattern; /* "/a/{x}/b"; a final "*" matches the rest of the path */
+	int (*handler)(struct http_request *req, struct http_response *res, struct err *e);
+	int flags;
+};
+
+enum route_match { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
+
+/* Finds the route for method and path.  On ROUTE_FOUND *out is the row and req->params
+ * are filled (req->path must be a modifiable copy: segments are cut into it).  On
+ * ROUTE_BAD_METHOD `allow` holds the methods the path accepts ("GET, HEAD"). */
+enum route_match router_match(const char *method, char *path, const struct route **out,
+			      const char **params, size_t *nparams, char *allow,
+			      size_t allow_size);
+
+/* ---- server.c: helpers for handlers ------------------------------------------------ */
+
+/* A query-string argument (decoded), or NULL. */
+const char *http_request_arg(const struct http_request *req, const char *name);
+/* A request header, or NULL. */
+const char *http_request_header(const struct http_request *req, const char *name);
+/* The store for this request, checked out of the pool on first use.  NULL with
+ * `store.error` when no handle could be opened. */
+struct store *http_request_store(struct http_request *req, struct err *e);
+const char *http_server_web_root(const struct http_server *srv);
+
+/* Sets a JSON body and status.  Takes the reference of `doc` (decrefs it).  Returns
+ * -1 with `internal.error` when the document cannot be serialised. */
+int http_reply_json(struct http_response *res, unsigned status, json_t *doc,
+		    struct err *e);
+/* Writes the error document for e; the status comes from the reason. */
+void http_reply_error(struct http_response *res, const struct err *e);
+unsigned http_status_for_reason(const char *reason);
+
+/* ---- handlers ----------------------------------------------------------------------- */
+
+int api_health(struct http_request *req, struct http_response *res, struct err *e);
+int api_not_found(struct http_request *req, struct http_response *res, struct err *e);
+int api_subjects_show(struct http_request *req, struct http_response *res, struct err *e);
+int api_subjects_search(struct http_request *req, struct http_response *res,
+			struct err *e);
+int api_batches_create(struct http_request *req, struct http_response *res, struct err *e);
+int api_batches_show(struct http_request *req, struct http_response *res, struct err *e);
+int api_batches_rejects(struct http_request *req, struct http_response *res,
+			struct err *e);
+/* static.c: files under the web root. */
+int http_static_serve(struct http_request *req, struct http_response *res, struct err *e);
+
+#endif

@@ -1,0 +1,265 @@
+// search.test.mjs - the public page in a real browser: search, results, a subject's
+// records, empty and error states, small screens.
+//
+//   node tests/e2e/search.test.mjs BUILD/xinyong SOURCE_ROOT
+//
+// Drives Debian's /usr/bin/chromium through playwright-core (no bundled browser).  Starts
+// `xinyong serve` on a fresh database with XINYONG_NOW fixed, uploads a small penalty
+// file through the API, then uses the page as a person would.  Prints one line per test
+// and finally `N passed, M failed`; exits non-zero on any failure.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const binary = path.resolve(process.argv[2] ?? path.join(here, '../../build/xinyong'));
+const srcRoot = path.resolve(process.argv[3] ?? path.join(here, '../..'));
+const NOW = '2026-03-05T10:00:00';
+
+const COMPANY = '91440300MA5G2K7P5H';
+const COMPANY_NAME = '深圳市星河数据科技有限公司';
+const AUTHORITY = '11440300MB2C874540';
+const DECISION_NO = '深市监罚〔2026〕12号';
+
+const CHROMIUM_ARGS = [
+	'--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+	'--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+// ---- fixtures -----------------------------------------------------------------------
+
+function penaltyColumns() {
+	const fallback = {
+		party_name: '行政相对人名称', party_type: '行政相对人类别',
+		party_code: '行政相对人代码_1(统一社会信用代码)', legal_rep: '法定代表人',
+		decision_no: '行政处罚决定书文号', violation_type: '违法行为类型', facts: '违法事实',
+		basis: '处罚依据', penalty_type: '处罚类别', content: '处罚内容', fine: '罚款金额(万元)',
+		decision_date: '处罚决定日期', authority: '处罚机关',
+		authority_code: '处罚机关统一社会信用代码', source_dept: '数据来源单位',
+		source_dept_code: '数据来源单位统一社会信用代码',
+	};
+	try {
+		const cat = JSON.parse(readFileSync(path.join(srcRoot, 'data/catalog/penalty.json'), 'utf8'));
+		const names = Object.fromEntries(cat.fields.map((f) => [f.id, f.name]));
+		return Object.fromEntries(Object.keys(fallback).map((id) => [id, names[id] ?? fallback[id]]));
+	} catch {
+		return fallback;
+	}
+}
+
+function penaltyCsv() {
+	const cols = penaltyColumns();
+	const row = {
+		party_name: COMPANY_NAME, party_type: '法人及非法人组织', party_code: COMPANY,
+		legal_rep: '王某', decision_no: DECISION_NO, violation_type: '虚假宣传',
+		facts: '在网站发布虚假广告，误导消费者', basis: '《中华人民共和国广告法》第五十五条',
+		penalty_type: '罚款', content: '责令停止发布，罚款人民币2万元', fine: '2',
+		decision_date: '2026-02-10', authority: '深圳市市场监督管理局', authority_code: AUTHORITY,
+		source_dept: '深圳市市场监督管理局', source_dept_code: AUTHORITY,
+	};
+	const quote = (v) => (/[",\r\n]/.test(v) ? '"' + v.replaceAll('"', '""') + '"' : v);
+	const ids = Object.keys(cols);
+	return ids.map((id) => quote(cols[id])).join(',') + '\r\n' +
+		ids.map((id) => quote(row[id])).join(',') + '\r\n';
+}
+
+function startServer(db, env) {
+	return new Promise((resolve, reject) => {
+		const proc = spawn(binary, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web',
+			path.join(srcRoot, 'web')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+		let out = '';
+		let err = '';
+		const timer = setTimeout(() => reject(new Error('server did not start: ' + err)), 30000);
+		proc.stderr.on('data', (d) => { err += d; });
+		proc.stdout.on('data', (d) => {
+			out += d;
+			const m = out.match(/serving (http:\/\/127\.0\.0\.1:(\d+))/);
+			if (m) {
+				clearTimeout(timer);
+				resolve({ proc, base: m[1], log: () => err });
+			}
+		});
+		proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}): ${err}`)); });
+	});
+}
+
+function stopServer(server) {
+	return new Promise((resolve) => {
+		if (server.proc.exitCode !== null) return resolve(server.proc.exitCode);
+		server.proc.removeAllListeners('exit');
+		const timer = setTimeout(() => server.proc.kill('SIGKILL'), 20000);
+		server.proc.on('exit', (code) => { clearTimeout(timer); resolve(code); });
+		server.proc.kill('SIGINT');
+	});
+}
+
+// ---- a tiny runner ------------------------------------------------------------------
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+function assert(cond, message) {
+	if (!cond) throw new Error(message);
+}
+
+// ---- tests --------------------------------------------------------------------------
+
+test('home page', async ({ page, base, problems }) => {
+	await page.goto(base + '/');
+	assert((await page.title()) === '信用信息查询', 'title: ' + (await page.title()));
+	assert((await page.getAttribute('html', 'lang')) === 'zh-CN', 'lang is not zh-CN');
+	const input = page.getByRole('searchbox', { name: '查询信用主体' });
+	assert((await input.getAttribute('placeholder')) === '输入企业名称或统一社会信用代码',
+		'placeholder');
+	await page.getByRole('heading', { name: '公共信用信息查询' }).waitFor();
+	assert(problems.length === 0, 'console errors: ' + problems.join(' | '));
+});
+
+test('search by a two-character name part, open the subject', async ({ page, base, shots, problems }) => {
+	await page.goto(base + '/');
+	const input = page.getByRole('searchbox', { name: '查询信用主体' });
+	await input.fill('星河');
+	await input.press('Enter');
+	const link = page.getByRole('link', { name: COMPANY_NAME, exact: true });
+	await link.waitFor();
+	assert(page.url().includes('#/search?q='), 'hash route: ' + page.url());
+	const item = page.locator('.result').filter({ hasText: COMPANY_NAME });
+	assert((await item.textContent()).includes(COMPANY), 'code not shown in the result');
+	assert((await item.textContent()).includes('广东省深圳市'), 'region not shown');
+	await page.screenshot({ path: path.join(shots, 'results.png'), fullPage: true });
+
+	await link.click();
+	await page.getByRole('heading', { level: 1, name: COMPANY_NAME }).waitFor();
+	assert(page.url().endsWith('#/subject/' + COMPANY), 'subject route: ' + page.url());
+	const category = page.getByRole('region', { name: /行政处罚/ });
+	await category.waitFor();
+	assert((await category.textContent()).includes('1 条'), 'category count');
+	const record = category.locator('.record').first();
+	const text = await record.textContent();
+	assert(text.includes(DECISION_NO), 'decision number missing: ' + text);
+	assert(text.includes('公示中'), 'publicity status missing: ' + text);
+	assert(text.includes('虚假宣传'), 'violation type missing');
+	assert(text.includes(AUTHORITY), 'source department code missing');
+	assert(text.includes('违法行为类型'), 'field labels missing');
+	const file = path.join(shots, 'subject.png');
+	await page.screenshot({ path: file, fullPage: true });
+	assert(existsSync(file), 'screenshot not written');
+	console.log('     screenshot: ' + file);
+
+	// Back to the results keeps the query.
+	await page.getByRole('link', { name: '返回查询结果' }).click();
+	await page.getByRole('link', { name: COMPANY_NAME, exact: true }).waitFor();
+	assert(problems.length === 0, 'console errors: ' + problems.join(' | '));
+});
+
+test('search by code', async ({ page, base }) => {
+	await page.goto(base + '/');
+	await page.getByRole('searchbox').fill(COMPANY);
+	await page.getByRole('button', { name: '查询' }).click();
+	await page.getByRole('link', { name: COMPANY_NAME, exact: true }).waitFor();
+});
+
+test('empty results', async ({ page, base }) => {
+	await page.goto(base + '/');
+	await page.getByRole('searchbox').fill('不存在的公司');
+	await page.getByRole('searchbox').press('Enter');
+	await page.getByText('未找到匹配的信用主体', { exact: true }).first().waitFor();
+	assert((await page.locator('.result').count()) === 0, 'results shown for nothing');
+});
+
+test('error states', async ({ page, base }) => {
+	await page.goto(base + '/#/subject/91440300MA5H3L8Q96');
+	await page.getByRole('heading', { name: '无法完成查询' }).waitFor();
+	assert((await page.locator('#error-message').textContent()).includes('未找到'),
+		'not-found message');
+	await page.goto(base + '/#/search?q=' + encodeURIComponent('星'));
+	await page.getByRole('heading', { name: '无法完成查询' }).waitFor();
+	assert((await page.locator('#error-message').textContent()).includes('两个字'),
+		'too-short message');
+});
+
+test('small screen', async ({ browser, base, shots }) => {
+	const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
+	const page = await context.newPage();
+	try {
+		await page.goto(base + '/#/subject/' + COMPANY);
+		await page.getByRole('heading', { level: 1, name: COMPANY_NAME }).waitFor();
+		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+		assert(overflow <= 0, `page wider than the screen by ${overflow}px`);
+		await page.screenshot({ path: path.join(shots, 'subject-mobile.png'), fullPage: true });
+	} finally {
+		await context.close();
+	}
+});
+
+// ---- main ---------------------------------------------------------------------------
+
+async function main() {
+	const work = mkdtempSync(path.join(tmpdir(), 'xinyong-e2e-'));
+	const shots = mkdtempSync(path.join(tmpdir(), 'xinyong-e2e-shots-'));
+	const db = path.join(work, 'e2e.db');
+	const env = { ...process.env, XINYONG_NOW: NOW, TMPDIR: work };
+	delete env.XINYONG_DB;
+	let passed = 0;
+	let failed = 0;
+	let server;
+	let browser;
+
+	try {
+		const init = spawnSync(binary, ['init', '--db', db], { env, encoding: 'utf8' });
+		if (init.status !== 0) throw new Error('xinyong init failed: ' + init.stderr);
+		server = await startServer(db, env);
+		const upload = await fetch(`${server.base}/api/v1/batches?category=penalty&dept=${AUTHORITY}&name=e2e.csv`,
+			{ method: 'POST', body: penaltyCsv(), headers: { 'Content-Type': 'text/csv' } });
+		const summary = await upload.json();
+		if (upload.status !== 201 || summary.accepted !== 1)
+			throw new Error('upload failed: ' + JSON.stringify(summary));
+		browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+	} catch (error) {
+		console.log('FAIL setup: ' + error.message);
+		if (browser) await browser.close();
+		if (server) await stopServer(server);
+		console.log('0 passed, 1 failed');
+		process.exitCode = 1;
+		return;
+	}
+
+	for (const t of tests) {
+		const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+		const page = await context.newPage();
+		page.setDefaultTimeout(10000);
+		const problems = [];
+		page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
+		page.on('pageerror', (error) => problems.push(error.message));
+		try {
+			await t.fn({ page, browser, base: server.base, shots, problems });
+			passed++;
+			console.log('ok   ' + t.name);
+		} catch (error) {
+			failed++;
+			console.log('FAIL ' + t.name + ': ' + error.message.split('\n')[0]);
+		} finally {
+			await context.close();
+		}
+	}
+
+	await browser.close();
+	const code = await stopServer(server);
+	const log = server.log();
+	if (code !== 0 || /AddressSanitizer|LeakSanitizer|runtime error:/.test(log)) {
+		failed++;
+		console.log(`FAIL server shutdown: exit ${code}\n${log.slice(-2000)}`);
+	} else {
+		passed++;
+		console.log('ok   server shutdown');
+	}
+	rmSync(work, { recursive: true, force: true });
+	console.log(`${passed} passed, ${failed} failed`);
+	process.exitCode = failed ? 1 : 0;
+}
+
+await main();

@@ -1,0 +1,710 @@
+#!/usr/bin/env python3
+"""Black-box tests of `xinyong serve`: the JSON API, the static pages and the server's
+hygiene (security headers, path traversal, request log, clean shutdown).
+
+    python3 tests/http/test_api.py BUILD/xinyong SOURCE_ROOT
+
+Python 3 standard library only.  Creates a database in a temporary directory, starts the
+real server on a free port with XINYONG_NOW fixed, and talks to it over HTTP.  Prints
+one line per test and finally `N passed, M failed`; exits non-zero on any failure.
+"""
+
+import concurrent.futures
+import csv
+import http.client
+import io
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+NOW = "2026-03-05T10:00:00"
+MAX_BODY = 64 * 1024
+
+# Codes with valid check characters (GB 32100 / GB 11643), all fictional.
+COMPANY = "91440300MA5G2K7P5H"  # 深圳市星河数据科技有限公司
+COMPANY_NAME = "深圳市星河数据科技有限公司"
+COMPANY2 = "91440300MA5H3L8Q96"  # 深圳市河图物流有限公司
+COMPANY2_NAME = "深圳市河图物流有限公司"
+AUTHORITY = "11440300MB2C874540"  # 深圳市市场监督管理局
+PERSON_ID = "44030419850312003X"
+BAD_CHECK = "91440300MA5G2K7P5X"  # check character should be H
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "content-security-policy": "default-src 'self'; frame-ancestors 'none'",
+    "referrer-policy": "no-referrer",
+}
+
+# Used when data/catalog/penalty.json cannot be read: the national 双公示 column names.
+FALLBACK_NAMES = {
+    "party_name": "行政相对人名称",
+    "party_type": "行政相对人类别",
+    "party_code": "行政相对人代码_1(统一社会信用代码)",
+    "legal_rep": "法定代表人",
+    "id_type": "证件类型",
+    "id_number": "证件号码",
+    "decision_no": "行政处罚决定书文号",
+    "violation_type": "违法行为类型",
+    "facts": "违法事实",
+    "basis": "处罚依据",
+    "penalty_type": "处罚类别",
+    "content": "处罚内容",
+    "fine": "罚款金额(万元)",
+    "decision_date": "处罚决定日期",
+    "authority": "处罚机关",
+    "authority_code": "处罚机关统一社会信用代码",
+    "source_dept": "数据来源单位",
+    "source_dept_code": "数据来源单位统一社会信用代码",
+}
+
+COLUMNS = [
+    "party_name", "party_type", "party_code", "legal_rep", "id_type", "id_number",
+    "decision_no", "violation_type", "facts", "basis", "penalty_type", "content", "fine",
+    "decision_date", "authority", "authority_code", "source_dept", "source_dept_code",
+]
+
+
+def penalty_row(name, code, decision_no, date, party_type="法人及非法人组织", id_type="",
+                id_number="", penalty_type="罚款", fine="2"):
+    return {
+        "party_name": name, "party_type": party_type, "party_code": code,
+        "legal_rep": "王某" if party_type == "法人及非法人组织" else "",
+        "id_type": id_type, "id_number": id_number, "decision_no": decision_no,
+        "violation_type": "虚假宣传", "facts": "在网站发布虚假广告，误导消费者",
+        "basis": "《中华人民共和国广告法》第五十五条", "penalty_type": penalty_type,
+        "content": "责令停止发布，罚款人民币2万元" if fine else "警告",
+        "fine": fine if penalty_type == "罚款" else "", "decision_date": date,
+        "authority": "深圳市市场监督管理局", "authority_code": AUTHORITY,
+        "source_dept": "深圳市市场监督管理局", "source_dept_code": AUTHORITY,
+    }
+
+
+class Ctx:
+    """What the tests share: the server, its base address and what earlier tests made."""
+
+    def __init__(self, binary, src):
+        self.binary = os.path.abspath(binary)
+        self.src = os.path.abspath(src)
+        self.tmp = tempfile.TemporaryDirectory(prefix="xinyong-http-")
+        self.db = os.path.join(self.tmp.name, "test.db")
+        self.log_path = os.path.join(self.tmp.name, "server.log")
+        self.env = dict(os.environ, XINYONG_NOW=NOW, TMPDIR=self.tmp.name)
+        self.env.pop("XINYONG_DB", None)
+        self.names = self.load_names()
+        self.proc = None
+        self.port = None
+        self.batch = None
+        self.exit_code = None
+
+    def load_names(self):
+        path = os.path.join(self.src, "data", "catalog", "penalty.json")
+        try:
+            with open(path, encoding="utf-8") as f:
+                cat = json.load(f)
+            names = {fld["id"]: fld["name"] for fld in cat["fields"]}
+            return {c: names.get(c, FALLBACK_NAMES[c]) for c in COLUMNS}
+        except (OSError, ValueError, KeyError):
+            return dict(FALLBACK_NAMES)
+
+    def csv_text(self, rows):
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\r\n")
+        w.writerow([self.names[c] for c in COLUMNS])
+        for r in rows:
+            w.writerow([r[c] for c in COLUMNS])
+        return out.getvalue()
+
+    def named(self, row):
+        return {self.names[c]: row[c] for c in COLUMNS if row[c] != ""}
+
+    def start(self):
+        subprocess.run([self.binary, "init", "--db", self.db], env=self.env, check=True,
+                       stdout=subprocess.DEVNULL, timeout=60)
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [self.binary, "serve", "--db", self.db, "--listen", "127.0.0.1:0", "--web",
+             os.path.join(self.src, "web"), "--max-body", str(MAX_BODY)],
+            env=self.env, stdout=subprocess.PIPE, stderr=self.log)
+        line = read_line(self.proc.stdout, 30)
+        m = re.match(r"xinyong: serving http://127\.0\.0\.1:(\d+) \(db=.*, web=.*\)$", line)
+        if not m:
+            self.stop()
+            raise RuntimeError("unexpected start line: %r" % line)
+        self.port = int(m.group(1))
+        if self.port == 0:
+            raise RuntimeError("the start line shows port 0, not the bound port")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.exit_code = self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.exit_code = self.proc.wait()
+        elif self.proc:
+            self.exit_code = self.proc.returncode
+        if self.proc:
+            self.proc.stdout.close()
+            self.log.close()
+
+    def server_log(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+
+def read_line(stream, timeout):
+    result = []
+    t = threading.Thread(target=lambda: result.append(stream.readline()), daemon=True)
+    t.start()
+    t.join(timeout)
+    if not result:
+        raise RuntimeError("the server printed nothing within %d s" % timeout)
+    return result[0].decode("utf-8", "replace").rstrip("\n")
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = {k.lower(): v for k, v in headers}
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8")
+
+
+def request(ctx, method, path, body=None, headers=None, chunked=False):
+    conn = http.client.HTTPConnection("127.0.0.1", ctx.port, timeout=60)
+    try:
+        conn.request(method, path, body=body, headers=headers or {}, encode_chunked=chunked)
+        r = conn.getresponse()
+        return Response(r.status, r.getheaders(), r.read())
+    finally:
+        conn.close()
+
+
+def raw_request(ctx, data):
+    """Sends bytes as they are (no client-side normalisation) and reads to the end."""
+    s = socket.create_connection(("127.0.0.1", ctx.port), timeout=30)
+    try:
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server may answer and close before the body is sent
+        chunks = []
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        raw = b"".join(chunks)
+    finally:
+        s.close()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1]) if lines and lines[0].startswith("HTTP/") else 0
+    headers = [tuple(x.strip() for x in l.split(":", 1)) for l in lines[1:] if ":" in l]
+    return Response(status, headers, body)
+
+
+def raw_get(ctx, path):
+    return raw_request(ctx, ("GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                             % path).encode("latin-1"))
+
+
+def get(ctx, path, headers=None):
+    return request(ctx, "GET", path, headers=headers)
+
+
+def post_batch(ctx, query, body, headers=None, chunked=False):
+    return request(ctx, "POST", "/api/v1/batches?" + query, body=body, headers=headers,
+                   chunked=chunked)
+
+
+# ---- assertions ----------------------------------------------------------------------
+
+def check(cond, message):
+    if not cond:
+        raise AssertionError(message)
+
+
+def expect_status(r, status):
+    check(r.status == status, "status %d, expected %d: %s" % (r.status, status, r.body[:300]))
+
+
+def expect_json(r):
+    ct = r.headers.get("content-type", "")
+    check(ct == "application/json; charset=utf-8", "content type %r" % ct)
+    return r.json()
+
+
+def expect_error(r, status, code=None, code_prefix=None):
+    """The error document has exactly the documented shape."""
+    expect_status(r, status)
+    doc = expect_json(r)
+    check(list(doc.keys()) == ["error"], "top-level keys %r" % list(doc.keys()))
+    err = doc["error"]
+    check(sorted(err.keys()) == ["code", "details", "message"], "error keys %r" % list(err))
+    check(isinstance(err["details"], list), "details is not a list")
+    check(isinstance(err["message"], str) and err["message"], "empty message")
+    if code:
+        check(err["code"] == code, "code %r, expected %r" % (err["code"], code))
+    if code_prefix:
+        check(err["code"].startswith(code_prefix), "code %r, expected %s*" % (err["code"],
+                                                                           code_prefix))
+    return err
+
+
+def expect_security_headers(r):
+    for name, value in SECURITY_HEADERS.items():
+        check(r.headers.get(name) == value, "header %s: %r" % (name, r.headers.get(name)))
+
+
+# ---- tests ---------------------------------------------------------------------------
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+@test
+def healthz(ctx):
+    r = get(ctx, "/healthz")
+    expect_status(r, 200)
+    doc = expect_json(r)
+    check(doc["status"] == "ok", "status %r" % doc.get("status"))
+    for key in ("subjects", "records", "batches", "categories"):
+        check(isinstance(doc["counts"].get(key), int), "counts.%s missing" % key)
+    check(doc["counts"]["categories"] >= 1, "built-in catalog not loaded")
+    expect_security_headers(r)
+    check(r.headers.get("cache-control") == "no-store", "API responses must not be cached")
+
+
+@test
+def post_penalty_csv(ctx):
+    rows = [
+        penalty_row(COMPANY_NAME, COMPANY, "深市监罚〔2026〕12号", "2026-02-10"),
+        penalty_row(COMPANY_NAME, COMPANY, "深市监罚〔2026〕13号", "2027-01-01"),  # future
+        penalty_row("深圳市某某公司", BAD_CHECK, "深市监罚〔2026〕14号", "2026-01-01"),
+        penalty_row("张三丰", "", "深市监罚〔2026〕15号", "2026-01-05", party_type="自然人",
+                    id_type="身份证", id_number=PERSON_ID, penalty_type="警告", fine=""),
+    ]
+    r = post_batch(ctx, "category=penalty&dept=%s&name=penalty-2026.csv" % AUTHORITY,
+                   ctx.csv_text(rows).encode("utf-8"), {"Content-Type": "text/csv"})
+    expect_status(r, 201)
+    doc = expect_json(r)
+    check(doc["rows"] == 4, "rows %r" % doc)
+    check(doc["accepted"] == 2 and doc["rejected"] == 2, "accepted/rejected %r" % doc)
+    check(isinstance(doc["batch"], int) and doc["batch"] > 0, "batch id %r" % doc)
+    ctx.batch = doc["batch"]
+
+
+@test
+def get_batch(ctx):
+    r = get(ctx, "/api/v1/batches/%d" % ctx.batch)
+    expect_status(r, 200)
+    doc = expect_json(r)
+    check(doc["batch"] == ctx.batch, "batch %r" % doc)
+    check(doc["category"] == "penalty", "category %r" % doc.get("category"))
+    check(doc["dept"] == AUTHORITY, "dept %r" % doc.get("dept"))
+    check(doc["source"] == "penalty-2026.csv", "source %r" % doc.get("source"))
+    check(doc["format"] == "csv" and doc["encoding"] == "utf-8", "format %r" % doc)
+    check(doc["created_at"].startswith("2026-03-05"), "XINYONG_NOW not used: %r" % doc)
+
+
+@test
+def get_rejects_json(ctx):
+    r = get(ctx, "/api/v1/batches/%d/rejects" % ctx.batch)
+    expect_status(r, 200)
+    doc = expect_json(r)
+    check(doc["batch"] == ctx.batch, "batch %r" % doc.get("batch"))
+    reasons = {(p["row"], p["reason"]) for p in doc["rejects"]}
+    check(reasons == {(3, "date.future"), (4, "code.check_char")}, "rejects %r" % reasons)
+    for p in doc["rejects"]:
+        check(p["message"] and p["field"], "reject without message or field: %r" % p)
+
+
+@test
+def get_rejects_csv(ctx):
+    for r in (get(ctx, "/api/v1/batches/%d/rejects?format=csv" % ctx.batch),
+              get(ctx, "/api/v1/batches/%d/rejects" % ctx.batch, {"Accept": "text/csv"})):
+        expect_status(r, 200)
+        check(r.headers.get("content-type", "").startswith("text/csv"),
+              "content type %r" % r.headers.get("content-type"))
+        rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
+        check(rows[0] == ["row", "field", "reason", "message"], "header %r" % rows[0])
+        check(sorted((x[0], x[2]) for x in rows[1:]) == [("3", "date.future"),
+                                                         ("4", "code.check_char")],
+              "rows %r" % rows[1:])
+        check(rows[1][1] == ctx.names["decision_date"], "field %r" % rows[1][1])
+
+
+@test
+def get_subject(ctx):
+    r = get(ctx, "/api/v1/subjects/" + COMPANY)
+    expect_status(r, 200)
+    doc = expect_json(r)
+    check(doc["subject"]["code"] == COMPANY, "code %r" % doc["subject"])
+    check(doc["subject"]["name"] == COMPANY_NAME, "name %r" % doc["subject"])
+    groups = {g["category"]: g for g in doc["categories"]}
+    check("penalty" in groups, "no penalty group: %r" % list(groups))
+    g = groups["penalty"]
+    check(g["name"] == "行政处罚" and g["count"] == 1, "group %r" % {k: g[k] for k in
+                                                               ("name", "count")})
+    rec = g["records"][0]
+    check(rec["fields"]["decision_no"] == "深市监罚〔2026〕12号", "record %r" % rec["fields"])
+    check(rec["publicity"]["status"] == "published", "publicity %r" % rec["publicity"])
+    check(rec["dept_code"] == AUTHORITY, "dept_code %r" % rec.get("dept_code"))
+    labels = rec.get("labels") or g.get("labels") or {}
+    check(labels.get("decision_no") == ctx.names["decision_no"], "labels %r" % labels)
+
+
+@test
+def subject_code_is_normalised(ctx):
+    r = get(ctx, "/api/v1/subjects/" + COMPANY.lower())
+    expect_status(r, 200)
+    check(r.json()["subject"]["code"] == COMPANY, "lower-case code not normalised")
+
+
+@test
+def search_by_name_part(ctx):
+    r = get(ctx, "/api/v1/subjects?q=" + "%E6%98%9F%E6%B2%B3")  # 星河
+    expect_status(r, 200)
+    doc = expect_json(r)
+    codes = [x["code"] for x in doc["results"]]
+    check(COMPANY in codes, "results %r" % doc)
+    hit = doc["results"][codes.index(COMPANY)]
+    check(hit["name"] == COMPANY_NAME, "hit %r" % hit)
+
+
+@test
+def search_by_code(ctx):
+    doc = expect_json(get(ctx, "/api/v1/subjects?q=" + COMPANY))
+    check([x["code"] for x in doc["results"]][:1] == [COMPANY], "results %r" % doc)
+    check(doc["results"][0]["match"] == "code", "match %r" % doc["results"][0])
+
+
+@test
+def search_limit(ctx):
+    expect_status(get(ctx, "/api/v1/subjects?q=%E6%98%9F%E6%B2%B3&limit=1"), 200)
+    for bad in ("0", "-1", "abc", "100000"):
+        err = expect_error(get(ctx, "/api/v1/subjects?q=%E6%98%9F%E6%B2%B3&limit=" + bad), 400,
+                           "request.invalid")
+        check(err["message"], "no message")
+
+
+@test
+def search_needs_two_characters(ctx):
+    expect_error(get(ctx, "/api/v1/subjects?q=%E6%98%9F"), 400, "request.invalid")  # 星
+    expect_error(get(ctx, "/api/v1/subjects"), 400, "request.invalid")
+
+
+@test
+def persons_never_public(ctx):
+    # The person's row was accepted, but neither the archive nor search shows it.
+    expect_error(get(ctx, "/api/v1/subjects/" + PERSON_ID), 404, "subject.not_found")
+    doc = expect_json(get(ctx, "/api/v1/subjects?q=" + PERSON_ID))
+    check(doc["results"] == [], "person found by ID number: %r" % doc)
+    doc = expect_json(get(ctx, "/api/v1/subjects?q=%E5%BC%A0%E4%B8%89"))  # 张三
+    check(doc["results"] == [], "person found by name: %r" % doc)
+
+
+@test
+def not_found_errors(ctx):
+    expect_error(get(ctx, "/api/v1/subjects/" + COMPANY2), 404, "subject.not_found")
+    expect_error(get(ctx, "/api/v1/batches/999999"), 404, "batch.not_found")
+    expect_error(get(ctx, "/api/v1/batches/999999/rejects"), 404, "batch.not_found")
+    expect_error(get(ctx, "/api/v1/nothing"), 404, "route.not_found")
+    expect_error(get(ctx, "/api/v2/subjects"), 404, "route.not_found")
+    expect_error(get(ctx, "/no-such-page.html"), 404)
+
+
+@test
+def bad_parameters(ctx):
+    expect_error(get(ctx, "/api/v1/batches/abc"), 400, "request.invalid")
+    expect_error(get(ctx, "/api/v1/batches/-3"), 400, "request.invalid")
+    # A code that cannot be one: code.* (400) when the service checks it, else not found.
+    r = get(ctx, "/api/v1/subjects/%E4%B8%8D%E6%98%AF%E4%BB%A3%E7%A0%81")
+    if r.status == 400:
+        expect_error(r, 400, code_prefix="code.")
+    else:
+        expect_error(r, 404, "subject.not_found")
+
+
+@test
+def method_not_allowed(ctx):
+    r = request(ctx, "POST", "/api/v1/subjects/" + COMPANY, body=b"x")
+    expect_error(r, 405, "method.not_allowed")
+    check("GET" in r.headers.get("allow", ""), "Allow %r" % r.headers.get("allow"))
+    expect_error(request(ctx, "DELETE", "/api/v1/batches/1"), 405, "method.not_allowed")
+    expect_error(request(ctx, "PUT", "/healthz", body=b"{}"), 405, "method.not_allowed")
+    r = request(ctx, "GET", "/api/v1/batches")
+    expect_error(r, 405, "method.not_allowed")
+    check("POST" in r.headers.get("allow", ""), "Allow %r" % r.headers.get("allow"))
+    expect_error(request(ctx, "POST", "/index.html", body=b"x"), 405, "method.not_allowed")
+
+
+@test
+def post_needs_parameters(ctx):
+    body = ctx.csv_text([]).encode("utf-8")
+    expect_error(post_batch(ctx, "dept=" + AUTHORITY, body), 400, "request.invalid")
+    expect_error(post_batch(ctx, "category=penalty", body), 400, "request.invalid")
+
+
+@test
+def post_unusable_files(ctx):
+    good = ctx.csv_text([penalty_row(COMPANY_NAME, COMPANY, "X-1", "2026-01-01")])
+    expect_error(post_batch(ctx, "category=nonesuch&dept=" + AUTHORITY, good.encode()), 422,
+                 "catalog.unknown_category")
+    expect_error(post_batch(ctx, "category=penalty&dept=12345", good.encode()), 422,
+                 "dept.invalid")
+    expect_error(post_batch(ctx, "category=penalty&dept=" + AUTHORITY,
+                            "甲,乙,丙\r\n1,2,3\r\n".encode("utf-8")), 422, code_prefix="file.")
+    expect_error(post_batch(ctx, "category=penalty&dept=" + AUTHORITY, b""), 422,
+                 code_prefix="file.")
+    # Nothing of these reached the store.
+    doc = expect_json(get(ctx, "/healthz"))
+    check(doc["counts"]["batches"] == 1, "counts after refused uploads %r" % doc["counts"])
+
+
+@test
+def post_gb18030_csv(ctx):
+    text = ctx.csv_text([penalty_row(COMPANY2_NAME, COMPANY2, "深市监罚〔2026〕21号",
+                                     "2026-02-01")])
+    r = post_batch(ctx, "category=penalty&dept=%s&name=gbk.csv" % AUTHORITY,
+                   text.encode("gb18030"))
+    expect_status(r, 201)
+    doc = expect_json(r)
+    check(doc["accepted"] == 1 and doc["rejected"] == 0, "summary %r" % doc)
+    batch = expect_json(get(ctx, "/api/v1/batches/%d" % doc["batch"]))
+    check(batch["encoding"] == "gb18030", "encoding %r" % batch.get("encoding"))
+    subject = expect_json(get(ctx, "/api/v1/subjects/" + COMPANY2))
+    check(subject["subject"]["name"] == COMPANY2_NAME, "name decoded as %r" %
+          subject["subject"]["name"])
+
+
+@test
+def post_json_and_ndjson(ctx):
+    a = ctx.named(penalty_row(COMPANY2_NAME, COMPANY2, "深市监罚〔2026〕22号", "2026-02-02"))
+    b = ctx.named(penalty_row(COMPANY2_NAME, COMPANY2, "深市监罚〔2026〕23号", "2026-02-03"))
+    r = post_batch(ctx, "category=penalty&dept=%s&name=a.json" % AUTHORITY,
+                   json.dumps([a], ensure_ascii=False).encode("utf-8"),
+                   {"Content-Type": "application/json"})
+    expect_status(r, 201)
+    check(r.json()["accepted"] == 1, "json summary %r" % r.json())
+    r = post_batch(ctx, "category=penalty&dept=%s" % AUTHORITY,
+                   (json.dumps(b, ensure_ascii=False) + "\n").encode("utf-8"),
+                   {"Content-Type": "application/x-ndjson"})
+    expect_status(r, 201)
+    check(r.json()["accepted"] == 1, "ndjson summary %r" % r.json())
+    batch = expect_json(get(ctx, "/api/v1/batches/%d" % r.json()["batch"]))
+    check(batch["source"] == "upload", "default source name %r" % batch.get("source"))
+    check(batch["format"] == "ndjson", "format %r" % batch.get("format"))
+
+
+@test
+def post_chunked(ctx):
+    text = ctx.csv_text([penalty_row(COMPANY2_NAME, COMPANY2, "深市监罚〔2026〕24号",
+                                     "2026-02-04")]).encode("utf-8")
+    pieces = [text[i:i + 50] for i in range(0, len(text), 50)]
+    r = post_batch(ctx, "category=penalty&dept=%s&name=c.csv" % AUTHORITY, iter(pieces),
+                   chunked=True)
+    expect_status(r, 201)
+    check(r.json()["accepted"] == 1, "summary %r" % r.json())
+
+
+@test
+def too_large(ctx):
+    big = b"a,b\r\n" + b"x" * (MAX_BODY + 10)
+    expect_error(post_batch(ctx, "category=penalty&dept=" + AUTHORITY, big), 413,
+                 "request.too_large")
+    # A declared length far beyond the limit is refused before any body is sent.
+    r = raw_request(ctx, ("POST /api/v1/batches?category=penalty&dept=%s HTTP/1.1\r\n"
+                          "Host: localhost\r\nContent-Length: 1099511627776\r\n\r\n"
+                          % AUTHORITY).encode())
+    expect_error(r, 413, "request.too_large")
+    # Without a declared length (chunked), the limit is enforced while reading.
+    pieces = [b"y" * 8192] * (MAX_BODY // 8192 + 2)
+    r = post_batch(ctx, "category=penalty&dept=" + AUTHORITY, iter(pieces), chunked=True)
+    expect_error(r, 413, "request.too_large")
+    # The spool files are gone.
+    left = [f for f in os.listdir(ctx.tmp.name) if f.startswith("xinyong-upload-")]
+    check(not left, "upload spool files left behind: %r" % left)
+
+
+@test
+def static_pages(ctx):
+    r = get(ctx, "/")
+    expect_status(r, 200)
+    check(r.headers.get("content-type") == "text/html; charset=utf-8", "type %r" %
+          r.headers.get("content-type"))
+    check("信用信息查询" in r.text, "index.html not served")
+    check("输入企业名称或统一社会信用代码" in r.text, "search box missing")
+    expect_security_headers(r)
+    check(r.headers.get("cache-control") in ("no-cache", "no-cache, must-revalidate"),
+          "html cache %r" % r.headers.get("cache-control"))
+    index = get(ctx, "/index.html")
+    check(index.body == r.body, "/ and /index.html differ")
+    for path, ctype in (("/app.js", "text/javascript"), ("/style.css", "text/css")):
+        r = get(ctx, path)
+        expect_status(r, 200)
+        check(r.headers.get("content-type", "").startswith(ctype), "%s: %r" %
+              (path, r.headers.get("content-type")))
+        check("max-age" in r.headers.get("cache-control", ""), "cache %r" %
+              r.headers.get("cache-control"))
+        expect_security_headers(r)
+        etag = r.headers.get("etag")
+        check(etag, "no ETag on %s" % path)
+        again = get(ctx, path, {"If-None-Match": etag})
+        expect_status(again, 304)
+    r = request(ctx, "HEAD", "/")
+    expect_status(r, 200)
+    check(r.body == b"", "HEAD returned a body")
+
+
+@test
+def no_external_resources(ctx):
+    page = get(ctx, "/").text + get(ctx, "/app.js").text + get(ctx, "/style.css").text
+    check(not re.search(r"(src|href)=\"(https?:)?//", page), "external resource in page")
+    check("url(http" not in page and "import 'http" not in page, "external resource")
+
+
+@test
+def path_traversal(ctx):
+    outside = open(os.path.join(ctx.src, "meson.build"), "rb").read()[:40]
+    attempts = [
+        "/../meson.build", "/../../etc/passwd", "/%2e%2e/meson.build",
+        "/%2E%2E/%2E%2E/etc/passwd", "/%2e%2e%2fmeson.build", "/..%2fmeson.build",
+        "/.%2e/meson.build", "/web/../../meson.build", "/./../meson.build",
+        "/..%5cmeson.build", "/index.html%00.txt", "/%00", "/..%00/meson.build",
+        "//etc/passwd", "/%252e%252e/meson.build", "/.git/config", "/.%2e",
+    ]
+    for path in attempts:
+        r = raw_get(ctx, path)
+        check(r.status in (400, 403, 404), "%s -> %d" % (path, r.status))
+        check(outside not in r.body and b"root:" not in r.body, "%s leaked a file" % path)
+        expect_security_headers(r)
+
+
+@test
+def concurrent_requests(ctx):
+    text = ctx.csv_text([penalty_row(COMPANY2_NAME, COMPANY2, "深市监罚〔2026〕3%02d号" % i,
+                                     "2026-01-%02d" % (i % 28 + 1)) for i in range(40)])
+
+    def search(_):
+        return get(ctx, "/api/v1/subjects?q=%E6%98%9F%E6%B2%B3").status
+
+    def upload(_):
+        return post_batch(ctx, "category=penalty&dept=%s&name=par.csv" % AUTHORITY,
+                          text.encode()).status
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        jobs = [pool.submit(upload, 0)] + [pool.submit(search, i) for i in range(48)]
+        statuses = [j.result() for j in jobs]
+    check(statuses[0] == 201, "upload under load: %d" % statuses[0])
+    check(set(statuses[1:]) == {200}, "searches under load: %r" % set(statuses[1:]))
+
+
+@test
+def aborted_requests(ctx):
+    # A client that goes away mid-request must not disturb the server.
+    s = socket.create_connection(("127.0.0.1", ctx.port), timeout=10)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHo")
+    s.close()
+    s = socket.create_connection(("127.0.0.1", ctx.port), timeout=10)
+    s.sendall(("POST /api/v1/batches?category=penalty&dept=%s HTTP/1.1\r\nHost: x\r\n"
+               "Content-Length: 5000\r\n\r\nabc" % AUTHORITY).encode())
+    time.sleep(0.2)
+    s.close()
+    time.sleep(0.2)
+    expect_status(get(ctx, "/healthz"), 200)
+
+
+def shutdown_checks(ctx):
+    """Run after the server stopped: clean exit, sanitizers quiet, log lines sane."""
+    failures = []
+    log = ctx.server_log()
+    if ctx.exit_code != 0:
+        failures.append("exit status %r after SIGINT" % ctx.exit_code)
+    for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+        if marker in log:
+            failures.append("sanitizer report in the server log: " + marker)
+    lines = [l for l in log.splitlines() if l.startswith("event=http ")]
+    if len(lines) < 20:
+        failures.append("only %d request log lines" % len(lines))
+    pattern = re.compile(r"^event=http method=[A-Z]+ path=\S+ status=\d{3} ms=\d+(\.\d+)?"
+                         r"( aborted=1)?$")
+    aborted = re.compile(r"^event=http method=\S+ path=\S+ status=0 ms=[\d.]+ aborted=1$")
+    for l in lines:
+        if not pattern.match(l) and not aborted.match(l):
+            failures.append("malformed log line: %r" % l)
+            break
+    for secret in ("q=", "?", PERSON_ID, "星河", "%E6%98%9F"):
+        if any(secret in l for l in lines):
+            failures.append("log line contains %r (query or personal data)" % secret)
+    return failures
+
+
+def main(argv):
+    if len(argv) != 3:
+        print("usage: test_api.py XINYONG_BINARY SOURCE_ROOT", file=sys.stderr)
+        return 2
+    ctx = Ctx(argv[1], argv[2])
+    passed = failed = 0
+    try:
+        ctx.start()
+    except Exception as exc:  # noqa: BLE001 - report and stop
+        print("FAIL start: %s" % exc)
+        try:
+            print(ctx.server_log()[-2000:])
+        except OSError:
+            pass
+        print("0 passed, 1 failed")
+        return 1
+    try:
+        for fn in TESTS:
+            try:
+                fn(ctx)
+            except Exception as exc:  # noqa: BLE001 - every failure is reported
+                failed += 1
+                detail = str(exc) if isinstance(exc, AssertionError) else \
+                    traceback.format_exc(limit=3).strip().replace("\n", " | ")
+                print("FAIL %s: %s" % (fn.__name__, detail))
+            else:
+                passed += 1
+                print("ok   %s" % fn.__name__)
+    finally:
+        ctx.stop()
+    problems = shutdown_checks(ctx)
+    if problems:
+        failed += 1
+        print("FAIL shutdown: %s" % "; ".join(problems))
+        print(ctx.server_log()[-3000:])
+    else:
+        passed += 1
+        print("ok   shutdown")
+    ctx.tmp.cleanup()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
