@@ -39,7 +39,6 @@ static json_t *subjects_identity(const struct store_subject *subj)
 static int subjects_group(struct archive *a, const char *category)
 {
 	json_t *labels;
-	size_t i;
 
 	if (a->cat && strcmp(a->cat->id, category) == 0)
 		return 0;
@@ -48,15 +47,27 @@ static int subjects_group(struct archive *a, const char *category)
 	if (catalogs_load(a->store, category, &a->cat, a->e) < 0)
 		return -1;
 	labels = json_object();
-	for (i = 0; i < a->cat->nfields; i++)
-		json_object_set_new(labels, a->cat->fields[i].id,
-				    json_string(a->cat->fields[i].name));
 	a->current = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o}", "category", category, "name",
 			       a->cat->name, "nature", catalog_nature_name(a->cat->nature),
 			       "disclosure", catalog_disclosure_name(a->cat->disclosure), "count", 0,
 			       "labels", labels, "records", json_array());
 	json_array_append_new(a->groups, a->current);
 	return 0;
+}
+
+/* Names, in the group's labels, the fields these records hold (and only those). */
+static void subjects_label_fields(struct archive *a, json_t *fields)
+{
+	json_t *labels = json_object_get(a->current, "labels");
+	const char *id;
+	json_t *v;
+	int i;
+
+	json_object_foreach(fields, id, v) {
+		if (json_object_get(labels, id) || (i = catalog_field_index(a->cat, id)) < 0)
+			continue;
+		json_object_set_new(labels, id, json_string(a->cat->fields[i].name));
+	}
 }
 
 static int subjects_add_record(void *ctx, const struct store_record *rec)
@@ -73,6 +84,7 @@ static int subjects_add_record(void *ctx, const struct store_record *rec)
 	if (a->view == SUBJECTS_VIEW_PUBLIC && st != PUBLICITY_PUBLISHED)
 		return 0;
 	fields = json_loads(rec->data, 0, NULL);
+	subjects_label_fields(a, fields);
 	records = json_object_get(a->current, "records");
 	json_array_append_new(
 		records,

@@ -7,7 +7,7 @@
  *                "created_at", "updated_at"},
  *    "categories": [{"category": "penalty", "name": "行政处罚", "nature": "negative",
  *                    "disclosure": "public", "count": 2,
- *                    "labels": {field id: 中文名, ...},
+ *                    "labels": {field id: 中文名, ...} for the fields the records hold,
  *                    "records": [{"id", "batch", "dept_code", "decision_date",
  *                                 "publicity": {"status": "published"|"ended"|"not_public",
  *                                               "until": "YYYY-MM-DD"|null},
