@@ -41,6 +41,13 @@ count() {
   echo "== $name: $line"
 }
 
+# Every unit test must have been built: a missing one is a failure, not a skip.
+units=$(find "$build/tests" -maxdepth 1 -type f -name 'test_*' -perm -u+x 2>/dev/null | wc -l)
+if [ "$units" -lt 10 ]; then
+  echo "!! only $units unit test executables in $build/tests (is Criterion installed?)"
+  failed=$((failed + 1)); broken+=("unit")
+fi
+
 # Criterion prints "Synthesis: Tested: T | Passing: P | Failing: F | Crashing: C".
 for exe in "$build"/tests/test_*; do
   [ -f "$exe" ] && [ -x "$exe" ] || continue
