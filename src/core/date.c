@@ -430,22 +430,6 @@ static enum date_outcome date_parse_span(const char *s, struct date *out)
 	return date_scan(&sc, out);
 }
 
-/* Copies at most about 60 bytes of the value for a message, cut on a character boundary
- * so that the message stays valid UTF-8 even for a damaged value. */
-static void date_quote(const char *s, char *out, size_t outsz)
-{
-	size_t n = strlen(s), keep;
-
-	keep = n > outsz - 4 ? outsz - 4 : n;
-	keep = text_utf8_valid_prefix(s, keep, NULL);
-	memcpy(out, s, keep);
-	if (keep < n) {
-		memcpy(out + keep, "…", 3);
-		keep += 3;
-	}
-	out[keep] = '\0';
-}
-
 int date_parse(const char *s, struct date *out, struct err *e)
 {
 	enum date_outcome rc;
@@ -467,7 +451,7 @@ int date_parse(const char *s, struct date *out, struct err *e)
 		return 0;
 	if (!e)
 		return -1;
-	date_quote(s, quoted, sizeof quoted);
+	text_quote(s, quoted, sizeof quoted);
 	switch (rc) {
 	case DATE_BAD_DAY:
 		return err_set(e, "date.unparseable", "日期“%s”不存在（月份或日数超出范围），请核对",

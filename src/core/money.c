@@ -18,29 +18,13 @@
 
 #define MONEY_HINT "应为以万元为单位的非负数，如 0.2 表示 2000 元；也可写作“0.2万元”或“2000元”"
 
-/* Copies a quoted excerpt of the value for a message, cut on a character boundary so the
- * message stays valid UTF-8 even when the value is damaged. */
-static void money_quote(const char *s, char *out, size_t outsz)
-{
-	size_t n = strlen(s), keep;
-
-	keep = n > outsz - 4 ? outsz - 4 : n;
-	keep = text_utf8_valid_prefix(s, keep, NULL);
-	memcpy(out, s, keep);
-	if (keep < n) {
-		memcpy(out + keep, "…", 3);
-		keep += 3;
-	}
-	out[keep] = '\0';
-}
-
 static int money_fail(struct err *e, const char *s, const char *why)
 {
 	char quoted[64];
 
 	if (!e)
 		return -1;
-	money_quote(s, quoted, sizeof quoted);
+	text_quote(s, quoted, sizeof quoted);
 	return err_set(e, "money.invalid", "金额“%s”%s", quoted, why);
 }
 

@@ -335,3 +335,17 @@ char *text_utf8_clip(char *s)
 		s[valid] = '\0';
 	return s;
 }
+
+void text_quote(const char *s, char *out, size_t outsz)
+{
+	size_t n = strlen(s), keep;
+
+	keep = n > outsz - 4 ? outsz - 4 : n;
+	keep = text_utf8_valid_prefix(s, keep, NULL);
+	memcpy(out, s, keep);
+	if (keep < n) {
+		memcpy(out + keep, "…", 3);
+		keep += 3;
+	}
+	out[keep] = '\0';
+}

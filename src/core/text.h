@@ -36,6 +36,11 @@ char *text_header_key(const char *s);
  * bracket mapped to "(" / ")".  Returns a malloc'd string or NULL on invalid UTF-8. */
 char *text_search_key(const char *s);
 
+/* Copies an excerpt of s for a message into out (outsz >= 8): at most outsz - 4 bytes,
+ * cut on a character boundary and followed by "…" when shortened, so that a message
+ * quoting a long or damaged value stays valid UTF-8. */
+void text_quote(const char *s, char *out, size_t outsz);
+
 /* Number of Unicode code points in a valid UTF-8 string. */
 size_t text_utf8_length(const char *s);
 

@@ -121,24 +121,33 @@ static void row_clean_text(struct row_clean *rc, int i, const char *raw)
 	}
 }
 
+/* Reports a value that is not in the field's code table, listing the table. */
+static void row_clean_enum_problem(struct row_clean *rc, int i, const char *value,
+				   const char *hint)
+{
+	const struct catalog_field *f = &rc->cat->fields[i];
+	struct buf allowed;
+	char quoted[128];
+	size_t k;
+
+	buf_init(&allowed, 4096);
+	for (k = 0; k < f->nvalues; k++)
+		buf_printf(&allowed, "%s%s", k ? "、" : "", f->values[k]);
+	text_quote(value, quoted, sizeof quoted);
+	row_clean_problem(rc, i, "field.enum", 0, "“%s”不是有效的%s，应为以下之一%s：%s", quoted,
+			  f->name, hint, buf_cstr(&allowed));
+	buf_free(&allowed);
+}
+
 static void row_clean_enum(struct row_clean *rc, int i)
 {
 	const struct catalog_field *f = &rc->cat->fields[i];
 	const char *canon = catalog_enum_value(f, rc->values[i].data);
-	struct buf allowed;
-	size_t k;
 
-	if (canon) {
-		if (canon != rc->values[i].data)
-			row_clean_set(rc, i, canon, strlen(canon));
-		return;
-	}
-	buf_init(&allowed, 4096);
-	for (k = 0; k < f->nvalues; k++)
-		buf_printf(&allowed, "%s%s", k ? "、" : "", f->values[k]);
-	row_clean_problem(rc, i, "field.enum", 0, "“%s”不是有效的%s，应为以下之一：%s",
-			  rc->values[i].data, f->name, buf_cstr(&allowed));
-	buf_free(&allowed);
+	if (!canon)
+		row_clean_enum_problem(rc, i, rc->values[i].data, "");
+	else if (canon != rc->values[i].data)
+		row_clean_set(rc, i, canon, strlen(canon));
 }
 
 /* Finds the next separator in s; returns its position and sets *seplen. */
@@ -164,13 +173,11 @@ static void row_clean_enum_multi(struct row_clean *rc, int i)
 	const struct catalog_field *f = &rc->cat->fields[i];
 	char *copy = strdup(rc->values[i].data);
 	char *item = copy;
+	size_t seplen = 0, errors_before = rc->nerrors;
 	struct buf out;
-	size_t seplen = 0;
 
 	if (!copy)
 		return;
-	size_t errors_before = rc->nerrors;
-
 	buf_init(&out, CLEAN_VALUE_MAX);
 	while (item) {
 		const char *sep = row_clean_next_separator(item, &seplen);
@@ -181,20 +188,10 @@ static void row_clean_enum_multi(struct row_clean *rc, int i)
 		text_trim(item);
 		if (*item) {
 			canon = catalog_enum_value(f, item);
-			if (!canon) {
-				struct buf allowed;
-				size_t k;
-
-				buf_init(&allowed, 4096);
-				for (k = 0; k < f->nvalues; k++)
-					buf_printf(&allowed, "%s%s", k ? "、" : "", f->values[k]);
-				row_clean_problem(rc, i, "field.enum", 0,
-						  "“%s”不是有效的%s，应为以下之一（多个值用分号分隔）：%s",
-						  item, f->name, buf_cstr(&allowed));
-				buf_free(&allowed);
-			} else {
+			if (!canon)
+				row_clean_enum_problem(rc, i, item, "（多个值用分号分隔）");
+			else
 				buf_printf(&out, "%s%s", out.len ? ";" : "", canon);
-			}
 		}
 		item = sep ? (char *)sep + seplen : NULL;
 	}
