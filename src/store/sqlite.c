@@ -346,6 +346,8 @@ int store_begin(struct store *s, struct err *e)
 
 int store_commit(struct store *s, struct err *e)
 {
+	if (store__index_subjects(s, e) < 0)
+		return -1;
 	if (store_exec_cached(s, STORE_STMT_COMMIT, "COMMIT", "提交事务", e) < 0)
 		return -1;
 	s->tx_time[0] = '\0';
@@ -357,6 +359,7 @@ void store_rollback(struct store *s)
 	if (!s)
 		return;
 	s->tx_time[0] = '\0';
+	s->unindexed_from = 0;
 	/* Rolling back when nothing is open (a failed BEGIN, or SQLite already rolled back
 	 * after an error) is not an error worth reporting. */
 	if (sqlite3_get_autocommit(s->db))

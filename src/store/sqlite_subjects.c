@@ -83,6 +83,31 @@ int store_subject_insert(struct store *s, const struct store_subject *subj, stru
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store__fail(s, e, "登记信用主体");
 	store__stmt_done(s, STORE_STMT_SUBJECT_INSERT, st);
 	free(key);
+	if (rc == 0 && !s->unindexed_from)
+		s->unindexed_from = sqlite3_last_insert_rowid(s->db);
+	/* Outside a transaction nobody will commit for us: index at once. */
+	if (rc == 0 && !s->tx_time[0])
+		rc = store__index_subjects(s, e);
+	return rc;
+}
+
+int store__index_subjects(struct store *s, struct err *e)
+{
+	static const char sql[] = "INSERT INTO subjects_fts(rowid, name_key) "
+				  "SELECT id, name_key FROM subjects WHERE id >= ?1";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!s->unindexed_from)
+		return 0;
+	st = store__stmt(s, STORE_STMT_SEARCH_INDEX, sql, e);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, s->unindexed_from);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store__fail(s, e, "更新名称检索索引");
+	store__stmt_done(s, STORE_STMT_SEARCH_INDEX, st);
+	if (rc == 0)
+		s->unindexed_from = 0;
 	return rc;
 }
 
@@ -181,6 +206,8 @@ int store_subject_search(struct store *s, const char *key, const char *code, int
 
 	if (limit <= 0)
 		return 0;
+	if (store__index_subjects(s, e) < 0)
+		return -1;
 	if (code && *code) {
 		rc = store_search_code(s, code, include_persons, cb, ctx, e);
 		if (rc < 0)

@@ -928,3 +928,32 @@ Test(store, two_handles_share_the_file)
 	cr_assert_eq(n.records, 1);
 	store_close(other);
 }
+
+/* A batch's new subjects join the search index at commit; a search inside the batch
+ * sees them too, a rollback leaves them out, and the index matches the table after. */
+Test(store, batch_subjects_join_the_search_index)
+{
+	struct hits h;
+
+	open_store();
+	add_subject("91441202MA00000011", "uscc", "肇庆市端州独立建材有限公司");
+	cr_assert_eq(search("独立建材", NULL, 10, 1).n, 1, "indexed at once outside a batch");
+
+	cr_assert_eq(store_begin(st, &e), 0);
+	add_subject("91441202MA00000022", "uscc", "肇庆市端州批次甲有限公司");
+	add_subject("91441202MA00000033", "uscc", "肇庆市端州批次乙有限公司");
+	h = search("批次甲有限", NULL, 10, 1);
+	cr_assert_eq(h.n, 1, "a search inside the batch sees its new subjects");
+	add_subject("91441202MA00000044", "uscc", "肇庆市端州批次丙有限公司");
+	cr_assert_eq(store_commit(st, &e), 0, "%s", e.message);
+	cr_assert_eq(search("端州批次", NULL, 10, 1).n, 3);
+
+	cr_assert_eq(store_begin(st, &e), 0);
+	add_subject("91441202MA00000055", "uscc", "肇庆市端州回滚丁有限公司");
+	store_rollback(st);
+	cr_assert_eq(search("回滚丁", NULL, 10, 1).n, 0);
+	cr_assert_eq(raw_int("SELECT count(*) FROM subjects"), 4);
+	/* FTS5's own consistency check: the index holds exactly the table's rows. */
+	raw_exec("INSERT INTO subjects_fts(subjects_fts) VALUES ('integrity-check')");
+	cr_assert_eq(search("有限公司", NULL, 10, 1).n, 4);
+}
