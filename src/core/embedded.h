@@ -1,7 +1,8 @@
 /*
  * embedded.h - data files compiled into the program (scripts/embed.py): the built-in
- * catalog and the store's migrations.  Each table ends with an entry whose name is NULL.
- * `data` is NUL-terminated; `size` excludes the NUL.
+ * catalog, the store's migrations, the code exceptions and the OpenAPI document.  Each
+ * table ends with an entry whose name is NULL.  `data` is NUL-terminated; `size` excludes
+ * the NUL.
  */
 #ifndef XY_EMBEDDED_H
 #define XY_EMBEDDED_H
@@ -17,5 +18,7 @@ struct embedded_file {
 extern const struct embedded_file embedded_catalog[];
 extern const struct embedded_file embedded_migrations[];
 extern const struct embedded_file embedded_code_exceptions[];
+/* docs/openapi.json, served by the HTTP API (src/http/api_openapi.c). */
+extern const struct embedded_file embedded_openapi[];
 
 #endif

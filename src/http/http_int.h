@@ -102,6 +102,8 @@ int api_batches_create(struct http_request *req, struct http_response *res, stru
 int api_batches_show(struct http_request *req, struct http_response *res, struct err *e);
 int api_batches_rejects(struct http_request *req, struct http_response *res,
 			struct err *e);
+/* api_openapi.c: the API's OpenAPI document, compiled in from docs/openapi.json. */
+int api_openapi(struct http_request *req, struct http_response *res, struct err *e);
 /* static.c: files under the web root. */
 int http_static_serve(struct http_request *req, struct http_response *res, struct err *e);
 

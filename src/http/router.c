@@ -14,6 +14,7 @@
 
 #include "core/err.h"
 
+
 static const struct route routes[] = {
 	{ "GET", "/healthz", api_health, 0 },
 	{ "GET", "/api/v1/subjects", api_subjects_search, 0 },
@@ -21,6 +22,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/batches", api_batches_create, ROUTE_BODY },
 	{ "GET", "/api/v1/batches/{id}", api_batches_show, 0 },
 	{ "GET", "/api/v1/batches/{id}/rejects", api_batches_rejects, 0 },
+	{ "GET", "/api/v1/openapi.json", api_openapi, 0 },
 	/* Anything else under /api/ is an unknown API route (JSON 404), never a file. */
 	{ NULL, "/api/*", api_not_found, 0 },
 	/* Every other GET is a static file under the web root. */

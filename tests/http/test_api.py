@@ -36,6 +36,12 @@ COMPANY2_NAME = "深圳市河图物流有限公司"
 AUTHORITY = "11440300MB2C874540"  # 深圳市市场监督管理局
 PERSON_ID = "44030419850312003X"
 BAD_CHECK = "91440300MA5G2K7P5X"  # check character should be H
+COMPANY3 = "91440300MA5J4M9R3U"  # 深圳市鹏程贸易有限公司: one old, one recent penalty
+COMPANY3_NAME = "深圳市鹏程贸易有限公司"
+PERSON2_ID = "440304199007150023"
+# Decided more than 36 months (the penalty publicity period) before NOW: publicity ended.
+OLD_DECISION = "2022-11-08"
+RECENT_DECISION = "2026-01-15"
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -638,6 +644,123 @@ def aborted_requests(ctx):
     expect_status(get(ctx, "/healthz"), 200)
 
 
+# ---- the OpenAPI document ------------------------------------------------------------
+
+def route_table(src):
+    """(method, pattern) of every row of the route table in src/http/router.c; method is
+    None for a row that accepts any method."""
+    with open(os.path.join(src, "src", "http", "router.c"), encoding="utf-8") as f:
+        text = f.read()
+    m = re.search(r"\bstruct route routes\[\]\s*=\s*\{(.*?)\n\};", text, re.S)
+    check(m, "route table not found in src/http/router.c")
+    rows = re.findall(r'\{\s*(NULL|"([A-Z]+)")\s*,\s*"([^"]+)"\s*,', m.group(1))
+    check(rows, "no rows parsed from the route table")
+    return [(method or None, pattern) for _, method, pattern in rows]
+
+
+@test
+def openapi_document(ctx):
+    r = get(ctx, "/api/v1/openapi.json")
+    expect_status(r, 200)
+    expect_security_headers(r)
+    served = expect_json(r)
+    with open(os.path.join(ctx.src, "docs", "openapi.json"), encoding="utf-8") as f:
+        on_disk = json.load(f)
+    check(served == on_disk, "the served document differs from docs/openapi.json "
+          "(rebuild after editing it)")
+    check(served.get("openapi", "").startswith("3.0"), "openapi %r" % served.get("openapi"))
+    paths = served.get("paths", {})
+    routes = [(m, p) for m, p in route_table(ctx.src) if m and not p.endswith("*")]
+    check(("GET", "/api/v1/openapi.json") in routes, "openapi route not in the table")
+    for method, pattern in routes:
+        # The table's `{name}` segments are already OpenAPI path templates.
+        path = pattern
+        check(path in paths, "route %s %s is not documented in docs/openapi.json" %
+              (method, pattern))
+        op = paths[path].get(method.lower())
+        check(op, "route %s %s: no %s operation in docs/openapi.json" %
+              (method, pattern, method.lower()))
+        check(op.get("responses"), "%s %s: no responses" % (method, path))
+        params = paths[path].get("parameters", []) + op.get("parameters", [])
+        for name in re.findall(r"\{([^}]+)\}", pattern):
+            check(any(p.get("in") == "path" and p.get("name") == name for p in params),
+                  "%s %s: path parameter %s not described" % (method, path, name))
+    # And nothing is documented that the server does not route.
+    documented = {(m.upper(), p) for p, item in paths.items() for m in item
+                  if m in ("get", "put", "post", "delete", "patch", "head", "options")}
+    check(documented <= set(routes), "documented but not routed: %r" %
+          sorted(documented - set(routes)))
+
+
+@test
+def malformed_code_in_path(ctx):
+    err = expect_error(get(ctx, "/api/v1/subjects/91350100M000100Y4Z"), 400,
+                       "code.check_char")
+    check("91350100M000100Y4Z" in err["message"], "message %r" % err["message"])
+
+
+# ---- the public view -----------------------------------------------------------------
+
+def cli_subject_show(ctx, code):
+    """The full (operator) view of `xinyong subject show`."""
+    p = subprocess.run([ctx.binary, "subject", "show", "--db", ctx.db, "--compact", code],
+                       env=ctx.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=60)
+    err = p.stderr.decode("utf-8", "replace")
+    check(p.returncode == 0, "xinyong subject show %s: exit %d: %s" % (code, p.returncode,
+                                                                     err[-500:]))
+    check("Sanitizer" not in err and "runtime error:" not in err, "sanitizer: %s" % err)
+    return json.loads(p.stdout.decode("utf-8"))
+
+
+def penalty_decisions(archive):
+    """decision_no -> publicity status of the archive's penalty records."""
+    out = {}
+    for g in archive["categories"]:
+        if g["category"] == "penalty":
+            check(g["count"] == len(g["records"]), "count %r for %d records" %
+                  (g["count"], len(g["records"])))
+            for rec in g["records"]:
+                out[rec["fields"]["decision_no"]] = rec["publicity"]
+    return out
+
+
+@test
+def public_view_over_http(ctx):
+    old_no, recent_no = "深市监罚〔2022〕77号", "深市监罚〔2026〕31号"
+    rows = [
+        penalty_row(COMPANY3_NAME, COMPANY3, old_no, OLD_DECISION),
+        penalty_row(COMPANY3_NAME, COMPANY3, recent_no, RECENT_DECISION),
+        penalty_row("李四", "", "深市监罚〔2026〕32号", RECENT_DECISION, party_type="自然人",
+                    id_type="身份证", id_number=PERSON2_ID, penalty_type="警告", fine=""),
+    ]
+    r = post_batch(ctx, "category=penalty&dept=%s&name=public-view.csv" % AUTHORITY,
+                   ctx.csv_text(rows).encode("utf-8"), {"Content-Type": "text/csv"})
+    expect_status(r, 201)
+    check(r.json()["accepted"] == 3, "summary %r" % r.json())
+
+    # Over HTTP (public view): only the penalty still in its publicity period.
+    public = penalty_decisions(expect_json(get(ctx, "/api/v1/subjects/" + COMPANY3)))
+    check(list(public) == [recent_no], "public archive shows %r" % list(public))
+    check(public[recent_no]["status"] == "published", "publicity %r" % public[recent_no])
+
+    # At the command line (full view): both, the old one marked ended.
+    full = penalty_decisions(cli_subject_show(ctx, COMPANY3))
+    check(set(full) == {old_no, recent_no}, "full archive shows %r" % list(full))
+    check(full[old_no]["status"] == "ended", "old penalty %r" % full[old_no])
+    check(full[old_no]["until"] and full[old_no]["until"] < NOW[:10],
+          "old penalty's publicity ends %r, not before %s" % (full[old_no]["until"], NOW))
+    check(full[recent_no]["status"] == "published", "recent penalty %r" % full[recent_no])
+
+    # A natural person's archive does not exist for the public, but the CLI shows it.
+    expect_error(get(ctx, "/api/v1/subjects/" + PERSON2_ID), 404, "subject.not_found")
+    person = cli_subject_show(ctx, PERSON2_ID)
+    check(person["subject"]["code"] == PERSON2_ID, "subject %r" % person["subject"])
+    check(person["subject"]["kind"] == "resident_id", "kind %r" % person["subject"])
+    check(list(penalty_decisions(person)) == ["深市监罚〔2026〕32号"],
+          "person's records %r" % person["categories"])
+
+
 def shutdown_checks(ctx):
     """Run after the server stopped: clean exit, sanitizers quiet, log lines sane."""
     failures = []
@@ -657,7 +780,7 @@ def shutdown_checks(ctx):
         if not pattern.match(l) and not aborted.match(l):
             failures.append("malformed log line: %r" % l)
             break
-    for secret in ("q=", "?", PERSON_ID, "星河", "%E6%98%9F"):
+    for secret in ("q=", "?", PERSON_ID, PERSON2_ID, "星河", "%E6%98%9F"):
         if any(secret in l for l in lines):
             failures.append("log line contains %r (query or personal data)" % secret)
     return failures
