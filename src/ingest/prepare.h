@@ -1,0 +1,88 @@
+/*
+ * prepare.h - the first half of the pipeline: everything that needs no database.
+ *
+ * A preparer reads the next row, maps it, cleans and validates it, and turns it into a
+ * `struct prepared_row`: the record as it will be stored (JSON content, business key,
+ * content hash, publicity end, subject) or the problems that reject it.  The pipeline
+ * runs the preparer in its own thread, so that cleaning one row overlaps with writing
+ * the previous ones; a prepared row therefore owns copies of all its strings.
+ */
+#ifndef XY_PREPARE_H
+#define XY_PREPARE_H
+
+#include <stddef.h>
+
+#include "clean.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "mapping.h"
+#include "reader.h"
+
+struct category;
+
+enum prepared_kind {
+	PREPARED_RECORD,   /* valid: to be stored (it may carry warnings) */
+	PREPARED_REJECTED, /* refused: its problems are to be recorded */
+	PREPARED_BREAK,    /* the file breaks off here: recorded as a problem, not a row */
+};
+
+struct prepared_problem {
+	size_t field;   /* offset in text: the column as the file named it, or "" */
+	size_t message; /* offset in text */
+	const char *reason;
+	int warning;
+};
+
+struct prepared_row {
+	enum prepared_kind kind;
+	long row;
+	/* Every string of the row, NUL-terminated one after the other; the size_t members
+	 * are offsets into it (prepared_str), so the buffer may grow. */
+	struct buf text;
+	size_t code, kind_name, subject_type, region, name;
+	size_t data, key, hash, decision_date, publicity_end;
+	/* The subject name's column as the file named it: the writer reports a name
+	 * conflict under it, since only the store knows the name on record. */
+	size_t name_label;
+	struct prepared_problem *problems;
+	size_t nproblems, capproblems;
+};
+
+void prepared_row_init(struct prepared_row *r);
+void prepared_row_free(struct prepared_row *r);
+/* The string at offset off. */
+const char *prepared_str(const struct prepared_row *r, size_t off);
+/* Appends a problem (strings are copied).  Returns 0 or -1 when out of memory. */
+int prepared_add_problem(struct prepared_row *r, const char *field, const char *reason,
+			 const char *message, int warning);
+
+struct preparer {
+	const struct category *cat;
+	struct reader *reader;
+	struct mapping map;
+	struct row_clean clean;
+	const char **raw; /* per field: the raw value of the current row */
+	struct buf data;
+	struct buf key;
+	long last_row;
+	int done;
+};
+
+/* The reader and category are borrowed.  code_opts->is_exception must be safe to call
+ * from the preparer's thread. */
+int preparer_init(struct preparer *p, const struct category *cat, struct reader *reader,
+		  const struct code_options *code_opts, struct err *e);
+void preparer_free(struct preparer *p);
+
+/* Checks that the columns seen so far name at least one required field (at open for
+ * CSV, at the end for JSON, whose keys appear as rows are read).  Fails with
+ * `file.no_columns`, naming the expected columns. */
+int preparer_check_columns(struct preparer *p, struct err *e);
+
+/* Prepares the next row into *out (which is reset first).  Returns 1, 0 at the end of
+ * the file, or -1 with e filled when the file cannot be used (`file.no_columns`, out of
+ * memory).  A read error in the middle of the file becomes a rejected row at the place
+ * where reading stopped, followed by the end of the file: the rows before it stay good. */
+int preparer_next(struct preparer *p, struct prepared_row *out, struct err *e);
+
+#endif

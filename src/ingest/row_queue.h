@@ -1,0 +1,44 @@
+/*
+ * row_queue.h - a bounded queue of prepared rows between the preparer thread (one
+ * producer) and the writer (one consumer).
+ *
+ * Slots are reused, so a row's buffers are allocated once per slot, not once per row.
+ * The producer fills the slot row_queue_slot() returns, then row_queue_push(); the
+ * consumer reads the slot row_queue_peek() returns, then row_queue_pop().  Either side
+ * can end the exchange: the producer with row_queue_finish (no more rows), the
+ * consumer with row_queue_abandon (it failed; the producer should stop).
+ */
+#ifndef XY_ROW_QUEUE_H
+#define XY_ROW_QUEUE_H
+
+#include <pthread.h>
+
+#include "prepare.h"
+
+#define ROW_QUEUE_SLOTS 512
+
+struct row_queue {
+	struct prepared_row slots[ROW_QUEUE_SLOTS];
+	unsigned long head; /* next slot to consume */
+	unsigned long tail; /* next slot to fill */
+	int finished;
+	int abandoned;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+};
+
+int row_queue_init(struct row_queue *q);
+void row_queue_free(struct row_queue *q);
+
+/* Producer: waits for a free slot; NULL when the consumer abandoned the queue. */
+struct prepared_row *row_queue_slot(struct row_queue *q);
+void row_queue_push(struct row_queue *q);
+void row_queue_finish(struct row_queue *q);
+
+/* Consumer: waits for a filled slot; NULL when the producer finished and all rows were
+ * consumed. */
+struct prepared_row *row_queue_peek(struct row_queue *q);
+void row_queue_pop(struct row_queue *q);
+void row_queue_abandon(struct row_queue *q);
+
+#endif
