@@ -1,12 +1,13 @@
 # Xinyong - a thin Makefile over Meson and Ninja.
 #
 #   make run     install what is missing, build, create var/demo.db, serve on :8080
-#   make test    install what is missing, build with ASan+UBSan, run every test
+#   make test    install what is missing, build with ASan+UBSan (and TSan), run every test
 #   make build   build build/xinyong
 #   make bench   run the ingestion benchmark (bench/README.md)
 
 BUILD      ?= build
 TEST_BUILD ?= build-test
+TSAN_BUILD ?= build-tsan
 LISTEN     ?= 127.0.0.1:8080
 DEMO_SUBJECTS ?= 3000
 
@@ -34,7 +35,10 @@ test:
 	@[ -f $(TEST_BUILD)/build.ninja ] || meson setup $(TEST_BUILD) --buildtype=debug \
 		-Db_sanitize=address,undefined -Dc_args=-fno-sanitize-recover=all
 	ninja -C $(TEST_BUILD)
-	tests/run_all.sh $(TEST_BUILD)
+	@[ -f $(TSAN_BUILD)/build.ninja ] || meson setup $(TSAN_BUILD) --buildtype=debug \
+		-Db_sanitize=thread
+	ninja -C $(TSAN_BUILD) xinyong
+	tests/run_all.sh $(TEST_BUILD) $(TSAN_BUILD)
 
 bench:
 	@scripts/deps.sh bench
@@ -42,4 +46,4 @@ bench:
 	bench/ingest/run.sh
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) $(TSAN_BUILD)

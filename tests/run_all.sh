@@ -7,10 +7,14 @@
 #   http         a real server on loopback
 #   e2e          the web page in headless Chromium (playwright-core)
 #
-# usage: tests/run_all.sh BUILD_DIR
+#   *-tsan       integration and http again on a ThreadSanitizer build, when one is
+#                given: ingestion and the server run threads
+#
+# usage: tests/run_all.sh BUILD_DIR [TSAN_BUILD_DIR]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-test}
+tsan_build=${2:-}
 root=$(pwd)
 bin="$root/$build/xinyong"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
@@ -77,6 +81,15 @@ status=$?; grep -E '^(FAIL|not ok)' "$log/out" | head -n 40; count integration "
 
 python3 tests/http/test_api.py "$bin" "$root" >"$log/out" 2>&1
 status=$?; grep -E '^(FAIL|not ok)' "$log/out" | head -n 40; count http "$log/out" $status
+
+if [ -n "$tsan_build" ]; then
+  tsan_bin="$root/$tsan_build/xinyong"
+  export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1}
+  python3 tests/integration/test_cli.py "$tsan_bin" "$root" >"$log/out" 2>&1
+  status=$?; grep -E '^(FAIL|not ok)' "$log/out" | head -n 40; count integration-tsan "$log/out" $status
+  python3 tests/http/test_api.py "$tsan_bin" "$root" >"$log/out" 2>&1
+  status=$?; grep -E '^(FAIL|not ok)' "$log/out" | head -n 40; count http-tsan "$log/out" $status
+fi
 
 if [ ! -d tests/e2e/node_modules/playwright-core ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error) >"$log/npm" 2>&1 ||

@@ -767,7 +767,7 @@ def shutdown_checks(ctx):
     log = ctx.server_log()
     if ctx.exit_code != 0:
         failures.append("exit status %r after SIGINT" % ctx.exit_code)
-    for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+    for marker in ("AddressSanitizer", "LeakSanitizer", "ThreadSanitizer", "runtime error:"):
         if marker in log:
             failures.append("sanitizer report in the server log: " + marker)
     lines = [l for l in log.splitlines() if l.startswith("event=http ")]

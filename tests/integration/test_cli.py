@@ -33,7 +33,7 @@ BIN = os.path.abspath(sys.argv[1])
 ROOT = os.path.abspath(sys.argv[2])
 NOW = "2026-11-20T10:00:00+08:00"
 TODAY = "2026-11-20"
-SANITIZER_MARKERS = ("runtime error", "AddressSanitizer", "LeakSanitizer")
+SANITIZER_MARKERS = ("runtime error", "AddressSanitizer", "LeakSanitizer", "ThreadSanitizer")
 
 
 class Fail(Exception):
