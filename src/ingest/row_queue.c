@@ -12,7 +12,12 @@ int row_queue_init(struct row_queue *q)
 		prepared_row_init(&q->slots[i]);
 	if (pthread_mutex_init(&q->lock, NULL) != 0)
 		return -1;
-	if (pthread_cond_init(&q->changed, NULL) != 0) {
+	if (pthread_cond_init(&q->filled, NULL) != 0) {
+		pthread_mutex_destroy(&q->lock);
+		return -1;
+	}
+	if (pthread_cond_init(&q->freed, NULL) != 0) {
+		pthread_cond_destroy(&q->filled);
 		pthread_mutex_destroy(&q->lock);
 		return -1;
 	}
@@ -25,7 +30,8 @@ void row_queue_free(struct row_queue *q)
 
 	for (i = 0; i < ROW_QUEUE_SLOTS; i++)
 		prepared_row_free(&q->slots[i]);
-	pthread_cond_destroy(&q->changed);
+	pthread_cond_destroy(&q->freed);
+	pthread_cond_destroy(&q->filled);
 	pthread_mutex_destroy(&q->lock);
 }
 
@@ -34,8 +40,12 @@ struct prepared_row *row_queue_slot(struct row_queue *q)
 	struct prepared_row *r = NULL;
 
 	pthread_mutex_lock(&q->lock);
-	while (!q->abandoned && q->tail - q->head == ROW_QUEUE_SLOTS)
-		pthread_cond_wait(&q->changed, &q->lock);
+	if (q->tail - q->head == ROW_QUEUE_SLOTS) {
+		q->producer_waiting = 1;
+		while (!q->abandoned && ROW_QUEUE_SLOTS - (q->tail - q->head) < ROW_QUEUE_WAKE)
+			pthread_cond_wait(&q->freed, &q->lock);
+		q->producer_waiting = 0;
+	}
 	/* The slot at tail is not the consumer's: it only reads slots before tail. */
 	if (!q->abandoned)
 		r = &q->slots[q->tail % ROW_QUEUE_SLOTS];
@@ -43,25 +53,21 @@ struct prepared_row *row_queue_slot(struct row_queue *q)
 	return r;
 }
 
-static void row_queue_update(struct row_queue *q, unsigned long *counter, int *flag)
-{
-	pthread_mutex_lock(&q->lock);
-	if (counter)
-		(*counter)++;
-	if (flag)
-		*flag = 1;
-	pthread_cond_broadcast(&q->changed);
-	pthread_mutex_unlock(&q->lock);
-}
-
 void row_queue_push(struct row_queue *q)
 {
-	row_queue_update(q, &q->tail, NULL);
+	pthread_mutex_lock(&q->lock);
+	q->tail++;
+	if (q->consumer_waiting && q->tail - q->head >= ROW_QUEUE_WAKE)
+		pthread_cond_signal(&q->filled);
+	pthread_mutex_unlock(&q->lock);
 }
 
 void row_queue_finish(struct row_queue *q)
 {
-	row_queue_update(q, NULL, &q->finished);
+	pthread_mutex_lock(&q->lock);
+	q->finished = 1;
+	pthread_cond_signal(&q->filled);
+	pthread_mutex_unlock(&q->lock);
 }
 
 struct prepared_row *row_queue_peek(struct row_queue *q)
@@ -69,8 +75,12 @@ struct prepared_row *row_queue_peek(struct row_queue *q)
 	struct prepared_row *r = NULL;
 
 	pthread_mutex_lock(&q->lock);
-	while (q->head == q->tail && !q->finished)
-		pthread_cond_wait(&q->changed, &q->lock);
+	if (q->head == q->tail && !q->finished) {
+		q->consumer_waiting = 1;
+		while (!q->finished && q->tail - q->head < ROW_QUEUE_WAKE)
+			pthread_cond_wait(&q->filled, &q->lock);
+		q->consumer_waiting = 0;
+	}
 	if (q->head != q->tail)
 		r = &q->slots[q->head % ROW_QUEUE_SLOTS];
 	pthread_mutex_unlock(&q->lock);
@@ -79,10 +89,17 @@ struct prepared_row *row_queue_peek(struct row_queue *q)
 
 void row_queue_pop(struct row_queue *q)
 {
-	row_queue_update(q, &q->head, NULL);
+	pthread_mutex_lock(&q->lock);
+	q->head++;
+	if (q->producer_waiting && ROW_QUEUE_SLOTS - (q->tail - q->head) >= ROW_QUEUE_WAKE)
+		pthread_cond_signal(&q->freed);
+	pthread_mutex_unlock(&q->lock);
 }
 
 void row_queue_abandon(struct row_queue *q)
 {
-	row_queue_update(q, NULL, &q->abandoned);
+	pthread_mutex_lock(&q->lock);
+	q->abandoned = 1;
+	pthread_cond_signal(&q->freed);
+	pthread_mutex_unlock(&q->lock);
 }

@@ -16,6 +16,9 @@
 #include "prepare.h"
 
 #define ROW_QUEUE_SLOTS 512
+/* A waiting side is woken only once this many rows (or free slots) are ready, so that
+ * the threads trade rows in runs instead of waking each other for every row. */
+#define ROW_QUEUE_WAKE 64
 
 struct row_queue {
 	struct prepared_row slots[ROW_QUEUE_SLOTS];
@@ -23,8 +26,11 @@ struct row_queue {
 	unsigned long tail; /* next slot to fill */
 	int finished;
 	int abandoned;
+	int consumer_waiting;
+	int producer_waiting;
 	pthread_mutex_t lock;
-	pthread_cond_t changed;
+	pthread_cond_t filled; /* the consumer waits on it */
+	pthread_cond_t freed;  /* the producer waits on it */
 };
 
 int row_queue_init(struct row_queue *q);
