@@ -26,8 +26,17 @@ int cmd_search(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "d:n:ch", opts, NULL)) != -1) {
 		if (c == 'd')
 			db = optarg;
-		else if (c == 'n')
-			limit = (int)strtol(optarg, NULL, 10);
+		else if (c == 'n') {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end != '\0' || n < 1 || n > SUBJECTS_SEARCH_MAX_LIMIT) {
+				fprintf(stderr, "xinyong: request.invalid: --limit 应为 1 到 %d 之间的整数\n",
+					SUBJECTS_SEARCH_MAX_LIMIT);
+				return CLI_EXIT_USAGE;
+			}
+			limit = (int)n;
+		}
 		else if (c == 'c')
 			pretty = 0;
 		else

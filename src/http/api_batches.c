@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,12 +33,15 @@ static int api_batches_id(const struct http_request *req, int64_t *id, struct er
 	return 0;
 }
 
+static pthread_mutex_t api_batches_ingest_lock = PTHREAD_MUTEX_INITIALIZER;
+
 int api_batches_create(struct http_request *req, struct http_response *res, struct err *e)
 {
 	struct ingest_request in;
 	struct store *s;
 	const char *name = http_request_arg(req, "name");
 	json_t *summary = NULL;
+	int rc;
 
 	memset(&in, 0, sizeof in);
 	in.category = http_request_arg(req, "category");
@@ -52,7 +56,17 @@ int api_batches_create(struct http_request *req, struct http_response *res, stru
 	in.source_name = name && *name ? name : "upload";
 	in.format = READER_AUTO;
 	s = http_request_store(req, e);
-	if (!s || batches_ingest(s, &in, &summary, e) < 0)
+	if (!s)
+		return -1;
+	/* A large file takes longer than the idle timeout meant for slow clients; the
+	 * client is waiting for our answer, not idle. */
+	http_request_keep_open(req);
+	/* The database takes one writer at a time: uploads queue here instead of racing
+	 * for the write lock. */
+	pthread_mutex_lock(&api_batches_ingest_lock);
+	rc = batches_ingest(s, &in, &summary, e);
+	pthread_mutex_unlock(&api_batches_ingest_lock);
+	if (rc < 0)
 		return -1;
 	return http_reply_json(res, 201, summary, e);
 }

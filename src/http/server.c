@@ -183,6 +183,11 @@ int http_reply_json(struct http_response *res, unsigned status, json_t *doc, str
 	return 0;
 }
 
+void http_request_keep_open(struct http_request *req)
+{
+	MHD_set_connection_option(req->conn, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
+}
+
 unsigned http_status_for_reason(const char *reason)
 {
 	static const char not_found[] = ".not_found";

@@ -17,6 +17,7 @@
 #include "row_queue.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@
 struct exception_list {
 	char **codes; /* sorted */
 	size_t n, cap;
+	int failed; /* out of memory while loading */
 };
 
 struct pipeline {
@@ -36,9 +38,13 @@ struct pipeline {
 	struct row_queue queue;
 	struct store_batch *batch;
 	struct buf line; /* one rejects CSV line */
+	/* The batch's rejects, copied to the caller's rejects file only once the batch is
+	 * committed: a rolled-back batch must not leave lines behind. */
+	FILE *rejects_tmp;
 	/* The subject of the previous row: files are often sorted by subject, and this
 	 * saves a lookup per row for them. */
 	char last_code[CODE_MAX];
+	char last_kind[16];
 	char *last_name;
 	/* The preparer thread's outcome. */
 	int prepare_rc;
@@ -57,12 +63,12 @@ static int exception_list_add(void *ctx, const char *code, const char *note,
 		char **v = realloc(l->codes, cap * sizeof *v);
 
 		if (!v)
-			return 1;
+			return l->failed = 1;
 		l->codes = v;
 		l->cap = cap;
 	}
 	if (!(l->codes[l->n] = strdup(code)))
-		return 1;
+		return l->failed = 1;
 	l->n++;
 	return 0;
 }
@@ -95,7 +101,7 @@ static int pipeline_problem(struct pipeline *p, long row, const char *field, con
 
 	if (warning)
 		p->batch->warnings++;
-	if (!warning && p->req->rejects_csv) {
+	if (!warning && p->rejects_tmp) {
 		buf_reset(&p->line);
 		buf_printf(&p->line, "%ld,", row);
 		buf_put_csv_field(&p->line, field);
@@ -104,7 +110,7 @@ static int pipeline_problem(struct pipeline *p, long row, const char *field, con
 		buf_putc(&p->line, ',');
 		buf_put_csv_field(&p->line, message);
 		buf_putc(&p->line, '\n');
-		fwrite(p->line.data, 1, p->line.len, p->req->rejects_csv);
+		fwrite(p->line.data, 1, p->line.len, p->rejects_tmp);
 	}
 	return store_problem_add(p->store, &prob, e);
 }
@@ -124,7 +130,9 @@ static int pipeline_write_problems(struct pipeline *p, const struct prepared_row
 	return 0;
 }
 
-/* Finds or creates the row's subject; sets *conflict when the stored name differs. */
+/* Finds or creates the row's subject.  Returns 0, 1 when the code is on record as
+ * another kind of subject (the row must be refused), or -1.  Sets *conflict when the
+ * stored name differs. */
 static int pipeline_link_subject(struct pipeline *p, const struct prepared_row *r,
 				 int *conflict, struct err *e)
 {
@@ -154,9 +162,25 @@ static int pipeline_link_subject(struct pipeline *p, const struct prepared_row *
 		free(p->last_name);
 		p->last_name = subj.name;
 		snprintf(p->last_code, sizeof p->last_code, "%s", code);
+		snprintf(p->last_kind, sizeof p->last_kind, "%s", subj.kind);
 	}
+	if (strcmp(p->last_kind, prepared_str(r, r->kind_name)) != 0)
+		return 1;
 	*conflict = strcmp(p->last_name, name) != 0;
 	return 0;
+}
+
+/* Refuses a row whose code belongs to another kind of subject. */
+static int pipeline_refuse_kind(struct pipeline *p, const struct prepared_row *r,
+				struct err *e)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof msg, "代码“%s”已登记为另一类主体（%s），与本行的主体类别不符，"
+		 "请核对证件类型和号码", prepared_str(r, r->code), p->last_kind);
+	p->batch->rejected++;
+	return pipeline_problem(p, r->row, prepared_str(r, r->code_label),
+				"subject.kind_conflict", msg, 0, e);
 }
 
 static int pipeline_write_record(struct pipeline *p, const struct prepared_row *r,
@@ -165,8 +189,11 @@ static int pipeline_write_record(struct pipeline *p, const struct prepared_row *
 	struct store_record rec;
 	int conflict = 0, rc;
 
-	if (pipeline_link_subject(p, r, &conflict, e) < 0)
+	rc = pipeline_link_subject(p, r, &conflict, e);
+	if (rc < 0)
 		return -1;
+	if (rc == 1)
+		return pipeline_refuse_kind(p, r, e);
 	if (conflict) {
 		char msg[1024];
 
@@ -202,8 +229,8 @@ static int pipeline_write_record(struct pipeline *p, const struct prepared_row *
 
 static int pipeline_write_row(struct pipeline *p, const struct prepared_row *r, struct err *e)
 {
-	if (r->kind != PREPARED_BREAK)
-		p->batch->rows++;
+	/* A break counts as a rejected row, so that rows = accepted + duplicates + rejected. */
+	p->batch->rows++;
 	if (r->kind == PREPARED_RECORD)
 		return pipeline_write_record(p, r, e);
 	p->batch->rejected++;
@@ -252,6 +279,27 @@ static int pipeline_write_rows(struct pipeline *p, struct err *e)
 	return rc;
 }
 
+static void pipeline_note_encoding(struct pipeline *p)
+{
+	snprintf(p->batch->encoding, sizeof p->batch->encoding, "%s",
+		 reader_encoding_of(p->reader) == READER_GB18030 ? "gb18030" : "utf-8");
+}
+
+static int pipeline_copy_rejects(struct pipeline *p, struct err *e)
+{
+	char chunk[65536];
+	size_t n;
+
+	if (!p->rejects_tmp)
+		return 0;
+	rewind(p->rejects_tmp);
+	while ((n = fread(chunk, 1, sizeof chunk, p->rejects_tmp)) > 0)
+		if (fwrite(chunk, 1, n, p->req->rejects_csv) != n)
+			return err_set(e, "file.unreadable", "写入拒收文件失败（批次 %lld 已入库）",
+				       (long long)p->batch->id);
+	return ferror(p->rejects_tmp) ? err_set(e, "file.unreadable", "读取拒收临时文件失败") : 0;
+}
+
 static const char *pipeline_format_name(enum reader_format f)
 {
 	return f == READER_JSON ? "json" : f == READER_NDJSON ? "ndjson" : "csv";
@@ -266,23 +314,28 @@ static int pipeline_execute(struct pipeline *p, struct err *e)
 	snprintf(b->category, sizeof b->category, "%s", p->cat->id);
 	snprintf(b->dept_code, sizeof b->dept_code, "%s", p->req->dept_code);
 	snprintf(b->source, sizeof b->source, "%s", p->req->source_name ? p->req->source_name : "");
+	text_utf8_clip(b->source);
 	snprintf(b->format, sizeof b->format, "%s", pipeline_format_name(reader_format_of(p->reader)));
-	snprintf(b->encoding, sizeof b->encoding, "%s",
-		 reader_encoding_of(p->reader) == READER_GB18030 ? "gb18030" : "utf-8");
+	pipeline_note_encoding(p);
 	if (store_begin(p->store, e) < 0)
 		return -1;
-	if (store_batch_insert(p->store, b, e) < 0 || pipeline_write_rows(p, e) < 0 ||
-	    store_batch_update(p->store, b, e) < 0 || store_commit(p->store, e) < 0) {
-		store_rollback(p->store);
-		return -1;
-	}
-	return 0;
+	if (store_batch_insert(p->store, b, e) < 0 || pipeline_write_rows(p, e) < 0)
+		goto fail;
+	/* The encoding is decided at the first non-ASCII byte, which may come late in the
+	 * file: the batch records it again once the file has been read. */
+	pipeline_note_encoding(p);
+	if (store_batch_update(p->store, b, e) < 0 || store_commit(p->store, e) < 0)
+		goto fail;
+	return pipeline_copy_rejects(p, e);
+fail:
+	store_rollback(p->store);
+	return -1;
 }
 
 int pipeline_run(struct store *s, const struct pipeline_request *req, struct store_batch *batch,
 		 struct err *e)
 {
-	struct exception_list exceptions = { NULL, 0, 0 };
+	struct exception_list exceptions = { NULL, 0, 0, 0 };
 	struct code_options opts = { CODE_KIND_AUTO, exception_list_has, &exceptions };
 	struct pipeline p;
 	int rc = -1;
@@ -294,9 +347,23 @@ int pipeline_run(struct store *s, const struct pipeline_request *req, struct sto
 	p.cat = req->cat;
 	p.batch = batch;
 	buf_init(&p.line, 1 << 20);
+	/* Hashes are computed in the preparer thread; sodium_init picks the fast
+	 * implementation and is safe to call more than once. */
+	if (sodium_init() < 0) {
+		err_set(e, "internal.error", "libsodium 初始化失败");
+		goto out;
+	}
 	if (store_code_exception_list(s, exception_list_add, &exceptions, e) < 0)
 		goto out;
+	if (exceptions.failed) {
+		err_set(e, "internal.error", "内存不足，无法读取代码例外名单");
+		goto out;
+	}
 	qsort(exceptions.codes, exceptions.n, sizeof *exceptions.codes, exception_cmp);
+	if (req->rejects_csv && !(p.rejects_tmp = tmpfile())) {
+		err_set(e, "file.unreadable", "无法创建拒收临时文件");
+		goto out;
+	}
 	if (reader_open(req->path, req->format, &p.reader, e) < 0)
 		goto out;
 	if (row_queue_init(&p.queue) < 0) {
@@ -310,6 +377,8 @@ int pipeline_run(struct store *s, const struct pipeline_request *req, struct sto
 out_reader:
 	reader_close(p.reader);
 out:
+	if (p.rejects_tmp)
+		fclose(p.rejects_tmp);
 	exception_list_free(&exceptions);
 	free(p.last_name);
 	buf_free(&p.line);

@@ -68,7 +68,7 @@ static void prepared_reset(struct prepared_row *r)
 	prepared_add(r, "");
 	r->code = r->kind_name = r->subject_type = r->region = r->name = 0;
 	r->data = r->key = r->hash = r->decision_date = r->publicity_end = 0;
-	r->name_label = 0;
+	r->name_label = r->code_label = 0;
 }
 
 int preparer_init(struct preparer *p, const struct category *cat, struct reader *reader,
@@ -251,7 +251,14 @@ int preparer_next(struct preparer *p, struct prepared_row *out, struct err *e)
 		return preparer_check_columns(p, e) < 0 ? -1 : 0;
 	}
 	if (rc < 0) {
-		/* The rows read so far stay good; the break is reported where it happened. */
+		/* A file that breaks off (truncated JSON, an I/O error) keeps the rows read so
+		 * far, and the break is reported where it happened; anything else (out of
+		 * memory) is the platform's failure, not the file's, and stops the batch. */
+		if (strcmp(rerr.reason, "file.format") != 0 &&
+		    strcmp(rerr.reason, "file.unreadable") != 0) {
+			*e = rerr;
+			return -1;
+		}
 		p->done = 1;
 		out->kind = PREPARED_BREAK;
 		out->row = p->last_row + 1;
@@ -278,5 +285,10 @@ int preparer_next(struct preparer *p, struct prepared_row *out, struct err *e)
 	if (preparer_copy_problems(p, out) < 0 || buf_failed(&out->text))
 		return err_set(e, "internal.error", "内存不足");
 	out->name_label = prepared_add(out, preparer_field_label(p, p->cat->subject_name));
+	out->code_label = prepared_add(
+		out, preparer_field_label(p, catalog_type_is_person(p->clean.subject_type) &&
+						     p->cat->subject_id_number >= 0 ?
+					     p->cat->subject_id_number :
+					     p->cat->subject_code));
 	return 1;
 }

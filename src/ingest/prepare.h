@@ -23,7 +23,7 @@ struct category;
 enum prepared_kind {
 	PREPARED_RECORD,   /* valid: to be stored (it may carry warnings) */
 	PREPARED_REJECTED, /* refused: its problems are to be recorded */
-	PREPARED_BREAK,    /* the file breaks off here: recorded as a problem, not a row */
+	PREPARED_BREAK,    /* the file breaks off here: a rejected row whose problem says so */
 };
 
 struct prepared_problem {
@@ -44,6 +44,7 @@ struct prepared_row {
 	/* The subject name's column as the file named it: the writer reports a name
 	 * conflict under it, since only the store knows the name on record. */
 	size_t name_label;
+	size_t code_label; /* the subject code's column, for problems about the subject */
 	struct prepared_problem *problems;
 	size_t nproblems, capproblems;
 };

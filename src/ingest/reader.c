@@ -40,6 +40,7 @@ int reader_fail(struct reader *r, struct err *e, const char *reason, const char 
 	snprintf(r->fail.reason, sizeof r->fail.reason, "%s", reason);
 	r->fail.field[0] = '\0';
 	vsnprintf(r->fail.message, sizeof r->fail.message, fmt, ap);
+	text_utf8_clip(r->fail.message);
 	va_end(ap);
 	r->state = -1;
 	if (e)
@@ -367,6 +368,7 @@ void reader_row_fail(struct reader *r, const char *reason, const char *fmt, ...)
 	r->row_reason = reason;
 	va_start(ap, fmt);
 	vsnprintf(r->row_msg, sizeof r->row_msg, fmt, ap);
+	text_utf8_clip(r->row_msg);
 	va_end(ap);
 }
 

@@ -91,29 +91,42 @@ int batches_show(struct store *s, int64_t id, json_t **out, struct err *e)
 	return 0;
 }
 
+struct problem_list {
+	json_t *arr;
+	int failed;
+};
+
 static int batches_add_problem(void *ctx, const struct store_problem *p)
 {
-	json_array_append_new(ctx, json_pack("{s:i, s:s, s:s, s:s, s:b}", "row", (int)p->row,
-					     "field", p->field, "reason", p->reason, "message",
-					     p->message, "warning", p->warning));
-	return 0;
+	struct problem_list *l = ctx;
+
+	/* json_pack refuses invalid UTF-8.  Messages are clipped to whole characters, so a
+	 * failure here is a bug worth reporting rather than a silently shorter list. */
+	if (json_array_append_new(l->arr, json_pack("{s:i, s:s, s:s, s:s, s:b}", "row",
+						    (int)p->row, "field", p->field, "reason",
+						    p->reason, "message", p->message, "warning",
+						    p->warning)) != 0)
+		l->failed = 1;
+	return l->failed;
 }
 
 int batches_problems(struct store *s, int64_t id, int warnings, json_t **out, struct err *e)
 {
 	struct store_batch b;
 	int found = store_batch_get(s, id, &b, e);
-	json_t *arr;
+	struct problem_list l = { NULL, 0 };
 
 	if (found < 0)
 		return -1;
 	if (!found)
 		return err_set(e, "batch.not_found", "批次 %lld 不存在", (long long)id);
-	arr = json_array();
-	if (store_problems_list(s, id, warnings, batches_add_problem, arr, e) < 0) {
-		json_decref(arr);
+	l.arr = json_array();
+	if (store_problems_list(s, id, warnings, batches_add_problem, &l, e) < 0 ||
+	    (l.failed && err_set(e, "internal.error", "批次 %lld 的问题记录无法输出",
+				 (long long)id) < 0)) {
+		json_decref(l.arr);
 		return -1;
 	}
-	*out = arr;
+	*out = l.arr;
 	return 0;
 }

@@ -55,6 +55,17 @@ static int subjects_group(struct archive *a, const char *category)
 	return 0;
 }
 
+/* Personal data (a legal representative's or a sole trader's ID number) is never
+ * published: the catalog marks such fields `personal`. */
+static void subjects_strip_personal(const struct archive *a, json_t *fields)
+{
+	size_t i;
+
+	for (i = 0; i < a->cat->nfields; i++)
+		if (a->cat->fields[i].personal)
+			json_object_del(fields, a->cat->fields[i].id);
+}
+
 /* Names, in the group's labels, the fields these records hold (and only those). */
 static void subjects_label_fields(struct archive *a, json_t *fields)
 {
@@ -76,14 +87,20 @@ static int subjects_add_record(void *ctx, const struct store_record *rec)
 	enum publicity_status st;
 	json_t *fields, *records;
 
+	/* Filtered before its group exists: an empty group would tell the public that a
+	 * record of that kind was there. */
+	st = publicity_status_of(a->today, rec->publicity_end, a->person);
+	if (a->view == SUBJECTS_VIEW_PUBLIC && st != PUBLICITY_PUBLISHED)
+		return 0;
 	if (subjects_group(a, rec->category) < 0) {
 		a->failed = 1;
 		return 1;
 	}
-	st = publicity_status_of(a->today, rec->publicity_end, a->person);
-	if (a->view == SUBJECTS_VIEW_PUBLIC && st != PUBLICITY_PUBLISHED)
-		return 0;
 	fields = json_loads(rec->data, 0, NULL);
+	if (!fields)
+		fields = json_object();
+	if (a->view == SUBJECTS_VIEW_PUBLIC)
+		subjects_strip_personal(a, fields);
 	subjects_label_fields(a, fields);
 	records = json_object_get(a->current, "records");
 	json_array_append_new(
@@ -94,7 +111,7 @@ static int subjects_add_record(void *ctx, const struct store_record *rec)
 			  "status", publicity_status_name(st), "until",
 			  *rec->publicity_end ? rec->publicity_end : NULL, "name_conflict",
 			  (rec->flags & STORE_RECORD_NAME_CONFLICT) != 0, "fields",
-			  fields ? fields : json_object(), "updated_at", rec->updated_at));
+			  fields, "updated_at", rec->updated_at));
 	json_object_set_new(a->current, "count", json_integer((json_int_t)json_array_size(records)));
 	return 0;
 }

@@ -35,8 +35,10 @@ enum subjects_view {
 	/* Everything the platform holds: operators at the command line. */
 	SUBJECTS_VIEW_FULL,
 	/* What the public may see: a natural person's archive does not exist for the public
-	 * (domain.md §3: never published, not even confirmed), and records whose publicity
-	 * has ended are left out. */
+	 * (domain.md §3: never published, not even confirmed), records whose publicity has
+	 * ended are left out (and so are categories left empty), and fields the catalog
+	 * marks `personal` (ID numbers of legal representatives, of sole traders) are
+	 * removed. */
 	SUBJECTS_VIEW_PUBLIC,
 };
 

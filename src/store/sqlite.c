@@ -36,6 +36,8 @@ static const char store_pragmas[] = "PRAGMA journal_mode=WAL;"
 				    "PRAGMA temp_store=MEMORY;";
 
 #define STORE_BUSY_TIMEOUT_MS 5000
+/* How long a new batch waits for another writer to finish: 30 minutes. */
+#define STORE_WRITER_WAIT_MS (30 * 60 * 1000)
 
 /* ---- helpers shared with sqlite_*.c ----------------------------------------------- */
 
@@ -338,7 +340,14 @@ int store_begin(struct store *s, struct err *e)
 	/* IMMEDIATE takes the write lock now: a batch is a writer, and taking the lock
 	 * late (on its first insert) could fail with SQLITE_BUSY mid-batch without the busy
 	 * timeout helping, when another writer committed in between. */
-	if (store_exec_cached(s, STORE_STMT_BEGIN, "BEGIN IMMEDIATE", "开始事务", e) < 0)
+	int rc;
+
+	/* A batch waits as long as another writer's batch may take, not the 5 s a reader
+	 * waits: two departments submitting at once should queue, not fail. */
+	sqlite3_busy_timeout(s->db, STORE_WRITER_WAIT_MS);
+	rc = store_exec_cached(s, STORE_STMT_BEGIN, "BEGIN IMMEDIATE", "开始事务", e);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	if (rc < 0)
 		return -1;
 	clock_timestamp(s->tx_time);
 	return 0;

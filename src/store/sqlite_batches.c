@@ -46,7 +46,7 @@ int store_batch_insert(struct store *s, struct store_batch *b, struct err *e)
 int store_batch_update(struct store *s, const struct store_batch *b, struct err *e)
 {
 	static const char sql[] = "UPDATE batches SET rows = ?2, accepted = ?3, duplicates = ?4, "
-				  "rejected = ?5, warnings = ?6 WHERE id = ?1";
+				  "rejected = ?5, warnings = ?6, encoding = ?7 WHERE id = ?1";
 	sqlite3_stmt *st = store__stmt(s, STORE_STMT_BATCH_UPDATE, sql, e);
 	int rc;
 
@@ -58,6 +58,7 @@ int store_batch_update(struct store *s, const struct store_batch *b, struct err 
 	sqlite3_bind_int64(st, 4, b->duplicates);
 	sqlite3_bind_int64(st, 5, b->rejected);
 	sqlite3_bind_int64(st, 6, b->warnings);
+	sqlite3_bind_text(st, 7, b->encoding, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = store__fail(s, e, "更新批次统计");
 	else if (sqlite3_changes(s->db) == 0)

@@ -131,7 +131,8 @@ void store_subject_clear(struct store_subject *subj)
 #define STORE_SEARCH_SQL(candidates)                                                       \
 	"SELECT s.code, s.name, s.kind, s.subject_type, s.region_code, "                   \
 	"CASE WHEN s.name_key = ?2 THEN 1 WHEN instr(s.name_key, ?2) = 1 THEN 2 ELSE 3 END " \
-	"AS match " candidates " AND s.code IS NOT ?1 AND (?4 OR s.kind <> 'resident_id') " \
+	"AS match " candidates " AND s.code IS NOT ?1 "                                    \
+	"AND (?4 OR (s.kind <> 'resident_id' AND s.subject_type <> '自然人')) "            \
 	"ORDER BY match, length(s.name), s.code LIMIT ?5"
 
 static const char store_search_fts_sql[] =
@@ -178,7 +179,9 @@ static int store_search_code(struct store *s, const char *code, int include_pers
 	found = store_subject_get(s, code, &subj, e);
 	if (found <= 0)
 		return found;
-	if (!include_persons && strcmp(subj.kind, "resident_id") == 0) {
+	/* A person may be known by a passport number (kind "other"): the type decides. */
+	if (!include_persons &&
+	    (strcmp(subj.kind, "resident_id") == 0 || strcmp(subj.subject_type, "自然人") == 0)) {
 		store_subject_clear(&subj);
 		return 0;
 	}

@@ -90,7 +90,8 @@ struct store_search_hit {
 /* Finds subjects whose code equals `code` (may be NULL) or whose name search key (see
  * text_search_key) contains `key` (at least two characters).  Ranked: code match, whole
  * name, prefix, then part of the name; shorter names first within a rank.  At most
- * `limit` hits.  `include_persons` zero leaves out subjects of kind resident_id. */
+ * `limit` hits.  `include_persons` zero leaves out natural persons (kind resident_id, or
+ * subject type 自然人 whatever their document). */
 int store_subject_search(struct store *s, const char *key, const char *code, int limit,
 			 int include_persons,
 			 int (*cb)(void *ctx, const struct store_search_hit *hit), void *ctx,
@@ -147,7 +148,7 @@ struct store_batch {
 
 /* Inserts a batch; sets b->id.  Call inside the batch's transaction. */
 int store_batch_insert(struct store *s, struct store_batch *b, struct err *e);
-/* Writes the counters of b (by b->id). */
+/* Writes the counters and the encoding of b (by b->id). */
 int store_batch_update(struct store *s, const struct store_batch *b, struct err *e);
 int store_batch_get(struct store *s, int64_t id, struct store_batch *out, struct err *e);
 
