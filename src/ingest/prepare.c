@@ -3,6 +3,7 @@
 
 #include "core/catalog.h"
 #include "core/date.h"
+#include "core/reasons.h"
 #include "core/text.h"
 
 #include <sodium.h>
@@ -262,7 +263,9 @@ int preparer_next(struct preparer *p, struct prepared_row *out, struct err *e)
 		p->done = 1;
 		out->kind = PREPARED_BREAK;
 		out->row = p->last_row + 1;
-		return prepared_add_problem(out, "", rerr.reason, rerr.message, 0) < 0 ?
+		/* Problems hold static reason strings; rerr is about to go out of scope. */
+		return prepared_add_problem(out, "", reasons_find(rerr.reason)->code,
+					    rerr.message, 0) < 0 ?
 			       err_set(e, "internal.error", "内存不足") : 1;
 	}
 	p->last_row = row.row;

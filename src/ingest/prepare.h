@@ -29,7 +29,7 @@ enum prepared_kind {
 struct prepared_problem {
 	size_t field;   /* offset in text: the column as the file named it, or "" */
 	size_t message; /* offset in text */
-	const char *reason;
+	const char *reason; /* static: from reasons.def or the reader */
 	int warning;
 };
 

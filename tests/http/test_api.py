@@ -19,6 +19,7 @@ import re
 import signal
 import socket
 import subprocess
+import urllib.parse
 import sys
 import tempfile
 import threading
@@ -760,6 +761,65 @@ def public_view_over_http(ctx):
     check(list(penalty_decisions(person)) == ["深市监罚〔2026〕32号"],
           "person's records %r" % person["categories"])
 
+
+
+def make_uscc(body16):
+    """A unified social credit code from its first 16 characters (GB 32100 check chars)."""
+    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    org = body16[8:16]
+    w = [3, 7, 9, 10, 5, 8, 4, 2]
+    c = 11 - sum(w[i] * (int(ch) if ch.isdigit() else ord(ch) - 55) for i, ch in enumerate(org)) % 11
+    first17 = body16 + ("X" if c == 10 else "0" if c == 11 else str(c))
+    total = sum(chars.index(ch) * pow(3, i, 31) for i, ch in enumerate(first17))
+    return first17 + chars[(31 - total % 31) % 31]
+
+
+@test
+def public_view_hides_personal_data(ctx):
+    company = make_uscc("91440300MA5K7Q2A")
+    ended_only = make_uscc("91440300MA5K7Q3B")
+    passport = "E98765432"
+    with_rep_id = dict(penalty_row("深圳市隐私测试有限公司", company, "深市监罚〔2026〕41号",
+                                   RECENT_DECISION))
+    objs = []
+    for row, extra in [
+        (with_rep_id, {"法定代表人证件类型": "身份证", "法定代表人证件号码": PERSON_ID}),
+        (penalty_row("深圳市旧案测试有限公司", ended_only, "深市监罚〔2022〕42号", OLD_DECISION), {}),
+        (penalty_row("王护照", "", "深市监罚〔2026〕43号", RECENT_DECISION, party_type="自然人",
+                     id_type="护照号", id_number=passport, penalty_type="警告", fine=""), {}),
+    ]:
+        o = {ctx.names[c]: row[c] for c in COLUMNS}
+        o.update(extra)
+        objs.append(json.dumps(o, ensure_ascii=False))
+    r = post_batch(ctx, "category=penalty&dept=%s&name=privacy.ndjson" % AUTHORITY,
+                   ("\n".join(objs) + "\n").encode("utf-8"), {"Content-Type": "application/x-ndjson"})
+    expect_status(r, 201)
+    check(r.json()["accepted"] == 3, "summary %r" % r.json())
+
+    # A person known by a passport is never found by the public, by name or number.
+    for q in ("王护照", passport):
+        found = expect_json(get(ctx, "/api/v1/subjects?q=" + urllib.parse.quote(q)))
+        check(found["count"] == 0, "public search %r found %r" % (q, found["results"]))
+    expect_error(get(ctx, "/api/v1/subjects/" + passport), 404, "subject.not_found")
+
+    # The legal representative's ID number is personal: left out of the public archive,
+    # fields and labels alike, while the CLI (full view) keeps it.
+    public = expect_json(get(ctx, "/api/v1/subjects/" + company))
+    group = public["categories"][0]
+    record = group["records"][0]
+    check("legal_rep_id_number" not in record["fields"], "public fields %r" % record["fields"])
+    check("legal_rep_id_number" not in group["labels"], "public labels %r" % group["labels"])
+    check(PERSON_ID not in json.dumps(public, ensure_ascii=False), "ID number in public JSON")
+    full = cli_subject_show(ctx, company)
+    check(full["categories"][0]["records"][0]["fields"].get("legal_rep_id_number") == PERSON_ID,
+          "full view keeps the ID number: %r" % full["categories"][0]["records"][0]["fields"])
+
+    # A category whose every record has left publicity does not appear at all.
+    public = expect_json(get(ctx, "/api/v1/subjects/" + ended_only))
+    check(public["categories"] == [], "public categories %r" % public["categories"])
+    full = cli_subject_show(ctx, ended_only)
+    check([g["category"] for g in full["categories"]] == ["penalty"],
+          "full view %r" % full["categories"])
 
 def shutdown_checks(ctx):
     """Run after the server stopped: clean exit, sanitizers quiet, log lines sane."""

@@ -1761,6 +1761,76 @@ def usage_and_exit_statuses(t):
 
 # ---- runner ----------------------------------------------------------------------------------
 
+
+@test
+def rejects_only_for_committed_batches(t):
+    """A batch rolled back at the end (JSON keys that match no required column) leaves no
+    line in the rejects file, and nothing in the database."""
+    t.init()
+    f = t.write("none.ndjson", '{"foo": 1}\n{"bar": 2}\n')
+    good = t.write("good.csv", csv_bytes([pen_row(date="不是日期")]))
+    rej = t.path("rejects.csv")
+    r = t.run(["ingest", "--db", t.db, "--category", "penalty", "--dept", DEPT,
+               "--rejects", rej, f, good])
+    eq(r.code, 2, "exit status when one file could not be used")
+    check("file.no_columns" in r.err, "no_columns reported: %s" % r.err)
+    rows = read_rejects(rej)
+    eq([(x["row"], x["reason"]) for x in rows], [("2", "date.unparseable")],
+       "rejects of the committed batch only")
+    eq(t.count("batches"), 1, "batches after one rolled-back and one committed file")
+
+
+@test
+def truncated_json_counts_its_break_as_a_row(t):
+    t.init()
+    objs = json_objects([pen_row(), pen_row()])
+    text = json.dumps(objs, ensure_ascii=False)
+    f = t.write("cut.json", text[: text.rindex("}") + 1] + ",\n{\"行政相对人名称\": \"半")
+    s, rej = t.ingest_one(f)
+    expect_counts(s, rows=3, accepted=2, rejected=1)
+    eq(s["rows"], s["accepted"] + s["duplicates"] + s["rejected"], "rows add up")
+    eq([x["reason"] for x in rej], ["file.format"], "the break is reported")
+
+
+@test
+def subject_kind_conflict(t):
+    """A passport number equal to a company's USCC must not attach a person's penalty to
+    the company."""
+    t.init()
+    company = pen_row()
+    s, _ = t.ingest_one(t.write("c.csv", csv_bytes([company])))
+    expect_counts(s, rows=1, accepted=1)
+    person = person_pen_row(idtype="护照号", idno=company["code"], name="张护照")
+    s, rej = t.ingest_one(t.write("p.csv", csv_bytes([person])))
+    expect_counts(s, rows=1, accepted=0, rejected=1)
+    eq([(x["field"], x["reason"]) for x in rej], [("证件号码", "subject.kind_conflict")],
+       "kind conflict reported on the document number")
+    eq(len(records(t.show(company["code"]), "penalty")), 1, "the company keeps one record")
+
+
+@test
+def batch_encoding_decided_late(t):
+    """A GB18030 file whose first 64 KiB are ASCII is recorded as gb18030."""
+    t.init()
+    filler = [pen_row(name="Zhaoqing Test %d Trading Co" % i, facts="a" * 200)
+              for i in range(400)]
+    late = pen_row()
+    f = t.write("late.csv", csv_bytes(filler + [late], encoding="gb18030"))
+    s, _ = t.ingest_one(f)
+    eq(s["rejected"], 0, "all rows good")
+    eq(t.sql("SELECT encoding FROM batches WHERE id = ?", (s["batch"],))[0][0], "gb18030",
+       "recorded encoding")
+    eq(t.show(late["code"])["subject"]["name"], late["name"], "Chinese decoded")
+
+
+@test
+def search_limit_is_checked(t):
+    t.init()
+    for bad in ("abc", "0", "-5", "101"):
+        r = t.run(["search", "--db", t.db, "--limit", bad, "测试"])
+        eq(r.code, 2, "exit status for --limit %s" % bad)
+        check("request.invalid" in r.err, "reason for --limit %s: %s" % (bad, r.err))
+
 def main():
     if not os.access(BIN, os.X_OK):
         print("FAIL - setup: %s is not executable" % BIN)
