@@ -117,7 +117,11 @@ function renderHome() {
 	document.title = '信用信息查询';
 }
 
-async function renderSearch(query) {
+// Each navigation gets a number; an answer that arrives after the user has moved on
+// (answers can overtake each other) is dropped instead of overwriting the newer view.
+let navigation = 0;
+
+async function renderSearch(query, token) {
 	$('search-input').value = query;
 	document.title = `“${query}”的查询结果 - 信用信息查询`;
 	if ([...query.trim()].length < 2) {
@@ -130,9 +134,10 @@ async function renderSearch(query) {
 	try {
 		data = await getJSON('/subjects?q=' + encodeURIComponent(query));
 	} catch (error) {
-		showError(error);
+		if (token === navigation) showError(error);
 		return;
 	}
+	if (token !== navigation) return;
 	const list = $('results-list');
 	list.replaceChildren();
 	const results = data.results || [];
@@ -205,16 +210,18 @@ function renderRecord(record, group) {
 	return item;
 }
 
-async function renderSubject(code) {
+async function renderSubject(code, token) {
 	setStatus('正在加载…', true);
 	let data;
 	try {
 		data = await getJSON('/subjects/' + encodeURIComponent(code));
 	} catch (error) {
+		if (token !== navigation) return;
 		if (error.code === 'subject.not_found') error.message = '未找到该信用主体。' + (error.message ? '（' + error.message + '）' : '');
 		showError(error);
 		return;
 	}
+	if (token !== navigation) return;
 	const subject = data.subject || {};
 	const groups = data.categories || [];
 	document.title = `${subject.name || code} - 信用信息查询`;
@@ -262,12 +269,13 @@ async function renderSubject(code) {
 // ---- routing -------------------------------------------------------------------------
 
 function route() {
+	const token = ++navigation;
 	const hash = location.hash.replace(/^#/, '') || '/';
 	const [path, queryString = ''] = hash.split('?');
 	if (path === '/search') {
 		const query = new URLSearchParams(queryString).get('q') || '';
 		sessionStorage.setItem('xy.lastQuery', query);
-		renderSearch(query);
+		renderSearch(query, token);
 	} else if (path.startsWith('/subject/')) {
 		let code;
 		try {
@@ -275,7 +283,7 @@ function route() {
 		} catch {
 			code = '';
 		}
-		renderSubject(code);
+		renderSubject(code, token);
 	} else {
 		renderHome();
 	}
