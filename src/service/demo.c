@@ -33,6 +33,7 @@ static const char *const GIVEN[] = { "志强", "伟", "秀英", "建华", "国�
 
 struct demo_dept {
 	const char *name;
+	const char *abbr; /* as in document numbers: 肇市监罚〔2024〕12号 */
 	const char *org; /* 8 characters of its organisation code */
 	const char *violation;
 	const char *basis;
@@ -40,17 +41,17 @@ struct demo_dept {
 };
 
 static const struct demo_dept DEPTS[] = {
-	{ "肇庆市市场监督管理局", "MB2C1234", "销售不符合食品安全标准的食品",
+	{ "肇庆市市场监督管理局", "市监", "MB2C1234", "销售不符合食品安全标准的食品",
 	  "《中华人民共和国食品安全法》第一百二十四条", "食品经营许可" },
-	{ "肇庆市生态环境局", "MB2C2345", "超标排放大气污染物",
+	{ "肇庆市生态环境局", "环", "MB2C2345", "超标排放大气污染物",
 	  "《中华人民共和国大气污染防治法》第九十九条", "排污许可" },
-	{ "肇庆市应急管理局", "MB2C3456", "未按规定开展安全生产教育和培训",
+	{ "肇庆市应急管理局", "应急", "MB2C3456", "未按规定开展安全生产教育和培训",
 	  "《中华人民共和国安全生产法》第九十七条", "危险化学品经营许可" },
-	{ "肇庆市交通运输局", "MB2C4567", "未取得道路运输经营许可擅自从事道路运输经营",
+	{ "肇庆市交通运输局", "交", "MB2C4567", "未取得道路运输经营许可擅自从事道路运输经营",
 	  "《中华人民共和国道路运输条例》第六十三条", "道路运输经营许可" },
-	{ "肇庆市住房和城乡建设局", "MB2C5678", "未取得施工许可证擅自施工",
+	{ "肇庆市住房和城乡建设局", "建", "MB2C5678", "未取得施工许可证擅自施工",
 	  "《建设工程质量管理条例》第五十七条", "建筑工程施工许可" },
-	{ "肇庆市卫生健康局", "MB2C6789", "未取得卫生许可证从事公共场所经营",
+	{ "肇庆市卫生健康局", "卫", "MB2C6789", "未取得卫生许可证从事公共场所经营",
 	  "《公共场所卫生管理条例实施细则》第三十五条", "公共场所卫生许可" },
 };
 
@@ -170,7 +171,7 @@ static void demo_penalty_row(struct buf *b, uint64_t *rng, const struct demo_sub
 	buf_printf(b, "%s,%s,%s,%s,%s,%s,", s->name, s->person ? "自然人" : "法人及非法人组织",
 		   s->person ? "" : s->code, s->person ? "" : s->legal_rep,
 		   s->person ? "身份证" : "", s->person ? s->code : "");
-	buf_printf(b, "肇%s罚〔%.4s〕%ld号,%s,", d->name + 9, date, seq, d->violation);
+	buf_printf(b, "肇%s罚〔%.4s〕%ld号,%s,", d->abbr, date, seq, d->violation);
 	buf_printf(b, "\"经查，当事人于%s存在%s的行为，违反了相关规定。\",%s,%s,", date,
 		   d->violation, d->basis, fine ? "警告;罚款" : "警告");
 	buf_printf(b, "\"%s\",", fine ? "警告，并处罚款" : "警告");
@@ -246,34 +247,92 @@ static void demo_license_row(struct buf *b, uint64_t *rng, const struct demo_sub
 	date_format(date_add_months(dd, 12 * (1 + (int)(demo_rand(rng) % 5))), until);
 	buf_printf(b, "%s,法人及非法人组织,%s,%s,%s决定书,肇%s许〔%.4s〕%ld号,普通,%s证,"
 		   "ZQ%.4s%06ld,准予%s,%s,%s,%s,%s,%s,有效,%s,%s\n",
-		   s->name, s->code, s->legal_rep, d->license, d->name + 9, date, seq, d->license,
+		   s->name, s->code, s->legal_rep, d->license, d->abbr, date, seq, d->license,
 		   date, seq, d->license, date, date, open_ended ? "2099-12-31" : until, d->name,
 		   dept_code, d->name, dept_code);
 }
 
-/* Writes the three demo files into dir. */
-static int demo_write_files(const char *dir, const struct demo_options *opts, long *counts)
+static const char ABNORMAL_HEADER[] =
+	"企业名称,统一社会信用代码,法定代表人,列入经营异常名录原因,列入日期,作出决定机关,"
+	"移出经营异常名录原因,移出日期,移出作出决定机关,数据来源单位,数据来源单位统一社会信用代码\n";
+
+static const char DISHONEST_HEADER[] =
+	"主体名称,主体类别,统一社会信用代码,法定代表人,名单类型,列入事由,列入依据,认定文书号,列入日期,"
+	"有效期至,认定部门,认定部门统一社会信用代码,数据来源单位,数据来源单位统一社会信用代码\n";
+
+/* About half of the listed companies have since been removed from the list. */
+static void demo_abnormal_row(struct buf *b, uint64_t *rng, const struct demo_subject *s,
+			      long today)
+{
+	const struct demo_dept *d = &DEPTS[0];
+	char dept_code[19], listed[11], removed[11] = "";
+	int out = demo_rand(rng) % 2 == 0;
+
+	demo_dept_code(d, dept_code);
+	demo_date_back(rng, today, 365 * 4, 200, listed);
+	if (out)
+		demo_date_back(rng, today, 190, 1, removed);
+	buf_printf(b, "%s,%s,%s,通过登记的住所或者经营场所无法联系,%s,%s,%s,%s,%s,%s,%s\n", s->name,
+		   s->code, s->legal_rep, listed, d->name, out ? "已在原住所恢复经营并可联系" : "",
+		   removed, out ? d->name : "", d->name, dept_code);
+}
+
+static void demo_dishonest_row(struct buf *b, uint64_t *rng, const struct demo_subject *s,
+			       long seq, long today)
+{
+	const struct demo_dept *d = &DEPTS[demo_rand(rng) % NDEPTS];
+	char dept_code[19], listed[11], until[11];
+	struct date ld;
+
+	demo_dept_code(d, dept_code);
+	demo_date_back(rng, today, 365 * 2, 30, listed);
+	date_parse_iso(listed, &ld);
+	date_format(date_add_months(ld, 36), until);
+	buf_printf(b, "%s,法人及非法人组织,%s,%s,严重违法失信名单,\"%s，情节严重\","
+		   "《严重违法失信名单管理办法》,肇%s认〔%.4s〕%ld号,%s,%s,%s,%s,%s,%s\n",
+		   s->name, s->code, s->legal_rep, d->violation, d->abbr, listed, seq, listed,
+		   until, d->name, dept_code, d->name, dept_code);
+}
+
+/* Writes the demo files into dir. */
+static const struct demo_file {
+	const char *category;
+	const char *file;
+	const char *header;
+} DEMO_FILES[] = {
+	{ "registration", "registration.csv", REGISTRATION_HEADER },
+	{ "license", "license.csv", LICENSE_HEADER },
+	{ "penalty", "penalty.csv", PENALTY_HEADER },
+	{ "abnormal_list", "abnormal_list.csv", ABNORMAL_HEADER },
+	{ "dishonest_list", "dishonest_list.csv", DISHONEST_HEADER },
+};
+
+#define NFILES (sizeof DEMO_FILES / sizeof *DEMO_FILES)
+
+static int demo_write_files(const char *dir, const struct demo_options *opts)
 {
 	uint64_t rng = opts->seed * 2654435761ULL + 0x9E3779B97F4A7C15ULL;
-	const char *names[3] = { "registration.csv", "license.csv", "penalty.csv" };
-	const char *headers[3] = { REGISTRATION_HEADER, LICENSE_HEADER, PENALTY_HEADER };
-	FILE *f[3] = { NULL, NULL, NULL };
+	/* Lists draw from their own generator, so that adding them changed none of the
+	 * other demo data (documentation shows some of it). */
+	uint64_t lists_rng = opts->seed * 40503ULL + 0x632BE59BD9B4E019ULL;
+	FILE *f[NFILES];
 	struct demo_subject subj;
 	struct date today;
 	char path[4096], today_s[11];
 	struct buf b;
 	long t, seq = 0;
-	int i, k, rc = 0;
+	size_t k;
+	int i, n, rc = 0;
 
 	clock_today(today_s);
 	date_parse_iso(today_s, &today);
 	t = date_to_days(today);
-	for (k = 0; k < 3; k++) {
-		snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+	for (k = 0; k < NFILES; k++) {
+		snprintf(path, sizeof path, "%s/%s", dir, DEMO_FILES[k].file);
 		if (!(f[k] = fopen(path, "w")))
 			rc = -1;
 		else
-			fputs(headers[k], f[k]);
+			fputs(DEMO_FILES[k].header, f[k]);
 	}
 	buf_init(&b, 1 << 20);
 	for (i = 0; rc == 0 && i < opts->subjects; i++) {
@@ -284,24 +343,31 @@ static int demo_write_files(const char *dir, const struct demo_options *opts, lo
 		if (!person) {
 			demo_registration_row(&b, &rng, &subj, t);
 			fwrite(b.data, 1, b.len, f[0]);
-			counts[0]++;
-			for (k = (int)(demo_rand(&rng) % 3); k > 0; k--) {
-				buf_reset(&b);
+			buf_reset(&b);
+			for (n = (int)(demo_rand(&rng) % 3); n > 0; n--)
 				demo_license_row(&b, &rng, &subj, ++seq, t);
-				fwrite(b.data, 1, b.len, f[1]);
-				counts[1]++;
-			}
+			fwrite(b.data, 1, b.len, f[1]);
+			buf_reset(&b);
 		}
 		/* About one subject in three has penalties, as in real archives. */
-		for (k = demo_rand(&rng) % 3 == 0 ? 1 + (int)(demo_rand(&rng) % 3) : 0; k > 0; k--) {
-			buf_reset(&b);
+		for (n = demo_rand(&rng) % 3 == 0 ? 1 + (int)(demo_rand(&rng) % 3) : 0; n > 0; n--)
 			demo_penalty_row(&b, &rng, &subj, ++seq, t);
-			fwrite(b.data, 1, b.len, f[2]);
-			counts[2]++;
+		fwrite(b.data, 1, b.len, f[2]);
+		if (person)
+			continue;
+		buf_reset(&b);
+		if (demo_rand(&lists_rng) % 25 == 0) {
+			demo_abnormal_row(&b, &lists_rng, &subj, t);
+			fwrite(b.data, 1, b.len, f[3]);
+		}
+		buf_reset(&b);
+		if (demo_rand(&lists_rng) % 80 == 0) {
+			demo_dishonest_row(&b, &lists_rng, &subj, ++seq, t);
+			fwrite(b.data, 1, b.len, f[4]);
 		}
 	}
 	buf_free(&b);
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < NFILES; k++)
 		if (f[k] && fclose(f[k]) != 0)
 			rc = -1;
 	return rc;
@@ -310,33 +376,32 @@ static int demo_write_files(const char *dir, const struct demo_options *opts, lo
 int demo_generate(struct store *s, const struct demo_options *opts, json_t **summary,
 		  struct err *e)
 {
-	const char *categories[3] = { "registration", "license", "penalty" };
-	const char *files[3] = { "registration.csv", "license.csv", "penalty.csv" };
 	char dir[] = "/tmp/xinyong-demo-XXXXXX", path[4096], dept[19];
-	long counts[3] = { 0, 0, 0 };
 	json_t *batches;
-	int k, rc = 0;
+	size_t k;
+	int rc = 0;
 
 	*summary = NULL;
 	if (!mkdtemp(dir))
 		return err_set(e, "file.unreadable", "无法创建临时目录");
-	if (demo_write_files(dir, opts, counts) < 0)
+	if (demo_write_files(dir, opts) < 0)
 		rc = err_set(e, "file.unreadable", "无法写入演示数据文件（%s）", dir);
 	demo_dept_code(&DEPTS[0], dept);
 	batches = json_array();
-	for (k = 0; k < 3 && rc == 0; k++) {
-		struct ingest_request req = { categories[k], dept, path, files[k], READER_CSV, NULL };
+	for (k = 0; k < NFILES && rc == 0; k++) {
+		struct ingest_request req = { DEMO_FILES[k].category, dept, path, DEMO_FILES[k].file,
+					      READER_CSV, NULL };
 		json_t *one;
 
-		snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+		snprintf(path, sizeof path, "%s/%s", dir, DEMO_FILES[k].file);
 		rc = batches_ingest(s, &req, &one, e);
 		if (rc == 0) {
-			json_object_set_new(one, "category", json_string(categories[k]));
+			json_object_set_new(one, "category", json_string(DEMO_FILES[k].category));
 			json_array_append_new(batches, one);
 		}
 	}
-	for (k = 0; k < 3; k++) {
-		snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+	for (k = 0; k < NFILES; k++) {
+		snprintf(path, sizeof path, "%s/%s", dir, DEMO_FILES[k].file);
 		unlink(path);
 	}
 	rmdir(dir);

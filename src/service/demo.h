@@ -1,7 +1,8 @@
 /*
  * demo.h - realistic synthetic data: companies with valid unified social credit codes in
  * Zhaoqing's real divisions, plausible names, registration basics, licences and
- * penalties from several departments, over several years.
+ * penalties from several departments over several years, and a few entries on the
+ * abnormal-operation and serious-dishonesty lists.
  *
  * The data goes through the real ingestion pipeline (as CSV files in the national
  * layout), so a demo database is exactly what departments' files would produce.

@@ -1699,12 +1699,11 @@ def demo_database(t):
     summ = r.json()
     eq(summ.get("subjects"), 200, "demo summary subjects")
     batches = summ.get("batches")
-    check(isinstance(batches, list) and len(batches) == 3, "demo batches: %r" % batches)
+    check(isinstance(batches, list) and len(batches) == 5, "demo batches: %r" % batches)
     for b in batches:
         eq(b["rejected"], 0, "demo batch %s rejected rows" % b.get("category"))
         check(b["accepted"] > 0, "demo batch %s accepted nothing" % b.get("category"))
-    eq({b["category"] for b in batches}, {"registration", "license", "penalty"},
-       "demo categories")
+    eq({b["category"] for b in batches}, set(BUILTIN), "demo categories")
     eq(t.count("records"), sum(b["accepted"] for b in batches), "records vs demo summary")
     check(t.count("subjects", "WHERE kind='resident_id'") > 0, "no person subjects in demo")
     eq(t.count("subjects", "WHERE kind='uscc'"), 190, "companies (every 20th subject is a "
