@@ -47,8 +47,9 @@ static int subjects_group(struct archive *a, const char *category)
 	if (catalogs_load(a->store, category, &a->cat, a->e) < 0)
 		return -1;
 	labels = json_object();
-	a->current = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o}", "category", category, "name",
-			       a->cat->name, "nature", catalog_nature_name(a->cat->nature),
+	a->current = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:o}", "category", category,
+			       "name", a->cat->name, "group", a->cat->group,
+			       "nature", catalog_nature_name(a->cat->nature),
 			       "disclosure", catalog_disclosure_name(a->cat->disclosure), "count", 0,
 			       "labels", labels, "records", json_array());
 	json_array_append_new(a->groups, a->current);
@@ -79,6 +80,56 @@ static void subjects_label_fields(struct archive *a, json_t *fields)
 			continue;
 		json_object_set_new(labels, id, json_string(a->cat->fields[i].name));
 	}
+}
+
+/* The order of the national catalog's top-level groups, as the standard credit report
+ * presents them: who the subject is first, then what the administration decided, then
+ * honours, lists and the rest. */
+static const char *const GROUP_ORDER[] = {
+	"登记注册基本信息", "行政管理信息", "职称和职业资格信息", "诚实守信相关荣誉",
+	"严重失信主体名单", "经营（活动）异常名录", "非正常户", "信用承诺及履行情况",
+	"信用评价结果", "合同履行信息", "司法裁判及执行信息", "遵守法律法规情况", "其他",
+};
+
+static size_t subjects_group_rank(const json_t *group)
+{
+	const char *name = json_string_value(json_object_get(group, "group"));
+	size_t i;
+
+	for (i = 0; name && i < sizeof GROUP_ORDER / sizeof *GROUP_ORDER; i++)
+		if (strcmp(name, GROUP_ORDER[i]) == 0)
+			return i;
+	return sizeof GROUP_ORDER / sizeof *GROUP_ORDER;
+}
+
+static int subjects_group_cmp(const void *pa, const void *pb)
+{
+	const json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
+	size_t ra = subjects_group_rank(a), rb = subjects_group_rank(b);
+
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	return strcmp(json_string_value(json_object_get(a, "category")),
+		      json_string_value(json_object_get(b, "category")));
+}
+
+/* Orders the category groups as the credit report does (the store lists them by id). */
+static json_t *subjects_sort_groups(json_t *groups)
+{
+	size_t n = json_array_size(groups), i;
+	json_t **v = malloc((n ? n : 1) * sizeof *v), *sorted;
+
+	if (!v)
+		return groups;
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(groups, i);
+	qsort(v, n, sizeof *v, subjects_group_cmp);
+	sorted = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append(sorted, v[i]);
+	free(v);
+	json_decref(groups);
+	return sorted;
 }
 
 static int subjects_add_record(void *ctx, const struct store_record *rec)
@@ -155,7 +206,8 @@ int subjects_show(struct store *s, const char *code, enum subjects_view view, js
 		store_subject_clear(&subj);
 		return -1;
 	}
-	*out = json_pack("{s:o, s:o}", "subject", subjects_identity(&subj), "categories", a.groups);
+	*out = json_pack("{s:o, s:o}", "subject", subjects_identity(&subj), "categories",
+			 subjects_sort_groups(a.groups));
 	store_subject_clear(&subj);
 	return 0;
 }

@@ -5,7 +5,8 @@
  * subjects_show output:
  *   {"subject": {"code", "kind", "subject_type", "name", "region": {"code","name"}|null,
  *                "created_at", "updated_at"},
- *    "categories": [{"category": "penalty", "name": "行政处罚", "nature": "negative",
+ *    "categories": [{"category": "penalty", "name": "行政处罚", "group": "行政管理信息",
+ *                    "nature": "negative",
  *                    "disclosure": "public", "count": 2,
  *                    "labels": {field id: 中文名, ...} for the fields the records hold,
  *                    "records": [{"id", "batch", "dept_code", "decision_date",
@@ -14,6 +15,8 @@
  *                                 "name_conflict": false,
  *                                 "fields": {field id: value, ...},
  *                                 "updated_at"}]}]}
+ *   Categories come in the order of the standard credit report's chapters (registration
+ *   first, then administrative decisions, honours, lists...).
  *
  * subjects_search output:
  *   {"query": "...", "count": N,
