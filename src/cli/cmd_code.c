@@ -50,10 +50,9 @@ static int code_check_command(int argc, char **argv, const char *db, enum code_k
 	ssize_t n;
 	int i;
 
-	if ((db || getenv("XINYONG_DB")) && !(run.store = code_open_store(db)))
-		return CLI_EXIT_USAGE;
-	if (!run.store)
-		run.store = code_open_store(NULL);
+	run.store = code_open_store(db);
+	if (!run.store && (db || getenv("XINYONG_DB")))
+		return CLI_EXIT_USAGE; /* a database was asked for and could not be opened */
 	for (i = 0; i < argc; i++)
 		code_check_one(&run, argv[i]);
 	if (argc == 0) {
