@@ -349,7 +349,11 @@ static void row_clean_order(struct row_clean *rc, int i)
 static void row_clean_field(struct row_clean *rc, int i)
 {
 	const struct catalog_field *f = &rc->cat->fields[i];
-	struct code_result res;
+	/* The subject's own code fields keep their result: the subject is resolved from
+	 * it below, without checking the code a second time. */
+	struct code_result local, *res = i == rc->cat->subject_code ? &rc->checked[0] :
+					 i == rc->cat->subject_id_number ? &rc->checked[1] :
+					 &local;
 
 	if (f->max_chars > 0 && text_utf8_length(rc->values[i].data) > (size_t)f->max_chars) {
 		row_clean_problem(rc, i, "field.too_long", 0, "“%s”超过%d个字符，请精简",
@@ -362,8 +366,8 @@ static void row_clean_field(struct row_clean *rc, int i)
 	case FIELD_ENUM_MULTI: row_clean_enum_multi(rc, i); break;
 	case FIELD_DATE: row_clean_date(rc, i); break;
 	case FIELD_MONEY: row_clean_money(rc, i); break;
-	case FIELD_USCC: row_clean_code(rc, i, CODE_KIND_USCC, &res); break;
-	case FIELD_ID_NUMBER: row_clean_code(rc, i, row_clean_id_kind(rc, i), &res); break;
+	case FIELD_USCC: row_clean_code(rc, i, CODE_KIND_USCC, res); break;
+	case FIELD_ID_NUMBER: row_clean_code(rc, i, row_clean_id_kind(rc, i), res); break;
 	}
 }
 
@@ -372,7 +376,6 @@ static void row_clean_subject(struct row_clean *rc)
 {
 	const struct category *cat = rc->cat;
 	int person, field;
-	struct code_options opts = rc->code_opts;
 
 	rc->subject_type = row_clean_subject_type(rc);
 	person = catalog_type_is_person(rc->subject_type) && cat->subject_id_number >= 0;
@@ -383,9 +386,15 @@ static void row_clean_subject(struct row_clean *rc)
 					  cat->fields[field].name);
 		return;
 	}
-	opts.force = person ? row_clean_id_kind(rc, field) : CODE_KIND_USCC;
-	/* The value is already validated and normalized; this fills region and kind. */
-	code_check(row_clean_value(rc, field), &opts, &rc->subject);
+	/* Checked with the kind the subject needs (USCC, or what the document type says),
+	 * unless a custom category declared its code field as plain text. */
+	rc->subject = rc->checked[person ? 1 : 0];
+	if (!rc->subject.normalized[0]) {
+		struct code_options opts = rc->code_opts;
+
+		opts.force = person ? row_clean_id_kind(rc, field) : CODE_KIND_USCC;
+		code_check(row_clean_value(rc, field), &opts, &rc->subject);
+	}
 }
 
 size_t row_clean_run(struct row_clean *rc, const char *const *raw)
@@ -396,6 +405,7 @@ size_t row_clean_run(struct row_clean *rc, const char *const *raw)
 	rc->nproblems = 0;
 	rc->nerrors = 0;
 	memset(&rc->subject, 0, sizeof rc->subject);
+	memset(rc->checked, 0, sizeof rc->checked);
 	for (i = 0; i < cat->nfields; i++)
 		row_clean_text(rc, (int)i, raw[i]);
 	/* Document numbers last: their check depends on the cleaned document type. */

@@ -39,6 +39,8 @@ struct row_clean {
 	size_t nproblems;
 	size_t nerrors;
 	size_t capproblems;
+	/* The checks of the subject's code field and document number field this row. */
+	struct code_result checked[2];
 	/* The row's subject, valid when nerrors == 0. */
 	const char *subject_type; /* 法人及非法人组织 | 自然人 | 个体工商户 */
 	struct code_result subject;
