@@ -15,11 +15,6 @@ static const char *const field_type_names[] = {
 static const char *const nature_names[] = { "basic", "positive", "negative", "neutral" };
 static const char *const disclosure_names[] = { "public", "shared", "authorized" };
 
-const char *catalog_field_type_name(enum field_type t)
-{
-	return field_type_names[t];
-}
-
 const char *catalog_nature_name(enum catalog_nature n)
 {
 	return nature_names[n];

@@ -94,7 +94,6 @@ const char *catalog_enum_value(const struct catalog_field *f, const char *value)
 
 const char *catalog_nature_name(enum catalog_nature n);
 const char *catalog_disclosure_name(enum catalog_disclosure d);
-const char *catalog_field_type_name(enum field_type t);
 
 /* Whether a subject type (行政相对人类别 value) denotes a natural person. */
 int catalog_type_is_person(const char *subject_type);

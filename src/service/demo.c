@@ -70,25 +70,13 @@ static uint64_t demo_rand(uint64_t *state)
 	return x * 2685821657736338717ULL;
 }
 
-/* GB 11714 check character over an 8-character organisation code body. */
-static char demo_org_check(const char *body)
-{
-	static const int w[8] = { 3, 7, 9, 10, 5, 8, 4, 2 };
-	int sum = 0, i, c;
-
-	for (i = 0; i < 8; i++)
-		sum += w[i] * (body[i] <= '9' ? body[i] - '0' : body[i] - 'A' + 10);
-	c = 11 - sum % 11;
-	return c == 10 ? 'X' : c == 11 ? '0' : (char)('0' + c);
-}
-
 /* A valid USCC: authority and type, division, organisation code, check characters. */
 static void demo_uscc(const char *prefix2, const char *division, const char *org8, char out[19])
 {
 	memcpy(out, prefix2, 2);
 	memcpy(out + 2, division, 6);
 	memcpy(out + 8, org8, 8);
-	out[16] = demo_org_check(org8);
+	out[16] = code_org_check_char(org8);
 	out[17] = code_uscc_check_char(out);
 	out[18] = '\0';
 }
