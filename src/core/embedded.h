@@ -16,7 +16,9 @@ struct embedded_file {
 };
 
 extern const struct embedded_file embedded_catalog[];
-extern const struct embedded_file embedded_migrations[];
+/* Each store backend's schema migrations (src/store/migrations/<backend>/). */
+extern const struct embedded_file embedded_migrations_sqlite[];
+extern const struct embedded_file embedded_migrations_postgresql[];
 extern const struct embedded_file embedded_code_exceptions[];
 /* docs/openapi.json, served by the HTTP API (src/http/api_openapi.c). */
 extern const struct embedded_file embedded_openapi[];

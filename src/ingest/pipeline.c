@@ -217,14 +217,8 @@ static int pipeline_write_record(struct pipeline *p, const struct prepared_row *
 	rec.decision_date = prepared_str(r, r->decision_date);
 	rec.publicity_end = prepared_str(r, r->publicity_end);
 	rec.flags = conflict ? STORE_RECORD_NAME_CONFLICT : 0;
-	rc = store_record_put(p->store, &rec, e);
-	if (rc < 0)
-		return -1;
-	if (rc == STORE_PUT_DUPLICATE)
-		p->batch->duplicates++;
-	else
-		p->batch->accepted++;
-	return 0;
+	/* Accepted and duplicate rows are counted by the store (pipeline_count_records). */
+	return store_record_put(p->store, &rec, e);
 }
 
 static int pipeline_write_row(struct pipeline *p, const struct prepared_row *r, struct err *e)
@@ -254,17 +248,49 @@ static void *pipeline_prepare_thread(void *arg)
 	return NULL;
 }
 
+/* Tells the store which subjects the rows waiting in the queue will look up, so that a
+ * database across the network answers them in one round trip.  Returns how many rows
+ * the hint covers (at least 1), or 0 on error. */
+static size_t pipeline_prefetch_subjects(struct pipeline *p, struct err *e)
+{
+	const char *codes[ROW_QUEUE_SLOTS];
+	size_t n = row_queue_ready(&p->queue), i, m = 0;
+
+	if (n > ROW_QUEUE_SLOTS)
+		n = ROW_QUEUE_SLOTS;
+	for (i = 0; i < n; i++) {
+		const struct prepared_row *r = row_queue_at(&p->queue, i);
+		const char *code;
+
+		if (r->kind != PREPARED_RECORD)
+			continue;
+		code = prepared_str(r, r->code);
+		/* Files sorted by subject repeat a code on consecutive rows. */
+		if (m && strcmp(codes[m - 1], code) == 0)
+			continue;
+		codes[m++] = code;
+	}
+	if (store_subjects_prefetch(p->store, codes, m, e) < 0)
+		return 0;
+	return n ? n : 1;
+}
+
 /* Writes every prepared row; stops the preparer when a write fails. */
 static int pipeline_write_rows(struct pipeline *p, struct err *e)
 {
 	struct prepared_row *r;
 	pthread_t thread;
+	size_t window = 0; /* rows left that the last prefetch covered */
 	int rc = 0;
 
 	if (pthread_create(&thread, NULL, pipeline_prepare_thread, p) != 0)
 		return err_set(e, "internal.error", "无法启动处理线程");
 	while ((r = row_queue_peek(&p->queue)) != NULL) {
-		rc = pipeline_write_row(p, r, e);
+		if (window == 0 && (window = pipeline_prefetch_subjects(p, e)) == 0)
+			rc = -1;
+		else
+			rc = pipeline_write_row(p, r, e);
+		window--;
 		row_queue_pop(&p->queue);
 		if (rc < 0) {
 			row_queue_abandon(&p->queue);
@@ -305,6 +331,18 @@ static const char *pipeline_format_name(enum reader_format f)
 	return f == READER_JSON ? "json" : f == READER_NDJSON ? "ndjson" : "csv";
 }
 
+/* Rows that changed a record (new or updated) are accepted; the others duplicates. */
+static int pipeline_count_records(struct pipeline *p, struct err *e)
+{
+	struct store_put_counts counts;
+
+	if (store_put_counts_take(p->store, &counts, e) < 0)
+		return -1;
+	p->batch->accepted += (long)(counts.inserted + counts.updated);
+	p->batch->duplicates += (long)counts.duplicates;
+	return 0;
+}
+
 static int pipeline_execute(struct pipeline *p, struct err *e)
 {
 	struct store_batch *b = p->batch;
@@ -324,7 +362,8 @@ static int pipeline_execute(struct pipeline *p, struct err *e)
 	/* The encoding is decided at the first non-ASCII byte, which may come late in the
 	 * file: the batch records it again once the file has been read. */
 	pipeline_note_encoding(p);
-	if (store_batch_update(p->store, b, e) < 0 || store_commit(p->store, e) < 0)
+	if (pipeline_count_records(p, e) < 0 || store_batch_update(p->store, b, e) < 0 ||
+	    store_commit(p->store, e) < 0)
 		goto fail;
 	return pipeline_copy_rejects(p, e);
 fail:

@@ -87,6 +87,22 @@ struct prepared_row *row_queue_peek(struct row_queue *q)
 	return r;
 }
 
+size_t row_queue_ready(struct row_queue *q)
+{
+	size_t n;
+
+	pthread_mutex_lock(&q->lock);
+	n = q->tail - q->head;
+	pthread_mutex_unlock(&q->lock);
+	return n;
+}
+
+struct prepared_row *row_queue_at(struct row_queue *q, size_t i)
+{
+	/* head only moves when the consumer pops, and the consumer is the caller. */
+	return &q->slots[(q->head + i) % ROW_QUEUE_SLOTS];
+}
+
 void row_queue_pop(struct row_queue *q)
 {
 	pthread_mutex_lock(&q->lock);

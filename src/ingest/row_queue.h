@@ -44,6 +44,10 @@ void row_queue_finish(struct row_queue *q);
 /* Consumer: waits for a filled slot; NULL when the producer finished and all rows were
  * consumed. */
 struct prepared_row *row_queue_peek(struct row_queue *q);
+/* Consumer: how many filled rows are waiting now (without waiting), and the i-th of
+ * them (0 is the one row_queue_peek returns), valid until it is popped. */
+size_t row_queue_ready(struct row_queue *q);
+struct prepared_row *row_queue_at(struct row_queue *q, size_t i);
 void row_queue_pop(struct row_queue *q);
 void row_queue_abandon(struct row_queue *q);
 

@@ -1,7 +1,8 @@
 /*
  * store.h - the one persistence interface.  Everything above src/store talks to the
- * database through these functions only, so that a PostgreSQL backend can be added
- * without touching service code.
+ * database through these functions only, whichever backend holds the data: an SQLite
+ * file or a PostgreSQL database (plain, or distributed with Citus: docs/scaling.md).
+ * Both backends give the same answers for the same data.
  *
  * Conventions: functions return 0 (or a documented positive value) on success and -1
  * with reason `store.error` on failure.  Lookups return 1 when found, 0 when not.
@@ -23,15 +24,23 @@
 struct err;
 struct store;
 
-/* Opens (creating when missing) the database named by `url`: a file path or
- * `sqlite:PATH`.  Applies pending migrations.  `url` NULL selects $XINYONG_DB, else
- * var/xinyong.db. */
+/* Opens the database named by `url` and applies pending migrations:
+ *   postgresql://user@host:port/dbname (or postgres://, or any libpq "key=value"
+ *   connection string starting with "postgresql:") selects PostgreSQL; the database
+ *   must exist;
+ *   sqlite:PATH, sqlite:///ABSOLUTE/PATH or a plain path selects SQLite; the file is
+ *   created when missing.
+ * `url` NULL or "" selects $XINYONG_DB, else var/xinyong.db. */
 int store_open(const char *url, struct store **out, struct err *e);
 void store_close(struct store *s);
-/* The location actually opened (e.g. the file path). */
+/* The location actually opened: the file path, or the URL without its password. */
 const char *store_location(const struct store *s);
+/* "sqlite" or "postgresql". */
+const char *store_backend_name(const struct store *s);
 
-/* One transaction at a time per store handle. */
+/* One transaction at a time per store handle.  Writes may be buffered by the backend
+ * (PostgreSQL sends a batch's rows with COPY); every read through the same handle, and
+ * the commit, sees them. */
 int store_begin(struct store *s, struct err *e);
 int store_commit(struct store *s, struct err *e);
 void store_rollback(struct store *s);
@@ -77,6 +86,11 @@ int store_subject_get(struct store *s, const char *code, struct store_subject *o
 		      struct err *e);
 /* Inserts a new subject; name is taken from subj->name (not freed). */
 int store_subject_insert(struct store *s, const struct store_subject *subj, struct err *e);
+/* A hint that the subjects of `codes` are about to be looked up (the next rows of a
+ * batch): a backend across a network fetches them in one round trip.  Only lookups
+ * made before the next prefetch or the end of the transaction use the answer. */
+int store_subjects_prefetch(struct store *s, const char *const *codes, size_t n,
+			    struct err *e);
 
 struct store_search_hit {
 	const char *code;
@@ -117,16 +131,21 @@ struct store_record {
 	const char *updated_at;
 };
 
-enum store_put_result {
-	STORE_PUT_DUPLICATE = 0, /* same key and same content: nothing changed */
-	STORE_PUT_INSERTED = 1,
-	STORE_PUT_UPDATED = 2, /* same key, new content: the record was replaced */
+/* What store_record_put calls did, counted per handle. */
+struct store_put_counts {
+	long long inserted;
+	long long updated;    /* same key, new content: the record was replaced */
+	long long duplicates; /* same key and same content: nothing changed */
 };
 
 /* Inserts a record or, when (subject, category, business key) exists, replaces it if its
- * content hash differs.  id/created_at/updated_at of `rec` are ignored.  Returns a
- * store_put_result or -1. */
+ * content hash differs.  id/created_at/updated_at of `rec` are ignored.  The outcome is
+ * counted, not returned, because a backend may write records in bulk: rows of one
+ * batch are judged in the order they were put, exactly as if written one by one. */
 int store_record_put(struct store *s, const struct store_record *rec, struct err *e);
+/* The outcomes counted since the last call (after sending buffered writes), and resets
+ * them. */
+int store_put_counts_take(struct store *s, struct store_put_counts *out, struct err *e);
 
 /* A subject's records, by category, then decision date (newest first). */
 int store_records_of_subject(struct store *s, const char *subject_code,
@@ -173,5 +192,42 @@ struct store_counts {
 	long long subjects, records, batches, categories;
 };
 int store_counts(struct store *s, struct store_counts *out, struct err *e);
+
+/* ---- copying a whole platform between backends (xinyong migrate) ---------------- */
+
+enum store_table {
+	STORE_TABLE_CATEGORIES,
+	STORE_TABLE_EXCEPTIONS,
+	STORE_TABLE_SUBJECTS,
+	STORE_TABLE_BATCHES,
+	STORE_TABLE_PROBLEMS,
+	STORE_TABLE_RECORDS,
+	STORE_TABLE_COUNT
+};
+
+/* "subjects", ... */
+const char *store_table_name(enum store_table t);
+
+/* A table's row count and a BLAKE2b-256 digest of all its rows, each column as text, in
+ * the order of the table's unique key: equal sums mean equal contents, whatever the
+ * backend. */
+struct store_table_sum {
+	long long rows;
+	unsigned char digest[32];
+};
+
+/* Copies table t from `from` into `to`, in key order, in pages of `page` rows, each page
+ * one transaction on `to`.  Ids and timestamps are kept.  Copying resumes after the last
+ * key `to` already holds, and rows already there are skipped, so an interrupted copy is
+ * finished by running it again.  `progress` (may be NULL) is called after each page
+ * with the rows copied so far in this call. */
+int store_copy_table(struct store *from, struct store *to, enum store_table t, long page,
+		     void (*progress)(void *ctx, enum store_table t, long long copied),
+		     void *ctx, struct err *e);
+/* Makes `to` ready for new writes after copies: PostgreSQL numbers new ids after the
+ * copied ones; SQLite rebuilds its name search index. */
+int store_copy_finish(struct store *to, struct err *e);
+int store_table_sum(struct store *s, enum store_table t, struct store_table_sum *out,
+		    struct err *e);
 
 #endif

@@ -49,6 +49,17 @@ static void teardown(void)
 	nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* How many migrations the SQLite backend has compiled in. */
+static long long migration_count(void)
+{
+	long long n = 0;
+
+	while (embedded_migrations_sqlite[n].name)
+		n++;
+	cr_assert_geq(n, 3);
+	return n;
+}
+
 TestSuite(store, .init = setup, .fini = teardown);
 
 static void open_store(void)
@@ -102,7 +113,7 @@ Test(store, open_creates_directory_schema_and_settings)
 	cr_assert_str_eq(store_location(st), path);
 	cr_assert_eq(stat(path, &sb), 0);
 	n = raw_int("SELECT count(*) FROM schema_migrations");
-	cr_assert_eq(n, 2);
+	cr_assert_eq(n, migration_count());
 	cr_assert_eq(raw_int("SELECT count(*) FROM schema_migrations WHERE version = 1 AND "
 			     "name = '001_init.sql' AND applied_at = '" NOW1 "'"),
 		     1);
@@ -123,10 +134,10 @@ Test(store, reopen_does_not_reapply_migrations)
 	setenv("XINYONG_NOW", NOW2, 1);
 	reopen_store();
 	reopen_store();
-	cr_assert_eq(raw_int("SELECT count(*) FROM schema_migrations"), 2);
+	cr_assert_eq(raw_int("SELECT count(*) FROM schema_migrations"), migration_count());
 	cr_assert_eq(raw_int("SELECT count(*) FROM schema_migrations WHERE applied_at = '" NOW1
 			     "'"),
-		     2);
+		     migration_count());
 }
 
 /* Search hits collected as "code:match" strings. */
@@ -181,8 +192,8 @@ Test(store, pending_migration_applied_and_search_index_rebuilt)
 	 * existed: opening it applies only 002, whose rebuild indexes that name. */
 	snprintf(sql, sizeof sql, "%s/var", dir);
 	cr_assert_eq(mkdir(sql, 0755), 0);
-	cr_assert_str_eq(embedded_migrations[0].name, "001_init.sql");
-	raw_exec(embedded_migrations[0].data);
+	cr_assert_str_eq(embedded_migrations_sqlite[0].name, "001_init.sql");
+	raw_exec(embedded_migrations_sqlite[0].data);
 	raw_exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
 		 "NULL, applied_at TEXT NOT NULL);"
 		 "INSERT INTO schema_migrations VALUES (1, '001_init.sql', 'earlier');"
@@ -193,7 +204,7 @@ Test(store, pending_migration_applied_and_search_index_rebuilt)
 	cr_assert_eq(raw_int("SELECT count(*) FROM schema_migrations WHERE applied_at = "
 			     "'earlier'"),
 		     1);
-	cr_assert_eq(raw_int("SELECT count(*) FROM schema_migrations"), 2);
+	cr_assert_eq(raw_int("SELECT count(*) FROM schema_migrations"), migration_count());
 	h = search("建材有限", NULL, 10, 1);
 	cr_assert_eq(h.n, 1);
 	cr_assert_str_eq(h.v[0], "91441200MA00000001:3");
@@ -570,6 +581,20 @@ static int collect_record(void *ctx, const struct store_record *r)
 	return c->stop_at && c->n >= c->stop_at;
 }
 
+enum { PUT_DUPLICATE, PUT_INSERTED, PUT_UPDATED };
+
+/* Puts one record and tells what the store counted for it. */
+static int put_record(const struct store_record *r)
+{
+	struct store_put_counts c;
+
+	if (store_record_put(st, r, &e) < 0)
+		return -1;
+	cr_assert_eq(store_put_counts_take(st, &c, &e), 0, "%s", e.message);
+	cr_assert_eq(c.inserted + c.updated + c.duplicates, 1);
+	return c.inserted ? PUT_INSERTED : c.updated ? PUT_UPDATED : PUT_DUPLICATE;
+}
+
 Test(store, record_put_insert_duplicate_update)
 {
 	struct store_record a = record(C_JIANCAI, "penalty", "粤肇市监罚〔2025〕1号", "h1");
@@ -577,9 +602,9 @@ Test(store, record_put_insert_duplicate_update)
 	struct recs c = { 0 };
 
 	open_store();
-	cr_assert_eq(store_record_put(st, &a, &e), STORE_PUT_INSERTED);
-	cr_assert_eq(store_record_put(st, &a, &e), STORE_PUT_DUPLICATE);
-	cr_assert_eq(store_record_put(st, &b, &e), STORE_PUT_INSERTED);
+	cr_assert_eq(put_record(&a), PUT_INSERTED);
+	cr_assert_eq(put_record(&a), PUT_DUPLICATE);
+	cr_assert_eq(put_record(&b), PUT_INSERTED);
 	/* An update right after an insert must not be taken for one (the store tells them
 	 * apart by the last inserted rowid). */
 	setenv("XINYONG_NOW", NOW2, 1);
@@ -588,15 +613,15 @@ Test(store, record_put_insert_duplicate_update)
 	a.flags = STORE_RECORD_NAME_CONFLICT;
 	a.decision_date = "2025-03-04";
 	a.publicity_end = "2028-03-04";
-	cr_assert_eq(store_record_put(st, &a, &e), STORE_PUT_UPDATED);
-	cr_assert_eq(store_record_put(st, &a, &e), STORE_PUT_DUPLICATE);
-	cr_assert_eq(store_record_put(st, &b, &e), STORE_PUT_DUPLICATE);
+	cr_assert_eq(put_record(&a), PUT_UPDATED);
+	cr_assert_eq(put_record(&a), PUT_DUPLICATE);
+	cr_assert_eq(put_record(&b), PUT_DUPLICATE);
 	/* Same key in another category or for another subject is another record. */
-	cr_assert_eq(store_record_put(st, &(struct store_record){ .batch_id = 1,
+	cr_assert_eq(put_record(&(struct store_record){ .batch_id = 1,
 				      .category = "license", .subject_code = C_JIANCAI,
 				      .business_key = a.business_key, .data = "{}",
-				      .content_hash = "h2" }, &e),
-		     STORE_PUT_INSERTED);
+				      .content_hash = "h2" }),
+		     PUT_INSERTED);
 	cr_assert_eq(raw_int("SELECT count(*) FROM records"), 3);
 	cr_assert_eq(raw_int("SELECT count(*) FROM records WHERE publicity_end = '2028-03-04' "
 			     "AND dept_code = '11441200007226547A'"),
@@ -620,7 +645,7 @@ Test(store, record_put_error)
 	cr_assert_neq(e.message[0], '\0');
 	/* The cached statement is usable after a failure. */
 	a.data = "{}";
-	cr_assert_eq(store_record_put(st, &a, &e), STORE_PUT_INSERTED);
+	cr_assert_eq(put_record(&a), PUT_INSERTED);
 }
 
 Test(store, records_of_subject_order)
@@ -816,7 +841,7 @@ static int64_t write_batch(void)
 	add_subject(C_JIANCAI, "uscc", "肇庆市端州区星湖建材有限公司");
 	r = record(C_JIANCAI, "penalty", "K1", "h1");
 	r.batch_id = b.id;
-	cr_assert_eq(store_record_put(st, &r, &e), STORE_PUT_INSERTED);
+	cr_assert_eq(put_record(&r), PUT_INSERTED);
 	p = (struct store_problem){ b.id, 1, "", "row.malformed", "格式错误", 0 };
 	cr_assert_eq(store_problem_add(st, &p, &e), 0);
 	b.rows = 2;

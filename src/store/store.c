@@ -1,0 +1,652 @@
+/*
+ * store.c - the backend-independent half of the store: opening by URL, migrations, and
+ * every operation whose SQL both backends share (see store_int.h for the file map).
+ */
+#include "store_int.h"
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STORE_DEFAULT_PATH "var/xinyong.db"
+
+const struct store_sql store_sql[SQL_COUNT] = {
+#define SQL(id, backend, route, text) [SQL_##id] = { #id, backend, route, text },
+#include "sql.def"
+#undef SQL
+};
+
+/* ---- helpers shared with the backends --------------------------------------------- */
+
+int store__fail(struct err *e, const char *what, const char *detail)
+{
+	return err_set(e, "store.error", "%s失败：%s", what, detail && *detail ? detail : "未知错误");
+}
+
+void store__now(struct store *s, char out[26])
+{
+	if (s->tx_time[0])
+		memcpy(out, s->tx_time, sizeof s->tx_time);
+	else
+		clock_timestamp(out);
+}
+
+void store__copy(const struct store_row *r, int col, char *dst, size_t size)
+{
+	snprintf(dst, size, "%s", store__text(r, col));
+}
+
+/* ---- opening ---------------------------------------------------------------------- */
+
+static int store_is_pg_url(const char *url)
+{
+	return strncmp(url, "postgresql:", 11) == 0 || strncmp(url, "postgres:", 9) == 0;
+}
+
+/* The version number a migration file name starts with ("002_search.sql" -> 2), or -1. */
+static long store_migration_version(const char *name)
+{
+	char *end;
+	long v = strtol(name, &end, 10);
+
+	return end != name && *end == '_' && v > 0 ? v : -1;
+}
+
+/* Runs statement `id` when this backend has it; others are a no-op. */
+static int store_query_if_any(struct store *s, enum store_sql_id id, struct err *e)
+{
+	enum store_sql_backend b = store_sql[id].backend;
+
+	if (b != SQL_BOTH && b != s->be->dialect)
+		return 0;
+	return store__query(s, id, NULL, 0, NULL, NULL, NULL, e);
+}
+
+static int store_row_found(void *ctx, const struct store_row *row)
+{
+	(void)row;
+	*(int *)ctx = 1;
+	return 1;
+}
+
+/* Applies one migration in its own transaction.  The check for "already applied" is
+ * repeated under the write lock, because another process may have opened the same new
+ * database at the same moment. */
+static int store_migration_apply(struct store *s, const struct embedded_file *m, long version,
+				 struct err *e)
+{
+	struct store_param p[3] = { STORE_NUM(version), STORE_TEXT(m->name), STORE_TEXT(NULL) };
+	char now[26];
+	int applied = 0;
+
+	if (s->be->begin(s, e) < 0)
+		return -1;
+	if (store_query_if_any(s, SQL_MIGRATION_LOCK, e) < 0 ||
+	    store__query(s, SQL_MIGRATION_CHECK, p, 1, store_row_found, &applied, NULL, e) < 0)
+		goto fail;
+	if (applied) {
+		s->be->rollback(s);
+		return 0;
+	}
+	if (s->be->exec_script(s, m->name, m->data, e) < 0)
+		goto fail;
+	clock_timestamp(now);
+	p[2].text = now;
+	if (store__query(s, SQL_MIGRATION_RECORD, p, 3, NULL, NULL, NULL, e) < 0 ||
+	    s->be->commit(s, e) < 0)
+		goto fail;
+	return 0;
+fail:
+	s->be->rollback(s);
+	return -1;
+}
+
+struct store_applied {
+	long max, count;
+};
+
+static int store_applied_row(void *ctx, const struct store_row *row)
+{
+	struct store_applied *a = ctx;
+
+	a->max = (long)store__num(row, 0);
+	a->count = (long)store__num(row, 1);
+	return 0;
+}
+
+/* Brings the schema up to date.  Applied versions are read first without a write lock,
+ * so that opening an up-to-date database (every server pool handle) stays read-only. */
+static int store_migrate(struct store *s, struct err *e)
+{
+	const struct embedded_file *m;
+	struct store_applied applied = { 0, 0 };
+	long known_max = 0, known_count = 0, v;
+
+	if (store__query(s, SQL_MIGRATIONS_CREATE, NULL, 0, NULL, NULL, NULL, e) < 0 ||
+	    store__query(s, SQL_MIGRATIONS_APPLIED, NULL, 0, store_applied_row, &applied, NULL,
+			 e) < 0)
+		return -1;
+	for (m = s->be->migrations; m->name; m++) {
+		v = store_migration_version(m->name);
+		if (v <= known_max)
+			return err_set(e, "store.error",
+				       "迁移文件名 %s 无效：应以递增的编号开头，如 003_name.sql", m->name);
+		known_max = v;
+		known_count++;
+	}
+	if (applied.max > known_max)
+		return err_set(e, "store.error",
+			       "数据库 %s 的结构版本（%ld）比本程序支持的（%ld）更新，请升级程序",
+			       s->location, applied.max, known_max);
+	/* Migrations are numbered without gaps in practice, so equal counts and maxima mean
+	 * nothing is pending; otherwise each one is checked under the write lock. */
+	if (applied.max == known_max && applied.count == known_count)
+		return 0;
+	for (m = s->be->migrations; m->name; m++)
+		if (store_migration_apply(s, m, store_migration_version(m->name), e) < 0)
+			return -1;
+	return 0;
+}
+
+/* The file path named by an SQLite url: "sqlite:PATH", "sqlite://PATH" or a path. */
+static const char *store_sqlite_path(const char *url, struct err *e)
+{
+	if (strncmp(url, "sqlite:", 7) == 0) {
+		url += 7;
+		/* sqlite:///srv/x.db is an absolute path, as in other tools' URLs. */
+		if (strncmp(url, "//", 2) == 0)
+			url += 2;
+	}
+	if (!*url) {
+		err_set(e, "store.error", "数据库地址为空，请给出 SQLite 文件路径或 PostgreSQL 地址");
+		return NULL;
+	}
+	return url;
+}
+
+int store_open(const char *url, struct store **out, struct err *e)
+{
+	struct store *s;
+	const char *path;
+	int rc;
+
+	*out = NULL;
+	if (!url || !*url) {
+		url = getenv("XINYONG_DB");
+		if (!url || !*url)
+			url = STORE_DEFAULT_PATH;
+	}
+	s = calloc(1, sizeof *s);
+	if (!s)
+		return err_set(e, "store.error", "内存不足");
+	if (store_is_pg_url(url)) {
+		s->be = &store_pg_backend;
+		rc = store_pg_connect(s, url, e);
+	} else {
+		s->be = &store_sqlite_backend;
+		path = store_sqlite_path(url, e);
+		rc = path ? store_sqlite_connect(s, path, e) : -1;
+	}
+	if (rc < 0 || store_migrate(s, e) < 0) {
+		store_close(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	if (s->impl)
+		s->be->close(s);
+	free(s->location);
+	free(s);
+}
+
+const char *store_location(const struct store *s)
+{
+	return s->location;
+}
+
+const char *store_backend_name(const struct store *s)
+{
+	return s->be->name;
+}
+
+/* ---- transactions ----------------------------------------------------------------- */
+
+int store_begin(struct store *s, struct err *e)
+{
+	if (s->be->begin(s, e) < 0)
+		return -1;
+	memset(&s->put_counts, 0, sizeof s->put_counts);
+	clock_timestamp(s->tx_time);
+	return 0;
+}
+
+int store_commit(struct store *s, struct err *e)
+{
+	if (s->be->commit(s, e) < 0)
+		return -1;
+	s->tx_time[0] = '\0';
+	return 0;
+}
+
+void store_rollback(struct store *s)
+{
+	if (!s)
+		return;
+	s->tx_time[0] = '\0';
+	memset(&s->put_counts, 0, sizeof s->put_counts);
+	s->be->rollback(s);
+}
+
+/* ---- catalog ---------------------------------------------------------------------- */
+
+int store_category_put(struct store *s, const char *id, const char *json, struct err *e)
+{
+	char now[26];
+	struct store_param p[3] = { STORE_TEXT(id), STORE_TEXT(json), STORE_TEXT(now) };
+
+	store__now(s, now);
+	if (store__query(s, SQL_CATEGORY_PUT, p, 3, NULL, NULL, NULL, e) < 0)
+		return -1;
+	return 0;
+}
+
+static int store_first_text(void *ctx, const struct store_row *row)
+{
+	char **out = ctx;
+
+	*out = strdup(store__text(row, 0));
+	return 1;
+}
+
+int store_category_get(struct store *s, const char *id, char **json_out, struct err *e)
+{
+	struct store_param p[1] = { STORE_TEXT(id) };
+	char *json = NULL;
+
+	*json_out = NULL;
+	if (store__query(s, SQL_CATEGORY_GET, p, 1, store_first_text, &json, NULL, e) < 0) {
+		free(json);
+		return -1;
+	}
+	*json_out = json;
+	return json != NULL;
+}
+
+struct category_list_ctx {
+	int (*cb)(void *ctx, const char *id, const char *json);
+	void *ctx;
+};
+
+static int store_category_row(void *ctx, const struct store_row *row)
+{
+	struct category_list_ctx *c = ctx;
+
+	return c->cb(c->ctx, store__text(row, 0), store__text(row, 1));
+}
+
+int store_category_list(struct store *s,
+			int (*cb)(void *ctx, const char *id, const char *json), void *ctx,
+			struct err *e)
+{
+	struct category_list_ctx c = { cb, ctx };
+
+	return store__query(s, SQL_CATEGORY_LIST, NULL, 0, store_category_row, &c, NULL, e);
+}
+
+/* ---- code exceptions -------------------------------------------------------------- */
+
+int store_code_exception_add(struct store *s, const char *code, const char *note,
+			     struct err *e)
+{
+	char now[26];
+	struct store_param p[3] = { STORE_TEXT(code), STORE_TEXT(note), STORE_TEXT(now) };
+
+	store__now(s, now);
+	return store__query(s, SQL_EXCEPTION_ADD, p, 3, NULL, NULL, NULL, e);
+}
+
+int store_code_exception_has(void *store, const char *code)
+{
+	struct store *s = store;
+	struct store_param p[1] = { STORE_TEXT(code) };
+	int found = 0;
+
+	/* A callback of code_check: it has no error channel, so a failed lookup counts as
+	 * "not listed" and the code is judged on its check character alone. */
+	if (!s || !code)
+		return 0;
+	if (store__query(s, SQL_EXCEPTION_HAS, p, 1, store_row_found, &found, NULL, NULL) < 0)
+		return 0;
+	return found;
+}
+
+struct exception_list_ctx {
+	int (*cb)(void *ctx, const char *code, const char *note, const char *added_at);
+	void *ctx;
+};
+
+static int store_exception_row(void *ctx, const struct store_row *row)
+{
+	struct exception_list_ctx *c = ctx;
+
+	return c->cb(c->ctx, store__text(row, 0), store__text(row, 1), store__text(row, 2));
+}
+
+int store_code_exception_list(struct store *s,
+			      int (*cb)(void *ctx, const char *code, const char *note,
+					const char *added_at),
+			      void *ctx, struct err *e)
+{
+	struct exception_list_ctx c = { cb, ctx };
+
+	return store__query(s, SQL_EXCEPTION_LIST, NULL, 0, store_exception_row, &c, NULL, e);
+}
+
+/* ---- subjects --------------------------------------------------------------------- */
+
+struct subject_get_ctx {
+	struct store_subject *out;
+	int found; /* 1 found, -1 out of memory */
+};
+
+static int store_subject_row(void *ctx, const struct store_row *row)
+{
+	struct subject_get_ctx *c = ctx;
+	struct store_subject *out = c->out;
+
+	memset(out, 0, sizeof *out);
+	store__copy(row, 0, out->code, sizeof out->code);
+	store__copy(row, 1, out->kind, sizeof out->kind);
+	store__copy(row, 2, out->subject_type, sizeof out->subject_type);
+	store__copy(row, 4, out->region_code, sizeof out->region_code);
+	store__copy(row, 5, out->created_at, sizeof out->created_at);
+	store__copy(row, 6, out->updated_at, sizeof out->updated_at);
+	out->name = strdup(store__text(row, 3));
+	c->found = out->name ? 1 : -1;
+	return 1;
+}
+
+int store_subject_get(struct store *s, const char *code, struct store_subject *out,
+		      struct err *e)
+{
+	struct store_param p[1] = { STORE_TEXT(code) };
+	struct subject_get_ctx c = { out, 0 };
+	int rc;
+
+	if (s->be->subject_cached) {
+		rc = s->be->subject_cached(s, code, out, e);
+		if (rc != -2)
+			return rc;
+	}
+	if (store__query(s, SQL_SUBJECT_GET, p, 1, store_subject_row, &c, NULL, e) < 0)
+		return -1;
+	if (c.found < 0)
+		return err_set(e, "store.error", "内存不足");
+	return c.found;
+}
+
+int store_subject_insert(struct store *s, const struct store_subject *subj, struct err *e)
+{
+	char *key = text_search_key(subj->name ? subj->name : "");
+	int rc;
+
+	if (!key)
+		return err_set(e, "store.error", "主体名称不是有效的 UTF-8 文本：%s", subj->code);
+	rc = s->be->subject_insert(s, subj, key, e);
+	free(key);
+	return rc;
+}
+
+int store_subjects_prefetch(struct store *s, const char *const *codes, size_t n,
+			    struct err *e)
+{
+	if (!s->be->subjects_prefetch || n == 0)
+		return 0;
+	return s->be->subjects_prefetch(s, codes, n, e);
+}
+
+void store_subject_clear(struct store_subject *subj)
+{
+	if (!subj)
+		return;
+	free(subj->name);
+	subj->name = NULL;
+}
+
+int store_subject_search(struct store *s, const char *key, const char *code, int limit,
+			 int include_persons,
+			 int (*cb)(void *ctx, const struct store_search_hit *hit), void *ctx,
+			 struct err *e)
+{
+	struct store_subject subj;
+	struct store_search_hit hit;
+	int found, stop;
+
+	if (limit <= 0)
+		return 0;
+	/* The exact code match comes first (match 0), found by the subject key rather than
+	 * as a branch of the name query: a union made SQLite carry every candidate through
+	 * a subquery, 1.5x slower for keys common to most names. */
+	if (code && *code) {
+		memset(&subj, 0, sizeof subj);
+		found = store_subject_get(s, code, &subj, e);
+		if (found < 0)
+			return -1;
+		/* A person may be known by a passport number (kind "other"): the type
+		 * decides. */
+		if (found && (include_persons || (strcmp(subj.kind, "resident_id") != 0 &&
+						  strcmp(subj.subject_type, "自然人") != 0))) {
+			hit.code = subj.code;
+			hit.name = subj.name;
+			hit.kind = subj.kind;
+			hit.subject_type = subj.subject_type;
+			hit.region_code = subj.region_code;
+			hit.match = 0;
+			stop = cb(ctx, &hit) != 0;
+			store_subject_clear(&subj);
+			if (stop)
+				return 0;
+			limit--;
+		}
+		store_subject_clear(&subj);
+	} else {
+		code = NULL;
+	}
+	if (!key || !*key || limit == 0)
+		return 0;
+	return s->be->search(s, key, code, limit, include_persons, cb, ctx, e);
+}
+
+/* ---- records ---------------------------------------------------------------------- */
+
+int store_record_put(struct store *s, const struct store_record *rec, struct err *e)
+{
+	return s->be->record_put(s, rec, e);
+}
+
+int store_put_counts_take(struct store *s, struct store_put_counts *out, struct err *e)
+{
+	if (s->be->flush(s, e) < 0)
+		return -1;
+	*out = s->put_counts;
+	memset(&s->put_counts, 0, sizeof s->put_counts);
+	return 0;
+}
+
+struct records_ctx {
+	int (*cb)(void *ctx, const struct store_record *rec);
+	void *ctx;
+};
+
+static int store_record_row(void *ctx, const struct store_row *row)
+{
+	struct records_ctx *c = ctx;
+	struct store_record rec;
+
+	rec.id = store__num(row, 0);
+	rec.batch_id = store__num(row, 1);
+	rec.category = store__text(row, 2);
+	rec.subject_code = store__text(row, 3);
+	rec.dept_code = store__text(row, 4);
+	rec.business_key = store__text(row, 5);
+	rec.data = store__text(row, 6);
+	rec.content_hash = store__text(row, 7);
+	rec.decision_date = store__text(row, 8);
+	rec.publicity_end = store__text(row, 9);
+	rec.flags = (int)store__num(row, 10);
+	rec.created_at = store__text(row, 11);
+	rec.updated_at = store__text(row, 12);
+	return c->cb(c->ctx, &rec);
+}
+
+int store_records_of_subject(struct store *s, const char *subject_code,
+			     int (*cb)(void *ctx, const struct store_record *rec), void *ctx,
+			     struct err *e)
+{
+	struct store_param p[1] = { STORE_TEXT(subject_code) };
+	struct records_ctx c = { cb, ctx };
+
+	return store__query(s, SQL_RECORDS_OF_SUBJECT, p, 1, store_record_row, &c, NULL, e);
+}
+
+/* ---- batches ---------------------------------------------------------------------- */
+
+static int store_first_num(void *ctx, const struct store_row *row)
+{
+	*(int64_t *)ctx = store__num(row, 0);
+	return 1;
+}
+
+int store_batch_insert(struct store *s, struct store_batch *b, struct err *e)
+{
+	char now[26];
+	struct store_param p[11] = {
+		STORE_TEXT(b->category), STORE_TEXT(b->dept_code), STORE_TEXT(b->source),
+		STORE_TEXT(b->format),	 STORE_TEXT(b->encoding),  STORE_NUM(b->rows),
+		STORE_NUM(b->accepted),	 STORE_NUM(b->duplicates), STORE_NUM(b->rejected),
+		STORE_NUM(b->warnings),	 STORE_TEXT(now),
+	};
+	int64_t id = 0;
+
+	store__now(s, now);
+	if (store__query(s, SQL_BATCH_INSERT, p, 11, store_first_num, &id, NULL, e) < 0)
+		return -1;
+	if (id <= 0)
+		return err_set(e, "store.error", "登记批次失败：数据库未返回批次编号");
+	b->id = id;
+	memcpy(b->created_at, now, sizeof b->created_at);
+	return 0;
+}
+
+int store_batch_update(struct store *s, const struct store_batch *b, struct err *e)
+{
+	struct store_param p[7] = {
+		STORE_NUM(b->id),	STORE_NUM(b->rows),	STORE_NUM(b->accepted),
+		STORE_NUM(b->duplicates), STORE_NUM(b->rejected), STORE_NUM(b->warnings),
+		STORE_TEXT(b->encoding),
+	};
+	long long changes = 0;
+
+	if (store__query(s, SQL_BATCH_UPDATE, p, 7, NULL, NULL, &changes, e) < 0)
+		return -1;
+	if (changes == 0)
+		return err_set(e, "batch.not_found", "批次 %lld 不存在，无法更新统计",
+			       (long long)b->id);
+	return 0;
+}
+
+static int store_batch_row(void *ctx, const struct store_row *row)
+{
+	struct store_batch *out = ctx;
+
+	memset(out, 0, sizeof *out);
+	out->id = store__num(row, 0);
+	store__copy(row, 1, out->category, sizeof out->category);
+	store__copy(row, 2, out->dept_code, sizeof out->dept_code);
+	store__copy(row, 3, out->source, sizeof out->source);
+	store__copy(row, 4, out->format, sizeof out->format);
+	store__copy(row, 5, out->encoding, sizeof out->encoding);
+	out->rows = (long)store__num(row, 6);
+	out->accepted = (long)store__num(row, 7);
+	out->duplicates = (long)store__num(row, 8);
+	out->rejected = (long)store__num(row, 9);
+	out->warnings = (long)store__num(row, 10);
+	store__copy(row, 11, out->created_at, sizeof out->created_at);
+	return 1;
+}
+
+int store_batch_get(struct store *s, int64_t id, struct store_batch *out, struct err *e)
+{
+	struct store_param p[1] = { STORE_NUM(id) };
+
+	out->id = 0;
+	if (store__query(s, SQL_BATCH_GET, p, 1, store_batch_row, out, NULL, e) < 0)
+		return -1;
+	return out->id != 0;
+}
+
+/* ---- problems --------------------------------------------------------------------- */
+
+int store_problem_add(struct store *s, const struct store_problem *p, struct err *e)
+{
+	return s->be->problem_add(s, p, e);
+}
+
+struct problems_ctx {
+	int (*cb)(void *ctx, const struct store_problem *p);
+	void *ctx;
+};
+
+static int store_problem_row(void *ctx, const struct store_row *row)
+{
+	struct problems_ctx *c = ctx;
+	struct store_problem p;
+
+	p.batch_id = store__num(row, 0);
+	p.row = (long)store__num(row, 1);
+	p.field = store__text(row, 2);
+	p.reason = store__text(row, 3);
+	p.message = store__text(row, 4);
+	p.warning = (int)store__num(row, 5);
+	return c->cb(c->ctx, &p);
+}
+
+int store_problems_list(struct store *s, int64_t batch_id, int warnings,
+			int (*cb)(void *ctx, const struct store_problem *p), void *ctx,
+			struct err *e)
+{
+	struct store_param p[2] = { STORE_NUM(batch_id),
+				    STORE_NUM(warnings == 0 || warnings == 1 ? warnings : 2) };
+	struct problems_ctx c = { cb, ctx };
+
+	return store__query(s, SQL_PROBLEMS_LIST, p, 2, store_problem_row, &c, NULL, e);
+}
+
+/* ---- statistics ------------------------------------------------------------------- */
+
+static int store_counts_row(void *ctx, const struct store_row *row)
+{
+	struct store_counts *out = ctx;
+
+	out->subjects = store__num(row, 0);
+	out->records = store__num(row, 1);
+	out->batches = store__num(row, 2);
+	out->categories = store__num(row, 3);
+	return 1;
+}
+
+int store_counts(struct store *s, struct store_counts *out, struct err *e)
+{
+	memset(out, 0, sizeof *out);
+	return store__query(s, SQL_COUNTS, NULL, 0, store_counts_row, out, NULL, e);
+}
