@@ -14,7 +14,7 @@ int cmd_catalog(int argc, char **argv)
 	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
-	const char *usage = "xinyong catalog [--db PATH] list | show ID | import FILE...";
+	const char *usage = "xinyong catalog [--db DB] list | show ID | import FILE...";
 	const char *db = NULL, *sub;
 	int c, i, rc = 0, nargs;
 	struct store *s;

@@ -88,7 +88,7 @@ static int code_exceptions_command(int argc, char **argv, const char *db, const 
 	if (argc < 1 || (strcmp(argv[0], "list") == 0 && argc != 1) ||
 	    (strcmp(argv[0], "add") == 0 && argc != 2) ||
 	    (strcmp(argv[0], "list") != 0 && strcmp(argv[0], "add") != 0))
-		return cli_usage("xinyong code exceptions list | add CODE [--note TEXT] [--db PATH]");
+		return cli_usage("xinyong code exceptions list | add CODE [--note TEXT] [--db DB]");
 	if (!(s = cli_open_store(db)))
 		return CLI_EXIT_USAGE;
 	err_clear(&e);
@@ -116,7 +116,7 @@ int cmd_code(int argc, char **argv)
 					      { "note", required_argument, NULL, 'n' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
-	const char *usage = "xinyong code check [--kind uscc|resident_id] [--db PATH] [CODE...]\n"
+	const char *usage = "xinyong code check [--kind uscc|resident_id] [--db DB] [CODE...]\n"
 			    "       xinyong code exceptions list | add CODE [--note TEXT]";
 	enum code_kind force = CODE_KIND_AUTO;
 	const char *db = NULL, *note = NULL;

@@ -1,5 +1,5 @@
 /*
- * cmd_demo.c - `xinyong demo --db PATH --subjects N [--seed S]` fills a database with
+ * cmd_demo.c - `xinyong demo --db DB --subjects N [--seed S]` fills a database with
  * realistic synthetic data; `xinyong demo --penalties N` writes a penalty CSV to stdout
  * (used by the benchmark).
  */
@@ -21,7 +21,7 @@ int cmd_demo(int argc, char **argv)
 					      { "seed", required_argument, NULL, 's' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
-	const char *usage = "xinyong demo [--db PATH] --subjects N [--seed S]\n"
+	const char *usage = "xinyong demo [--db DB] --subjects N [--seed S]\n"
 			    "       xinyong demo --penalties N [--seed S] > penalties.csv";
 	struct demo_options dopts = { 1000, 1 };
 	const char *db = NULL;

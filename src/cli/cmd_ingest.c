@@ -37,7 +37,7 @@ int cmd_ingest(int argc, char **argv)
 					      { "format", required_argument, NULL, 'f' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
-	const char *usage = "xinyong ingest [--db PATH] --category CAT --dept DEPT_CODE "
+	const char *usage = "xinyong ingest [--db DB] --category CAT --dept DEPT_CODE "
 			    "[--rejects OUT.csv] [--format csv|json|ndjson] FILE...";
 	struct ingest_request req;
 	const char *db = NULL, *rejects = NULL;

@@ -1,4 +1,4 @@
-/* cmd_init.c - `xinyong init --db PATH`: an empty platform with the built-in catalog. */
+/* cmd_init.c - `xinyong init --db DB`: an empty platform with the built-in catalog. */
 #include "cli.h"
 
 #include "store/store.h"
@@ -11,7 +11,7 @@ int cmd_init(int argc, char **argv)
 	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
-	const char *usage = "xinyong init [--db PATH]";
+	const char *usage = "xinyong init [--db DB]";
 	const char *db = NULL;
 	struct store *s;
 	int c;

@@ -16,7 +16,7 @@ int cmd_search(int argc, char **argv)
 					      { "compact", no_argument, NULL, 'c' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
-	const char *usage = "xinyong search [--db PATH] [--limit N] [--compact] TEXT";
+	const char *usage = "xinyong search [--db DB] [--limit N] [--compact] TEXT";
 	const char *db = NULL;
 	int c, pretty = 1, limit = 0, rc;
 	struct store *s;

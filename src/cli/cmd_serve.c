@@ -1,8 +1,11 @@
 /*
  * cmd_serve.c - `xinyong serve`: the HTTP API and the web pages until SIGINT or SIGTERM.
  *
- *   xinyong serve [--db PATH] [--listen HOST:PORT] [--web DIR] [--max-body SIZE]
- *                 [--max-connections N]
+ *   xinyong serve [--db URL] [--listen HOST:PORT] [--web DIR] [--max-body SIZE]
+ *                 [--max-connections N] [--db-pool N]
+ *
+ * --db-pool (or $XINYONG_DB_POOL) caps the database handles, i.e. the PostgreSQL
+ * connections, the server keeps (default 16).
  *
  * Prints one line when ready, "xinyong: serving http://HOST:PORT (db=..., web=...)",
  * with the real port (so `--listen 127.0.0.1:0` can be used by tests), then one log
@@ -22,8 +25,20 @@
 #include "store/store.h"
 
 #define SERVE_USAGE                                                                        \
-	"xinyong serve [--db PATH] [--listen HOST:PORT] [--web DIR] [--max-body SIZE] "    \
-	"[--max-connections N]"
+	"xinyong serve [--db URL] [--listen HOST:PORT] [--web DIR] [--max-body SIZE] "     \
+	"[--max-connections N] [--db-pool N]"
+
+/* A count option's value, 1..10000; 0 when it is not one. */
+static unsigned serve_count(const char *val)
+{
+	char *end;
+	long n;
+
+	if (!val || !*val)
+		return 0;
+	n = strtol(val, &end, 10);
+	return *end || n < 1 || n > 10000 ? 0 : (unsigned)n;
+}
 
 /* The host part of HOST:PORT, for the ready line ("[::1]" keeps its brackets). */
 static void serve_host(const char *listen, char *out, size_t size)
@@ -39,7 +54,7 @@ static void serve_host(const char *listen, char *out, size_t size)
 
 int cmd_serve(int argc, char **argv)
 {
-	struct http_config cfg = { HTTP_DEFAULT_LISTEN, XY_WEB_ROOT, 0, 0 };
+	struct http_config cfg = { HTTP_DEFAULT_LISTEN, XY_WEB_ROOT, 0, 0, 0 };
 	struct http_server *srv = NULL;
 	struct store *store = NULL;
 	const char *db = NULL;
@@ -70,15 +85,20 @@ int cmd_serve(int argc, char **argv)
 			if (http_parse_size(val, &cfg.max_body, &e) < 0)
 				return cli_fail(&e);
 		} else if (strcmp(opt, "--max-connections") == 0) {
-			char *end;
-			long n = strtol(val, &end, 10);
-
-			if (*end || n < 1 || n > 10000)
+			if (!(cfg.max_connections = serve_count(val)))
 				return cli_usage(SERVE_USAGE);
-			cfg.max_connections = (unsigned)n;
+		} else if (strcmp(opt, "--db-pool") == 0) {
+			if (!(cfg.db_pool = serve_count(val)))
+				return cli_usage(SERVE_USAGE);
 		} else {
 			return cli_usage(SERVE_USAGE);
 		}
+	}
+
+	if (!cfg.db_pool && getenv("XINYONG_DB_POOL") &&
+	    !(cfg.db_pool = serve_count(getenv("XINYONG_DB_POOL")))) {
+		fprintf(stderr, "xinyong: XINYONG_DB_POOL 应为 1 到 10000 之间的整数\n");
+		return CLI_EXIT_USAGE;
 	}
 
 	/* Block the stop signals before the daemon starts its threads, which inherit the

@@ -15,7 +15,7 @@ int cmd_subject(int argc, char **argv)
 					      { "compact", no_argument, NULL, 'c' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
-	const char *usage = "xinyong subject show [--db PATH] [--compact] CODE";
+	const char *usage = "xinyong subject show [--db DB] [--compact] CODE";
 	const char *db = NULL;
 	int c, pretty = 1, rc;
 	struct store *s;

@@ -33,7 +33,9 @@ static int main_usage(FILE *out)
 	for (i = 0; i < sizeof commands / sizeof *commands; i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nRun `xinyong <command> --help` for a command's options.\n"
-	      "The database is chosen by --db PATH, else $XINYONG_DB, else var/xinyong.db.\n",
+	      "DB is an SQLite file (PATH or sqlite:PATH) or a PostgreSQL database\n"
+	      "(postgresql://USER@HOST:PORT/NAME), given by --db, else $XINYONG_DB,\n"
+	      "else var/xinyong.db.\n",
 	      out);
 	return out == stdout ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 }

@@ -6,9 +6,10 @@
  * pieces inside src/http share http_int.h.
  *
  * Threads and the store: the daemon runs one thread per connection.  A SQLite handle
- * must not be used by two threads at once, so the server keeps a small pool of store
- * handles opened on the same location; a request checks one out when its handler first
- * needs it and gives it back when the request completes.  See server.c.
+ * must not be used by two threads at once, nor a PostgreSQL connection, so the server
+ * keeps a pool of store handles on the same database, at most `db_pool` of them; a
+ * request checks one out when its handler first needs it (waiting up to 10 s when all
+ * are busy, then 503) and gives it back when the request completes.  See server.c.
  */
 #ifndef XY_HTTP_H
 #define XY_HTTP_H
@@ -22,17 +23,21 @@ struct http_server;
 #define HTTP_DEFAULT_LISTEN "127.0.0.1:8080"
 #define HTTP_DEFAULT_MAX_BODY ((unsigned long long)512 << 20) /* 512 MiB */
 #define HTTP_DEFAULT_CONNECTIONS 64
-
+/* Database handles (PostgreSQL connections) the server keeps at most.  Requests beyond
+ * it wait for a free handle; 16 keeps a PostgreSQL server's connection count modest
+ * while the SQLite readers of a city's traffic rarely queue. */
+#define HTTP_DEFAULT_DB_POOL 16
 struct http_config {
 	const char *listen;           /* "HOST:PORT", "[V6]:PORT"; port 0 picks a free one */
 	const char *web_root;         /* directory of the static pages */
 	unsigned long long max_body;  /* upload limit in bytes; 0 selects the default */
 	unsigned max_connections;     /* 0 selects HTTP_DEFAULT_CONNECTIONS */
+	unsigned db_pool;             /* 0 selects HTTP_DEFAULT_DB_POOL */
 };
 
 /* Starts the daemon.  `store` is borrowed: it becomes the pool's first handle and must
- * stay open until http_server_stop returns; further handles are opened on
- * store_location(store) and closed by http_server_stop.  The strings of `cfg` are
+ * stay open until http_server_stop returns; further handles are opened with
+ * store_open_another and closed by http_server_stop.  The strings of `cfg` are
  * copied.  Fails with `request.invalid` (a bad listen address or web root) or
  * `internal.error` (the daemon could not start, e.g. the port is taken). */
 int http_server_start(struct store *store, const struct http_config *cfg,

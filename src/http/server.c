@@ -51,16 +51,18 @@
 
 #define SERVER_CSP "default-src 'self'; frame-ancestors 'none'"
 #define SERVER_TIMEOUT_SECONDS 120u
+/* How long a request waits for a database handle when every pooled one is busy. */
+#define SERVER_POOL_WAIT_SECONDS 10
 #define SERVER_LOG_PATH_MAX 160
 
 struct http_server {
 	struct MHD_Daemon *daemon;
 	char *web_root; /* canonical (realpath) */
-	char *location; /* where extra store handles are opened */
 	unsigned long long max_body;
 	uint16_t port;
 	struct store *seed; /* borrowed from the caller: never closed here */
 	pthread_mutex_t pool_lock;
+	pthread_cond_t pool_freed; /* a handle was given back */
 	struct store **pool; /* free handles */
 	size_t npool;
 	size_t nopen; /* handles opened so far, seed included */
@@ -97,27 +99,40 @@ struct http_ctx {
 
 /* ---- store pool ------------------------------------------------------------------- */
 
+/* A free handle, a new one while fewer than pool_cap are open, or, when all are busy,
+ * the first one given back within SERVER_POOL_WAIT_SECONDS. */
 static struct store *server_pool_take(struct http_server *srv, struct err *e)
 {
 	struct store *s = NULL;
+	struct timespec deadline;
 	int may_open = 0;
 
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += SERVER_POOL_WAIT_SECONDS;
 	pthread_mutex_lock(&srv->pool_lock);
-	if (srv->npool)
-		s = srv->pool[--srv->npool];
-	else if (srv->nopen < srv->pool_cap) {
-		/* Count the handle before opening it so that concurrent openers cannot pass
-		 * the cap; undone below when the open fails. */
-		srv->nopen++;
-		may_open = 1;
+	for (;;) {
+		if (srv->npool) {
+			s = srv->pool[--srv->npool];
+			break;
+		}
+		if (srv->nopen < srv->pool_cap) {
+			/* Count the handle before opening it so that concurrent openers cannot
+			 * pass the cap; undone below when the open fails. */
+			srv->nopen++;
+			may_open = 1;
+			break;
+		}
+		if (pthread_cond_timedwait(&srv->pool_freed, &srv->pool_lock, &deadline) != 0)
+			break;
 	}
 	pthread_mutex_unlock(&srv->pool_lock);
 	if (s || !may_open) {
 		if (!s)
-			err_set(e, "store.error", "服务器繁忙：数据库连接已用尽，请稍后重试");
+			err_set(e, "store.unavailable",
+				"服务器繁忙：%zu 个数据库连接都在使用中，请稍后重试", srv->pool_cap);
 		return s;
 	}
-	if (store_open(srv->location, &s, e) < 0) {
+	if (store_open_another(srv->seed, &s, e) < 0) {
 		store_close(s);
 		pthread_mutex_lock(&srv->pool_lock);
 		srv->nopen--;
@@ -132,6 +147,7 @@ static void server_pool_give(struct http_server *srv, struct store *s)
 	pthread_mutex_lock(&srv->pool_lock);
 	/* Cannot overflow: at most pool_cap handles exist, and the array holds pool_cap. */
 	srv->pool[srv->npool++] = s;
+	pthread_cond_signal(&srv->pool_freed);
 	pthread_mutex_unlock(&srv->pool_lock);
 }
 
@@ -200,6 +216,8 @@ unsigned http_status_for_reason(const char *reason)
 		return 405;
 	if (strcmp(reason, "request.too_large") == 0)
 		return 413;
+	if (strcmp(reason, "store.unavailable") == 0)
+		return 503;
 	if (strcmp(reason, "request.invalid") == 0 || strncmp(reason, "code.", 5) == 0)
 		return 400;
 	/* The request was well formed but the uploaded file cannot be used. */
@@ -782,10 +800,10 @@ static void server_free(struct http_server *srv)
 	for (i = 0; i < srv->npool; i++)
 		if (srv->pool[i] != srv->seed)
 			store_close(srv->pool[i]);
+	pthread_cond_destroy(&srv->pool_freed);
 	pthread_mutex_destroy(&srv->pool_lock);
 	free(srv->pool);
 	free(srv->web_root);
-	free(srv->location);
 	free(srv);
 }
 
@@ -805,12 +823,15 @@ int http_server_start(struct store *store, const struct http_config *cfg,
 	if (!srv)
 		return err_set(e, "internal.error", "内存不足");
 	pthread_mutex_init(&srv->pool_lock, NULL);
+	pthread_cond_init(&srv->pool_freed, NULL);
 	srv->seed = store;
 	srv->max_body = cfg->max_body ? cfg->max_body : HTTP_DEFAULT_MAX_BODY;
-	srv->pool_cap = (size_t)conns + 1;
+	/* More handles than connections could never be used at once. */
+	srv->pool_cap = cfg->db_pool ? cfg->db_pool : HTTP_DEFAULT_DB_POOL;
+	if (srv->pool_cap > (size_t)conns + 1)
+		srv->pool_cap = (size_t)conns + 1;
 	srv->pool = calloc(srv->pool_cap, sizeof *srv->pool);
-	srv->location = strdup(store_location(store));
-	if (!srv->pool || !srv->location) {
+	if (!srv->pool) {
 		server_free(srv);
 		return err_set(e, "internal.error", "内存不足");
 	}

@@ -21,19 +21,25 @@
 
 #define PG_MAX_PARAMS 16
 
+/* A failure with the connection gone is `store.unavailable` (HTTP 503: try again), any
+ * other `store.error`. */
 int pg_fail(struct store *s, struct err *e, const char *what, const PGresult *res)
 {
+	PGconn *conn = s && s->impl ? pg_of(s)->conn : NULL;
 	const char *msg = res ? PQresultErrorMessage(res) : NULL;
 	char detail[400];
 	size_t n;
 
 	if (!msg || !*msg)
-		msg = s && pg_of(s)->conn ? PQerrorMessage(pg_of(s)->conn) : "数据库未连接";
+		msg = conn ? PQerrorMessage(conn) : "数据库未连接";
 	snprintf(detail, sizeof detail, "%s", msg);
 	n = strlen(detail);
 	while (n && (detail[n - 1] == '\n' || detail[n - 1] == ' '))
 		detail[--n] = '\0';
-	return store__fail(e, what, detail);
+	store__fail(e, what, detail);
+	if (e && (!conn || PQstatus(conn) == CONNECTION_BAD))
+		snprintf(e->reason, sizeof e->reason, "store.unavailable");
+	return -1;
 }
 
 /* sql.def writes placeholders ?1, ?2 ...; PostgreSQL wants $1, $2 ...  Quoted text and
@@ -276,6 +282,14 @@ static char *pg_display_location(const char *url)
 	return out;
 }
 
+/* Notices ("relation already exists, skipping" from CREATE ... IF NOT EXISTS) are not
+ * for the user's terminal: errors come back as results and are reported from there. */
+static void pg_ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 int store_pg_connect(struct store *s, const char *url, struct err *e)
 {
 	struct pg_store *q = calloc(1, sizeof *q);
@@ -292,6 +306,7 @@ int store_pg_connect(struct store *s, const char *url, struct err *e)
 	q->conn = PQconnectdb(url);
 	if (PQstatus(q->conn) != CONNECTION_OK)
 		return pg_fail(s, e, "连接 PostgreSQL 数据库", NULL);
+	PQsetNoticeProcessor(q->conn, pg_ignore_notice, NULL);
 	if (PQsetClientEncoding(q->conn, "UTF8") != 0)
 		return pg_fail(s, e, "设置客户端编码", NULL);
 	/* Names and records are Chinese text: a database in another encoding would refuse

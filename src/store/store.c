@@ -181,8 +181,10 @@ int store_open(const char *url, struct store **out, struct err *e)
 			url = STORE_DEFAULT_PATH;
 	}
 	s = calloc(1, sizeof *s);
-	if (!s)
+	if (!s || !(s->url = strdup(url))) {
+		free(s);
 		return err_set(e, "store.error", "内存不足");
+	}
 	if (store_is_pg_url(url)) {
 		s->be = &store_pg_backend;
 		rc = store_pg_connect(s, url, e);
@@ -206,7 +208,13 @@ void store_close(struct store *s)
 	if (s->impl)
 		s->be->close(s);
 	free(s->location);
+	free(s->url);
 	free(s);
+}
+
+int store_open_another(const struct store *s, struct store **out, struct err *e)
+{
+	return store_open(s->url, out, e);
 }
 
 const char *store_location(const struct store *s)

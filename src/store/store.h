@@ -33,6 +33,9 @@ struct store;
  * `url` NULL or "" selects $XINYONG_DB, else var/xinyong.db. */
 int store_open(const char *url, struct store **out, struct err *e);
 void store_close(struct store *s);
+/* Opens another handle on the database `s` was opened on (a server's pool of handles;
+ * the URL, password included, stays inside the store). */
+int store_open_another(const struct store *s, struct store **out, struct err *e);
 /* The location actually opened: the file path, or the URL without its password. */
 const char *store_location(const struct store *s);
 /* "sqlite" or "postgresql". */

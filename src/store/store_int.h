@@ -109,6 +109,7 @@ struct store_backend {
 struct store {
 	const struct store_backend *be;
 	void *impl;     /* the backend's own state */
+	char *url;      /* as given to store_open: may hold a password, never shown */
 	char *location; /* the file path, or the URL without its password */
 	/* Inside store_begin .. commit/rollback every write carries the timestamp taken at
 	 * store_begin: a batch's rows share one time, and the ingest hot path does not read
