@@ -2,13 +2,14 @@
  * pg_bulk.c - how the PostgreSQL backend writes a batch without a round trip per row.
  *
  * On SQLite a row costs one prepared statement in the same process.  Across a network
- * the same would cost a round trip per row, so here new subjects, records and problems
- * are appended to client-side buffers in COPY text format and sent with one COPY each:
- *   - problems go straight into batch_problems;
- *   - subjects and records go into temporary staging tables and are merged into the real
- *     ones by one statement each (sql.def: STAGE_SUBJECTS_MERGE, STAGE_RECORDS_MERGE),
- *     which judge every row as inserted, updated or duplicate exactly as the SQLite
- *     per-row upsert would, in the order the rows were put.
+ * the same would cost a round trip per row, so here writes are buffered in the client:
+ *   - records, in COPY text format, are copied into a temporary staging table and merged
+ *     into records by one statement (sql.def: STAGE_RECORDS_MERGE), which judges every
+ *     row as inserted, updated or duplicate exactly as the SQLite per-row upsert would,
+ *     in the order the rows were put;
+ *   - problems are copied straight into batch_problems;
+ *   - new subjects are sent as one array per column in one INSERT (a window of rows has
+ *     a few hundred at most: a COPY and a merge would cost three round trips).
  * Buffers are sent before any read through the handle, at commit, and when they pass
  * PG_FLUSH_BYTES, so memory stays bounded and reads always see earlier writes.
  *
@@ -105,12 +106,26 @@ static int pg_staging_ready(struct store *s, struct err *e)
 int pg_flush_subjects(struct store *s, struct err *e)
 {
 	struct pg_store *q = pg_of(s);
+	struct store_param p[PG_SUBJECT_COLUMNS + 1];
+	char now[26];
+	int i, failed = 0, rc;
 
 	if (!q->subjects.rows)
 		return 0;
-	if (pg_staging_ready(s, e) < 0 || pg_copy_send(s, SQL_STAGE_SUBJECTS_COPY, &q->subjects, e) < 0)
-		return -1;
-	return pg_run(s, SQL_STAGE_SUBJECTS_MERGE, NULL, 0, NULL, NULL, NULL, e);
+	for (i = 0; i < PG_SUBJECT_COLUMNS; i++) {
+		buf_putc(&q->subjects.col[i], '}');
+		failed |= buf_failed(&q->subjects.col[i]);
+		p[i] = (struct store_param)STORE_TEXT(q->subjects.col[i].data);
+	}
+	store__now(s, now);
+	p[i] = (struct store_param)STORE_TEXT(now);
+	rc = failed ? err_set(e, "store.error", "内存不足：批量写入缓冲区分配失败")
+		    : pg_run(s, SQL_SUBJECTS_INSERT_MANY, p, PG_SUBJECT_COLUMNS + 1, NULL, NULL,
+			     NULL, e);
+	for (i = 0; i < PG_SUBJECT_COLUMNS; i++)
+		buf_reset(&q->subjects.col[i]);
+	q->subjects.rows = 0;
+	return rc;
 }
 
 struct merge_counts {
@@ -135,7 +150,8 @@ static int pg_flush_records(struct store *s, struct err *e)
 	if (!rows)
 		return 0;
 	if (pg_staging_ready(s, e) < 0 || pg_copy_send(s, SQL_STAGE_RECORDS_COPY, &q->records, e) < 0 ||
-	    pg_run(s, SQL_STAGE_RECORDS_MERGE, NULL, 0, pg_merge_row, &m, NULL, e) < 0)
+	    pg_run(s, SQL_STAGE_RECORDS_MERGE, NULL, 0, pg_merge_row, &m, NULL, e) < 0 ||
+	    pg_run(s, SQL_STAGE_RECORDS_CLEAR, NULL, 0, NULL, NULL, NULL, e) < 0)
 		return -1;
 	s->put_counts.inserted += m.inserted;
 	s->put_counts.duplicates += m.duplicates;
@@ -152,16 +168,14 @@ int pg_flush(struct store *s, struct err *e)
 	return q->problems.rows ? pg_copy_send(s, SQL_PROBLEMS_COPY, &q->problems, e) : 0;
 }
 
-/* Outside a transaction nobody will commit: a write is sent at once, as one statement
- * (the server runs it in a transaction of its own). */
-static int pg_after_write(struct store *s, struct pg_copy *c, struct err *e)
+/* Outside a transaction nobody will commit: a write is sent at once (the server runs
+ * it in a transaction of its own).  Inside one, a buffer is sent when it grows large. */
+static int pg_after_write(struct store *s, size_t buffered, struct err *e)
 {
 	struct pg_store *q = pg_of(s);
 
-	if (!q->in_tx)
+	if (!q->in_tx || buffered >= PG_FLUSH_BYTES)
 		return pg_flush(s, e);
-	if (c->data.len >= PG_FLUSH_BYTES)
-		return c == &q->subjects ? pg_flush_subjects(s, e) : pg_flush(s, e);
 	return 0;
 }
 
@@ -252,9 +266,11 @@ int pg_subject_cached(struct store *s, const char *code, struct store_subject *o
 	return out->name ? 1 : err_set(e, "store.error", "内存不足");
 }
 
-/* Appends `v` to a PostgreSQL array literal as a quoted element. */
+/* Appends `v` to a PostgreSQL array literal as a quoted element, opening the literal
+ * or adding a comma as needed (the caller closes it with '}'). */
 static void pg_array_element(struct buf *b, const char *v)
 {
+	buf_putc(b, b->len ? ',' : '{');
 	buf_putc(b, '"');
 	for (; *v; v++) {
 		if (*v == '"' || *v == '\\')
@@ -302,13 +318,9 @@ int pg_subjects_prefetch(struct store *s, const char *const *codes, size_t n, st
 	if (n > PG_CACHE_SLOTS / 2)
 		n = PG_CACHE_SLOTS / 2;
 	buf_init(&array, 0);
-	buf_putc(&array, '{');
-	for (i = 0; i < n; i++) {
-		if (i)
-			buf_putc(&array, ',');
+	for (i = 0; i < n; i++)
 		pg_array_element(&array, codes[i]);
-	}
-	buf_putc(&array, '}');
+	buf_puts(&array, n ? "}" : "{}");
 	if (buf_failed(&array)) {
 		buf_free(&array);
 		return err_set(e, "store.error", "内存不足");
@@ -338,19 +350,16 @@ int pg_subject_insert(struct store *s, const struct store_subject *subj, const c
 		      struct err *e)
 {
 	struct pg_store *q = pg_of(s);
-	struct buf *b = &q->subjects.data;
+	const char *values[PG_SUBJECT_COLUMNS] = { subj->code, subj->kind, subj->subject_type,
+						   subj->name ? subj->name : "", name_key,
+						   subj->region_code };
 	struct store_subject cached;
 	char now[26];
+	int i;
 
 	store__now(s, now);
-	pg_copy_num(b, ++q->seq, 0);
-	pg_copy_text(b, subj->code, 0);
-	pg_copy_text(b, subj->kind, 0);
-	pg_copy_text(b, subj->subject_type, 0);
-	pg_copy_text(b, subj->name, 0);
-	pg_copy_text(b, name_key, 0);
-	pg_copy_text(b, subj->region_code, 0);
-	pg_copy_text(b, now, 1);
+	for (i = 0; i < PG_SUBJECT_COLUMNS; i++)
+		pg_array_element(&q->subjects.col[i], values[i]);
 	q->subjects.rows++;
 	/* A later row of the same window finds the subject without a round trip. */
 	if (q->cached) {
@@ -360,7 +369,7 @@ int pg_subject_insert(struct store *s, const struct store_subject *subj, const c
 		if (pg_cache_put(s, subj->code, &cached) < 0)
 			return err_set(e, "store.error", "内存不足");
 	}
-	return pg_after_write(s, &q->subjects, e);
+	return pg_after_write(s, q->subjects.col[3].len, e);
 }
 
 int pg_record_put(struct store *s, const struct store_record *rec, struct err *e)
@@ -383,7 +392,7 @@ int pg_record_put(struct store *s, const struct store_record *rec, struct err *e
 	pg_copy_num(b, rec->flags, 0);
 	pg_copy_text(b, now, 1);
 	q->records.rows++;
-	return pg_after_write(s, &q->records, e);
+	return pg_after_write(s, q->records.data.len, e);
 }
 
 int pg_problem_add(struct store *s, const struct store_problem *p, struct err *e)
@@ -398,14 +407,17 @@ int pg_problem_add(struct store *s, const struct store_problem *p, struct err *e
 	pg_copy_text(b, p->message, 0);
 	pg_copy_num(b, p->warning != 0, 1);
 	q->problems.rows++;
-	return pg_after_write(s, &q->problems, e);
+	return pg_after_write(s, q->problems.data.len, e);
 }
 
 void pg_bulk_discard(struct store *s)
 {
 	struct pg_store *q = pg_of(s);
 
-	buf_reset(&q->subjects.data);
+	int i;
+
+	for (i = 0; i < PG_SUBJECT_COLUMNS; i++)
+		buf_reset(&q->subjects.col[i]);
 	buf_reset(&q->records.data);
 	buf_reset(&q->problems.data);
 	q->subjects.rows = q->records.rows = q->problems.rows = 0;
@@ -418,7 +430,10 @@ void pg_bulk_free(struct store *s)
 
 	pg_cache_clear(s);
 	free(q->cache);
-	buf_free(&q->subjects.data);
+	int i;
+
+	for (i = 0; i < PG_SUBJECT_COLUMNS; i++)
+		buf_free(&q->subjects.col[i]);
 	buf_free(&q->records.data);
 	buf_free(&q->problems.data);
 }

@@ -30,6 +30,14 @@ struct pg_copy {
 	long rows;
 };
 
+/* New subjects waiting to be sent, one array literal per column: code, kind,
+ * subject_type, name, name_key, region_code (sql.def: SUBJECTS_INSERT_MANY). */
+#define PG_SUBJECT_COLUMNS 6
+struct pg_arrays {
+	struct buf col[PG_SUBJECT_COLUMNS];
+	long rows;
+};
+
 struct pg_store {
 	PGconn *conn;
 	char *conninfo;
@@ -37,7 +45,8 @@ struct pg_store {
 	int in_tx;
 	int staging_ready; /* the temporary staging tables exist in this session */
 	long long seq;     /* staging order of the current transaction */
-	struct pg_copy subjects, records, problems;
+	struct pg_arrays subjects;
+	struct pg_copy records, problems;
 	struct pg_cached *cache; /* PG_CACHE_SLOTS entries, allocated on first prefetch */
 	size_t cached;           /* used slots */
 };
