@@ -7,10 +7,14 @@
 # that nothing is half-installed behind the user's back.
 set -euo pipefail
 
+# libpq-dev: the program links libpq (the PostgreSQL backend).  postgresql: the server
+# the tests and benchmarks start for themselves (tests/pg/server.sh; pg_trgm is part of
+# it), postgresql-client: psql.
 build_pkgs=(meson ninja-build pkg-config gcc python3 libsqlite3-dev libjansson-dev
-            libutf8proc-dev libmicrohttpd-dev libsodium-dev libcsv-dev)
-test_pkgs=(libcriterion-dev sqlite3 chromium fonts-wqy-microhei nodejs npm)
-bench_pkgs=(sqlite3 time)
+            libutf8proc-dev libmicrohttpd-dev libsodium-dev libcsv-dev libpq-dev)
+test_pkgs=(libcriterion-dev sqlite3 chromium fonts-wqy-microhei nodejs npm
+           postgresql postgresql-client)
+bench_pkgs=(sqlite3 time postgresql postgresql-client)
 
 case "${1:-build}" in
   build|run) want=("${build_pkgs[@]}") ;;

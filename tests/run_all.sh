@@ -5,10 +5,16 @@
 #   unit         Criterion executables (one per module)
 #   integration  the xinyong binary on real files and real SQLite databases
 #   http         a real server on loopback
+#   backends     the same files on SQLite and PostgreSQL give the same outputs and rows
+#   *-pg         integration and http again on PostgreSQL: a private server
+#                (tests/pg/server.sh) runs for the time of these suites, every test gets
+#                a database of its own on it (XINYONG_TEST_PG); a server that does not
+#                start is a failure (suite `postgresql`)
 #   e2e          the web page in headless Chromium (playwright-core)
 #
 #   *-tsan       integration and http again on a ThreadSanitizer build, when one is
-#                given: ingestion and the server run threads
+#                given: ingestion and the server run threads (http-pg-tsan: the server
+#                on PostgreSQL)
 #
 # usage: tests/run_all.sh BUILD_DIR [TSAN_BUILD_DIR]
 set -uo pipefail
@@ -20,7 +26,13 @@ bin="$root/$build/xinyong"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 log=$(mktemp -d)
-trap 'rm -rf "$log"' EXIT
+pg_dir=
+cleanup() {
+  if [ -n "$pg_dir" ]; then tests/pg/server.sh stop "$pg_dir" >/dev/null 2>&1 || true; fi
+  rm -rf "$log"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 passed=0
 failed=0
@@ -43,6 +55,15 @@ count() {
     [ "$f" -eq 0 ] && failed=$((failed + 1))
   fi
   echo "== $name: $line"
+}
+
+# Runs one black-box suite (a command that prints "ok/FAIL" lines and a closing
+# "N passed, M failed") and counts it as `name`.
+suite() {
+  local name=$1 status
+  shift
+  "$@" >"$log/out" 2>&1
+  status=$?; grep -E '^(FAIL|not ok)' "$log/out" | head -n 40; count "$name" "$log/out" $status
 }
 
 # Every unit test must have been built: a missing one is a failure, not a skip.
@@ -76,27 +97,45 @@ for exe in "$build"/tests/test_*; do
   count "$name" "$log/out" "$status"
 done
 
-python3 tests/integration/test_cli.py "$bin" "$root" >"$log/out" 2>&1
-status=$?; grep -E '^(FAIL|not ok)' "$log/out" | head -n 40; count integration "$log/out" $status
+suite integration python3 tests/integration/test_cli.py "$bin" "$root"
 
-python3 tests/http/test_api.py "$bin" "$root" >"$log/out" 2>&1
-status=$?; grep -E '^(FAIL|not ok)' "$log/out" | head -n 40; count http "$log/out" $status
+suite http python3 tests/http/test_api.py "$bin" "$root"
+
+# The same two suites on PostgreSQL, on one server that lives until after the TSan runs
+# (http-pg-tsan); the EXIT trap stops it whatever happens.
+pg_dir=$(mktemp -d /tmp/xinyong-pg.XXXXXX)
+if pg_url=$(tests/pg/server.sh start "$pg_dir" 2>"$log/pg" | tail -n 1) && [ -n "$pg_url" ]; then
+  suite integration-pg env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_cli.py "$bin" "$root"
+  suite http-pg env XINYONG_TEST_PG="$pg_url" python3 tests/http/test_api.py "$bin" "$root"
+  suite backends env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_backends.py "$bin" "$root"
+else
+  echo "!! postgresql: the test server did not start"; cat "$log/pg"
+  failed=$((failed + 1)); broken+=("postgresql")
+  tests/pg/server.sh stop "$pg_dir" >/dev/null 2>&1; pg_dir=
+fi
 
 if [ -n "$tsan_build" ]; then
   tsan_bin="$root/$tsan_build/xinyong"
   export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1}
-  python3 tests/integration/test_cli.py "$tsan_bin" "$root" >"$log/out" 2>&1
-  status=$?; grep -E '^(FAIL|not ok)' "$log/out" | head -n 40; count integration-tsan "$log/out" $status
-  python3 tests/http/test_api.py "$tsan_bin" "$root" >"$log/out" 2>&1
-  status=$?; grep -E '^(FAIL|not ok)' "$log/out" | head -n 40; count http-tsan "$log/out" $status
+  suite integration-tsan python3 tests/integration/test_cli.py "$tsan_bin" "$root"
+  suite http-tsan python3 tests/http/test_api.py "$tsan_bin" "$root"
+  if [ -n "$pg_dir" ]; then
+    suite http-pg-tsan env XINYONG_TEST_PG="$pg_url" python3 tests/http/test_api.py "$tsan_bin" "$root"
+  fi
+fi
+
+if [ -n "$pg_dir" ]; then
+  tests/pg/server.sh stop "$pg_dir" >"$log/pg" 2>&1 ||
+    { echo "!! postgresql: the test server did not stop"; cat "$log/pg"
+      failed=$((failed + 1)); broken+=("postgresql"); }
+  pg_dir=
 fi
 
 if [ ! -d tests/e2e/node_modules/playwright-core ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error) >"$log/npm" 2>&1 ||
     { echo "!! npm ci failed"; cat "$log/npm"; }
 fi
-node tests/e2e/search.test.mjs "$bin" "$root" >"$log/out" 2>&1
-status=$?; grep -E '^(FAIL|not ok)' "$log/out" | head -n 40; count e2e "$log/out" $status
+suite e2e node tests/e2e/search.test.mjs "$bin" "$root"
 
 [ ${#broken[@]} -gt 0 ] && echo "failing suites: ${broken[*]}"
 echo "$passed passed, $failed failed"

@@ -294,17 +294,13 @@ int store_pg_connect(struct store *s, const char *url, struct err *e)
 {
 	struct pg_store *q = calloc(1, sizeof *q);
 	const char *enc;
-	int i;
 
 	if (!q || !(s->location = pg_display_location(url)) || !(q->conninfo = strdup(url))) {
 		free(q);
 		return err_set(e, "store.error", "内存不足");
 	}
 	s->impl = q;
-	for (i = 0; i < PG_SUBJECT_COLUMNS; i++)
-		buf_init(&q->subjects.col[i], 0);
-	buf_init(&q->records.data, 0);
-	buf_init(&q->problems.data, 0);
+	pg_bulk_init(s);
 	q->conn = PQconnectdb(url);
 	if (PQstatus(q->conn) != CONNECTION_OK)
 		return pg_fail(s, e, "连接 PostgreSQL 数据库", NULL);

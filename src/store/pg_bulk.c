@@ -28,8 +28,23 @@
 #include <string.h>
 
 /* Above this much buffered text a buffer is sent: a batch's merge then works on ~20,000
- * records at a time, large enough that the per-statement cost vanishes. */
+ * records at a time, large enough that the per-statement cost vanishes.
+ * $XINYONG_PG_FLUSH_BYTES overrides it, so that tests can make a small batch span many
+ * merges. */
 #define PG_FLUSH_BYTES ((size_t)8 << 20)
+
+void pg_bulk_init(struct store *s)
+{
+	struct pg_store *q = pg_of(s);
+	const char *v = getenv("XINYONG_PG_FLUSH_BYTES");
+	int i;
+
+	q->flush_bytes = v && atol(v) > 0 ? (size_t)atol(v) : PG_FLUSH_BYTES;
+	for (i = 0; i < PG_SUBJECT_COLUMNS; i++)
+		buf_init(&q->subjects.col[i], 0);
+	buf_init(&q->records.data, 0);
+	buf_init(&q->problems.data, 0);
+}
 
 /* ---- COPY text format --------------------------------------------------------------- */
 
@@ -174,7 +189,7 @@ static int pg_after_write(struct store *s, size_t buffered, struct err *e)
 {
 	struct pg_store *q = pg_of(s);
 
-	if (!q->in_tx || buffered >= PG_FLUSH_BYTES)
+	if (!q->in_tx || buffered >= q->flush_bytes)
 		return pg_flush(s, e);
 	return 0;
 }

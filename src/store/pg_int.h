@@ -45,6 +45,7 @@ struct pg_store {
 	int in_tx;
 	int staging_ready; /* the temporary staging tables exist in this session */
 	long long seq;     /* staging order of the current transaction */
+	size_t flush_bytes; /* a buffer this large is sent */
 	struct pg_arrays subjects;
 	struct pg_copy records, problems;
 	struct pg_cached *cache; /* PG_CACHE_SLOTS entries, allocated on first prefetch */
@@ -66,6 +67,7 @@ int pg_exec(struct store *s, const char *sql, const char *what, struct err *e);
 int pg_fail(struct store *s, struct err *e, const char *what, const PGresult *res);
 
 /* pg_bulk.c */
+void pg_bulk_init(struct store *s);
 int pg_subject_insert(struct store *s, const struct store_subject *subj, const char *name_key,
 		      struct err *e);
 int pg_record_put(struct store *s, const struct store_record *rec, struct err *e);

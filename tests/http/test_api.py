@@ -4,9 +4,15 @@ hygiene (security headers, path traversal, request log, clean shutdown).
 
     python3 tests/http/test_api.py BUILD/xinyong SOURCE_ROOT
 
-Python 3 standard library only.  Creates a database in a temporary directory, starts the
-real server on a free port with XINYONG_NOW fixed, and talks to it over HTTP.  Prints
-one line per test and finally `N passed, M failed`; exits non-zero on any failure.
+Python 3 standard library only.  Creates a database, starts the real server on a free
+port with XINYONG_NOW fixed, and talks to it over HTTP.  Prints one line per test and
+finally `N passed, M failed`; exits non-zero on any failure.
+
+Backends: by default the database is a new SQLite file in a temporary directory.  With
+XINYONG_TEST_PG=postgresql://USER@HOST:PORT/DB (a server such as tests/pg/server.sh
+starts) it is a new PostgreSQL database on that server instead, passed to `--db` as its
+URL and dropped at the end; tests/run_all.sh runs the suite both ways.  Every test
+expects the same answers from both backends.
 """
 
 import concurrent.futures
@@ -25,6 +31,10 @@ import tempfile
 import threading
 import time
 import traceback
+
+sys.dont_write_bytecode = True  # no __pycache__ in tests/pg
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg"))
+import testdb  # noqa: E402  (tests/pg/testdb.py: the database on either backend)
 
 NOW = "2026-03-05T10:00:00"
 MAX_BODY = 64 * 1024
@@ -101,7 +111,12 @@ class Ctx:
         self.binary = os.path.abspath(binary)
         self.src = os.path.abspath(src)
         self.tmp = tempfile.TemporaryDirectory(prefix="xinyong-http-")
-        self.db = os.path.join(self.tmp.name, "test.db")
+        self.db = None
+        try:
+            self.db = testdb.new_db(self.tmp.name, "xy_h")
+        except BaseException:
+            self.tmp.cleanup()
+            raise
         self.log_path = os.path.join(self.tmp.name, "server.log")
         self.env = dict(os.environ, XINYONG_NOW=NOW, TMPDIR=self.tmp.name)
         self.env.pop("XINYONG_DB", None)
@@ -166,6 +181,13 @@ class Ctx:
     def server_log(self):
         with open(self.log_path, encoding="utf-8", errors="replace") as f:
             return f.read()
+
+    def cleanup(self):
+        """Drops the PostgreSQL database (if any) and removes the temporary directory."""
+        try:
+            testdb.drop_db(self.db)
+        finally:
+            self.tmp.cleanup()
 
 
 def read_line(stream, timeout):
@@ -850,7 +872,13 @@ def main(argv):
     if len(argv) != 3:
         print("usage: test_api.py XINYONG_BINARY SOURCE_ROOT", file=sys.stderr)
         return 2
-    ctx = Ctx(argv[1], argv[2])
+    print("# backend: %s" % (testdb.PG_BASE or "sqlite (a file)"))
+    try:
+        ctx = Ctx(argv[1], argv[2])
+    except Exception as exc:  # noqa: BLE001 - report and stop
+        print("FAIL setup: %s" % exc)
+        print("0 passed, 1 failed")
+        return 1
     passed = failed = 0
     try:
         ctx.start()
@@ -860,6 +888,8 @@ def main(argv):
             print(ctx.server_log()[-2000:])
         except OSError:
             pass
+        ctx.stop()
+        ctx.cleanup()
         print("0 passed, 1 failed")
         return 1
     try:
@@ -884,7 +914,11 @@ def main(argv):
     else:
         passed += 1
         print("ok   shutdown")
-    ctx.tmp.cleanup()
+    try:
+        ctx.cleanup()
+    except Exception as exc:  # noqa: BLE001 - the database could not be dropped
+        failed += 1
+        print("FAIL cleanup: %s" % exc)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Black-box tests of the real `xinyong` binary on real files and real SQLite databases.
+"""Black-box tests of the real `xinyong` binary on real files and real databases, SQLite
+or PostgreSQL.
 
 usage: python3 tests/integration/test_cli.py /path/to/xinyong /path/to/source_root
 
@@ -7,6 +8,14 @@ Every test is a plain function; each prints `ok - name` or `FAIL - name: reason`
 run ends with `N passed, M failed` (exit status 1 when any failed).  Every command runs
 with XINYONG_NOW=2026-11-20T10:00:00+08:00 unless a test says otherwise, in a fresh
 temporary directory with a fresh database.  Sanitizer reports on stderr fail the test.
+
+Backends: by default each test's database is a new SQLite file.  With
+XINYONG_TEST_PG=postgresql://USER@HOST:PORT/DB (a server such as tests/pg/server.sh
+starts) each test gets a new PostgreSQL database on that server instead, passed to
+`--db` as its URL and dropped when the test ends; tests/run_all.sh runs the suite both
+ways.  The tests read the database directly only through testdb.sql_rows (tests/pg/),
+in SQL both dialects accept, and expect the same output from both backends.  A test
+that only makes sense for one backend says so: `ok - name # skip sqlite only: why`.
 
 Codes are computed here from the standards (GB 32100-2015, GB 11714, GB 11643-1999), so
 no expected value is copied from the program's output.
@@ -18,12 +27,15 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
+
+sys.dont_write_bytecode = True  # no __pycache__ in tests/pg
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg"))
+import testdb  # noqa: E402  (tests/pg/testdb.py: the database on either backend)
 
 if len(sys.argv) != 3:
     sys.stderr.write("usage: test_cli.py /path/to/xinyong /path/to/source_root\n")
@@ -38,6 +50,15 @@ SANITIZER_MARKERS = ("runtime error", "AddressSanitizer", "LeakSanitizer", "Thre
 
 class Fail(Exception):
     pass
+
+
+class Skip(Exception):
+    """Raised by a test that does not apply to the backend under test."""
+
+
+def sqlite_only(why):
+    if testdb.PG_BASE:
+        raise Skip("sqlite only: " + why)
 
 
 def check(cond, msg):
@@ -311,14 +332,24 @@ def sanitizer_check(args, err):
 
 
 class Ctx:
-    """A fresh temporary directory and database for one test."""
+    """A fresh temporary directory and database (a SQLite file in it, or a PostgreSQL
+    database when XINYONG_TEST_PG is set) for one test."""
 
     def __init__(self, name):
         self.dir = tempfile.mkdtemp(prefix="xy-integ-%s-" % name)
-        self.db = os.path.join(self.dir, "test.db")
+        self.db = None
+        try:
+            self.db = testdb.new_db(self.dir, "xy_t")
+        except BaseException:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
+        self.pg = testdb.is_url(self.db)
 
     def close(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            testdb.drop_db(self.db)
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -347,7 +378,8 @@ class Ctx:
 
     def init(self):
         r = self.ok(["init", "--db", self.db])
-        check(os.path.exists(self.db), "init did not create %s" % self.db)
+        if not self.pg:
+            check(os.path.exists(self.db), "init did not create %s" % self.db)
         return r
 
     def ingest(self, files, category="penalty", dept=DEPT, rejects=True, now=NOW,
@@ -387,12 +419,8 @@ class Ctx:
         check(r.code == 0, "search %r: %s" % (text, r.describe()))
         return r.json()
 
-    def sql(self, query, params=()):
-        con = sqlite3.connect(self.db)
-        try:
-            return con.execute(query, params).fetchall()
-        finally:
-            con.close()
+    def sql(self, query, params=(), text_as_bytes=False):
+        return testdb.sql_rows(self.db, query, params, text_as_bytes=text_as_bytes)
 
     def count(self, table, where="", params=()):
         return self.sql("SELECT count(*) FROM %s %s" % (table, where), params)[0][0]
@@ -472,9 +500,12 @@ def init_creates_database(t):
     r = t.init()
     check(t.db in r.out or os.path.basename(t.db) in r.out,
           "init does not name the database: %r" % r.out)
-    tables = {x[0] for x in t.sql("SELECT name FROM sqlite_master WHERE type='table'")}
-    for name in ("subjects", "records", "batches", "catalog_categories"):
-        check(name in tables, "table %s missing after init: %r" % (name, tables))
+    for name in ("subjects", "records", "batches", "batch_problems", "catalog_categories",
+                 "code_exceptions"):
+        try:
+            t.count(name)
+        except Exception as ex:  # sqlite3.Error or psql's error
+            raise Fail("table %s missing after init: %s" % (name, ex))
     eq(t.count("records"), 0, "records after init")
     # init on an existing database keeps it usable (idempotent)
     t.init()
@@ -1428,17 +1459,12 @@ def rejects_file_well_formed(t):
     eq(sorted(got), sorted(want), "rejected rows (a quoted multi-line value is one row)")
     for n, reason in want.items():
         check(reason in got[n], "row %d: %r lacks %s" % (n, got[n], reason))
-    con = sqlite3.connect(t.db)
-    con.text_factory = bytes
-    try:
-        bad = []
-        for row, msg in con.execute("SELECT row, message FROM batch_problems"):
-            try:
-                msg.decode("utf-8")
-            except UnicodeDecodeError:
-                bad.append(row)
-    finally:
-        con.close()
+    bad = []
+    for row, msg in t.sql("SELECT row, message FROM batch_problems", text_as_bytes=True):
+        try:
+            msg.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append(row)
     check(not bad, "batch_problems messages of rows %s are not valid UTF-8" % bad)
 
 
@@ -1493,13 +1519,8 @@ def name_conflict_within_one_file(t):
     d = pen_row(code=c["code"], name="x" + "试" * 190)
     s, rej = t.ingest_one(t.write("d.csv", csv_bytes([c, d])))
     expect_counts(s, rows=2, accepted=2, warnings=1)
-    con = sqlite3.connect(t.db)
-    con.text_factory = bytes
-    try:
-        msgs = [m for (m,) in con.execute("SELECT message FROM batch_problems WHERE batch_id=?",
-                                          (s["batch"],))]
-    finally:
-        con.close()
+    msgs = [m for (m,) in t.sql("SELECT message FROM batch_problems WHERE batch_id=?",
+                                (s["batch"],), text_as_bytes=True)]
     eq(len(msgs), 1, "warnings stored")
     try:
         msgs[0].decode("utf-8")
@@ -1564,7 +1585,9 @@ def atomic_batch_on_sigkill(t):
             journal = None
             if still_running:
                 pos = proc_file_pos(proc.pid, big)
-                journal = [x for x in ("-journal", "-wal") if os.path.exists(sub.db + x)]
+                if not sub.pg:
+                    journal = [x for x in ("-journal", "-wal")
+                               if os.path.exists(sub.db + x)]
                 elapsed = time.time() - start
                 os.kill(proc.pid, signal.SIGKILL)
             out, err = proc.communicate(timeout=60)
@@ -1574,7 +1597,8 @@ def atomic_batch_on_sigkill(t):
                 continue
             eq(proc.returncode, -signal.SIGKILL, "ingest was killed")
             print("# killed ingest of %d rows after %.2f s at input offset %s of %d bytes "
-                  "(open journal files: %s)" % (nrows, elapsed, pos, size, journal))
+                  "(%s)" % (nrows, elapsed, pos, size, "postgresql" if sub.pg else
+                            "open journal files: %s" % journal))
             eq(out, b"", "a killed ingest printed a summary")
             if pos is not None and pos >= size:
                 # The reader had the whole file in its last chunk: too close to the
@@ -1586,12 +1610,10 @@ def atomic_batch_on_sigkill(t):
                 continue
             check(pos is None or 0 < pos < size,
                   "ingest was not mid-file when killed (offset %s of %d)" % (pos, size))
-            con = sqlite3.connect(sub.db)
-            try:
-                eq(con.execute("PRAGMA integrity_check").fetchone()[0], "ok",
-                   "integrity after SIGKILL")
-            finally:
-                con.close()
+            if not sub.pg:
+                eq(sub.sql("PRAGMA integrity_check"), [("ok",)], "integrity after SIGKILL")
+            # On PostgreSQL the killed client's transaction never committed: none of its
+            # rows may be visible (the server rolls it back when it sees the client gone).
             after = {tb: sub.count(tb) for tb in counts}
             eq(after, counts, "table counts after killing a batch (offset %s of %d)"
                % (pos, size))
@@ -1835,14 +1857,19 @@ def main():
         print("FAIL - setup: %s is not executable" % BIN)
         print("0 passed, 1 failed")
         return 1
+    print("# backend: %s" % (testdb.PG_BASE or "sqlite (a file per test)"))
     only = os.environ.get("XY_TEST_ONLY")
     passed = failed = 0
     for fn in TESTS:
         if only and fn.__name__ not in only.split(","):
             continue
-        t = Ctx(fn.__name__)
+        t = None
         try:
+            t = Ctx(fn.__name__)
             fn(t)
+        except Skip as ex:
+            passed += 1
+            print("ok - %s # skip %s" % (fn.__name__, ex))
         except Fail as ex:
             failed += 1
             print("FAIL - %s: %s" % (fn.__name__, ex))
@@ -1857,8 +1884,17 @@ def main():
             passed += 1
             print("ok - %s" % fn.__name__)
         finally:
-            t.close()
+            if t is not None:
+                try:
+                    t.close()
+                except Exception as ex:  # the database could not be dropped
+                    failed += 1
+                    print("FAIL - %s: cleanup: %s" % (fn.__name__, ex))
         sys.stdout.flush()
+    left = testdb.leftover_dbs("xy_t")
+    if left:
+        failed += 1
+        print("FAIL - cleanup: databases left on the server: %s" % " ".join(left))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
