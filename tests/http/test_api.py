@@ -868,6 +868,24 @@ def shutdown_checks(ctx):
     return failures
 
 
+@test
+def survives_lost_database_connections(ctx):
+    """PostgreSQL only: every connection of the server's pool is cut by the database (as
+    a restart or failover would); the next requests reconnect and succeed."""
+    if not testdb.is_url(ctx.db):
+        print("# skip survives_lost_database_connections: an SQLite file has no connection")
+        return
+    before = expect_json(get(ctx, "/api/v1/subjects?q=%E6%B7%B1%E5%9C%B3"))
+    name = urllib.parse.urlsplit(ctx.db).path.lstrip("/")
+    cut = testdb.psql(testdb.PG_BASE, "SELECT count(pg_terminate_backend(pid)) FROM "
+                      "pg_stat_activity WHERE datname = '%s'" % name).strip()
+    check(int(cut) >= 1, "no server connection was open to cut (%s)" % cut)
+    r = get(ctx, "/healthz")
+    expect_status(r, 200)
+    after = expect_json(get(ctx, "/api/v1/subjects?q=%E6%B7%B1%E5%9C%B3"))
+    check(after == before, "search after reconnecting: %r, before: %r" % (after, before))
+
+
 def main(argv):
     if len(argv) != 3:
         print("usage: test_api.py XINYONG_BINARY SOURCE_ROOT", file=sys.stderr)
