@@ -40,8 +40,8 @@ static int migrate_is_pg(const char *url)
 }
 
 /* Opening an SQLite path creates the file: a mistyped source must not become an empty
- * platform that is then "migrated". */
-static int migrate_source_exists(const char *url)
+ * platform that is then "migrated" (nor a checked target an empty file). */
+static int migrate_db_exists(const char *url)
 {
 	if (migrate_is_pg(url))
 		return 1;
@@ -63,8 +63,8 @@ int cmd_migrate(int argc, char **argv)
 					      { NULL, 0, NULL, 0 } };
 	const char *usage = "xinyong migrate --from URL --to URL [--page N] [--verify-only]\n"
 			    "  URL: sqlite:PATH, a file path, or postgresql://USER@HOST:PORT/DB\n"
-			    "  --page N       rows per page, each page one transaction on the target "
-			    "(default 1000)\n"
+			    "  --page N       rows per page, each page one transaction on the "
+			    "target (default 1000)\n"
 			    "  --verify-only  only compare the two databases, table by table";
 	struct migrate_options mopts = { 0, 0, migrate_print_progress, NULL };
 	struct store *from = NULL, *to = NULL;
@@ -84,7 +84,8 @@ int cmd_migrate(int argc, char **argv)
 			long n = strtol(optarg, &end, 10);
 
 			if (*optarg == '\0' || *end != '\0' || n < 1 || n > MIGRATE_PAGE_MAX) {
-				fprintf(stderr, "xinyong: request.invalid: --page 应为 1 到 %ld 之间的整数\n",
+				fprintf(stderr,
+					"xinyong: request.invalid: --page 应为 1 到 %ld 之间的整数\n",
 					MIGRATE_PAGE_MAX);
 				return CLI_EXIT_USAGE;
 			}
@@ -98,8 +99,12 @@ int cmd_migrate(int argc, char **argv)
 	if (optind != argc || !from_url || !*from_url || !to_url || !*to_url)
 		return cli_usage(usage);
 	err_clear(&e);
-	if (!migrate_source_exists(from_url)) {
+	if (!migrate_db_exists(from_url)) {
 		err_set(&e, "request.invalid", "源数据库 %s 不存在，请检查 --from", from_url);
+		return cli_fail(&e);
+	}
+	if (mopts.verify_only && !migrate_db_exists(to_url)) {
+		err_set(&e, "request.invalid", "目标数据库 %s 不存在，请检查 --to", to_url);
 		return cli_fail(&e);
 	}
 	/* store_open, not cli_open_store: the built-in catalog must not be written into
@@ -122,8 +127,8 @@ int cmd_migrate(int argc, char **argv)
 	rc = migrate_run(from, to, &mopts, &report, &e);
 	doc = migrate_report_json(from, to, &report);
 	if (rc < 0)
-		json_object_set_new(doc, "error",
-				    json_pack("{s:s, s:s}", "code", e.reason, "message", e.message));
+		json_object_set_new(doc, "error", json_pack("{s:s, s:s}", "code", e.reason,
+							    "message", e.message));
 	cli_print_json(doc, 1);
 	json_decref(doc);
 	store_close(to);

@@ -23,7 +23,7 @@ static const struct command commands[] = {
 	{ "search", cmd_search, "find subjects by code or part of the name" },
 	{ "serve", cmd_serve, "serve the HTTP API and web pages" },
 	{ "demo", cmd_demo, "fill a database with realistic synthetic data" },
-	{ "migrate", cmd_migrate, "copy a platform to another database (SQLite, PostgreSQL) and verify it" },
+	{ "migrate", cmd_migrate, "copy a platform to another database and verify the copy" },
 };
 
 static int main_usage(FILE *out)

@@ -108,14 +108,16 @@ int migrate_run(struct store *from, struct store *to, const struct migrate_optio
 		if (!opt->verify_only) {
 			prog.table = name;
 			prog.copied = 0;
-			if (store_copy_table(from, to, t, opt->page, migrate_page_done, &prog, e) < 0) {
+			if (store_copy_table(from, to, t, opt->page, migrate_page_done, &prog,
+					     e) < 0) {
 				char why[ERR_MESSAGE_MAX];
 
 				tr->copied = prog.copied;
 				snprintf(why, sizeof why, "%s", e->message);
+				/* The advice first: a backend's detail may be long. */
 				return err_set(e, "store.error",
-					       "复制表 %s 时出错（本次已复制 %lld 行）：%s。已提交的部分会保留，"
-					       "排除问题后再次运行同一命令即可从中断处继续",
+					       "复制表 %s 时出错，本次已复制 %lld 行并已保留；排除问题后再次运行同一"
+					       "命令即可从中断处继续。原因：%s",
 					       name, prog.copied, why);
 			}
 			tr->copied = prog.copied;

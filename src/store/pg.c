@@ -26,7 +26,9 @@
 int pg_fail(struct store *s, struct err *e, const char *what, const PGresult *res)
 {
 	PGconn *conn = s && s->impl ? pg_of(s)->conn : NULL;
-	const char *msg = res ? PQresultErrorMessage(res) : NULL;
+	/* The primary message only: the DETAIL of a constraint violation quotes the whole
+	 * row (names, ID numbers), which must not reach logs and terminals. */
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	char detail[400];
 	size_t n;
 

@@ -158,21 +158,32 @@ static int copy_page_row(void *ctx, const struct store_row *row)
 static long copy_page(struct store *from, struct page_ctx *c, long page)
 {
 	struct store_param p[COPY_MAX_KEY + 1];
+	/* The bound key must outlive the query: the row callback moves c->key on while the
+	 * statement still compares rows with its parameters (SQLite binds them borrowed). */
+	struct copy_key after = { { NULL } };
+	long rc = -1;
 	int i;
 
 	for (i = 0; i < c->t->nkey; i++) {
+		if (copy_key_set(&after, i, c->key->v[i]) < 0) {
+			err_set(c->e, "store.error", "内存不足");
+			goto out;
+		}
 		if (copy_key_is_num(c->t, i))
-			p[i] = (struct store_param)STORE_NUM(strtoll(c->key->v[i], NULL, 10));
+			p[i] = (struct store_param)STORE_NUM(strtoll(after.v[i], NULL, 10));
 		else
-			p[i] = (struct store_param)STORE_TEXT(c->key->v[i]);
+			p[i] = (struct store_param)STORE_TEXT(after.v[i]);
 	}
 	p[i] = (struct store_param)STORE_NUM(page);
 	c->rows = 0;
 	c->failed = 0;
 	if (store__query(from, c->t->scan, p, c->t->nkey + 1, copy_page_row, c, NULL, c->e) < 0 ||
 	    c->failed < 0)
-		return -1;
-	return c->rows;
+		goto out;
+	rc = c->rows;
+out:
+	copy_key_free(&after);
+	return rc;
 }
 
 struct last_ctx {
