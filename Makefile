@@ -3,13 +3,16 @@
 #   make run     install what is missing, build, create var/demo.db, serve on :8080
 #   make test    install what is missing, build with ASan+UBSan (and TSan), run every test
 #   make build   build build/xinyong
-#   make bench   run the ingestion benchmark (bench/README.md)
+#   make bench   run the ingestion and lookup benchmarks on SQLite and PostgreSQL
+#                (bench/README.md); a quick run: make bench SIZES=100000 BACKENDS=sqlite
 
 BUILD      ?= build
 TEST_BUILD ?= build-test
 TSAN_BUILD ?= build-tsan
 LISTEN     ?= 127.0.0.1:8080
 DEMO_SUBJECTS ?= 3000
+SIZES      ?= 1000000 10000000
+BACKENDS   ?= sqlite postgresql
 
 .PHONY: all build run test bench clean
 
@@ -43,7 +46,7 @@ test:
 bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory build
-	bench/ingest/run.sh
+	BUILD=$(BUILD) SIZES="$(SIZES)" BACKENDS="$(BACKENDS)" bench/run.sh
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD) $(TSAN_BUILD)
