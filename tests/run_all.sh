@@ -7,6 +7,7 @@
 #   http         a real server on loopback
 #   backends     the same files on SQLite and PostgreSQL give the same outputs and rows
 #   migrate      xinyong migrate between SQLite and PostgreSQL, resumed and verified
+#   schema-pg    the PostgreSQL schema's readiness for Citus
 #   *-pg         integration and http again on PostgreSQL: a private server
 #                (tests/pg/server.sh) runs for the time of these suites, every test gets
 #                a database of its own on it (XINYONG_TEST_PG); a server that does not
@@ -110,6 +111,7 @@ if pg_url=$(tests/pg/server.sh start "$pg_dir" 2>"$log/pg" | tail -n 1) && [ -n 
   suite http-pg env XINYONG_TEST_PG="$pg_url" python3 tests/http/test_api.py "$bin" "$root"
   suite backends env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_backends.py "$bin" "$root"
   suite migrate env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_migrate.py "$bin" "$root"
+  suite schema-pg env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_schema_pg.py "$bin" "$root"
 else
   echo "!! postgresql: the test server did not start"; cat "$log/pg"
   failed=$((failed + 1)); broken+=("postgresql")

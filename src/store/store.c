@@ -126,9 +126,13 @@ static int store_migrate(struct store *s, struct err *e)
 	struct store_applied applied = { 0, 0 };
 	long known_max = 0, known_count = 0, v;
 
-	if (store__query(s, SQL_MIGRATIONS_CREATE, NULL, 0, NULL, NULL, NULL, e) < 0 ||
-	    store__query(s, SQL_MIGRATIONS_APPLIED, NULL, 0, store_applied_row, &applied, NULL,
-			 e) < 0)
+	/* Read first, create only when that fails: a read-only replica refuses even a
+	 * CREATE TABLE IF NOT EXISTS, and must still open when its schema is current. */
+	if (store__query(s, SQL_MIGRATIONS_APPLIED, NULL, 0, store_applied_row, &applied, NULL,
+			 NULL) < 0 &&
+	    (store__query(s, SQL_MIGRATIONS_CREATE, NULL, 0, NULL, NULL, NULL, e) < 0 ||
+	     store__query(s, SQL_MIGRATIONS_APPLIED, NULL, 0, store_applied_row, &applied,
+			  NULL, e) < 0))
 		return -1;
 	for (m = s->be->migrations; m->name; m++) {
 		v = store_migration_version(m->name);
