@@ -75,7 +75,7 @@ int api_batches_show(struct http_request *req, struct http_response *res, struct
 {
 	struct store *s;
 	json_t *doc = NULL;
-	int64_t id;
+	int64_t id = 0;
 
 	if (api_batches_id(req, &id, e) < 0)
 		return -1;
@@ -130,7 +130,7 @@ int api_batches_rejects(struct http_request *req, struct http_response *res, str
 {
 	struct store *s;
 	json_t *rejects = NULL;
-	int64_t id;
+	int64_t id = 0;
 	int rc;
 
 	if (api_batches_id(req, &id, e) < 0)
