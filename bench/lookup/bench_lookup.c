@@ -34,6 +34,7 @@
  */
 #include "core/code.h"
 #include "core/err.h"
+#include "core/rng.h"
 #include "core/text.h"
 #include "store/store.h"
 
@@ -53,18 +54,6 @@ static const char usage[] =
 	"usage: xinyong-bench-lookup --db URL [--queries N] [--search-queries M] [--seed S]\n"
 	"                            [--sample-key TEXT]\n"
 	"       xinyong-bench-lookup --db URL --counts\n";
-
-/* xorshift64*: the same sequence everywhere for a given seed. */
-static uint64_t rng_next(uint64_t *state)
-{
-	uint64_t x = *state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*state = x;
-	return x * 2685821657736338717ULL;
-}
 
 static uint64_t rng_below(uint64_t *state, uint64_t n)
 {

@@ -7,6 +7,7 @@
 #include "core/code.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "core/rng.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -56,19 +57,8 @@ static const struct demo_dept DEPTS[] = {
 };
 
 #define NDEPTS (sizeof DEPTS / sizeof *DEPTS)
-#define PICK(rng, arr) (arr[demo_rand(rng) % (sizeof arr / sizeof *arr)])
+#define PICK(rng, arr) (arr[rng_next(rng) % (sizeof arr / sizeof *arr)])
 
-/* xorshift64*: fast, good enough, and the same everywhere for a given seed. */
-static uint64_t demo_rand(uint64_t *state)
-{
-	uint64_t x = *state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*state = x;
-	return x * 2685821657736338717ULL;
-}
 
 /* A valid USCC: authority and type, division, organisation code, check characters. */
 static void demo_uscc(const char *prefix2, const char *division, const char *org8, char out[19])
@@ -87,9 +77,9 @@ static void demo_company_code(uint64_t *rng, const char *division, char out[19])
 	char org[9];
 	int i;
 
-	org[0] = "MLNP"[demo_rand(rng) % 4];
+	org[0] = "MLNP"[rng_next(rng) % 4];
 	for (i = 1; i < 8; i++)
-		org[i] = digits[demo_rand(rng) % 10 + (i < 3 ? demo_rand(rng) % 21 : 0)];
+		org[i] = digits[rng_next(rng) % 10 + (i < 3 ? rng_next(rng) % 21 : 0)];
 	org[8] = '\0';
 	demo_uscc("91", division, org, out);
 }
@@ -101,10 +91,10 @@ static void demo_dept_code(const struct demo_dept *d, char out[19])
 
 static void demo_person_id(uint64_t *rng, const char *division, char out[19])
 {
-	struct date birth = date_from_days(-5000 + (long)(demo_rand(rng) % 14000));
+	struct date birth = date_from_days(-5000 + (long)(rng_next(rng) % 14000));
 
 	snprintf(out, 19, "%s%04d%02d%02d%03d", division, birth.y % 10000, birth.m % 100,
-		 birth.d % 100, (int)(demo_rand(rng) % 1000));
+		 birth.d % 100, (int)(rng_next(rng) % 1000));
 	out[17] = code_resident_id_check_char(out);
 	out[18] = '\0';
 }
@@ -114,7 +104,7 @@ static void demo_date_back(uint64_t *rng, long today, long from, long to, char o
 {
 	long span = from > to ? from - to : 1;
 
-	date_format(date_from_days(today - to - (long)(demo_rand(rng) % (uint64_t)span)), out);
+	date_format(date_from_days(today - to - (long)(rng_next(rng) % (uint64_t)span)), out);
 }
 
 struct demo_subject {
@@ -127,7 +117,7 @@ struct demo_subject {
 
 static void demo_make_subject(uint64_t *rng, struct demo_subject *s, int person)
 {
-	s->division = (int)(demo_rand(rng) % 8);
+	s->division = (int)(rng_next(rng) % 8);
 	s->person = person;
 	snprintf(s->legal_rep, sizeof s->legal_rep, "%s%s", PICK(rng, SURNAMES), PICK(rng, GIVEN));
 	if (person) {
@@ -149,9 +139,9 @@ static const char PENALTY_HEADER[] =
 static void demo_penalty_row(struct buf *b, uint64_t *rng, const struct demo_subject *s,
 			     long seq, long today)
 {
-	const struct demo_dept *d = &DEPTS[demo_rand(rng) % NDEPTS];
-	int fine = demo_rand(rng) % 4 != 0;
-	long fine_yuan = 500 * (1 + (long)(demo_rand(rng) % 200));
+	const struct demo_dept *d = &DEPTS[rng_next(rng) % NDEPTS];
+	int fine = rng_next(rng) % 4 != 0;
+	long fine_yuan = 500 * (1 + (long)(rng_next(rng) % 200));
 	char dept_code[19], date[11];
 
 	demo_dept_code(d, dept_code);
@@ -184,7 +174,7 @@ int demo_write_penalties(FILE *out, long rows, unsigned long seed, struct err *e
 	memset(&subj, 0, sizeof subj);
 	for (i = 0; i < rows; i++) {
 		if (i % 3 == 0)
-			demo_make_subject(&rng, &subj, demo_rand(&rng) % 20 == 0);
+			demo_make_subject(&rng, &subj, rng_next(&rng) % 20 == 0);
 		buf_reset(&b);
 		demo_penalty_row(&b, &rng, &subj, i + 1, date_to_days(today));
 		if (fwrite(b.data, 1, b.len, out) != b.len) {
@@ -216,23 +206,23 @@ static void demo_registration_row(struct buf *b, uint64_t *rng, const struct dem
 	demo_date_back(rng, today, 365 * 25, 400, date);
 	buf_printf(b, "%s,%s,有限责任公司,%s,%s,%d,广东省肇庆市%s区某路%d号,\"%s相关产品的研发、生产、销售\","
 		   "%s,存续,%s,%s\n",
-		   s->name, s->code, s->legal_rep, date, 10 * (1 + (int)(demo_rand(rng) % 500)),
-		   PLACES[s->division], 1 + (int)(demo_rand(rng) % 300), PICK(rng, TRADES),
+		   s->name, s->code, s->legal_rep, date, 10 * (1 + (int)(rng_next(rng) % 500)),
+		   PLACES[s->division], 1 + (int)(rng_next(rng) % 300), PICK(rng, TRADES),
 		   d->name, d->name, dept_code);
 }
 
 static void demo_license_row(struct buf *b, uint64_t *rng, const struct demo_subject *s,
 			     long seq, long today)
 {
-	const struct demo_dept *d = &DEPTS[demo_rand(rng) % NDEPTS];
+	const struct demo_dept *d = &DEPTS[rng_next(rng) % NDEPTS];
 	char dept_code[19], date[11], until[11];
-	int open_ended = demo_rand(rng) % 5 == 0;
+	int open_ended = rng_next(rng) % 5 == 0;
 	struct date dd;
 
 	demo_dept_code(d, dept_code);
 	demo_date_back(rng, today, 365 * 5, 1, date);
 	date_parse_iso(date, &dd);
-	date_format(date_add_months(dd, 12 * (1 + (int)(demo_rand(rng) % 5))), until);
+	date_format(date_add_months(dd, 12 * (1 + (int)(rng_next(rng) % 5))), until);
 	buf_printf(b, "%s,法人及非法人组织,%s,%s,%s决定书,肇%s许〔%.4s〕%ld号,普通,%s证,"
 		   "ZQ%.4s%06ld,准予%s,%s,%s,%s,%s,%s,有效,%s,%s\n",
 		   s->name, s->code, s->legal_rep, d->license, d->abbr, date, seq, d->license,
@@ -254,7 +244,7 @@ static void demo_abnormal_row(struct buf *b, uint64_t *rng, const struct demo_su
 {
 	const struct demo_dept *d = &DEPTS[0];
 	char dept_code[19], listed[11], removed[11] = "";
-	int out = demo_rand(rng) % 2 == 0;
+	int out = rng_next(rng) % 2 == 0;
 
 	demo_dept_code(d, dept_code);
 	demo_date_back(rng, today, 365 * 4, 200, listed);
@@ -268,7 +258,7 @@ static void demo_abnormal_row(struct buf *b, uint64_t *rng, const struct demo_su
 static void demo_dishonest_row(struct buf *b, uint64_t *rng, const struct demo_subject *s,
 			       long seq, long today)
 {
-	const struct demo_dept *d = &DEPTS[demo_rand(rng) % NDEPTS];
+	const struct demo_dept *d = &DEPTS[rng_next(rng) % NDEPTS];
 	char dept_code[19], listed[11], until[11];
 	struct date ld;
 
@@ -332,24 +322,24 @@ static int demo_write_files(const char *dir, const struct demo_options *opts)
 			demo_registration_row(&b, &rng, &subj, t);
 			fwrite(b.data, 1, b.len, f[0]);
 			buf_reset(&b);
-			for (n = (int)(demo_rand(&rng) % 3); n > 0; n--)
+			for (n = (int)(rng_next(&rng) % 3); n > 0; n--)
 				demo_license_row(&b, &rng, &subj, ++seq, t);
 			fwrite(b.data, 1, b.len, f[1]);
 			buf_reset(&b);
 		}
 		/* About one subject in three has penalties, as in real archives. */
-		for (n = demo_rand(&rng) % 3 == 0 ? 1 + (int)(demo_rand(&rng) % 3) : 0; n > 0; n--)
+		for (n = rng_next(&rng) % 3 == 0 ? 1 + (int)(rng_next(&rng) % 3) : 0; n > 0; n--)
 			demo_penalty_row(&b, &rng, &subj, ++seq, t);
 		fwrite(b.data, 1, b.len, f[2]);
 		if (person)
 			continue;
 		buf_reset(&b);
-		if (demo_rand(&lists_rng) % 25 == 0) {
+		if (rng_next(&lists_rng) % 25 == 0) {
 			demo_abnormal_row(&b, &lists_rng, &subj, t);
 			fwrite(b.data, 1, b.len, f[3]);
 		}
 		buf_reset(&b);
-		if (demo_rand(&lists_rng) % 80 == 0) {
+		if (rng_next(&lists_rng) % 80 == 0) {
 			demo_dishonest_row(&b, &lists_rng, &subj, ++seq, t);
 			fwrite(b.data, 1, b.len, f[4]);
 		}

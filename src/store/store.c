@@ -442,7 +442,7 @@ int store_subject_search(struct store *s, const char *key, const char *code, int
 {
 	struct store_subject subj;
 	struct store_search_hit hit;
-	int found, stop;
+	int found, stop = 0;
 
 	if (limit <= 0)
 		return 0;
@@ -465,12 +465,11 @@ int store_subject_search(struct store *s, const char *key, const char *code, int
 			hit.region_code = subj.region_code;
 			hit.match = 0;
 			stop = cb(ctx, &hit) != 0;
-			store_subject_clear(&subj);
-			if (stop)
-				return 0;
 			limit--;
 		}
 		store_subject_clear(&subj);
+		if (stop)
+			return 0;
 	} else {
 		code = NULL;
 	}
