@@ -36,20 +36,15 @@ ROOT = os.path.abspath(sys.argv[2])
 DEPT = "11441200MB2C12348J"
 SANITIZER_MARKERS = ("runtime error", "AddressSanitizer", "LeakSanitizer", "ThreadSanitizer")
 
-server_dir = None
-if not os.environ.get("XINYONG_TEST_PG"):
-    server_dir = tempfile.mkdtemp(prefix="xy-backends-pg-")
-    os.chmod(server_dir, 0o755)
-    out = subprocess.run([os.path.join(ROOT, "tests/pg/server.sh"), "start", server_dir],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if out.returncode != 0:
-        print("FAIL - postgresql: server did not start: %s" % out.stderr.decode()[-2000:])
-        print("0 passed, 1 failed")
-        sys.exit(1)
-    os.environ["XINYONG_TEST_PG"] = out.stdout.decode().strip().splitlines()[-1]
-
 sys.path.insert(0, os.path.join(ROOT, "tests", "pg"))
-import testdb  # noqa: E402  (reads XINYONG_TEST_PG when imported)
+import testdb  # noqa: E402
+
+try:
+    testdb.use_server(ROOT)
+except RuntimeError as ex:
+    print("FAIL - postgresql: %s" % ex)
+    print("0 passed, 1 failed")
+    sys.exit(1)
 
 
 class Fail(Exception):
@@ -228,8 +223,5 @@ def no_database_left_behind():
     check(testdb.leftover_dbs("xy_backends") == [], "databases left behind")
 
 
-if server_dir:
-    subprocess.run([os.path.join(ROOT, "tests/pg/server.sh"), "stop", server_dir],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 print("%d passed, %d failed" % (results["passed"], results["failed"]))
 sys.exit(1 if results["failed"] else 0)

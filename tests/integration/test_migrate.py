@@ -225,54 +225,8 @@ def ok(args, cwd, **kw):
 
 # ---- PostgreSQL -------------------------------------------------------------------------
 
-PG = {"base": None, "dir": None, "serial": 0}
-
-
-def pg_start():
-    base = os.environ.get("XINYONG_TEST_PG")
-    if base:
-        PG["base"] = base
-        return
-    d = tempfile.mkdtemp(prefix="xy-mig-pg.", dir="/tmp")
-    os.chmod(d, 0o755)
-    PG["dir"] = d
-    p = subprocess.run([os.path.join(ROOT, "tests", "pg", "server.sh"), "start", d],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=180)
-    lines = p.stdout.decode().strip().splitlines()
-    if p.returncode != 0 or not lines:
-        raise RuntimeError("tests/pg/server.sh start failed (exit %d): %s"
-                           % (p.returncode, p.stderr.decode("utf-8", "replace")[-2000:]))
-    PG["base"] = lines[-1]
-
-
-def pg_stop():
-    if PG["dir"]:
-        subprocess.run([os.path.join(ROOT, "tests", "pg", "server.sh"), "stop", PG["dir"]],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
-        PG["dir"] = None
-
-
-def pg_url(name):
-    return re.sub(r"/[^/]*$", "/" + name, PG["base"])
-
-
 def pg_new_db():
-    PG["serial"] += 1
-    name = "%s_%d_%d" % (DB_PREFIX, os.getpid(), PG["serial"])
-    testdb.psql(PG["base"], "CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8' "
-                            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'" % name)
-    return pg_url(name)
-
-
-def pg_drop_db(url):
-    name = url.rsplit("/", 1)[1]
-    testdb.psql(PG["base"], "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
-
-
-def pg_leftovers():
-    out = testdb.psql(PG["base"], "SELECT datname FROM pg_database WHERE datname LIKE "
-                                  "'%s\\_%d\\_%%'" % (DB_PREFIX, os.getpid()))
-    return out.split()
+    return testdb.new_db(None, DB_PREFIX)
 
 
 def sql(db, query, params=()):
@@ -353,7 +307,7 @@ class Ctx:
     def close(self):
         try:
             for u in self.pgs:
-                pg_drop_db(u)
+                testdb.drop_db(u)
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -774,8 +728,7 @@ def main():
     passed = failed = 0
     try:
         try:
-            pg_start()
-            note("postgresql: %s" % PG["base"])
+            note("postgresql: %s" % testdb.use_server(ROOT))
             t0 = time.monotonic()
             build_source(work)
             note("source: %s subjects, %s records, %s problems (built in %.1f s)"
@@ -815,7 +768,7 @@ def main():
                         print("FAIL - %s: cleanup: %s" % (fn.__name__, ex))
             sys.stdout.flush()
         try:
-            left = pg_leftovers()
+            left = testdb.leftover_dbs(DB_PREFIX)
         except Exception as ex:
             left = ["(could not list: %s)" % ex]
         if left:
@@ -823,7 +776,6 @@ def main():
             print("FAIL - cleanup: databases left on the server: %s" % " ".join(left))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        pg_stop()
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

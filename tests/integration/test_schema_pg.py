@@ -33,7 +33,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import traceback
 import urllib.parse
 
@@ -520,65 +519,51 @@ def main():
         print("FAIL - setup: %s is not executable" % BIN)
         print("0 passed, 1 failed")
         return 1
-    base = os.environ.get("XINYONG_TEST_PG")
-    server_dir = None
     passed = failed = 0
     try:
-        if not base:
-            server_dir = tempfile.mkdtemp(prefix="xy-schema-pg.")
-            os.chmod(server_dir, 0o755)
-            p = subprocess.run([os.path.join(ROOT, "tests", "pg", "server.sh"), "start",
-                                server_dir], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               timeout=180)
-            lines = p.stdout.decode().split()
-            if p.returncode != 0 or not lines:
-                print("FAIL - setup: tests/pg/server.sh start: %s"
-                      % p.stderr.decode("utf-8", "replace")[-2000:])
-                print("0 passed, 1 failed")
-                return 1
-            base = lines[-1]
-        print("# server: %s" % base)
-        name = "xy_schema_%d" % os.getpid()
+        base = testdb.use_server(ROOT)
+    except RuntimeError as ex:
+        print("FAIL - setup: %s" % ex)
+        print("0 passed, 1 failed")
+        return 1
+    print("# server: %s" % base)
+    name = "xy_schema_%d" % os.getpid()
+    try:
+        db = create_db(base, name, DEMO_SUBJECTS)
+    except Exception as ex:
+        print("FAIL - setup: %s" % ex)
+        drop_db(base, name)
+        print("0 passed, 1 failed")
+        return 1
+    notes = set()
+    tests = [(n, (lambda f: lambda: f(db))(f)) for n, f in CHECKS
+             if f is not check_key_reads]
+    tests += [("key_routed_reads_use_the_key_index", lambda: check_key_reads(db, notes)),
+              ("foreign_key_rule_can_fail", foreign_key_rule_can_fail),
+              ("checks_can_fail", lambda: checks_can_fail(base))]
+    for test_name, fn in tests:
         try:
-            db = create_db(base, name, DEMO_SUBJECTS)
-        except Exception as ex:
-            print("FAIL - setup: %s" % ex)
-            drop_db(base, name)
-            print("0 passed, 1 failed")
-            return 1
-        notes = set()
-        tests = [(n, (lambda f: lambda: f(db))(f)) for n, f in CHECKS
-                 if f is not check_key_reads]
-        tests += [("key_routed_reads_use_the_key_index", lambda: check_key_reads(db, notes)),
-                  ("foreign_key_rule_can_fail", foreign_key_rule_can_fail),
-                  ("checks_can_fail", lambda: checks_can_fail(base))]
-        for test_name, fn in tests:
-            try:
-                problems = fn()
-                if problems:
-                    raise Fail("; ".join(problems))
-            except Fail as ex:
-                failed += 1
-                print("FAIL - %s: %s" % (test_name, ex))
-            except Exception:
-                failed += 1
-                tb = traceback.format_exc().strip().splitlines()
-                print("FAIL - %s: %s" % (test_name, " | ".join(tb[-4:])))
-            else:
-                passed += 1
-                print("ok - %s" % test_name)
-            sys.stdout.flush()
-        for note in sorted(notes):
-            print("# %s" % note)
-        try:
-            drop_db(base, name)
-        except Exception as ex:
+            problems = fn()
+            if problems:
+                raise Fail("; ".join(problems))
+        except Fail as ex:
             failed += 1
-            print("FAIL - cleanup: %s" % ex)
-    finally:
-        if server_dir:
-            subprocess.run([os.path.join(ROOT, "tests", "pg", "server.sh"), "stop", server_dir],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+            print("FAIL - %s: %s" % (test_name, ex))
+        except Exception:
+            failed += 1
+            tb = traceback.format_exc().strip().splitlines()
+            print("FAIL - %s: %s" % (test_name, " | ".join(tb[-4:])))
+        else:
+            passed += 1
+            print("ok - %s" % test_name)
+        sys.stdout.flush()
+    for note in sorted(notes):
+        print("# %s" % note)
+    try:
+        drop_db(base, name)
+    except Exception as ex:
+        failed += 1
+        print("FAIL - cleanup: %s" % ex)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -16,6 +16,7 @@ as row_to_json() output, which keeps the column types (and any tab or newline in
 Python 3 standard library only.
 """
 
+import atexit
 import glob
 import itertools
 import json
@@ -24,6 +25,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 import urllib.parse
 
 PG_BASE = os.environ.get("XINYONG_TEST_PG") or None
@@ -74,6 +76,30 @@ def psql(url, sql, timeout=120):
                            % (_db_name(url), sql[:300], p.returncode,
                               p.stderr.decode("utf-8", "replace").strip()))
     return p.stdout.decode("utf-8")
+
+
+def use_server(root):
+    """Makes sure there is a server to test on: XINYONG_TEST_PG's, else a private one
+    started with tests/pg/server.sh and stopped when this process exits.  Sets PG_BASE
+    (so new_db creates PostgreSQL databases from then on) and returns it; raises
+    RuntimeError with the script's output when the server does not start."""
+    global PG_BASE, BACKEND
+    if PG_BASE:
+        return PG_BASE
+    script = os.path.join(root, "tests", "pg", "server.sh")
+    d = tempfile.mkdtemp(prefix="xy-pg.", dir="/tmp")
+    os.chmod(d, 0o755)  # the server may run as the postgres user
+    p = subprocess.run([script, "start", d], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=180)
+    lines = p.stdout.decode().strip().splitlines()
+    if p.returncode != 0 or not lines:
+        shutil.rmtree(d, ignore_errors=True)
+        raise RuntimeError("tests/pg/server.sh start failed (exit %d): %s"
+                           % (p.returncode, p.stderr.decode("utf-8", "replace")[-2000:]))
+    atexit.register(subprocess.run, [script, "stop", d], stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL, timeout=120)
+    PG_BASE, BACKEND = lines[-1], "postgresql"
+    return PG_BASE
 
 
 def new_db(tmpdir, prefix):
