@@ -218,6 +218,16 @@ unsigned http_status_for_reason(const char *reason)
 		return 413;
 	if (strcmp(reason, "store.unavailable") == 0)
 		return 503;
+	if (strcmp(reason, "auth.required") == 0 || strcmp(reason, "auth.invalid") == 0)
+		return 401;
+	if (strncmp(reason, "auth.", 5) == 0 || strcmp(reason, "access.purpose_required") == 0)
+		return strcmp(reason, "auth.locked") == 0 ? 423 : 403;
+	if (strcmp(reason, "rate.limited") == 0)
+		return 429;
+	if (strcmp(reason, "user.exists") == 0)
+		return 409;
+	if (strcmp(reason, "password.weak") == 0)
+		return 422;
 	if (strcmp(reason, "request.invalid") == 0 || strncmp(reason, "code.", 5) == 0)
 		return 400;
 	/* The request was well formed but the uploaded file cannot be used. */
