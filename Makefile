@@ -3,18 +3,23 @@
 #   make run     install what is missing, build, create var/demo.db, serve on :8080
 #   make test    install what is missing, build with ASan+UBSan (and TSan), run every test
 #   make build   build build/xinyong
+#   make fuzz    run every libFuzzer target (fuzz/) FUZZ_SECONDS seconds over a copy of its
+#                corpus, in a clang build of its own; one target: make fuzz FUZZ_TARGETS=fuzz_csv
 #   make bench   run the ingestion and lookup benchmarks on SQLite and PostgreSQL
 #                (bench/README.md); a quick run: make bench SIZES=100000 BACKENDS=sqlite
 
 BUILD      ?= build
 TEST_BUILD ?= build-test
 TSAN_BUILD ?= build-tsan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS ?=
 LISTEN     ?= 127.0.0.1:8080
 DEMO_SUBJECTS ?= 3000
 SIZES      ?= 1000000 10000000
 BACKENDS   ?= sqlite postgresql
 
-.PHONY: all build run test bench clean
+.PHONY: all build run test fuzz bench clean
 
 all: build
 
@@ -41,7 +46,11 @@ test:
 	@[ -f $(TSAN_BUILD)/build.ninja ] || meson setup $(TSAN_BUILD) --buildtype=debug \
 		-Db_sanitize=thread
 	ninja -C $(TSAN_BUILD) xinyong
-	tests/run_all.sh $(TEST_BUILD) $(TSAN_BUILD)
+	FUZZ_BUILD=$(FUZZ_BUILD) tests/run_all.sh $(TEST_BUILD) $(TSAN_BUILD)
+
+fuzz:
+	@scripts/deps.sh fuzz
+	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench:
 	@scripts/deps.sh bench
@@ -49,4 +58,4 @@ bench:
 	BUILD=$(BUILD) SIZES="$(SIZES)" BACKENDS="$(BACKENDS)" bench/run.sh
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD) $(TSAN_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh - installs the Debian packages a Make target needs.
 #
-# usage: scripts/deps.sh build|run|test|bench
+# usage: scripts/deps.sh build|run|test|bench|fuzz
 #
 # As root it runs apt-get; otherwise it prints the exact command to run and fails, so
 # that nothing is half-installed behind the user's back.
@@ -15,12 +15,17 @@ build_pkgs=(meson ninja-build pkg-config gcc python3 libsqlite3-dev libjansson-d
 test_pkgs=(libcriterion-dev sqlite3 chromium fonts-wqy-microhei nodejs npm
            postgresql postgresql-client)
 bench_pkgs=(sqlite3 time postgresql postgresql-client)
+# The fuzz targets (fuzz/) need clang and its sanitizer and libFuzzer runtimes, which
+# Debian ships apart from the compiler (libclang-rt-NN-dev, only recommended by clang,
+# so --no-install-recommends leaves it out); libclang-rt-dev follows the default clang.
+fuzz_pkgs=(clang libclang-rt-dev)
 
 case "${1:-build}" in
   build|run) want=("${build_pkgs[@]}") ;;
-  test) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+  test) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+  fuzz) want=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
   bench) want=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "usage: $0 build|run|test|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 build|run|test|bench|fuzz" >&2; exit 2 ;;
 esac
 
 missing=()

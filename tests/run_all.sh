@@ -13,6 +13,9 @@
 #                a database of its own on it (XINYONG_TEST_PG); a server that does not
 #                start is a failure (suite `postgresql`)
 #   e2e          the web page in headless Chromium (playwright-core)
+#   fuzz         each libFuzzer target (fuzz/) 10 seconds over its seed corpus, in a
+#                clang build of its own: $FUZZ_BUILD (default build-fuzz), configured
+#                and built when needed
 #
 #   *-tsan       integration and http again on a ThreadSanitizer build, when one is
 #                given: ingestion and the server run threads (http-pg-tsan: the server
@@ -98,6 +101,8 @@ for exe in "$build"/tests/test_*; do
   [ "$status" -ne 0 ] && grep -E '\[FAIL\]|\[----\]' "$log/out" | head -n 40
   count "$name" "$log/out" "$status"
 done
+
+suite fuzz fuzz/run.sh "${FUZZ_BUILD:-build-fuzz}" 10
 
 suite integration python3 tests/integration/test_cli.py "$bin" "$root"
 

@@ -18,15 +18,19 @@ struct store;
 #define CLI_EXIT_CHECK 1
 #define CLI_EXIT_USAGE 2
 
+int cmd_audit(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
 int cmd_code(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_subject(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 
 /* Prints "xinyong: <reason>: <message>" to stderr and returns CLI_EXIT_USAGE. */
 int cli_fail(const struct err *e);

@@ -8,6 +8,7 @@
 
 #include "core/err.h"
 #include "service/batches.h"
+#include "service/principal.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -40,6 +41,7 @@ int cmd_ingest(int argc, char **argv)
 	const char *usage = "xinyong ingest [--db DB] --category CAT --dept DEPT_CODE "
 			    "[--rejects OUT.csv] [--format csv|json|ndjson] FILE...";
 	struct ingest_request req;
+	struct principal who;
 	const char *db = NULL, *rejects = NULL;
 	int c, i, status = CLI_EXIT_OK;
 	struct store *s;
@@ -69,6 +71,8 @@ int cmd_ingest(int argc, char **argv)
 		}
 		fputs("row,field,reason,message\n", req.rejects_csv);
 	}
+	principal_cli(&who, NULL);
+	req.who = &who;
 	if (!(s = cli_open_store(db))) {
 		if (req.rejects_csv)
 			fclose(req.rejects_csv);

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "core/err.h"
+#include "service/principal.h"
 #include "service/subjects.h"
 #include "store/store.h"
 
@@ -14,16 +15,18 @@ int cmd_search(int argc, char **argv)
 	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
 					      { "limit", required_argument, NULL, 'n' },
 					      { "compact", no_argument, NULL, 'c' },
+					      { "purpose", required_argument, NULL, 'p' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
-	const char *usage = "xinyong search [--db DB] [--limit N] [--compact] TEXT";
-	const char *db = NULL;
+	const char *usage = "xinyong search [--db DB] [--limit N] [--purpose TEXT] [--compact] TEXT";
+	const char *db = NULL, *purpose = NULL;
+	struct principal who;
 	int c, pretty = 1, limit = 0, rc;
 	struct store *s;
 	json_t *doc;
 	struct err e;
 
-	while ((c = getopt_long(argc, argv, "d:n:ch", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:cp:h", opts, NULL)) != -1) {
 		if (c == 'd')
 			db = optarg;
 		else if (c == 'n') {
@@ -39,6 +42,8 @@ int cmd_search(int argc, char **argv)
 		}
 		else if (c == 'c')
 			pretty = 0;
+		else if (c == 'p')
+			purpose = optarg;
 		else
 			return c == 'h' ? (printf("usage: %s\n", usage), CLI_EXIT_OK) : cli_usage(usage);
 	}
@@ -48,7 +53,8 @@ int cmd_search(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	err_clear(&e);
 	/* Operators at the command line see persons too; the public API does not. */
-	rc = subjects_search(s, argv[optind], limit, 1, &doc, &e);
+	principal_cli(&who, purpose);
+	rc = subjects_search(s, argv[optind], limit, &who, &doc, &e);
 	store_close(s);
 	if (rc < 0)
 		return cli_fail(&e);

@@ -2,31 +2,43 @@
  * cmd_serve.c - `xinyong serve`: the HTTP API and the web pages until SIGINT or SIGTERM.
  *
  *   xinyong serve [--db URL] [--listen HOST:PORT] [--web DIR] [--max-body SIZE]
- *                 [--max-connections N] [--db-pool N]
+ *                 [--max-connections N] [--db-pool N] [--tls-cert FILE --tls-key FILE]
  *
  * --db-pool (or $XINYONG_DB_POOL) caps the database handles, i.e. the PostgreSQL
  * connections, the server keeps (default 16).
  *
- * Prints one line when ready, "xinyong: serving http://HOST:PORT (db=..., web=...)",
+ * --tls-cert and --tls-key (or $XINYONG_TLS_CERT and $XINYONG_TLS_KEY) serve HTTPS
+ * with the PEM certificate and key; a flag overrides its variable, and giving only one
+ * of the pair is an error (exit 2, `config.tls`).
+ *
+ * Prints one line when ready, "xinyong: serving http://HOST:PORT (db=..., web=...)"
+ * ("https://" with a certificate),
  * with the real port (so `--listen 127.0.0.1:0` can be used by tests), then one log
  * line per request on stderr.
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/err.h"
 #include "http/http.h"
 #include "http/http_config.h"
+#include "service/audit_trail.h"
 #include "store/store.h"
 
 #define SERVE_USAGE                                                                        \
 	"xinyong serve [--db URL] [--listen HOST:PORT] [--web DIR] [--max-body SIZE] "     \
-	"[--max-connections N] [--db-pool N]"
+	"[--max-connections N] [--db-pool N] [--tls-cert FILE --tls-key FILE] "           \
+	"[--rate-limit N] [--audit-key FILE] [--checkpoint-every SECONDS]"
+
+/* How often the server signs the audit trail's head when it has the key. */
+#define SERVE_CHECKPOINT_SECONDS 600
 
 /* A count option's value, 1..10000; 0 when it is not one. */
 static unsigned serve_count(const char *val)
@@ -52,12 +64,40 @@ static void serve_host(const char *listen, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* Waits for SIGINT or SIGTERM and returns it.  With an audit key, signs a checkpoint
+ * of the audit trail every `every` seconds meanwhile (on its own store handle: the
+ * pool's belong to the request threads), so that a trail cut or rewritten after a
+ * checkpoint is caught by `xinyong audit verify`. */
+static int serve_wait(const sigset_t *stop, struct store *signer, const char *key,
+		      unsigned every)
+{
+	struct timespec wait = { (time_t)every, 0 };
+	int sig;
+
+	for (;;) {
+		struct audit_checkpoint c;
+		struct err e;
+
+		sig = signer ? sigtimedwait(stop, NULL, &wait) : sigwaitinfo(stop, NULL);
+		if (sig == SIGINT || sig == SIGTERM)
+			return sig;
+		if (sig < 0 && errno != EAGAIN)
+			continue;
+		err_clear(&e);
+		if (signer && audit_trail_checkpoint(signer, key, &c, &e) < 0 &&
+		    strcmp(e.reason, "request.invalid") != 0)
+			fprintf(stderr, "event=audit_checkpoint status=failed reason=%s\n", e.reason);
+	}
+}
+
 int cmd_serve(int argc, char **argv)
 {
-	struct http_config cfg = { HTTP_DEFAULT_LISTEN, XY_WEB_ROOT, 0, 0, 0 };
+	struct http_config cfg = { .listen = HTTP_DEFAULT_LISTEN, .web_root = XY_WEB_ROOT };
 	struct http_server *srv = NULL;
 	struct store *store = NULL;
-	const char *db = NULL;
+	const char *db = NULL, *audit_key = getenv("XINYONG_AUDIT_KEY");
+	unsigned checkpoint_every = SERVE_CHECKPOINT_SECONDS;
+	struct store *signer = NULL;
 	sigset_t stop, old;
 	struct err e;
 	char host[256];
@@ -90,6 +130,21 @@ int cmd_serve(int argc, char **argv)
 		} else if (strcmp(opt, "--db-pool") == 0) {
 			if (!(cfg.db_pool = serve_count(val)))
 				return cli_usage(SERVE_USAGE);
+		} else if (strcmp(opt, "--tls-cert") == 0) {
+			cfg.tls_cert = val;
+		} else if (strcmp(opt, "--tls-key") == 0) {
+			cfg.tls_key = val;
+		} else if (strcmp(opt, "--rate-limit") == 0) {
+			/* 0 is allowed here: it turns the limit off. */
+			if (strcmp(val, "0") != 0 && !serve_count(val))
+				return cli_usage(SERVE_USAGE);
+			cfg.rate_limit = serve_count(val);
+			cfg.rate_limit_set = 1;
+		} else if (strcmp(opt, "--audit-key") == 0) {
+			audit_key = val;
+		} else if (strcmp(opt, "--checkpoint-every") == 0) {
+			if (!(checkpoint_every = serve_count(val)))
+				return cli_usage(SERVE_USAGE);
 		} else {
 			return cli_usage(SERVE_USAGE);
 		}
@@ -100,6 +155,11 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "xinyong: XINYONG_DB_POOL 应为 1 到 10000 之间的整数\n");
 		return CLI_EXIT_USAGE;
 	}
+	/* An empty variable counts as unset: `XINYONG_TLS_CERT= xinyong serve` is plain HTTP. */
+	if (!cfg.tls_cert && getenv("XINYONG_TLS_CERT") && *getenv("XINYONG_TLS_CERT"))
+		cfg.tls_cert = getenv("XINYONG_TLS_CERT");
+	if (!cfg.tls_key && getenv("XINYONG_TLS_KEY") && *getenv("XINYONG_TLS_KEY"))
+		cfg.tls_key = getenv("XINYONG_TLS_KEY");
 
 	/* Block the stop signals before the daemon starts its threads, which inherit the
 	 * mask: then only this thread receives them, in sigwait below, and the shutdown
@@ -123,17 +183,22 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	serve_host(cfg.listen, host, sizeof host);
-	printf("xinyong: serving http://%s:%u (db=%s, web=%s)\n", host,
+	printf("xinyong: serving %s://%s:%u (db=%s, web=%s)\n",
+	       http_server_is_tls(srv) ? "https" : "http", host,
 	       (unsigned)http_server_port(srv), store_location(store), cfg.web_root);
 	fflush(stdout);
 
-	while (sigwait(&stop, &sig) != 0)
-		;
+	if (audit_key && *audit_key && store_open_another(store, &signer, &e) < 0) {
+		cli_fail(&e);
+		goto out;
+	}
+	sig = serve_wait(&stop, signer, audit_key, checkpoint_every);
 	fprintf(stderr, "event=shutdown signal=%s\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	rc = CLI_EXIT_OK;
 
 out:
 	http_server_stop(srv);
+	store_close(signer);
 	store_close(store);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;

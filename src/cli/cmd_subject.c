@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "core/err.h"
+#include "service/principal.h"
 #include "service/subjects.h"
 #include "store/store.h"
 
@@ -13,20 +14,24 @@ int cmd_subject(int argc, char **argv)
 {
 	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
 					      { "compact", no_argument, NULL, 'c' },
+					      { "purpose", required_argument, NULL, 'p' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
-	const char *usage = "xinyong subject show [--db DB] [--compact] CODE";
-	const char *db = NULL;
+	const char *usage = "xinyong subject show [--db DB] [--purpose TEXT] [--compact] CODE";
+	const char *db = NULL, *purpose = NULL;
+	struct principal who;
 	int c, pretty = 1, rc;
 	struct store *s;
 	json_t *doc;
 	struct err e;
 
-	while ((c = getopt_long(argc, argv, "d:ch", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:cp:h", opts, NULL)) != -1) {
 		if (c == 'd')
 			db = optarg;
 		else if (c == 'c')
 			pretty = 0;
+		else if (c == 'p')
+			purpose = optarg;
 		else
 			return c == 'h' ? (printf("usage: %s\n", usage), CLI_EXIT_OK) : cli_usage(usage);
 	}
@@ -35,7 +40,10 @@ int cmd_subject(int argc, char **argv)
 	if (!(s = cli_open_store(db)))
 		return CLI_EXIT_USAGE;
 	err_clear(&e);
-	rc = subjects_show(s, argv[optind + 1], SUBJECTS_VIEW_FULL, &doc, &e);
+	/* The console holds the database: it sees the whole archive, and the look is
+	 * recorded in the audit trail with the purpose given. */
+	principal_cli(&who, purpose);
+	rc = subjects_show(s, argv[optind + 1], &who, &doc, &e);
 	store_close(s);
 	if (rc < 0) {
 		cli_fail(&e);

@@ -24,6 +24,10 @@ static const struct command commands[] = {
 	{ "serve", cmd_serve, "serve the HTTP API and web pages" },
 	{ "demo", cmd_demo, "fill a database with realistic synthetic data" },
 	{ "migrate", cmd_migrate, "copy a platform to another database and verify the copy" },
+	{ "user", cmd_user, "add, disable and list accounts; set passwords" },
+	{ "token", cmd_token, "issue, revoke and list API tokens" },
+	{ "audit", cmd_audit, "verify, sign, list and prune the audit trail" },
+	{ "routes", cmd_routes, "list the HTTP routes and who may call them" },
 };
 
 static int main_usage(FILE *out)

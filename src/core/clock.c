@@ -106,9 +106,15 @@ void clock_today(char out[11])
 
 void clock_timestamp(char out[26])
 {
+	clock_timestamp_in(0, out);
+}
+
+void clock_timestamp_in(long long seconds, char out[26])
+{
+	time_t t = clock_now() + BEIJING_OFFSET + (time_t)seconds;
 	struct tm tm;
 
-	clock_beijing(&tm);
+	gmtime_r(&t, &tm);
 	if (strftime(out, 26, "%Y-%m-%dT%H:%M:%S+08:00", &tm) == 0)
 		out[0] = '\0';
 }

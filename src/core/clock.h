@@ -26,4 +26,8 @@ void clock_today(char out[11]);
 /* The current instant as "YYYY-MM-DDTHH:MM:SS+08:00" into out (26 bytes). */
 void clock_timestamp(char out[26]);
 
+/* The instant `seconds` from now (negative: ago), in the same form: expiry times, which
+ * compare as text because every timestamp has the same offset. */
+void clock_timestamp_in(long long seconds, char out[26]);
+
 #endif

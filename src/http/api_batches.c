@@ -1,7 +1,8 @@
 /*
  * api_batches.c - department file submission:
- *   POST /api/v1/batches?category=..&dept=..[&name=..]  body: the file (CSV, JSON,
- *        NDJSON; UTF-8 or GB18030), spooled to disk by the server -> 201 with summary
+ *   POST /api/v1/batches?category=..[&dept=..][&name=..]  body: the file (CSV, JSON,
+ *        NDJSON; UTF-8 or GB18030), spooled to disk by the server -> 201 with summary;
+ *        the department is the caller's own (a submitter's, or a department token's)
  *   GET  /api/v1/batches/{id}                            the batch summary
  *   GET  /api/v1/batches/{id}/rejects[?format=csv]       its rejected rows, JSON or CSV
  */
@@ -46,12 +47,16 @@ int api_batches_create(struct http_request *req, struct http_response *res, stru
 	memset(&in, 0, sizeof in);
 	in.category = http_request_arg(req, "category");
 	in.dept_code = http_request_arg(req, "dept");
+	in.who = &req->who;
 	if (!in.category || !*in.category)
 		return err_set_field(e, "request.invalid", "category",
 				     "请提供信息类 category，例如 penalty（行政处罚）");
+	/* A department submits its own data only; `dept` may be left out. */
 	if (!in.dept_code || !*in.dept_code)
-		return err_set_field(e, "request.invalid", "dept",
-				     "请提供报送部门的统一社会信用代码 dept");
+		in.dept_code = req->who.dept_code;
+	else if (strcmp(in.dept_code, req->who.dept_code) != 0)
+		return err_set_field(e, "auth.forbidden", "dept",
+				     "只能报送本部门（%s）的数据", req->who.dept_code);
 	in.path = req->body_path;
 	in.source_name = name && *name ? name : "upload";
 	in.format = READER_AUTO;
@@ -80,7 +85,7 @@ int api_batches_show(struct http_request *req, struct http_response *res, struct
 	if (api_batches_id(req, &id, e) < 0)
 		return -1;
 	s = http_request_store(req, e);
-	if (!s || batches_show(s, id, &doc, e) < 0)
+	if (!s || batches_show(s, &req->who, id, &doc, e) < 0)
 		return -1;
 	return http_reply_json(res, 200, doc, e);
 }
@@ -136,7 +141,7 @@ int api_batches_rejects(struct http_request *req, struct http_response *res, str
 	if (api_batches_id(req, &id, e) < 0)
 		return -1;
 	s = http_request_store(req, e);
-	if (!s || batches_problems(s, id, 0, &rejects, e) < 0)
+	if (!s || batches_problems(s, &req->who, id, 0, &rejects, e) < 0)
 		return -1;
 	if (api_batches_wants_csv(req)) {
 		rc = api_batches_rejects_csv(id, rejects, res, e);

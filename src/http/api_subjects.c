@@ -1,7 +1,8 @@
 /*
  * api_subjects.c - the public subject API:
- *   GET /api/v1/subjects/{code}          a subject's archive (subjects_show)
- *   GET /api/v1/subjects?q=TEXT&limit=N  search by code or part of the name
+ *   GET /api/v1/subjects/{code}[?purpose=..|view=public]  a subject's archive as the
+ *                                        caller may see it (subjects_show, access.h)
+ *   GET /api/v1/subjects?q=TEXT&limit=N[&purpose=..]      search by code or name
  */
 #include "http/http_int.h"
 
@@ -15,10 +16,16 @@
 int api_subjects_show(struct http_request *req, struct http_response *res, struct err *e)
 {
 	struct store *s = http_request_store(req, e);
+	const char *view = http_request_arg(req, "view");
+	struct principal public_view;
 	json_t *doc = NULL;
 
-	/* This API is public, so it shows the public view (see subjects_view). */
-	if (!s || subjects_show(s, req->params[0], SUBJECTS_VIEW_PUBLIC, &doc, e) < 0)
+	/* view=public: what the public sees, for a government user browsing without a
+	 * purpose (access.h). */
+	principal_anonymous(&public_view, req->who.client);
+	if (view && strcmp(view, "public") != 0)
+		return err_set_field(e, "request.invalid", "view", "view 只能为 public");
+	if (!s || subjects_show(s, req->params[0], view ? &public_view : &req->who, &doc, e) < 0)
 		return -1;
 	return http_reply_json(res, 200, doc, e);
 }
@@ -46,8 +53,8 @@ int api_subjects_search(struct http_request *req, struct http_response *res, str
 					     SUBJECTS_SEARCH_MAX_LIMIT);
 	}
 	s = http_request_store(req, e);
-	/* include_persons = 0: persons never appear in public search results. */
-	if (!s || subjects_search(s, q, (int)limit, 0, &doc, e) < 0)
+	/* Persons appear only for government users who give a purpose (subjects.h). */
+	if (!s || subjects_search(s, q, (int)limit, &req->who, &doc, e) < 0)
 		return -1;
 	return http_reply_json(res, 200, doc, e);
 }

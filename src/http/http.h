@@ -14,6 +14,7 @@
 #ifndef XY_HTTP_H
 #define XY_HTTP_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 struct err;
@@ -27,28 +28,49 @@ struct http_server;
  * it wait for a free handle; 16 keeps a PostgreSQL server's connection count modest
  * while the SQLite readers of a city's traffic rarely queue. */
 #define HTTP_DEFAULT_DB_POOL 16
+/* A person searching does not reach 120 queries a minute; a scraper does. */
+#define HTTP_DEFAULT_RATE_LIMIT 120
 struct http_config {
 	const char *listen;           /* "HOST:PORT", "[V6]:PORT"; port 0 picks a free one */
 	const char *web_root;         /* directory of the static pages */
 	unsigned long long max_body;  /* upload limit in bytes; 0 selects the default */
 	unsigned max_connections;     /* 0 selects HTTP_DEFAULT_CONNECTIONS */
 	unsigned db_pool;             /* 0 selects HTTP_DEFAULT_DB_POOL */
+	/* HTTPS: PEM files of the certificate (its chain may follow it) and of the
+	 * unencrypted private key, both or neither; NULL/NULL serves plain HTTP.  Read
+	 * once at start: a renewed certificate takes a restart. */
+	const char *tls_cert;
+	const char *tls_key;
+	/* Anonymous searches, archive views and login attempts per client address and
+	 * minute (a burst of as many is allowed); beyond it 429.  0 turns the limit off. */
+	unsigned rate_limit;
+	int rate_limit_set; /* rate_limit was given (else HTTP_DEFAULT_RATE_LIMIT) */
 };
 
 /* Starts the daemon.  `store` is borrowed: it becomes the pool's first handle and must
  * stay open until http_server_stop returns; further handles are opened with
  * store_open_another and closed by http_server_stop.  The strings of `cfg` are
- * copied.  Fails with `request.invalid` (a bad listen address or web root) or
- * `internal.error` (the daemon could not start, e.g. the port is taken). */
+ * copied.  Fails with `request.invalid` (a bad listen address or web root),
+ * `config.tls` (only one of tls_cert and tls_key, a file unreadable, empty, not PEM or
+ * not matching the other, or a libmicrohttpd built without TLS) or `internal.error`
+ * (the daemon could not start, e.g. the port is taken). */
 int http_server_start(struct store *store, const struct http_config *cfg,
 		      struct http_server **out, struct err *e);
 
 /* The port actually bound (useful with port 0). */
 uint16_t http_server_port(const struct http_server *srv);
 
+/* 1 when the server speaks HTTPS (cookies get `Secure`, responses HSTS), else 0. */
+int http_server_is_tls(const struct http_server *srv);
+
 /* Stops accepting, waits for the requests in flight, closes the extra store handles
  * and frees the server.  NULL is allowed. */
 void http_server_stop(struct http_server *srv);
+
+/* The route table with its access rules, one object per route: {"method", "path",
+ * "anonymous": bool, "roles": [...], "any_token": bool, "scopes": [...]} (a new
+ * reference).  `xinyong routes` prints it; the route test walks it. */
+json_t *http_routes_json(void);
 
 /* Parses a size such as "1048576", "64K", "16M", "1G" (binary units) into *out.
  * Fails with `request.invalid`. */

@@ -15,6 +15,9 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/role.h"
+#include "core/secret.h"
+#include "service/principal.h"
 
 struct err;
 struct store;
@@ -37,6 +40,11 @@ struct http_request {
 	const char *body_path;
 	unsigned long long body_size;
 	struct store *store; /* checked out lazily by http_request_store */
+	/* Who is asking (auth.c): anonymous unless a session cookie or an API token was
+	 * valid; `purpose` is the request's `purpose` argument. */
+	struct principal who;
+	/* The session token of the cookie that authenticated the request, "" otherwise. */
+	char session_token[SECRET_TOKEN_MAX];
 };
 
 struct http_response {
@@ -50,18 +58,35 @@ struct http_response {
 	char last_modified[40];    /* "" for none */
 	char disposition[160];     /* Content-Disposition, "" for none */
 	char allow[40];            /* Allow, for 405 */
+	char set_cookie[160];      /* Set-Cookie, "" for none */
+	unsigned retry_after;      /* Retry-After seconds, for 429; 0 for none */
 };
 
 /* ---- router.c ---------------------------------------------------------------------- */
 
-#define ROUTE_BODY 1 /* the route reads a request body: the server spools it to a file */
+#define ROUTE_BODY 1    /* the route reads a request body: the server spools it to a file */
+#define ROUTE_LIMITED 2 /* anonymous calls are rate-limited per client address */
+#define ROUTE_LOGIN 4   /* a login: session cookies are ignored (so no CSRF token applies) */
+
+/* Who may call a route (the `allow` of its row): role bits of core/role.h, plus: */
+#define ALLOW_ANONYMOUS (1u << 16) /* the public, without credentials */
+#define ALLOW_ANY_TOKEN (1u << 17) /* any valid API token, whatever its scopes */
+#define ALLOW_PUBLIC (ALLOW_ANONYMOUS | ALLOW_ANY_TOKEN | ROLES_ALL)
 
 struct route {
 	const char *method;  /* NULL: any method */
 	const char *pattern; /* "/a/{x}/b"; a final "*" matches the rest of the path */
 	int (*handler)(struct http_request *req, struct http_response *res, struct err *e);
 	int flags;
+	/* The access rule.  A row whose allow is 0 lets nobody in: a route added without a
+	 * rule is closed, and the route test (tests/http/test_access.py) fails on it. */
+	unsigned allow;
+	unsigned scope; /* API tokens with all of these scopes may call it (0: none may,
+			   unless ALLOW_ANY_TOKEN) */
 };
+
+/* The route table, for `xinyong routes` and the tests. */
+const struct route *router_table(size_t *count);
 
 enum route_match { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
 
@@ -91,6 +116,29 @@ int http_reply_json(struct http_response *res, unsigned status, json_t *doc,
 void http_reply_error(struct http_response *res, const struct err *e);
 unsigned http_status_for_reason(const char *reason);
 
+/* The request body of a JSON route, parsed (core/json_input.h: one object, bounded in
+ * size and depth).  *out is a new reference. */
+int http_request_json(struct http_request *req, json_t **out, struct err *e);
+/* The client's address as text ("127.0.0.1", "::1"). */
+void http_request_client(struct MHD_Connection *conn, char *out, size_t size);
+
+/* ---- auth.c: credentials, the route rule, CSRF ------------------------------------ */
+
+#define HTTP_SESSION_COOKIE "xy_session"
+
+/* Fills req->who (and req->session_token) from the request's credentials: an
+ * `Authorization: Bearer` API token, else the session cookie (ignored by ROUTE_LOGIN
+ * routes).  A bearer token that is not valid fails with `auth.invalid`; a stale cookie
+ * only leaves the caller anonymous, so that old cookies never break public pages. */
+int http_auth_identify(struct http_request *req, const struct route *r, struct err *e);
+/* Applies the route's rule to req->who: `auth.required` (anonymous), `auth.scope` (a
+ * token without the scope), `auth.forbidden`; and, for a state-changing request
+ * authenticated by the cookie, the CSRF token (`auth.csrf`). */
+int http_auth_permit(const struct http_request *req, const struct route *r, struct err *e);
+/* The Set-Cookie value starting a session, or ending it (token NULL). */
+void http_auth_cookie(const struct http_request *req, const char *token, unsigned max_age,
+		      char *out, size_t size);
+
 /* ---- handlers ----------------------------------------------------------------------- */
 
 /* Lifts the idle timeout of the request's connection: for handlers that work long
@@ -106,6 +154,24 @@ int api_batches_create(struct http_request *req, struct http_response *res, stru
 int api_batches_show(struct http_request *req, struct http_response *res, struct err *e);
 int api_batches_rejects(struct http_request *req, struct http_response *res,
 			struct err *e);
+/* api_session.c: logging in and out, activation, the caller's own account. */
+int api_session_create(struct http_request *req, struct http_response *res, struct err *e);
+int api_session_delete(struct http_request *req, struct http_response *res, struct err *e);
+int api_activate(struct http_request *req, struct http_response *res, struct err *e);
+int api_me_show(struct http_request *req, struct http_response *res, struct err *e);
+int api_me_password(struct http_request *req, struct http_response *res, struct err *e);
+/* api_me.c: a subject's own access log and authorizations. */
+int api_me_access_log(struct http_request *req, struct http_response *res, struct err *e);
+int api_me_authorizations(struct http_request *req, struct http_response *res, struct err *e);
+int api_me_authorize(struct http_request *req, struct http_response *res, struct err *e);
+int api_me_revoke(struct http_request *req, struct http_response *res, struct err *e);
+/* api_users.c: account management for admins and department admins. */
+int api_users_list(struct http_request *req, struct http_response *res, struct err *e);
+int api_users_create(struct http_request *req, struct http_response *res, struct err *e);
+int api_users_disable(struct http_request *req, struct http_response *res, struct err *e);
+/* api_audit.c: the audit trail, for auditors. */
+int api_audit_list(struct http_request *req, struct http_response *res, struct err *e);
+int api_audit_verify(struct http_request *req, struct http_response *res, struct err *e);
 /* api_openapi.c: the API's OpenAPI document, compiled in from docs/openapi.json. */
 int api_openapi(struct http_request *req, struct http_response *res, struct err *e);
 /* static.c: files under the web root. */

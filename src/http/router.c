@@ -15,18 +15,42 @@
 #include "core/err.h"
 
 
+/* Who may call what (docs/security.md has this table for people).  Shorthands: */
+#define BATCH_READERS (ROLES_DEPT | ROLE_OPERATOR | ROLE_ADMIN)
+#define ANY_USER ROLES_ALL
+
 static const struct route routes[] = {
-	{ "GET", "/healthz", api_health, 0 },
-	{ "GET", "/api/v1/subjects", api_subjects_search, 0 },
-	{ "GET", "/api/v1/subjects/{code}", api_subjects_show, 0 },
-	{ "POST", "/api/v1/batches", api_batches_create, ROUTE_BODY },
-	{ "GET", "/api/v1/batches/{id}", api_batches_show, 0 },
-	{ "GET", "/api/v1/batches/{id}/rejects", api_batches_rejects, 0 },
-	{ "GET", "/api/v1/openapi.json", api_openapi, 0 },
+	{ "GET", "/healthz", api_health, 0, ALLOW_PUBLIC, 0 },
+	{ "GET", "/api/v1/subjects", api_subjects_search, ROUTE_LIMITED, ALLOW_PUBLIC, 0 },
+	{ "GET", "/api/v1/subjects/{code}", api_subjects_show, ROUTE_LIMITED, ALLOW_PUBLIC, 0 },
+	{ "POST", "/api/v1/batches", api_batches_create, ROUTE_BODY, ROLE_SUBMITTER,
+	  SCOPE_BATCHES_WRITE },
+	{ "GET", "/api/v1/batches/{id}", api_batches_show, 0, BATCH_READERS, SCOPE_BATCHES_READ },
+	{ "GET", "/api/v1/batches/{id}/rejects", api_batches_rejects, 0, BATCH_READERS,
+	  SCOPE_BATCHES_READ },
+	{ "POST", "/api/v1/session", api_session_create, ROUTE_BODY | ROUTE_LIMITED | ROUTE_LOGIN,
+	  ALLOW_PUBLIC, 0 },
+	{ "DELETE", "/api/v1/session", api_session_delete, 0, ANY_USER, 0 },
+	{ "POST", "/api/v1/activate", api_activate, ROUTE_BODY | ROUTE_LIMITED | ROUTE_LOGIN,
+	  ALLOW_PUBLIC, 0 },
+	{ "GET", "/api/v1/me", api_me_show, 0, ANY_USER | ALLOW_ANY_TOKEN, 0 },
+	{ "POST", "/api/v1/me/password", api_me_password, ROUTE_BODY, ANY_USER, 0 },
+	{ "GET", "/api/v1/me/access-log", api_me_access_log, 0, ROLE_SUBJECT, 0 },
+	{ "GET", "/api/v1/me/authorizations", api_me_authorizations, 0, ROLE_SUBJECT, 0 },
+	{ "POST", "/api/v1/me/authorizations", api_me_authorize, ROUTE_BODY, ROLE_SUBJECT, 0 },
+	{ "DELETE", "/api/v1/me/authorizations/{id}", api_me_revoke, 0, ROLE_SUBJECT, 0 },
+	{ "GET", "/api/v1/users", api_users_list, 0, ROLE_DEPT_ADMIN | ROLE_ADMIN, 0 },
+	{ "POST", "/api/v1/users", api_users_create, ROUTE_BODY,
+	  ROLE_DEPT_ADMIN | ROLE_ADMIN | ROLE_OPERATOR, 0 },
+	{ "POST", "/api/v1/users/{name}/disable", api_users_disable, 0,
+	  ROLE_DEPT_ADMIN | ROLE_ADMIN, 0 },
+	{ "GET", "/api/v1/audit", api_audit_list, 0, ROLE_AUDITOR, 0 },
+	{ "GET", "/api/v1/audit/verify", api_audit_verify, 0, ROLE_AUDITOR, 0 },
+	{ "GET", "/api/v1/openapi.json", api_openapi, 0, ALLOW_PUBLIC, 0 },
 	/* Anything else under /api/ is an unknown API route (JSON 404), never a file. */
-	{ NULL, "/api/*", api_not_found, 0 },
+	{ NULL, "/api/*", api_not_found, 0, ALLOW_PUBLIC, 0 },
 	/* Every other GET is a static file under the web root. */
-	{ "GET", "/*", http_static_serve, 0 },
+	{ "GET", "/*", http_static_serve, 0, ALLOW_PUBLIC, 0 },
 };
 
 #define ROUTE_COUNT (sizeof routes / sizeof routes[0])
@@ -131,6 +155,41 @@ enum route_match router_match(const char *method, char *path, const struct route
 	}
 	*nparams = (size_t)ncaps;
 	return ROUTE_FOUND;
+}
+
+const struct route *router_table(size_t *count)
+{
+	*count = ROUTE_COUNT;
+	return routes;
+}
+
+static json_t *route_bits_json(unsigned bits, unsigned all, const char *(*name)(unsigned))
+{
+	json_t *names = json_array();
+	unsigned bit;
+
+	for (bit = 1; bit && bit <= all; bit <<= 1)
+		if (bits & bit & all)
+			json_array_append_new(names, json_string(name(bit)));
+	return names;
+}
+
+json_t *http_routes_json(void)
+{
+	json_t *list = json_array();
+	size_t i;
+
+	for (i = 0; i < ROUTE_COUNT; i++) {
+		const struct route *r = &routes[i];
+
+		json_array_append_new(
+			list, json_pack("{s:s?, s:s, s:b, s:o, s:b, s:o}", "method", r->method, "path",
+					r->pattern, "anonymous", (r->allow & ALLOW_ANONYMOUS) != 0,
+					"roles", route_bits_json(r->allow, ROLES_ALL, role_name),
+					"any_token", (r->allow & ALLOW_ANY_TOKEN) != 0, "scopes",
+					route_bits_json(r->scope, SCOPES_ALL, scope_name)));
+	}
+	return list;
 }
 
 int api_not_found(struct http_request *req, struct http_response *res, struct err *e)

@@ -27,6 +27,8 @@
  */
 #include "http/http.h"
 #include "http/http_int.h"
+#include "http/ratelimit.h"
+#include "http/tls.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -46,6 +48,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/json_input.h"
 #include "core/reasons.h"
 #include "store/store.h"
 
@@ -54,13 +57,25 @@
 /* How long a request waits for a database handle when every pooled one is busy. */
 #define SERVER_POOL_WAIT_SECONDS 10
 #define SERVER_LOG_PATH_MAX 160
+/* libmicrohttpd keeps a connection's request line and headers in one memory pool of
+ * this size (its own default, made explicit): a request whose headers do not fit is
+ * answered with an error status and never reaches a handler.  Bodies do not count: they
+ * are handed over piece by piece. */
+#define SERVER_MEMORY_LIMIT ((size_t)32 << 10)
+/* TLS 1.2 and 1.3 only: every browser that can run the web page speaks them. */
+#define SERVER_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
 struct http_server {
 	struct MHD_Daemon *daemon;
+	int tls; /* 1 when serving HTTPS */
+	/* The PEM texts given to libmicrohttpd, which keeps the pointers: they live until
+	 * the daemon stopped, then the key is wiped (server_free). */
+	struct tls_pair tls_pair;
 	char *web_root; /* canonical (realpath) */
 	unsigned long long max_body;
 	uint16_t port;
 	struct store *seed; /* borrowed from the caller: never closed here */
+	struct ratelimit *anon_limit; /* ROUTE_LIMITED routes, anonymous callers; NULL: off */
 	pthread_mutex_t pool_lock;
 	pthread_cond_t pool_freed; /* a handle was given back */
 	struct store **pool; /* free handles */
@@ -94,7 +109,10 @@ struct http_ctx {
 	int too_large;
 	int spool_failed;
 	unsigned status; /* 0 until a response is queued */
-	struct store *store;
+	unsigned retry_after; /* for a 429 */
+	/* The handler's view of the request, filled once routed; its store handle goes
+	 * back to the pool on completion. */
+	struct http_request req;
 };
 
 /* ---- store pool ------------------------------------------------------------------- */
@@ -168,6 +186,49 @@ struct store *http_request_store(struct http_request *req, struct err *e)
 	if (!req->store)
 		req->store = server_pool_take(req->srv, e);
 	return req->store;
+}
+
+int http_request_json(struct http_request *req, json_t **out, struct err *e)
+{
+	char *data;
+	ssize_t n;
+	int fd, rc;
+
+	*out = NULL;
+	if (!req->body_path)
+		return err_set(e, "request.invalid", "请求体应为 JSON 对象");
+	if (req->body_size > JSON_INPUT_MAX_BYTES)
+		return err_set(e, "request.too_large", "JSON 请求体不得超过 %d 字节",
+			       JSON_INPUT_MAX_BYTES);
+	data = malloc((size_t)req->body_size + 1);
+	fd = open(req->body_path, O_RDONLY | O_CLOEXEC);
+	n = data && fd >= 0 ? read(fd, data, (size_t)req->body_size) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n != (ssize_t)req->body_size) {
+		free(data);
+		return err_set(e, "internal.error", "无法读取请求体");
+	}
+	rc = json_input_parse(data, (size_t)n, out, e);
+	free(data);
+	return rc;
+}
+
+void http_request_client(struct MHD_Connection *conn, char *out, size_t size)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info ? info->client_addr : NULL;
+	socklen_t len = sizeof(struct sockaddr_in6);
+
+	if (size)
+		out[0] = '\0';
+	if (!sa)
+		return;
+	if (sa->sa_family == AF_INET)
+		len = sizeof(struct sockaddr_in);
+	if (getnameinfo(sa, len, out, (socklen_t)size, NULL, 0, NI_NUMERICHOST) != 0 && size)
+		out[0] = '\0';
 }
 
 const char *http_server_web_root(const struct http_server *srv)
@@ -329,6 +390,18 @@ static enum MHD_Result server_queue(struct http_ctx *ctx, struct MHD_Connection 
 		MHD_add_response_header(r, "Content-Disposition", res->disposition);
 	if (res->allow[0])
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
+	if (res->set_cookie[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, res->set_cookie);
+	if (res->retry_after) {
+		char secs[16];
+
+		snprintf(secs, sizeof secs, "%u", res->retry_after);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+	}
+	if (res->status == 401)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"xinyong\"");
+	if (ctx->srv->tls)
+		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
 	ok = MHD_queue_response(conn, res->status, r);
 	MHD_destroy_response(r);
 	server_response_clear(res);
@@ -348,6 +421,7 @@ static enum MHD_Result server_queue_error(struct http_ctx *ctx, struct MHD_Conne
 	http_reply_error(&res, e);
 	if (allow)
 		snprintf(res.allow, sizeof res.allow, "%s", allow);
+	res.retry_after = ctx->retry_after;
 	return server_queue(ctx, conn, &res);
 }
 
@@ -466,6 +540,36 @@ static void *server_on_uri(void *cls, const char *uri, struct MHD_Connection *co
 	return ctx;
 }
 
+static unsigned long long server_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (unsigned long long)t.tv_sec * 1000u + (unsigned long long)t.tv_nsec / 1000000u;
+}
+
+/* Fills the handler's request, identifies the caller (auth.c), applies the route's
+ * rule and, for anonymous callers of a limited route, the rate limit. */
+static int server_admit(struct http_ctx *ctx, struct MHD_Connection *conn, struct err *e)
+{
+	struct http_request *req = &ctx->req;
+
+	req->conn = conn;
+	req->srv = ctx->srv;
+	req->method = ctx->method;
+	req->path = ctx->path;
+	memcpy(req->params, ctx->params, sizeof req->params);
+	req->nparams = ctx->nparams;
+	if (http_auth_identify(req, ctx->route, e) < 0)
+		return -1;
+	if (req->who.kind == PRINCIPAL_ANONYMOUS && (ctx->route->flags & ROUTE_LIMITED) &&
+	    ctx->srv->anon_limit &&
+	    !ratelimit_take(ctx->srv->anon_limit, req->who.client, server_now_ms(),
+			    &ctx->retry_after))
+		return err_set(e, "rate.limited", "请求过于频繁，请 %u 秒后再试", ctx->retry_after);
+	return http_auth_permit(req, ctx->route, e);
+}
+
 static enum MHD_Result server_begin(struct http_ctx *ctx, struct MHD_Connection *conn,
 				    const char *url, const char *method)
 {
@@ -498,6 +602,10 @@ static enum MHD_Result server_begin(struct http_ctx *ctx, struct MHD_Connection 
 	case ROUTE_FOUND:
 		break;
 	}
+	/* Credentials and the route's rule are settled before a byte of the body is read:
+	 * nobody uploads 500 MB only to hear 401. */
+	if (server_admit(ctx, conn, &e) < 0)
+		return server_queue_error(ctx, conn, &e, NULL);
 	if (!(ctx->route->flags & ROUTE_BODY))
 		return MHD_YES;
 
@@ -528,7 +636,7 @@ static enum MHD_Result server_begin(struct http_ctx *ctx, struct MHD_Connection 
 
 static enum MHD_Result server_finish(struct http_ctx *ctx, struct MHD_Connection *conn)
 {
-	struct http_request req;
+	struct http_request *req = &ctx->req;
 	struct http_response res;
 	struct err e;
 	enum MHD_Result ok;
@@ -546,23 +654,16 @@ static enum MHD_Result server_finish(struct http_ctx *ctx, struct MHD_Connection
 			strerror_r(ctx->spool_failed, why, sizeof why));
 		return server_queue_error(ctx, conn, &e, NULL);
 	}
-	memset(&req, 0, sizeof req);
-	req.conn = conn;
-	req.srv = ctx->srv;
-	req.method = ctx->method;
-	req.path = ctx->path;
-	memcpy(req.params, ctx->params, sizeof req.params);
-	req.nparams = ctx->nparams;
 	if (ctx->spool_fd >= 0) {
 		/* The reader opens the file by name: close our descriptor so that everything
 		 * written is visible and no descriptor is held twice. */
 		close(ctx->spool_fd);
 		ctx->spool_fd = -1;
-		req.body_path = ctx->spool_path;
-		req.body_size = ctx->received;
+		req->body_path = ctx->spool_path;
+		req->body_size = ctx->received;
 	}
 	server_response_init(&res);
-	if (ctx->route->handler(&req, &res, &e) < 0) {
+	if (ctx->route->handler(req, &res, &e) < 0) {
 		server_response_clear(&res);
 		server_response_init(&res);
 		http_reply_error(&res, &e);
@@ -570,9 +671,8 @@ static enum MHD_Result server_finish(struct http_ctx *ctx, struct MHD_Connection
 	/* The upload is no longer needed: delete it before the client hears back, so that
 	 * disk space is freed as soon as possible. */
 	server_spool_drop(ctx);
-	/* The store handle goes back to the pool on completion, which runs on every path,
-	 * even when queueing fails below. */
-	ctx->store = req.store;
+	/* The store handle (ctx->req.store) goes back to the pool on completion, which runs
+	 * on every path, even when queueing fails below. */
 	ok = server_queue(ctx, conn, &res);
 	return ok;
 }
@@ -739,8 +839,8 @@ static void server_on_completed(void *cls, struct MHD_Connection *conn, void **c
 		ctx->method[0] ? ctx->method : "-", path, ctx->status, ms,
 		toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
 	server_spool_drop(ctx);
-	if (ctx->store)
-		server_pool_give(ctx->srv, ctx->store);
+	if (ctx->req.store)
+		server_pool_give(ctx->srv, ctx->req.store);
 	free(ctx->raw_path);
 	free(ctx->path);
 	free(ctx->scratch);
@@ -814,7 +914,36 @@ static void server_free(struct http_server *srv)
 	pthread_mutex_destroy(&srv->pool_lock);
 	free(srv->pool);
 	free(srv->web_root);
+	ratelimit_free(srv->anon_limit);
+	tls_clear_pair(&srv->tls_pair);
 	free(srv);
+}
+
+/* Loads the certificate and key when the configuration names them and fills `opts`
+ * (room for 4) with the daemon options that serve them; with neither, opts holds only
+ * the end marker. */
+static int server_tls_options(struct http_server *srv, const struct http_config *cfg,
+			      struct MHD_OptionItem *opts, unsigned *flags, struct err *e)
+{
+	size_t n = 0;
+
+	if (cfg->tls_cert || cfg->tls_key) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+			return err_set(e, "config.tls",
+				       "本程序使用的 libmicrohttpd 不支持 HTTPS：请去掉 --tls-cert 和 "
+				       "--tls-key，或由反向代理提供 HTTPS");
+		if (tls_load_pair(cfg->tls_cert, cfg->tls_key, &srv->tls_pair, e) < 0)
+			return -1;
+		srv->tls = 1;
+		*flags |= MHD_USE_TLS;
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_pair.key };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
+						     srv->tls_pair.cert };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+						     (void *)SERVER_TLS_PRIORITIES };
+	}
+	opts[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	return 0;
 }
 
 int http_server_start(struct store *store, const struct http_config *cfg,
@@ -824,9 +953,11 @@ int http_server_start(struct store *store, const struct http_config *cfg,
 	struct addrinfo *ai = NULL;
 	struct stat st;
 	const union MHD_DaemonInfo *info;
+	struct MHD_OptionItem tls_opts[4];
 	unsigned conns = cfg->max_connections ? cfg->max_connections : HTTP_DEFAULT_CONNECTIONS;
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 			 MHD_USE_ERROR_LOG;
+	unsigned rate;
 
 	*out = NULL;
 	srv = calloc(1, sizeof *srv);
@@ -847,10 +978,20 @@ int http_server_start(struct store *store, const struct http_config *cfg,
 	}
 	srv->pool[srv->npool++] = store;
 	srv->nopen = 1;
+	rate = cfg->rate_limit_set ? cfg->rate_limit : HTTP_DEFAULT_RATE_LIMIT;
+	/* 4096 addresses: a city's simultaneous searchers fit; beyond, the stalest go. */
+	if (rate && ratelimit_create(rate, rate, 4096, &srv->anon_limit) < 0) {
+		server_free(srv);
+		return err_set(e, "internal.error", "内存不足");
+	}
 
 	srv->web_root = realpath(cfg->web_root, NULL);
 	if (!srv->web_root || stat(srv->web_root, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		err_set(e, "request.invalid", "网站目录“%s”不存在或不是目录", cfg->web_root);
+		server_free(srv);
+		return -1;
+	}
+	if (server_tls_options(srv, cfg, tls_opts, &flags, e) < 0) {
 		server_free(srv);
 		return -1;
 	}
@@ -865,7 +1006,9 @@ int http_server_start(struct store *store, const struct http_config *cfg,
 		server_on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 		MHD_OPTION_URI_LOG_CALLBACK, server_on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED,
 		server_on_completed, srv, MHD_OPTION_CONNECTION_LIMIT, conns,
-		MHD_OPTION_CONNECTION_TIMEOUT, SERVER_TIMEOUT_SECONDS, MHD_OPTION_END);
+		MHD_OPTION_CONNECTION_TIMEOUT, SERVER_TIMEOUT_SECONDS,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, SERVER_MEMORY_LIMIT, MHD_OPTION_ARRAY, tls_opts,
+		MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!srv->daemon) {
 		err_set(e, "internal.error", "无法在 %s 上启动服务（地址无效或端口已被占用）",
@@ -882,6 +1025,11 @@ int http_server_start(struct store *store, const struct http_config *cfg,
 uint16_t http_server_port(const struct http_server *srv)
 {
 	return srv->port;
+}
+
+int http_server_is_tls(const struct http_server *srv)
+{
+	return srv->tls;
 }
 
 void http_server_stop(struct http_server *srv)

@@ -363,6 +363,8 @@ static int pipeline_execute(struct pipeline *p, struct err *e)
 	 * file: the batch records it again once the file has been read. */
 	pipeline_note_encoding(p);
 	if (pipeline_count_records(p, e) < 0 || store_batch_update(p->store, b, e) < 0 ||
+	    (p->req->before_commit &&
+	     p->req->before_commit(p->store, b, p->req->before_commit_ctx, e) < 0) ||
 	    store_commit(p->store, e) < 0)
 		goto fail;
 	return pipeline_copy_rejects(p, e);

@@ -26,6 +26,12 @@ struct pipeline_request {
 	enum reader_format format;
 	FILE *rejects_csv; /* optional: rejected rows' problems appended as CSV lines
 			      (row,field,reason,message; the caller writes the header) */
+	/* Optional: called inside the batch's transaction, after its counters are written
+	 * and before the commit, so that what the caller adds (the batch's audit entry)
+	 * commits or rolls back with the batch.  Returning -1 rolls the batch back. */
+	int (*before_commit)(struct store *s, const struct store_batch *batch, void *ctx,
+			     struct err *e);
+	void *before_commit_ctx;
 };
 
 /* Runs the pipeline; on success *batch holds the new batch and its counters.  Fails

@@ -387,6 +387,9 @@ static void json_row(struct reader *r)
 	}
 	obj = json_loadb(s, n, JSON_DECODE_INT_AS_REAL | JSON_REJECT_DUPLICATES, &jerr);
 	if (!obj) {
+		/* jansson quotes the bytes where it stopped ("near '...'"), which can end
+		 * inside a multi-byte character: cut there, so that the message stays UTF-8. */
+		jerr.text[text_utf8_valid_prefix(jerr.text, strlen(jerr.text), NULL)] = '\0';
 		reader_row_fail(r, "row.malformed",
 				"第 %ld 行不是有效的 JSON 对象（%s，第 %d 个字节附近）：请检查引号、逗号、括号，以及是否有重复的键",
 				r->row_no, jerr.text, jerr.position);

@@ -1,11 +1,14 @@
 /* batches.c - the batch service; see batches.h. */
 #include "batches.h"
 
+#include "audit_trail.h"
 #include "catalogs.h"
 #include "core/catalog.h"
 #include "core/code.h"
 #include "core/err.h"
+#include "core/role.h"
 #include "ingest/pipeline.h"
+#include "principal.h"
 #include "store/store.h"
 
 #include <string.h>
@@ -41,6 +44,32 @@ static const char *batches_base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+static int batches_audit(struct store *s, const struct store_batch *b, void *ctx,
+			 struct err *e)
+{
+	const struct principal *who = ctx;
+	json_t *detail;
+	int rc;
+
+	if (!who)
+		return 0;
+	detail = json_pack("{s:I, s:s, s:s, s:i, s:i, s:i}", "batch", (json_int_t)b->id,
+			   "category", b->category, "source", b->source, "rows", (int)b->rows,
+			   "accepted", (int)b->accepted, "rejected", (int)b->rejected);
+	rc = audit_trail_record(s, who, "batch.create", NULL, detail, e);
+	json_decref(detail);
+	return rc;
+}
+
+/* A department's user or token sees its own department's batches only. */
+static int batches_visible(const struct principal *who, const struct store_batch *b)
+{
+	if (who->kind == PRINCIPAL_CLI ||
+	    (who->kind == PRINCIPAL_USER && (who->roles & (ROLE_OPERATOR | ROLE_ADMIN))))
+		return 1;
+	return who->dept_code[0] && strcmp(who->dept_code, b->dept_code) == 0;
+}
+
 int batches_ingest(struct store *s, const struct ingest_request *req, json_t **summary,
 		   struct err *e)
 {
@@ -64,6 +93,8 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
 	preq.source_name = req->source_name ? req->source_name : batches_base_name(req->path);
 	preq.format = req->format;
 	preq.rejects_csv = req->rejects_csv;
+	preq.before_commit = batches_audit;
+	preq.before_commit_ctx = (void *)req->who;
 	rc = pipeline_run(s, &preq, &batch, e);
 	catalog_free(cat);
 	if (rc < 0)
@@ -72,14 +103,15 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
 	return 0;
 }
 
-int batches_show(struct store *s, int64_t id, json_t **out, struct err *e)
+int batches_show(struct store *s, const struct principal *who, int64_t id, json_t **out,
+		 struct err *e)
 {
 	struct store_batch b;
 	int found = store_batch_get(s, id, &b, e);
 
 	if (found < 0)
 		return -1;
-	if (!found)
+	if (!found || !batches_visible(who, &b))
 		return err_set(e, "batch.not_found", "批次 %lld 不存在", (long long)id);
 	*out = batches_summary(&b);
 	json_object_set_new(*out, "category", json_string(b.category));
@@ -110,7 +142,8 @@ static int batches_add_problem(void *ctx, const struct store_problem *p)
 	return l->failed;
 }
 
-int batches_problems(struct store *s, int64_t id, int warnings, json_t **out, struct err *e)
+int batches_problems(struct store *s, const struct principal *who, int64_t id, int warnings,
+		     json_t **out, struct err *e)
 {
 	struct store_batch b;
 	int found = store_batch_get(s, id, &b, e);
@@ -118,7 +151,7 @@ int batches_problems(struct store *s, int64_t id, int warnings, json_t **out, st
 
 	if (found < 0)
 		return -1;
-	if (!found)
+	if (!found || !batches_visible(who, &b))
 		return err_set(e, "batch.not_found", "批次 %lld 不存在", (long long)id);
 	l.arr = json_array();
 	if (store_problems_list(s, id, warnings, batches_add_problem, &l, e) < 0 ||

@@ -20,6 +20,7 @@
 
 struct err;
 struct store;
+struct principal;
 
 struct ingest_request {
 	const char *category;    /* catalog category id, e.g. "penalty" */
@@ -29,6 +30,8 @@ struct ingest_request {
 	enum reader_format format;
 	FILE *rejects_csv; /* when non-NULL, rejects are also appended here as CSV lines
 			      (the caller writes the header row,field,reason,message) */
+	const struct principal *who; /* who submits: recorded in the audit trail with the
+					batch, in its transaction */
 };
 
 /* Reads, cleans, validates, links and writes the file as one batch.  Returns 0 with the
@@ -38,9 +41,12 @@ struct ingest_request {
 int batches_ingest(struct store *s, const struct ingest_request *req, json_t **summary,
 		   struct err *e);
 
-/* `batch.not_found` when there is no such batch. */
-int batches_show(struct store *s, int64_t id, json_t **out, struct err *e);
-/* warnings: 0 rejections only, 1 warnings only, 2 both. */
-int batches_problems(struct store *s, int64_t id, int warnings, json_t **out, struct err *e);
+/* `batch.not_found` when there is no such batch, or when `who` is a department's user or
+ * token and the batch is another department's (so that batch numbers cannot be probed). */
+int batches_show(struct store *s, const struct principal *who, int64_t id, json_t **out,
+		 struct err *e);
+/* warnings: 0 rejections only, 1 warnings only, 2 both.  Same visibility as batches_show. */
+int batches_problems(struct store *s, const struct principal *who, int64_t id, int warnings,
+		     json_t **out, struct err *e);
 
 #endif

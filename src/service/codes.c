@@ -2,6 +2,7 @@
 #include "codes.h"
 
 #include "core/embedded.h"
+#include "core/err.h"
 #include "core/region.h"
 #include "store/store.h"
 
@@ -55,4 +56,22 @@ json_t *codes_check_with(const char *input, enum code_kind force,
 			"warnings", warnings, "region",
 			res.region_name ? codes_region_json(res.region_code) : json_null());
 	return out;
+}
+
+int codes_require_valid(struct store *s, const char *input, const char *field,
+			char out[CODE_MAX], struct err *e)
+{
+	struct code_options opts = { CODE_KIND_AUTO, s ? store_code_exception_has : NULL, s };
+	struct code_result res;
+
+	out[0] = '\0';
+	if (!input || !*input)
+		return err_set_field(e, "request.invalid", field, "缺少 %s：应为统一社会信用代码或身份证号码",
+				     field);
+	code_check(input, &opts, &res);
+	if (!res.valid)
+		return err_set_field(e, res.reason, field, "%s“%s”无效：%s", field, input,
+				     res.message);
+	memcpy(out, res.normalized, CODE_MAX);
+	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "core/code.h"
 
+struct err;
 struct store;
 
 /* s may be NULL (no operator exception list).  Returns a new reference. */
@@ -29,5 +30,11 @@ json_t *codes_region_json(const char *region_code);
 /* An is_exception callback over the built-in list (data/code-exceptions.csv) for when no
  * database is at hand; ctx is unused. */
 int codes_builtin_exception(void *ctx, const char *code);
+
+/* Checks a code a request names (a department, a subject, a grantee) and writes its
+ * normalized form.  Fails with `request.invalid` when empty, else with the code's own
+ * reason (`code.check_char`...), naming `field`.  s may be NULL. */
+int codes_require_valid(struct store *s, const char *input, const char *field,
+			char out[CODE_MAX], struct err *e);
 
 #endif

@@ -2,6 +2,7 @@
 #include "demo.h"
 
 #include "batches.h"
+#include "principal.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/code.h"
@@ -358,8 +359,11 @@ int demo_generate(struct store *s, const struct demo_options *opts, json_t **sum
 	json_t *batches;
 	size_t k;
 	int rc = 0;
+	struct principal who;
 
 	*summary = NULL;
+	/* Demo data is loaded from the console, and recorded as such. */
+	principal_cli(&who, NULL);
 	if (!mkdtemp(dir))
 		return err_set(e, "file.unreadable", "无法创建临时目录");
 	if (demo_write_files(dir, opts) < 0)
@@ -368,7 +372,7 @@ int demo_generate(struct store *s, const struct demo_options *opts, json_t **sum
 	batches = json_array();
 	for (k = 0; k < NFILES && rc == 0; k++) {
 		struct ingest_request req = { DEMO_FILES[k].category, dept, path, DEMO_FILES[k].file,
-					      READER_CSV, NULL };
+					      READER_CSV, NULL, &who };
 		json_t *one;
 
 		snprintf(path, sizeof path, "%s/%s", dir, DEMO_FILES[k].file);

@@ -1,14 +1,18 @@
 /* subjects.c - subject archive and search; see subjects.h. */
 #include "subjects.h"
 
+#include "access.h"
+#include "audit_trail.h"
 #include "catalogs.h"
 #include "codes.h"
 #include "core/catalog.h"
 #include "core/clock.h"
 #include "core/code.h"
 #include "core/err.h"
+#include "core/mask.h"
 #include "core/publicity.h"
 #include "core/text.h"
+#include "principal.h"
 #include "store/store.h"
 
 #include <stdlib.h>
@@ -18,10 +22,10 @@
 struct archive {
 	struct store *store;
 	json_t *groups; /* array of category groups, in store order (by category) */
-	json_t *current;
+	json_t *current; /* the group of `cat`, NULL until its first shown record */
 	struct category *cat;
 	int person;
-	enum subjects_view view;
+	struct access_view view;
 	char today[11];
 	struct err *e;
 	int failed;
@@ -35,36 +39,49 @@ static json_t *subjects_identity(const struct store_subject *subj)
 			 subj->created_at, "updated_at", subj->updated_at);
 }
 
-/* Starts a new category group when the record's category differs from the last. */
-static int subjects_group(struct archive *a, const char *category)
+/* Loads the category of a record when it differs from the last one's. */
+static int subjects_category(struct archive *a, const char *category)
 {
-	json_t *labels;
-
 	if (a->cat && strcmp(a->cat->id, category) == 0)
 		return 0;
 	catalog_free(a->cat);
 	a->cat = NULL;
-	if (catalogs_load(a->store, category, &a->cat, a->e) < 0)
-		return -1;
-	labels = json_object();
-	a->current = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:o}", "category", category,
+	a->current = NULL;
+	return catalogs_load(a->store, category, &a->cat, a->e);
+}
+
+/* Starts the group of the current category at its first shown record: an empty group
+ * would tell a viewer that a record of that kind was there. */
+static void subjects_group(struct archive *a)
+{
+	if (a->current)
+		return;
+	a->current = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:o}", "category", a->cat->id,
 			       "name", a->cat->name, "group", a->cat->group,
 			       "nature", catalog_nature_name(a->cat->nature),
 			       "disclosure", catalog_disclosure_name(a->cat->disclosure), "count", 0,
-			       "labels", labels, "records", json_array());
+			       "labels", json_object(), "records", json_array());
 	json_array_append_new(a->groups, a->current);
-	return 0;
 }
 
-/* Personal data (a legal representative's or a sole trader's ID number) is never
- * published: the catalog marks such fields `personal`. */
-static void subjects_strip_personal(const struct archive *a, json_t *fields)
+/* Personal data (a legal representative's or a sole trader's ID number) is shown masked
+ * to whoever does not need it in full: the catalog marks such fields `personal`. */
+static void subjects_mask_personal(const struct archive *a, json_t *fields)
 {
 	size_t i;
 
-	for (i = 0; i < a->cat->nfields; i++)
-		if (a->cat->fields[i].personal)
-			json_object_del(fields, a->cat->fields[i].id);
+	for (i = 0; i < a->cat->nfields; i++) {
+		const char *value;
+		char masked[CODE_MAX * 4];
+
+		if (!a->cat->fields[i].personal)
+			continue;
+		value = json_string_value(json_object_get(fields, a->cat->fields[i].id));
+		if (!value)
+			continue;
+		mask_identifier(value, masked, sizeof masked);
+		json_object_set_new(fields, a->cat->fields[i].id, json_string(masked));
+	}
 }
 
 /* Names, in the group's labels, the fields these records hold (and only those). */
@@ -141,17 +158,20 @@ static int subjects_add_record(void *ctx, const struct store_record *rec)
 	/* Filtered before its group exists: an empty group would tell the public that a
 	 * record of that kind was there. */
 	st = publicity_status_of(a->today, rec->publicity_end, a->person);
-	if (a->view == SUBJECTS_VIEW_PUBLIC && st != PUBLICITY_PUBLISHED)
+	if (!a->view.ended && st != PUBLICITY_PUBLISHED)
 		return 0;
-	if (subjects_group(a, rec->category) < 0) {
+	if (subjects_category(a, rec->category) < 0) {
 		a->failed = 1;
 		return 1;
 	}
+	if (!ACCESS_SHOWS(&a->view, a->cat->disclosure))
+		return 0;
+	subjects_group(a);
 	fields = json_loads(rec->data, 0, NULL);
 	if (!fields)
 		fields = json_object();
-	if (a->view == SUBJECTS_VIEW_PUBLIC)
-		subjects_strip_personal(a, fields);
+	if (!a->view.full_ids)
+		subjects_mask_personal(a, fields);
 	subjects_label_fields(a, fields);
 	records = json_object_get(a->current, "records");
 	json_array_append_new(
@@ -167,13 +187,55 @@ static int subjects_add_record(void *ctx, const struct store_record *rec)
 	return 0;
 }
 
-int subjects_show(struct store *s, const char *code, enum subjects_view view, json_t **out,
+static int subjects_is_person(const char *kind, const char *subject_type)
+{
+	return strcmp(kind, "resident_id") == 0 || catalog_type_is_person(subject_type);
+}
+
+/* A person's code and name, masked for whoever may not see them in full. */
+static void subjects_mask_identity(json_t *identity)
+{
+	char masked[CODE_MAX * 4];
+	const char *v;
+
+	if ((v = json_string_value(json_object_get(identity, "code")))) {
+		mask_identifier(v, masked, sizeof masked);
+		json_object_set_new(identity, "code", json_string(masked));
+	}
+	if ((v = json_string_value(json_object_get(identity, "name")))) {
+		mask_person_name(v, masked, sizeof masked);
+		json_object_set_new(identity, "name", json_string(masked));
+	}
+}
+
+/* Records the look at non-public data before it is shown: no entry, no data. */
+static int subjects_audit_read(struct store *s, const struct principal *who,
+			       const struct access_view *v, const char *code, struct err *e)
+{
+	struct principal recorded = *who;
+	json_t *detail = json_object(), *levels = json_array();
+	int d, rc;
+
+	for (d = DISCLOSURE_PUBLIC; d <= DISCLOSURE_AUTHORIZED; d++)
+		if (ACCESS_SHOWS(v, d))
+			json_array_append_new(levels, json_string(catalog_disclosure_name(d)));
+	json_object_set_new(detail, "disclosures", levels);
+	if (v->authorization)
+		json_object_set_new(detail, "authorization", json_integer(v->authorization));
+	snprintf(recorded.purpose, sizeof recorded.purpose, "%s", v->purpose);
+	rc = audit_trail_record(s, &recorded, "subject.read", code, detail, e);
+	json_decref(detail);
+	return rc;
+}
+
+int subjects_show(struct store *s, const char *code, const struct principal *who, json_t **out,
 		  struct err *e)
 {
 	struct code_options opts = { CODE_KIND_AUTO, store_code_exception_has, s };
 	struct store_subject subj;
 	struct code_result res;
 	struct archive a;
+	json_t *identity;
 	int found, rc;
 
 	*out = NULL;
@@ -181,56 +243,74 @@ int subjects_show(struct store *s, const char *code, enum subjects_view view, js
 	if (!res.valid)
 		return err_set(e, res.reason, "“%s”不是有效的代码：%s", code, res.message);
 	memset(&subj, 0, sizeof subj);
+	memset(&a, 0, sizeof a);
 	found = store_subject_get(s, res.normalized, &subj, e);
 	if (found < 0)
 		return -1;
-	if (found && view == SUBJECTS_VIEW_PUBLIC &&
-	    (strcmp(subj.kind, "resident_id") == 0 || catalog_type_is_person(subj.subject_type))) {
+	a.person = found && subjects_is_person(subj.kind, subj.subject_type);
+	if (found && access_view_of(s, who, subj.code, a.person, &a.view, e) < 0) {
+		store_subject_clear(&subj);
+		return -1;
+	}
+	/* A person hidden from this viewer answers exactly as a code nobody holds. */
+	if (found && !a.view.exists) {
 		store_subject_clear(&subj);
 		found = 0;
 	}
 	if (!found)
 		return err_set(e, "subject.not_found", "未找到代码为“%s”的信用主体", res.normalized);
-	memset(&a, 0, sizeof a);
 	a.store = s;
 	a.groups = json_array();
-	a.person = strcmp(subj.kind, "resident_id") == 0 ||
-		   catalog_type_is_person(subj.subject_type);
 	a.e = e;
-	a.view = view;
 	clock_today(a.today);
 	rc = store_records_of_subject(s, subj.code, subjects_add_record, &a, e);
 	catalog_free(a.cat);
-	if (rc < 0 || a.failed) {
+	if (rc < 0 || a.failed ||
+	    (a.view.nonpublic && subjects_audit_read(s, who, &a.view, subj.code, e) < 0)) {
 		json_decref(a.groups);
 		store_subject_clear(&subj);
 		return -1;
 	}
-	*out = json_pack("{s:o, s:o}", "subject", subjects_identity(&subj), "categories",
+	identity = subjects_identity(&subj);
+	if (a.person && !a.view.full_ids)
+		subjects_mask_identity(identity);
+	*out = json_pack("{s:o, s:o}", "subject", identity, "categories",
 			 subjects_sort_groups(a.groups));
 	store_subject_clear(&subj);
 	return 0;
 }
 
+struct hits {
+	json_t *results;
+	int full_ids;
+	int persons; /* persons among the results */
+};
+
 static int subjects_add_hit(void *ctx, const struct store_search_hit *hit)
 {
 	static const char *const match_names[] = { "code", "name", "prefix", "partial" };
+	struct hits *h = ctx;
+	json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s}", "code", hit->code, "name",
+				hit->name, "kind", hit->kind, "subject_type", hit->subject_type,
+				"region", codes_region_json(hit->region_code), "match",
+				match_names[hit->match & 3]);
 
-	json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s}", "code", hit->code,
-					     "name", hit->name, "kind", hit->kind, "subject_type",
-					     hit->subject_type, "region",
-					     codes_region_json(hit->region_code), "match",
-					     match_names[hit->match & 3]));
+	if (subjects_is_person(hit->kind, hit->subject_type)) {
+		h->persons++;
+		if (!h->full_ids)
+			subjects_mask_identity(doc);
+	}
+	json_array_append_new(h->results, doc);
 	return 0;
 }
 
-int subjects_search(struct store *s, const char *text, int limit, int include_persons,
+int subjects_search(struct store *s, const char *text, int limit, const struct principal *who,
 		    json_t **out, struct err *e)
 {
 	char code[CODE_MAX];
+	struct hits h;
 	char *key;
-	json_t *results;
-	int rc;
+	int rc, persons;
 
 	*out = NULL;
 	code_normalize(text ? text : "", code, sizeof code);
@@ -245,15 +325,24 @@ int subjects_search(struct store *s, const char *text, int limit, int include_pe
 		limit = SUBJECTS_SEARCH_DEFAULT_LIMIT;
 	if (limit > SUBJECTS_SEARCH_MAX_LIMIT)
 		limit = SUBJECTS_SEARCH_MAX_LIMIT;
-	results = json_array();
-	rc = store_subject_search(s, key, code, limit, include_persons, subjects_add_hit, results,
-				  e);
+	/* Persons are found only by government users who state a purpose (and the console). */
+	persons = who->kind == PRINCIPAL_CLI || (principal_is_government(who) && who->purpose[0]);
+	h.results = json_array();
+	h.full_ids = access_full_ids(who);
+	h.persons = 0;
+	rc = store_subject_search(s, key, code, limit, persons, subjects_add_hit, &h, e);
 	free(key);
+	if (rc == 0 && h.persons) {
+		json_t *detail = json_pack("{s:s, s:i}", "query", text, "persons", h.persons);
+
+		rc = audit_trail_record(s, who, "subject.search", NULL, detail, e);
+		json_decref(detail);
+	}
 	if (rc < 0) {
-		json_decref(results);
+		json_decref(h.results);
 		return -1;
 	}
-	*out = json_pack("{s:s, s:i, s:o}", "query", text, "count", (int)json_array_size(results),
-			 "results", results);
+	*out = json_pack("{s:s, s:i, s:o}", "query", text, "count",
+			 (int)json_array_size(h.results), "results", h.results);
 	return 0;
 }

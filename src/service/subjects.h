@@ -30,30 +30,25 @@
 
 struct err;
 struct store;
+struct principal;
 
 #define SUBJECTS_SEARCH_DEFAULT_LIMIT 20
 #define SUBJECTS_SEARCH_MAX_LIMIT 100
 
-enum subjects_view {
-	/* Everything the platform holds: operators at the command line. */
-	SUBJECTS_VIEW_FULL,
-	/* What the public may see: a natural person's archive does not exist for the public
-	 * (domain.md §3: never published, not even confirmed), records whose publicity has
-	 * ended are left out (and so are categories left empty), and fields the catalog
-	 * marks `personal` (ID numbers of legal representatives, of sole traders) are
-	 * removed. */
-	SUBJECTS_VIEW_PUBLIC,
-};
-
-/* *out is a new reference (caller json_decref's).  Fails with `subject.not_found`, or
- * with the code's reason (`code.check_char`...) when code is not a valid code. */
-int subjects_show(struct store *s, const char *code, enum subjects_view view, json_t **out,
+/* What `who` may see of the subject (access.h): categories of the disclosure levels it
+ * may see, records whose publicity ended only for those who may, personal identifiers
+ * masked unless it needs them; a natural person hidden from the public answers
+ * `subject.not_found` like a code nobody holds.  A look at non-public data is recorded
+ * in the audit trail first (and fails if it cannot be).  *out is a new reference.  Fails
+ * with `subject.not_found`, `access.purpose_required`, or the code's reason. */
+int subjects_show(struct store *s, const char *code, const struct principal *who, json_t **out,
 		  struct err *e);
 
 /* text: a code, or any part (two characters or more) of a name, with full- or half-width
- * punctuation.  limit <= 0 selects the default.  Fails with `request.invalid` when text is
- * shorter than two characters. */
-int subjects_search(struct store *s, const char *text, int limit, int include_persons,
+ * punctuation.  limit <= 0 selects the default.  Persons are listed only for the console
+ * and government users who state a purpose (audited), masked unless `who` needs their
+ * identifiers.  Fails with `request.invalid` when text is shorter than two characters. */
+int subjects_search(struct store *s, const char *text, int limit, const struct principal *who,
 		    json_t **out, struct err *e);
 
 #endif

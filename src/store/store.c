@@ -56,8 +56,7 @@ static long store_migration_version(const char *name)
 	return end != name && *end == '_' && v > 0 ? v : -1;
 }
 
-/* Runs statement `id` when this backend has it; others are a no-op. */
-static int store_query_if_any(struct store *s, enum store_sql_id id, struct err *e)
+int store__query_if_any(struct store *s, enum store_sql_id id, struct err *e)
 {
 	enum store_sql_backend b = store_sql[id].backend;
 
@@ -85,7 +84,7 @@ static int store_migration_apply(struct store *s, const struct embedded_file *m,
 
 	if (s->be->begin(s, e) < 0)
 		return -1;
-	if (store_query_if_any(s, SQL_MIGRATION_LOCK, e) < 0 ||
+	if (store__query_if_any(s, SQL_MIGRATION_LOCK, e) < 0 ||
 	    store__query(s, SQL_MIGRATION_CHECK, p, 1, store_row_found, &applied, NULL, e) < 0)
 		goto fail;
 	if (applied) {
@@ -532,7 +531,7 @@ int store_records_of_subject(struct store *s, const char *subject_code,
 
 /* ---- batches ---------------------------------------------------------------------- */
 
-static int store_first_num(void *ctx, const struct store_row *row)
+int store__first_num(void *ctx, const struct store_row *row)
 {
 	*(int64_t *)ctx = store__num(row, 0);
 	return 1;
@@ -550,7 +549,7 @@ int store_batch_insert(struct store *s, struct store_batch *b, struct err *e)
 	int64_t id = 0;
 
 	store__now(s, now);
-	if (store__query(s, SQL_BATCH_INSERT, p, 11, store_first_num, &id, NULL, e) < 0)
+	if (store__query(s, SQL_BATCH_INSERT, p, 11, store__first_num, &id, NULL, e) < 0)
 		return -1;
 	if (id <= 0)
 		return err_set(e, "store.error", "登记批次失败：数据库未返回批次编号");

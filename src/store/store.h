@@ -19,6 +19,8 @@
 
 #include <stdint.h>
 
+#include "core/audit.h"
+#include "core/audit_checkpoint.h"
 #include "core/code.h"
 
 struct err;
@@ -195,6 +197,143 @@ struct store_counts {
 	long long subjects, records, batches, categories;
 };
 int store_counts(struct store *s, struct store_counts *out, struct err *e);
+
+/* ---- accounts and sessions (store_accounts.c) -------------------------------------- */
+
+struct store_user {
+	int64_t id;
+	char name[64];
+	char roles[96];            /* "submitter,handler" (core/role.h names) */
+	char dept_code[CODE_MAX];  /* department users, else "" */
+	char subject_code[CODE_MAX]; /* subject accounts, else "" */
+	char display_name[128];
+	char password_hash[128];   /* Argon2id string, "" until set */
+	char activation_hash[65];  /* hash of a one-time activation code, "" when none */
+	char activation_expires[26];
+	long failed_logins;        /* consecutive failed logins */
+	char locked_until[26];     /* "" when not locked */
+	int disabled;
+	char created_at[26];
+	char updated_at[26];
+};
+
+/* 1 and *out filled when found, 0 when not. */
+int store_user_get(struct store *s, const char *name, struct store_user *out, struct err *e);
+int store_user_get_id(struct store *s, int64_t id, struct store_user *out, struct err *e);
+/* Inserts u (its name must be new: check with store_user_get in the same transaction);
+ * sets u->id, created_at and updated_at. */
+int store_user_insert(struct store *s, struct store_user *u, struct err *e);
+/* Writes every mutable field of u (by id). */
+int store_user_update(struct store *s, const struct store_user *u, struct err *e);
+/* By name; only the users of `dept_code` unless it is NULL or "". */
+int store_user_list(struct store *s, const char *dept_code,
+		    int (*cb)(void *ctx, const struct store_user *u), void *ctx, struct err *e);
+
+/* Sessions are stored by the hash of their token (core/secret.h). */
+int store_session_insert(struct store *s, const char *token_hash, int64_t user_id,
+			 const char *expires_at, const char *client, struct err *e);
+/* 1 and the session's user when the session exists, has not expired at `now` and its
+ * user is not disabled; 0 otherwise. */
+int store_session_user(struct store *s, const char *token_hash, const char *now,
+		       struct store_user *out, struct err *e);
+int store_session_delete(struct store *s, const char *token_hash, struct err *e);
+/* Ends every session of the user (and every session expired before `now`). */
+int store_sessions_end_user(struct store *s, int64_t user_id, const char *now, struct err *e);
+
+/* ---- API tokens ------------------------------------------------------------------- */
+
+struct store_token {
+	int64_t id;
+	char hint[16];            /* the token's first characters, for lists */
+	char owner_kind[8];       /* "dept" or "agency" */
+	char owner_code[CODE_MAX];
+	char scopes[96];          /* "batches:write,subjects:read" */
+	char note[128];
+	char created_at[26];
+	char expires_at[26];
+	char revoked_at[26];      /* "" while in force */
+};
+
+/* Inserts t under the hash of its secret; sets t->id and created_at. */
+int store_token_insert(struct store *s, const char *token_hash, struct store_token *t,
+		       struct err *e);
+/* 1 and *out when a token has this hash (whatever its expiry or revocation), 0 when not. */
+int store_token_find(struct store *s, const char *token_hash, struct store_token *out,
+		     struct err *e);
+int store_token_get(struct store *s, int64_t id, struct store_token *out, struct err *e);
+/* 1 when the token was in force and is now revoked, 0 when no such token in force. */
+int store_token_revoke(struct store *s, int64_t id, struct err *e);
+int store_token_list(struct store *s, int (*cb)(void *ctx, const struct store_token *t),
+		     void *ctx, struct err *e);
+
+/* ---- authorizations: a subject lets a department or agency see its data ------------ */
+
+struct store_authorization {
+	int64_t id;
+	char subject_code[CODE_MAX];
+	char grantee_code[CODE_MAX];
+	char purpose[512];
+	char granted_at[26];
+	char expires_at[26];
+	char revoked_at[26];
+	char recorded_by[96];
+};
+
+/* Sets a->id and granted_at. */
+int store_authorization_insert(struct store *s, struct store_authorization *a,
+			       struct err *e);
+/* 1 and the newest authorization of `grantee` by `subject` in force at `now`; 0 when none. */
+int store_authorization_active(struct store *s, const char *subject, const char *grantee,
+			       const char *now, struct store_authorization *out, struct err *e);
+/* 1 when revoked, 0 when the subject has no such authorization in force. */
+int store_authorization_revoke(struct store *s, const char *subject, int64_t id,
+			       struct err *e);
+int store_authorizations_of_subject(struct store *s, const char *subject,
+				    int (*cb)(void *ctx, const struct store_authorization *a),
+				    void *ctx, struct err *e);
+
+/* ---- the audit trail (store_audit.c; the chain itself is core/audit.h) ------------- */
+
+/* Appends an entry: assigns e->seq, prev_hash and hash (the strings it points them to
+ * live in `storage` until the next append with it) and inserts it.  Inside a
+ * transaction the entry commits or rolls back with the work it describes; outside one it
+ * is its own transaction.  Appends are serialised across processes. */
+struct store_audit_storage {
+	char prev_hash[AUDIT_HASH_HEX];
+	char hash[AUDIT_HASH_HEX];
+	char at[26];
+};
+int store_audit_append(struct store *s, struct audit_entry *entry,
+		       struct store_audit_storage *storage, struct err *e);
+/* Entries after `after_seq` in chain order, at most `limit` (<= 0: all). */
+int store_audit_scan(struct store *s, long long after_seq, long long limit,
+		     int (*cb)(void *ctx, const struct audit_entry *entry), void *ctx,
+		     struct err *e);
+/* Entries with `action` about `subject`, newest first, leaving out those whose actor is
+ * `except_actor`; at most `limit`. */
+int store_audit_of_subject(struct store *s, const char *subject, const char *action,
+			   const char *except_actor, long long limit,
+			   int (*cb)(void *ctx, const struct audit_entry *entry), void *ctx,
+			   struct err *e);
+/* The last entry (seq 0 and the anchor's or genesis hash when the trail is empty). */
+int store_audit_head(struct store *s, long long *seq, char hash[AUDIT_HASH_HEX],
+		     struct err *e);
+/* Where verification starts: the last pruned entry, or 0 and the genesis hash. */
+int store_audit_anchor(struct store *s, long long *seq, char hash[AUDIT_HASH_HEX],
+		       struct err *e);
+/* Removes the entries (and checkpoints) at or before the last entry dated before
+ * `before` (a timestamp), recording that entry as the anchor, in one transaction.
+ * *removed_to gets the anchor's seq (0 when nothing was old enough). */
+int store_audit_prune(struct store *s, const char *before, long long *removed_to,
+		      struct err *e);
+int store_audit_checkpoint_add(struct store *s, const struct audit_checkpoint *c,
+			       struct err *e);
+int store_audit_checkpoints(struct store *s,
+			    int (*cb)(void *ctx, const struct audit_checkpoint *c), void *ctx,
+			    struct err *e);
+/* 1 and the stored hash of entry `seq`, 0 when there is none. */
+int store_audit_entry_hash(struct store *s, long long seq, char hash[AUDIT_HASH_HEX],
+			   struct err *e);
 
 /* ---- copying a whole platform between backends (xinyong migrate) ---------------- */
 

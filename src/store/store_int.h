@@ -147,6 +147,12 @@ static inline int64_t store__num(const struct store_row *r, int col)
 /* Copies column text into a fixed array, truncating. */
 void store__copy(const struct store_row *r, int col, char *dst, size_t size);
 
+/* Runs statement `id` (no parameters) when this backend has it; a no-op on the other. */
+int store__query_if_any(struct store *s, enum store_sql_id id, struct err *e);
+
+/* A row callback that stores column 0 as a number into *(int64_t *)ctx and stops. */
+int store__first_num(void *ctx, const struct store_row *row);
+
 /* The timestamp for a write now: the transaction's, or the clock's outside one. */
 void store__now(struct store *s, char out[26]);
 

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 
 #include "core/err.h"
+#include "core/text.h"
 #include "ingest/reader.h"
 
 #include <errno.h>
@@ -678,6 +679,21 @@ Test(reader_json, duplicate_and_untrimmed_keys)
 	cr_assert_str_eq(t.rows[0].v[0], "甲");
 	cr_assert_str_eq(t.rows[0].v[1], "1");
 	cr_assert_str_eq(t.rows[1].reason, "row.malformed", "duplicate key");
+	tfile_free(&t);
+}
+
+/* jansson quotes the bytes where it stopped, which can end inside a multi-byte
+ * character (here the first byte of 日 after a short \u escape): the message must stay
+ * UTF-8 all the same, since it goes into rejects files and JSON.  Found by fuzz_csv. */
+Test(reader_json, error_message_stays_utf8)
+{
+	struct tfile t;
+
+	read_text(".json", "[{\"a\":\"\\u752日期\"}, {\"a\":\"2\"}]", READER_JSON, &t);
+	cr_assert_eq(t.n, 2);
+	cr_assert_str_eq(t.rows[0].reason, "row.malformed");
+	cr_assert(text_is_utf8(t.rows[0].msg, strlen(t.rows[0].msg)), "%s", t.rows[0].msg);
+	cr_assert_str_eq(t.rows[1].v[0], "2");
 	tfile_free(&t);
 }
 

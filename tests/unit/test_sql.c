@@ -59,6 +59,16 @@ static const struct table tables[] = {
 	{ "code_exceptions", T_REFERENCE, NULL, G_NONE },
 	{ "schema_migrations", T_REFERENCE, NULL, G_NONE },
 	{ "subjects_fts", T_SQLITE_ONLY, NULL, G_NONE },
+	{ "authorizations", T_DISTRIBUTED, "subject_code", G_SUBJECT },
+	/* Small tables read by key: replicated (users, sessions, tokens), or kept on the
+	 * coordinator alone (the audit chain is one sequence under one lock); either way no
+	 * statement fans out to shards, which is what T_REFERENCE checks. */
+	{ "users", T_REFERENCE, NULL, G_NONE },
+	{ "sessions", T_REFERENCE, NULL, G_NONE },
+	{ "api_tokens", T_REFERENCE, NULL, G_NONE },
+	{ "audit_log", T_REFERENCE, NULL, G_NONE },
+	{ "audit_checkpoints", T_REFERENCE, NULL, G_NONE },
+	{ "audit_anchor", T_REFERENCE, NULL, G_NONE },
 };
 #define NTABLES ((int)(sizeof tables / sizeof tables[0]))
 #define SESSION_PREFIX "xy_stage_"
