@@ -3,6 +3,7 @@
 
 #include "core/err.h"
 #include "service/catalogs.h"
+#include "service/principal.h"
 #include "store/store.h"
 
 #include <getopt.h>
@@ -19,6 +20,7 @@ int cmd_catalog(int argc, char **argv)
 	int c, i, rc = 0, nargs;
 	struct store *s;
 	json_t *doc;
+	struct principal who;
 	struct err e;
 
 	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
@@ -37,6 +39,7 @@ int cmd_catalog(int argc, char **argv)
 	if (!(s = cli_open_store(db)))
 		return CLI_EXIT_USAGE;
 	err_clear(&e);
+	principal_cli(&who, NULL);
 	if (strcmp(sub, "list") == 0) {
 		rc = catalogs_list(s, &doc, &e);
 		if (rc == 0) {
@@ -52,7 +55,7 @@ int cmd_catalog(int argc, char **argv)
 		}
 	} else {
 		for (i = optind + 1; i < argc && rc == 0; i++) {
-			rc = catalogs_import(s, argv[i], &doc, &e);
+			rc = catalogs_import(s, &who, argv[i], &doc, &e);
 			if (rc == 0) {
 				cli_print_json(doc, 0);
 				json_decref(doc);

@@ -1,6 +1,7 @@
 /* catalogs.c - the catalog service; see catalogs.h. */
 #include "catalogs.h"
 
+#include "audit_trail.h"
 #include "core/catalog.h"
 #include "core/embedded.h"
 #include "core/err.h"
@@ -113,7 +114,29 @@ int catalogs_show(struct store *s, const char *id, json_t **out, struct err *e)
 	return *out ? 0 : err_set(e, "catalog.invalid", "信息类“%s”的定义已损坏", id);
 }
 
-int catalogs_import(struct store *s, const char *path, json_t **out, struct err *e)
+/* The category and its audit entry in one transaction. */
+static int catalogs_put_audited(struct store *s, const struct principal *who,
+				const struct category *cat, const char *text, int replaced,
+				struct err *e)
+{
+	json_t *detail = json_pack("{s:s, s:s, s:b}", "category", cat->id, "disclosure",
+				   catalog_disclosure_name(cat->disclosure), "replaced", replaced);
+	int rc = -1;
+
+	if (store_begin(s, e) == 0) {
+		if (store_category_put(s, cat->id, text, e) == 0 &&
+		    audit_trail_record(s, who, "catalog.import", NULL, detail, e) == 0 &&
+		    store_commit(s, e) == 0)
+			rc = 0;
+		else
+			store_rollback(s);
+	}
+	json_decref(detail);
+	return rc;
+}
+
+int catalogs_import(struct store *s, const struct principal *who, const char *path,
+		    json_t **out, struct err *e)
 {
 	json_error_t jerr;
 	json_t *doc = json_load_file(path, 0, &jerr);
@@ -134,7 +157,7 @@ int catalogs_import(struct store *s, const char *path, json_t **out, struct err 
 	}
 	found = store_category_get(s, cat->id, &existing, e);
 	free(existing);
-	rc = found < 0 ? -1 : store_category_put(s, cat->id, text, e);
+	rc = found < 0 ? -1 : catalogs_put_audited(s, who, cat, text, found == 1, e);
 	if (rc == 0)
 		*out = json_pack("{s:s, s:s, s:i, s:b}", "id", cat->id, "name", cat->name, "fields",
 				 (int)cat->nfields, "replaced", found == 1);

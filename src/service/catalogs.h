@@ -10,6 +10,7 @@
 struct category;
 struct err;
 struct store;
+struct principal;
 
 /* Loads the built-in categories (data/catalog/, compiled in) and code exceptions that
  * the store does not have yet; never overwrites what an operator imported. */
@@ -24,6 +25,7 @@ int catalogs_list(struct store *s, json_t **out, struct err *e);
 int catalogs_show(struct store *s, const char *id, json_t **out, struct err *e);
 /* Validates a definition file and stores it (adding or replacing the category);
  * *out is {"id", "name", "fields", "replaced"}. */
-int catalogs_import(struct store *s, const char *path, json_t **out, struct err *e);
+int catalogs_import(struct store *s, const struct principal *who, const char *path,
+		    json_t **out, struct err *e);
 
 #endif
