@@ -355,7 +355,7 @@ static int pipeline_execute(struct pipeline *p, struct err *e)
 	text_utf8_clip(b->source);
 	snprintf(b->format, sizeof b->format, "%s", pipeline_format_name(reader_format_of(p->reader)));
 	pipeline_note_encoding(p);
-	if (store_begin(p->store, e) < 0)
+	if (store_begin_batch(p->store, e) < 0)
 		return -1;
 	if (store_batch_insert(p->store, b, e) < 0 || pipeline_write_rows(p, e) < 0)
 		goto fail;

@@ -69,6 +69,23 @@ static void json_elem_append(struct reader_json *j, const char *p, size_t n)
 	}
 }
 
+/* Fails the reader for what follows an element where a comma should: p (avail bytes) is
+ * that character, quoted whole, or as U+FFFD when its bytes are no character, so that
+ * the message stays UTF-8 (a "%c" of a lead byte would not be). */
+static int json_missing_comma(struct reader *r, struct err *e, const char *p, size_t avail)
+{
+	unsigned char ch = (unsigned char)p[0];
+	size_t len = ch < 0x80 ? 1 : ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
+
+	if (len > avail || text_utf8_valid_prefix(p, len, NULL) != len) {
+		p = "\xEF\xBF\xBD";
+		len = 3;
+	}
+	return reader_fail(r, e, "file.format",
+			   "JSON 数组第 %ld 行之后缺少逗号（遇到“%.*s”），后面的内容无法读取：元素之间应以英文逗号分隔",
+			   r->row_no, (int)len, p);
+}
+
 /* Scans the array up to the end of the next element, which is left in j->elem.
  * Returns 1, 0 after the closing "]", -1 when the array cannot be read on. */
 static int json_array_element(struct reader *r, struct err *e)
@@ -132,9 +149,7 @@ static int json_array_element(struct reader *r, struct err *e)
 				else if (ch == ']')
 					j->phase = JSON_END;
 				else
-					return reader_fail(r, e, "file.format",
-							   "JSON 数组第 %ld 行之后缺少逗号（遇到“%c”），后面的内容无法读取：元素之间应以英文逗号分隔",
-							   r->row_no, ch);
+					return json_missing_comma(r, e, t + i, n - i);
 				r->text_pos++;
 				continue;
 			case JSON_END:

@@ -217,7 +217,7 @@ static int pg_exec_script(struct store *s, const char *name, const char *sql, st
 
 /* ---- transactions ----------------------------------------------------------------- */
 
-static int pg_begin(struct store *s, struct err *e)
+static int pg_begin(struct store *s, int batch, struct err *e)
 {
 	struct pg_store *q = pg_of(s);
 

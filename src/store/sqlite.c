@@ -141,7 +141,7 @@ static int sqlite_exec_script(struct store *s, const char *name, const char *sql
 
 /* ---- transactions ----------------------------------------------------------------- */
 
-static int sqlite_begin(struct store *s, struct err *e)
+static int sqlite_begin(struct store *s, int batch, struct err *e)
 {
 	sqlite3 *db = sqlite_of(s)->db;
 	int rc;
@@ -150,10 +150,16 @@ static int sqlite_begin(struct store *s, struct err *e)
 	 * late (on its first insert) could fail with SQLITE_BUSY mid-batch without the busy
 	 * timeout helping, when another writer committed in between.  A batch waits as
 	 * long as another writer's batch may take, not the 5 s a reader waits: two
-	 * departments submitting at once should queue, not fail. */
-	sqlite3_busy_timeout(db, SQLITE_WRITER_WAIT_MS);
+	 * departments submitting at once should queue, not fail.  A small write (a login,
+	 * an audit entry of a read) waits 5 s and then tells its caller to come back,
+	 * rather than hold a web request for the length of someone's batch. */
+	if (batch)
+		sqlite3_busy_timeout(db, SQLITE_WRITER_WAIT_MS);
 	rc = sqlite_query(s, SQL_BEGIN_LITE, NULL, 0, NULL, NULL, NULL, e);
-	sqlite3_busy_timeout(db, SQLITE_BUSY_TIMEOUT_MS);
+	if (batch)
+		sqlite3_busy_timeout(db, SQLITE_BUSY_TIMEOUT_MS);
+	if (rc < 0 && !batch && sqlite3_errcode(db) == SQLITE_BUSY)
+		err_set(e, "store.unavailable", "数据库正在写入一批数据，请稍后再试");
 	return rc;
 }
 

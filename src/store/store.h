@@ -47,6 +47,10 @@ const char *store_backend_name(const struct store *s);
  * (PostgreSQL sends a batch's rows with COPY); every read through the same handle, and
  * the commit, sees them. */
 int store_begin(struct store *s, struct err *e);
+/* The same for a batch (an ingest, a page of a copy): waits for the write lock as long
+ * as another batch may take, where store_begin gives up after a few seconds with
+ * `store.unavailable` (SQLite has one writer at a time). */
+int store_begin_batch(struct store *s, struct err *e);
 int store_commit(struct store *s, struct err *e);
 void store_rollback(struct store *s);
 

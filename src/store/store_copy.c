@@ -230,7 +230,7 @@ int store_copy_table(struct store *from, struct store *to, enum store_table t, l
 		goto out;
 	}
 	do {
-		if (store_begin(to, e) < 0)
+		if (store_begin_batch(to, e) < 0)
 			goto out;
 		n = copy_page(from, &c, page);
 		if (n < 0 || store_commit(to, e) < 0) {

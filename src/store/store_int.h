@@ -80,7 +80,9 @@ struct store_backend {
 	int (*exec_script)(struct store *s, const char *name, const char *sql, struct err *e);
 	const char *(*row_text)(const struct store_row *row, int col);
 	int64_t (*row_num)(const struct store_row *row, int col);
-	int (*begin)(struct store *s, struct err *e);
+	/* `batch`: the transaction may wait as long as another batch may take for the
+	 * database's write lock; otherwise it waits briefly and fails `store.unavailable`. */
+	int (*begin)(struct store *s, int batch, struct err *e);
 	int (*commit)(struct store *s, struct err *e);
 	void (*rollback)(struct store *s);
 	void (*close)(struct store *s);
