@@ -9,11 +9,13 @@ set -euo pipefail
 
 # libpq-dev: the program links libpq (the PostgreSQL backend).  postgresql: the server
 # the tests and benchmarks start for themselves (tests/pg/server.sh; pg_trgm is part of
-# it), postgresql-client: psql.
+# it), postgresql-client: psql.  libgnutls28-dev: HTTPS (src/http/tls.c checks the
+# certificate with GnuTLS); openssl: tests/http/test_tls.py makes its certificate.
 build_pkgs=(meson ninja-build pkg-config gcc python3 libsqlite3-dev libjansson-dev
-            libutf8proc-dev libmicrohttpd-dev libsodium-dev libcsv-dev libpq-dev)
+            libutf8proc-dev libmicrohttpd-dev libsodium-dev libcsv-dev libpq-dev
+            libgnutls28-dev)
 test_pkgs=(libcriterion-dev sqlite3 chromium fonts-wqy-microhei nodejs npm
-           postgresql postgresql-client)
+           postgresql postgresql-client openssl)
 bench_pkgs=(sqlite3 time postgresql postgresql-client)
 # The fuzz targets (fuzz/) need clang and its sanitizer and libFuzzer runtimes, which
 # Debian ships apart from the compiler (libclang-rt-NN-dev, only recommended by clang,

@@ -5,6 +5,8 @@
 #   unit         Criterion executables (one per module)
 #   integration  the xinyong binary on real files and real SQLite databases
 #   http         a real server on loopback
+#   tls          a real server over HTTPS (a throwaway certificate from `openssl`),
+#                unusable certificate files, the request-header limit
 #   backends     the same files on SQLite and PostgreSQL give the same outputs and rows
 #   migrate      xinyong migrate between SQLite and PostgreSQL, resumed and verified
 #   schema-pg    the PostgreSQL schema's readiness for Citus
@@ -107,6 +109,8 @@ suite fuzz fuzz/run.sh "${FUZZ_BUILD:-build-fuzz}" 10
 suite integration python3 tests/integration/test_cli.py "$bin" "$root"
 
 suite http python3 tests/http/test_api.py "$bin" "$root"
+
+suite tls python3 tests/http/test_tls.py "$bin" "$root"
 
 # The same two suites on PostgreSQL, on one server that lives until after the TSan runs
 # (http-pg-tsan); the EXIT trap stops it whatever happens.

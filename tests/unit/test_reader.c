@@ -697,6 +697,22 @@ Test(reader_json, error_message_stays_utf8)
 	tfile_free(&t);
 }
 
+/* A missing comma is reported with the character found instead, a whole one even when
+ * it is not ASCII (a lone "%c" of its first byte was not UTF-8).  Found by fuzz_csv. */
+Test(reader_json, missing_comma_names_the_character)
+{
+	struct tfile t;
+
+	read_text(".json", "[{\"a\":\"1\"} 日期]", READER_JSON, &t);
+	cr_assert_eq(t.n, 1);
+	cr_assert_eq(t.end_rc, -1);
+	cr_assert_str_eq(t.end_err.reason, "file.format");
+	cr_assert(text_is_utf8(t.end_err.message, strlen(t.end_err.message)), "%s",
+		  t.end_err.message);
+	cr_assert(strstr(t.end_err.message, "“日”"), "%s", t.end_err.message);
+	tfile_free(&t);
+}
+
 Test(reader_json, truncated_array_fails_after_good_rows)
 {
 	struct tfile t;
