@@ -24,6 +24,7 @@
 #include "core/audit_checkpoint.h"
 #include "core/err.h"
 #include "service/audit_trail.h"
+#include "service/principal.h"
 #include "store/store.h"
 
 #define AUDIT_USAGE                                                                         \
@@ -153,7 +154,10 @@ int cmd_audit(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(sub, "list") == 0) {
-		rc = audit_trail_list(s, after, limit, &doc, &e);
+		struct principal who;
+
+		principal_cli(&who, NULL);
+		rc = audit_trail_list(s, &who, after, limit, &doc, &e);
 	} else {
 		rc = audit_trail_prune(s, (int)(years > 1000 ? 1000 : years), &removed, &e);
 		if (rc == 0)

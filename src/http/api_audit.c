@@ -36,7 +36,7 @@ int api_audit_list(struct http_request *req, struct http_response *res, struct e
 
 	if (api_audit_number(req, "after", 0, &after, e) < 0 ||
 	    api_audit_number(req, "limit", 100, &limit, e) < 0 ||
-	    !(s = http_request_store(req, e)) || audit_trail_list(s, after, limit, &doc, e) < 0)
+	    !(s = http_request_store(req, e)) || audit_trail_list(s, &req->who, after, limit, &doc, e) < 0)
 		return -1;
 	return http_reply_json(res, 200, doc, e);
 }

@@ -59,9 +59,10 @@ int audit_trail_checkpoint(struct store *s, const char *key_path, struct audit_c
  * `request.invalid`), keeping the chain verifiable from the last removed one. */
 int audit_trail_prune(struct store *s, int years, long long *removed_to, struct err *e);
 
-/* Entries after `after`, at most `limit` (1..AUDIT_LIST_MAX). */
-int audit_trail_list(struct store *s, long long after, long long limit, json_t **out,
-		     struct err *e);
+/* Entries after `after`, at most `limit` (1..AUDIT_LIST_MAX).  The reading is recorded
+ * as an entry of its own (action `audit.read`) before the entries are read. */
+int audit_trail_list(struct store *s, const struct principal *who, long long after,
+		     long long limit, json_t **out, struct err *e);
 
 /* Who looked at `subject`'s non-public data, newest first, leaving out the subject's own
  * account `self_actor` (principal_actor form, may be NULL).  Names no staff member: the
