@@ -25,8 +25,9 @@ static struct category *parse_builtin(const char *name)
 
 Test(catalog, every_builtin_parses_with_roles)
 {
-	const char *ids[] = { "registration", "license", "penalty", "dishonest_list",
-			      "abnormal_list" };
+	const char *ids[] = { "registration",	  "license",		      "penalty",
+			      "dishonest_list", "abnormal_list", "social_insurance_arrears",
+			      "utility_payment" };
 	const struct embedded_file *f;
 	size_t n = 0, i;
 
@@ -123,4 +124,22 @@ Test(catalog, malformed_definitions_are_refused_with_the_member_named)
 		       "\"fields\":[{\"id\":\"a\",\"name\":\"A\",\"type\":\"enum\"}],"
 		       "\"subject\":{\"name\":\"a\",\"code\":\"a\"}}",
 		       "values");
+}
+
+/* The built-in catalog holds a category of every disclosure level, so that the access
+ * rules (docs/security.md) are exercised on real definitions. */
+Test(catalog, builtin_has_every_disclosure_level)
+{
+	static const char *const files[] = { "penalty.json", "social_insurance_arrears.json",
+					     "utility_payment.json" };
+	enum catalog_disclosure want[] = { DISCLOSURE_PUBLIC, DISCLOSURE_SHARED,
+					   DISCLOSURE_AUTHORIZED };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		struct category *cat = parse_builtin(files[i]);
+
+		cr_assert_eq(cat->disclosure, want[i], "%s", files[i]);
+		catalog_free(cat);
+	}
 }
