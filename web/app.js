@@ -8,6 +8,11 @@
 // Everything the API returns is inserted with textContent, never as HTML, so data from
 // departments cannot inject markup.  No inline scripts or styles: the server's CSP
 // (default-src 'self') forbids them.
+//
+// The header's "登录" link becomes the user's name (linking to me.html) when a session
+// is open; /api/v1/me is asked only when this browser logged in before (api.js).
+
+import { currentUser, maybeSignedIn, showAccountLink } from './api.js';
 
 const API = '/api/v1';
 
@@ -305,3 +310,6 @@ $('search-form').addEventListener('submit', (event) => {
 
 window.addEventListener('hashchange', route);
 route();
+
+if (maybeSignedIn())
+	currentUser().then(showAccountLink, () => {});

@@ -174,10 +174,10 @@ int accounts_add(struct store *s, const struct principal *who, const struct acco
 			       n->subject_code && *n->subject_code, e) < 0)
 		return -1;
 	if (n->dept_code && *n->dept_code &&
-	    codes_require_valid(s, n->dept_code, "dept", u.dept_code, e) < 0)
+	    codes_require_valid(s, n->dept_code, CODE_KIND_USCC, "dept", u.dept_code, e) < 0)
 		return -1;
 	if (n->subject_code && *n->subject_code &&
-	    codes_require_valid(s, n->subject_code, "subject", u.subject_code, e) < 0)
+	    codes_require_valid(s, n->subject_code, CODE_KIND_AUTO, "subject", u.subject_code, e) < 0)
 		return -1;
 	if (accounts_may_manage(who, roles, u.dept_code, e) < 0)
 		return -1;

@@ -29,7 +29,7 @@ static int authorizations_subject(struct store *s, const struct principal *who,
 	}
 	if (who->kind == PRINCIPAL_CLI ||
 	    (who->kind == PRINCIPAL_USER && (who->roles & ROLE_OPERATOR)))
-		return codes_require_valid(s, subject, "subject", out, e);
+		return codes_require_valid(s, subject, CODE_KIND_AUTO, "subject", out, e);
 	return err_set(e, "auth.forbidden", "只有信用主体本人或平台运营人员可以登记授权");
 }
 
@@ -71,7 +71,7 @@ int authorizations_grant(struct store *s, const struct principal *who,
 	*out = NULL;
 	memset(&a, 0, sizeof a);
 	if (authorizations_subject(s, who, r->subject, a.subject_code, e) < 0 ||
-	    codes_require_valid(s, r->grantee, "grantee", a.grantee_code, e) < 0 ||
+	    codes_require_valid(s, r->grantee, CODE_KIND_USCC, "grantee", a.grantee_code, e) < 0 ||
 	    duration_parse(r->expires ? r->expires : AUTHORIZATIONS_DEFAULT_LIFETIME, &lifetime,
 			   e) < 0)
 		return -1;

@@ -58,16 +58,17 @@ json_t *codes_check_with(const char *input, enum code_kind force,
 	return out;
 }
 
-int codes_require_valid(struct store *s, const char *input, const char *field,
-			char out[CODE_MAX], struct err *e)
+int codes_require_valid(struct store *s, const char *input, enum code_kind kind,
+			const char *field, char out[CODE_MAX], struct err *e)
 {
-	struct code_options opts = { CODE_KIND_AUTO, s ? store_code_exception_has : NULL, s };
+	struct code_options opts = { kind, s ? store_code_exception_has : NULL, s };
 	struct code_result res;
 
 	out[0] = '\0';
 	if (!input || !*input)
-		return err_set_field(e, "request.invalid", field, "缺少 %s：应为统一社会信用代码或身份证号码",
-				     field);
+		return err_set_field(e, "request.invalid", field, "缺少 %s：应为%s", field,
+				     kind == CODE_KIND_USCC ? "统一社会信用代码"
+							    : "统一社会信用代码或身份证号码");
 	code_check(input, &opts, &res);
 	if (!res.valid)
 		return err_set_field(e, res.reason, field, "%s“%s”无效：%s", field, input,

@@ -31,10 +31,11 @@ json_t *codes_region_json(const char *region_code);
  * database is at hand; ctx is unused. */
 int codes_builtin_exception(void *ctx, const char *code);
 
-/* Checks a code a request names (a department, a subject, a grantee) and writes its
- * normalized form.  Fails with `request.invalid` when empty, else with the code's own
- * reason (`code.check_char`...), naming `field`.  s may be NULL. */
-int codes_require_valid(struct store *s, const char *input, const char *field,
-			char out[CODE_MAX], struct err *e);
+/* Checks a code a request names and writes its normalized form: CODE_KIND_USCC for an
+ * organisation (a department, an agency, a grantee), CODE_KIND_AUTO for a subject.
+ * Fails with `request.invalid` when empty, else with the code's own reason
+ * (`code.check_char`, `code.length`...), naming `field`.  s may be NULL. */
+int codes_require_valid(struct store *s, const char *input, enum code_kind kind,
+			const char *field, char out[CODE_MAX], struct err *e);
 
 #endif

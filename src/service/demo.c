@@ -58,6 +58,15 @@ static const struct demo_dept DEPTS[] = {
 };
 
 #define NDEPTS (sizeof DEPTS / sizeof *DEPTS)
+
+/* The departments that submit the two non-public categories.  Not in DEPTS: penalties
+ * and licences pick from that table, and growing it would change their data. */
+static const struct demo_dept HRSS = { "肇庆市人力资源和社会保障局", "人社", "MB2C7890", "", "", "" };
+static const struct demo_dept NDRC = { "肇庆市发展和改革局", "发改", "MB2C8901", "", "", "" };
+
+static const char *const UTILITIES[] = { "水费", "电费", "燃气费" };
+static const char *const PROVIDERS[] = { "肇庆市供水有限公司", "广东电网有限责任公司肇庆供电局",
+					 "肇庆市燃气有限公司" };
 #define PICK(rng, arr) (arr[rng_next(rng) % (sizeof arr / sizeof *arr)])
 
 
@@ -273,17 +282,69 @@ static void demo_dishonest_row(struct buf *b, uint64_t *rng, const struct demo_s
 		   until, d->name, dept_code, d->name, dept_code);
 }
 
-/* Writes the demo files into dir. */
+static const char SOCIAL_INSURANCE_HEADER[] =
+	"用人单位名称,统一社会信用代码,欠缴所属期,欠缴金额（万元）,认定日期,认定机关\n";
+
+static const char UTILITY_HEADER[] =
+	"缴费主体名称,缴费主体类别,统一社会信用代码,证件类型,证件号码,缴费类别,统计期间,缴费情况,"
+	"供应单位,报送日期\n";
+
+/* Social insurance arrears (shared among government departments): months of unpaid
+ * contributions, established within the last two years, so still in publicity. */
+static void demo_social_insurance_row(struct buf *b, uint64_t *rng, const struct demo_subject *s,
+				      long today)
+{
+	char determined[11];
+	long yuan = 2000 * (1 + (long)(rng_next(rng) % 150)) + (long)(rng_next(rng) % 2000);
+	struct date d, from, to;
+
+	demo_date_back(rng, today, 365 * 2, 20, determined);
+	date_parse_iso(determined, &d);
+	to = date_add_months(d, -1);
+	from = date_add_months(to, -(int)(rng_next(rng) % 12));
+	buf_printf(b, "%s,%s,%d年%d月至%d年%d月,%ld.%04ld,%s,%s\n", s->name, s->code, from.y, from.m,
+		   to.y, to.m, yuan / 10000, yuan % 10000, determined, HRSS.name);
+}
+
+/* Utility payments (shown only to the subject and whom it authorizes): one row per
+ * utility for the year before the report, mostly paid on time.  A person is named by its
+ * ID number. */
+static void demo_utility_rows(struct buf *b, uint64_t *rng, const struct demo_subject *s,
+			      long today)
+{
+	size_t first = rng_next(rng) % 3, n = 1 + rng_next(rng) % 3, k;
+
+	for (k = 0; k < n; k++) {
+		size_t u = (first + k) % 3;
+		unsigned roll = (unsigned)(rng_next(rng) % 20);
+		char reported[11];
+		struct date d;
+
+		demo_date_back(rng, today, 365 * 2, 1, reported);
+		date_parse_iso(reported, &d);
+		buf_printf(b, "%s,%s,%s,%s,%s,%s,%d年度,%s,%s,%s\n", s->name,
+			   s->person ? "自然人" : "法人及非法人组织", s->person ? "" : s->code,
+			   s->person ? "身份证" : "", s->person ? s->code : "", UTILITIES[u], d.y - 1,
+			   roll < 16 ? "按时足额缴纳" : roll < 19 ? "存在逾期" : "存在欠费", PROVIDERS[u],
+			   reported);
+	}
+}
+
+/* Writes the demo files into dir; `dept` is the submitting department (NULL: DEPTS[0]). */
 static const struct demo_file {
 	const char *category;
 	const char *file;
 	const char *header;
+	const struct demo_dept *dept;
 } DEMO_FILES[] = {
-	{ "registration", "registration.csv", REGISTRATION_HEADER },
-	{ "license", "license.csv", LICENSE_HEADER },
-	{ "penalty", "penalty.csv", PENALTY_HEADER },
-	{ "abnormal_list", "abnormal_list.csv", ABNORMAL_HEADER },
-	{ "dishonest_list", "dishonest_list.csv", DISHONEST_HEADER },
+	{ "registration", "registration.csv", REGISTRATION_HEADER, NULL },
+	{ "license", "license.csv", LICENSE_HEADER, NULL },
+	{ "penalty", "penalty.csv", PENALTY_HEADER, NULL },
+	{ "abnormal_list", "abnormal_list.csv", ABNORMAL_HEADER, NULL },
+	{ "dishonest_list", "dishonest_list.csv", DISHONEST_HEADER, NULL },
+	{ "social_insurance_arrears", "social_insurance_arrears.csv", SOCIAL_INSURANCE_HEADER,
+	  &HRSS },
+	{ "utility_payment", "utility_payment.csv", UTILITY_HEADER, &NDRC },
 };
 
 #define NFILES (sizeof DEMO_FILES / sizeof *DEMO_FILES)
@@ -294,6 +355,8 @@ static int demo_write_files(const char *dir, const struct demo_options *opts)
 	/* Lists draw from their own generator, so that adding them changed none of the
 	 * other demo data (documentation shows some of it). */
 	uint64_t lists_rng = opts->seed * 40503ULL + 0x632BE59BD9B4E019ULL;
+	/* And so do the non-public categories, added later still. */
+	uint64_t shared_rng = opts->seed * 69069ULL + 0xD1B54A32D192ED03ULL;
 	FILE *f[NFILES];
 	struct demo_subject subj;
 	struct date today;
@@ -332,8 +395,20 @@ static int demo_write_files(const char *dir, const struct demo_options *opts)
 		for (n = rng_next(&rng) % 3 == 0 ? 1 + (int)(rng_next(&rng) % 3) : 0; n > 0; n--)
 			demo_penalty_row(&b, &rng, &subj, ++seq, t);
 		fwrite(b.data, 1, b.len, f[2]);
+		/* About one subject in four, persons too, has utility payment records. */
+		buf_reset(&b);
+		if (rng_next(&shared_rng) % 4 == 0) {
+			demo_utility_rows(&b, &shared_rng, &subj, t);
+			fwrite(b.data, 1, b.len, f[6]);
+		}
 		if (person)
 			continue;
+		/* About one company in ten owes social insurance contributions. */
+		buf_reset(&b);
+		if (rng_next(&shared_rng) % 10 == 0) {
+			demo_social_insurance_row(&b, &shared_rng, &subj, t);
+			fwrite(b.data, 1, b.len, f[5]);
+		}
 		buf_reset(&b);
 		if (rng_next(&lists_rng) % 25 == 0) {
 			demo_abnormal_row(&b, &lists_rng, &subj, t);
@@ -368,13 +443,13 @@ int demo_generate(struct store *s, const struct demo_options *opts, json_t **sum
 		return err_set(e, "file.unreadable", "无法创建临时目录");
 	if (demo_write_files(dir, opts) < 0)
 		rc = err_set(e, "file.unreadable", "无法写入演示数据文件（%s）", dir);
-	demo_dept_code(&DEPTS[0], dept);
 	batches = json_array();
 	for (k = 0; k < NFILES && rc == 0; k++) {
 		struct ingest_request req = { DEMO_FILES[k].category, dept, path, DEMO_FILES[k].file,
 					      READER_CSV, NULL, &who };
 		json_t *one;
 
+		demo_dept_code(DEMO_FILES[k].dept ? DEMO_FILES[k].dept : &DEPTS[0], dept);
 		snprintf(path, sizeof path, "%s/%s", dir, DEMO_FILES[k].file);
 		rc = batches_ingest(s, &req, &one, e);
 		if (rc == 0) {

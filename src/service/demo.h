@@ -1,8 +1,10 @@
 /*
  * demo.h - realistic synthetic data: companies with valid unified social credit codes in
  * Zhaoqing's real divisions, plausible names, registration basics, licences and
- * penalties from several departments over several years, and a few entries on the
- * abnormal-operation and serious-dishonesty lists.
+ * penalties from several departments over several years, a few entries on the
+ * abnormal-operation and serious-dishonesty lists, and data of the two non-public levels:
+ * social insurance arrears (shared) for about one company in ten, utility payments
+ * (authorized) for about one subject in four, persons included.
  *
  * The data goes through the real ingestion pipeline (as CSV files in the national
  * layout), so a demo database is exactly what departments' files would produce.

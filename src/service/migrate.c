@@ -8,10 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Reference tables first, then subjects, then what refers to subjects and batches. */
+/* Small tables first, so that a target that was not empty is noticed before the large
+ * ones are copied: the reference tables, then the accounts (users before anything that
+ * refers to them).  Then subjects and what refers to subjects and batches, and last the
+ * audit trail, which records all of the above: its anchor (where verification starts),
+ * the chain, and the checkpoints signed over it.  Sessions are left out on purpose: they
+ * are short-lived logins and people simply log in again after a move (a session carried
+ * over would also outlive the move of the server it was made on). */
 static const enum store_table migrate_order[STORE_TABLE_COUNT] = {
-	STORE_TABLE_CATEGORIES, STORE_TABLE_EXCEPTIONS, STORE_TABLE_SUBJECTS,
-	STORE_TABLE_BATCHES,    STORE_TABLE_PROBLEMS,   STORE_TABLE_RECORDS,
+	STORE_TABLE_CATEGORIES,     STORE_TABLE_EXCEPTIONS,   STORE_TABLE_USERS,
+	STORE_TABLE_TOKENS,         STORE_TABLE_SUBJECTS,     STORE_TABLE_BATCHES,
+	STORE_TABLE_PROBLEMS,       STORE_TABLE_RECORDS,      STORE_TABLE_AUTHORIZATIONS,
+	STORE_TABLE_AUDIT_ANCHOR,   STORE_TABLE_AUDIT_LOG,    STORE_TABLE_AUDIT_CHECKPOINTS,
 };
 
 static void migrate_hex(const unsigned char *digest, size_t n, char *out)

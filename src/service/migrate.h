@@ -2,9 +2,13 @@
  * migrate.h - copying a whole platform from one store to another (`xinyong migrate`),
  * typically from an SQLite file to PostgreSQL or back, and proving the copy complete.
  *
- * Tables are copied in dependency order: the catalog and the code exceptions, then
- * subjects, batches, batch problems and records (store_copy_table: keyset pages, one
- * transaction each on the target).  Right after a table is copied its sums are compared
+ * Tables are copied in dependency order: the catalog and the code exceptions, users and
+ * API tokens, then subjects, batches, batch problems, records and authorizations, and
+ * last the audit trail (its anchor, entries and checkpoints, hashes and all, so that
+ * `xinyong audit verify` passes on the target and the chain goes on there)
+ * (store_copy_table: keyset pages, one transaction each on the target).  Login sessions
+ * are not copied: people log in again after the move.  Right after a table is copied its
+ * sums are compared
  * (store_table_sum: row count and a digest of every row in key order, the same on both
  * backends for the same contents); a difference stops the run there, before the larger
  * tables are copied.  When every table matches, the target is made ready for new writes

@@ -76,7 +76,7 @@ int tokens_issue(struct store *s, const struct principal *who, const struct toke
 	if (has_dept == has_agency)
 		return err_set_field(e, "request.invalid", "dept",
 				     "令牌须绑定一个部门（--dept）或一个信用服务机构（--agency），二者选一");
-	if (codes_require_valid(s, has_dept ? r->dept_code : r->agency_code,
+	if (codes_require_valid(s, has_dept ? r->dept_code : r->agency_code, CODE_KIND_USCC,
 				has_dept ? "dept" : "agency", t.owner_code, e) < 0 ||
 	    scope_parse_list(r->scopes, &scopes, e) < 0 ||
 	    duration_parse(r->expires ? r->expires : TOKENS_DEFAULT_LIFETIME, &lifetime, e) < 0)

@@ -1,0 +1,458 @@
+// account.test.mjs - the account pages in a real browser: logging in (and a wrong
+// password), the HttpOnly session cookie, a subject granting an authorization, a
+// department user reading the subject's archive with a purpose and the subject seeing
+// that read in its access log, revoking, logging out, activating an account with its
+// one-time code and changing the password.
+//
+//   node tests/e2e/account.test.mjs BUILD/xinyong SOURCE_ROOT
+//
+// Drives Debian's /usr/bin/chromium through playwright-core (no bundled browser).  Fills
+// a fresh database with `xinyong demo`, creates the accounts with `xinyong user add`,
+// starts `xinyong serve --rate-limit 0` with XINYONG_NOW fixed, then uses the pages as
+// people would.  The tests run in order and share the subject's browser context (one
+// story); each prints a line, then `N passed, M failed`; exits non-zero on any failure.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const binary = path.resolve(process.argv[2] ?? path.join(here, '../../build/xinyong'));
+const srcRoot = path.resolve(process.argv[3] ?? path.join(here, '../..'));
+const NOW = '2026-03-05T10:00:00';
+const NOW_SHOWN = '2026-03-05 10:00';
+
+// The department that reads the subject's archive, and is granted its authorization.
+const DEPT = '11440300MB2C874540';
+const SUBJECT_USER = 'xinghe';
+const SUBJECT_PASSWORD = 'Star-River-2026';
+const DEPT_USER = 'shenpi';
+const DEPT_PASSWORD = 'Review-Desk-2026';
+const NEW_USER = 'mingzhu';
+const NEW_PASSWORD = 'Bright-Pearl-2026';
+const NEWER_PASSWORD = '明珠-pearl-2027';
+const PURPOSE_READ = '行政许可审查';
+const PURPOSE_GRANT = '贷款审批';
+
+const CHROMIUM_ARGS = [
+	'--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+	'--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+// ---- fixtures -----------------------------------------------------------------------
+
+function xinyong(args, env, input) {
+	const r = spawnSync(binary, args, { env, encoding: 'utf8', input });
+	if (r.status !== 0)
+		throw new Error(`xinyong ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+	return r.stdout;
+}
+
+// `xinyong user add`; returns its JSON (with the activation code when no password).
+function addUser(db, env, name, flags, password) {
+	const args = ['user', 'add', name, '--db', db, ...flags];
+	if (password) args.push('--password-stdin');
+	return JSON.parse(xinyong(args, env, password ? password + '\n' : undefined));
+}
+
+function startServer(db, env) {
+	return new Promise((resolve, reject) => {
+		const proc = spawn(binary, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--rate-limit', '0',
+			'--web', path.join(srcRoot, 'web')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+		let out = '';
+		let err = '';
+		const timer = setTimeout(() => reject(new Error('server did not start: ' + err)), 30000);
+		proc.stderr.on('data', (d) => { err += d; });
+		proc.stdout.on('data', (d) => {
+			out += d;
+			const m = out.match(/serving (http:\/\/127\.0\.0\.1:(\d+))/);
+			if (m) {
+				clearTimeout(timer);
+				resolve({ proc, base: m[1], log: () => err });
+			}
+		});
+		proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}): ${err}`)); });
+	});
+}
+
+function stopServer(server) {
+	return new Promise((resolve) => {
+		if (server.proc.exitCode !== null) return resolve(server.proc.exitCode);
+		server.proc.removeAllListeners('exit');
+		const timer = setTimeout(() => server.proc.kill('SIGKILL'), 20000);
+		server.proc.on('exit', (code) => { clearTimeout(timer); resolve(code); });
+		server.proc.kill('SIGINT');
+	});
+}
+
+// ---- a tiny runner ------------------------------------------------------------------
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+function assert(cond, message) {
+	if (!cond) throw new Error(message);
+}
+
+// A page that records its console errors and uncaught exceptions.  The browser logs
+// every answer >= 400 as "Failed to load resource"; the refusals a test provokes on
+// purpose (401 for a wrong password or /me after logging out, 403 without a purpose,
+// 400 and 422 for a bad code or a weak password) are expected; anything else (a 404 for
+// a missing script, a CSP violation, an exception) is a problem.
+async function openPage(context) {
+	const page = await context.newPage();
+	page.setDefaultTimeout(10000);
+	page.problems = [];
+	page.on('console', (msg) => {
+		if (msg.type() !== 'error') return;
+		if (/Failed to load resource: the server responded with a status of 4(00|01|03|09|22)/.test(msg.text())) return;
+		page.problems.push(msg.text());
+	});
+	page.on('pageerror', (error) => page.problems.push(error.message));
+	return page;
+}
+
+function noProblems(page) {
+	assert(page.problems.length === 0, 'console errors: ' + page.problems.join(' | '));
+}
+
+async function logIn(page, base, name, password) {
+	await page.goto(base + '/login.html');
+	await page.getByLabel('用户名').first().fill(name);
+	await page.getByLabel('密码', { exact: true }).fill(password);
+	await page.getByRole('button', { name: '登录', exact: true }).click();
+	await page.waitForURL(base + '/me.html');
+	await page.getByRole('heading', { level: 1, name: '我的账户' }).waitFor();
+	await page.getByRole('status').filter({ hasText: '已登录' }).waitFor();
+}
+
+// ---- tests --------------------------------------------------------------------------
+
+// Shared by the story below: the subject's browser and the company it stands for.
+const story = { context: null, page: null, company: null };
+
+test('anonymous home page: a 登录 link, and no /api/v1/me request', async ({ browser, base }) => {
+	const context = await browser.newContext();
+	try {
+		const page = await openPage(context);
+		const meCalls = [];
+		page.on('request', (r) => { if (r.url().includes('/api/v1/me')) meCalls.push(r.url()); });
+		await page.goto(base + '/');
+		await page.getByRole('heading', { name: '公共信用信息查询' }).waitFor();
+		const link = page.getByRole('navigation', { name: '账户' }).getByRole('link');
+		assert((await link.textContent()).trim() === '登录', 'header link: ' + (await link.textContent()));
+		assert((await link.getAttribute('href')) === '/login.html', 'href: ' + (await link.getAttribute('href')));
+		await page.waitForLoadState('networkidle');
+		assert(meCalls.length === 0, 'anonymous page asked /me: ' + meCalls.join(' '));
+		noProblems(page);
+
+		// The account page sends an anonymous visitor to the login page.
+		await page.goto(base + '/me.html');
+		await page.waitForURL(base + '/login.html');
+		await page.getByRole('heading', { level: 1, name: '登录' }).waitFor();
+		noProblems(page);
+	} finally {
+		await context.close();
+	}
+});
+
+test('a wrong password shows the Chinese error message', async ({ browser, base }) => {
+	const context = await browser.newContext();
+	try {
+		const page = await openPage(context);
+		await page.goto(base + '/login.html');
+		assert((await page.title()) === '登录 - 信用信息查询', 'title: ' + (await page.title()));
+		await page.getByRole('button', { name: '登录', exact: true }).click();
+		await page.getByRole('alert').filter({ hasText: '请填写用户名' }).waitFor();
+		await page.getByLabel('用户名').first().fill(SUBJECT_USER);
+		await page.getByLabel('密码', { exact: true }).fill('Wrong-Password-1');
+		await page.getByRole('button', { name: '登录', exact: true }).click();
+		const alert = page.getByRole('alert').filter({ hasText: '用户名或密码不正确' });
+		await alert.waitFor();
+		assert(page.url() === base + '/login.html', 'left the login page: ' + page.url());
+		assert((await page.getByLabel('密码', { exact: true }).inputValue()) === '',
+			'the wrong password was left in the field');
+		assert((await context.cookies()).every((c) => c.name !== 'xy_session'), 'a session cookie was set');
+		noProblems(page);
+	} finally {
+		await context.close();
+	}
+});
+
+test('the subject logs in; the session cookie is HttpOnly', async ({ browser, base, shots }) => {
+	story.context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+	const page = await openPage(story.context);
+	story.page = page;
+	await logIn(page, base, SUBJECT_USER, SUBJECT_PASSWORD);
+	const info = await page.locator('#user-info').textContent();
+	assert(info.includes(SUBJECT_USER) && info.includes('信用主体') && info.includes(story.company.code),
+		'account details: ' + info);
+	const cookies = await story.context.cookies();
+	const session = cookies.find((c) => c.name === 'xy_session');
+	assert(session, 'no xy_session cookie: ' + JSON.stringify(cookies));
+	assert(session.httpOnly === true, 'xy_session is not HttpOnly');
+	assert(session.sameSite === 'Strict', 'SameSite: ' + session.sameSite);
+	const visible = await page.evaluate(() => document.cookie);
+	assert(!visible.includes('xy_session'), 'document.cookie exposes the session: ' + visible);
+	const link = page.getByRole('navigation', { name: '账户' }).getByRole('link');
+	assert((await link.textContent()).trim() === SUBJECT_USER, 'header: ' + (await link.textContent()));
+	await page.getByRole('heading', { name: '查询记录' }).waitFor();
+	await page.getByRole('heading', { name: '查询授权' }).waitFor();
+	assert(await page.getByText('暂无查询记录。').isVisible(), 'access log not empty at first');
+	await page.screenshot({ path: path.join(shots, 'me-subject.png'), fullPage: true });
+	noProblems(page);
+});
+
+test('the home page header shows the logged-in name', async ({ base }) => {
+	const page = await openPage(story.context);
+	try {
+		await page.goto(base + '/');
+		const link = page.getByRole('navigation', { name: '账户' }).getByRole('link', { name: new RegExp(SUBJECT_USER) });
+		await link.waitFor();
+		assert((await link.textContent()).trim() === SUBJECT_USER, 'header: ' + (await link.textContent()));
+		assert((await link.getAttribute('href')) === '/me.html', 'href: ' + (await link.getAttribute('href')));
+		noProblems(page);
+	} finally {
+		await page.close();
+	}
+});
+
+test('the subject grants an authorization through the form', async ({ base }) => {
+	const page = story.page;
+	await page.getByLabel('被授权机构代码').fill('');
+	await page.getByLabel('用途').fill(PURPOSE_GRANT);
+	await page.getByRole('button', { name: '授权', exact: true }).click();
+	await page.getByRole('alert').filter({ hasText: '请填写被授权机构' }).waitFor();
+	await page.getByLabel('被授权机构代码').fill('12345');
+	await page.getByRole('button', { name: '授权', exact: true }).click();
+	await page.getByRole('alert').filter({ hasText: '应为 18 位统一社会信用代码' }).waitFor();
+	// A wrong check character: the server's Chinese message is shown.
+	await page.getByLabel('被授权机构代码').fill(DEPT.slice(0, 17) + 'X');
+	await page.getByRole('button', { name: '授权', exact: true }).click();
+	const bad = page.getByRole('alert').filter({ hasText: '校验位' });
+	await bad.waitFor();
+
+	await page.getByLabel('被授权机构代码').fill(DEPT.toLowerCase());
+	await page.getByLabel('有效期').selectOption('90d');
+	await page.getByRole('button', { name: '授权', exact: true }).click();
+	const row = page.locator('#auth-rows tr').filter({ hasText: DEPT });
+	await row.waitFor();
+	const text = await row.textContent();
+	assert(text.includes(PURPOSE_GRANT) && text.includes('有效'), 'row: ' + text);
+	assert(text.includes('2026-06-03'), '90 days after 2026-03-05 not shown: ' + text);
+	await page.getByRole('status').filter({ hasText: `已授权 ${DEPT}` }).waitFor();
+	assert(await bad.isHidden(), 'the old error is still shown');
+	assert((await page.getByLabel('被授权机构代码').inputValue()) === '', 'form not reset');
+	// The list survives a reload: it comes from the server.
+	await page.reload();
+	await page.locator('#auth-rows tr').filter({ hasText: DEPT }).waitFor();
+	noProblems(page);
+});
+
+test('a department user reads the archive; the subject sees it in its access log', async ({ browser, base, shots }) => {
+	const context = await browser.newContext();
+	try {
+		const dept = await openPage(context);
+		await logIn(dept, base, DEPT_USER, DEPT_PASSWORD);
+		const info = await dept.locator('#user-info').textContent();
+		assert(info.includes(DEPT) && info.includes('业务经办人员'), 'department account: ' + info);
+		assert(await dept.locator('#access-section').isHidden(), 'a department user sees an access log');
+		assert(await dept.locator('#auth-section').isHidden(), 'a department user sees authorizations');
+		// Without a purpose a government user is refused; with one the read is recorded.
+		const read = await dept.evaluate(async ([code, purpose]) => {
+			const refused = await fetch('/api/v1/subjects/' + code, { credentials: 'same-origin' });
+			const r = await fetch(`/api/v1/subjects/${code}?purpose=${encodeURIComponent(purpose)}`,
+				{ credentials: 'same-origin' });
+			return { refused: refused.status, status: r.status, body: await r.json() };
+		}, [story.company.code, PURPOSE_READ]);
+		assert(read.refused === 403, 'read without a purpose: ' + read.refused);
+		assert(read.status === 200 && read.body.subject.code === story.company.code,
+			'read: ' + read.status + ' ' + JSON.stringify(read.body).slice(0, 200));
+		noProblems(dept);
+	} finally {
+		await context.close();
+	}
+
+	const page = story.page;
+	await page.reload();
+	const row = page.locator('#access-rows tr').filter({ hasText: PURPOSE_READ });
+	await row.waitFor();
+	const cells = await row.locator('td').allTextContents();
+	assert(cells.length === 4, 'cells: ' + cells.join(' | '));
+	assert(cells[0].startsWith(NOW_SHOWN), '查询时间: ' + cells[0]);
+	assert(cells[1].includes('政府部门') && cells[1].includes(DEPT), '查询机构: ' + cells[1]);
+	assert(cells[2] === '业务经办人员', '身份: ' + cells[2]);
+	assert(cells[3] === PURPOSE_READ, '查询事由: ' + cells[3]);
+	const headers = await page.locator('#access-table thead th').allTextContents();
+	assert(headers.join(',') === '查询时间,查询机构,身份,查询事由', 'columns: ' + headers.join(','));
+	// The subject's own looks are not listed, and no staff member is named.
+	assert(!(await page.locator('#access-table').textContent()).includes(DEPT_USER), 'staff member named');
+	await page.screenshot({ path: path.join(shots, 'me-access-log.png'), fullPage: true });
+	noProblems(page);
+});
+
+test('the subject revokes the authorization', async () => {
+	const page = story.page;
+	const button = page.getByRole('button', { name: new RegExp(`撤销对 ${DEPT} 的授权`) });
+	let asked = '';
+	page.once('dialog', (dialog) => { asked = dialog.message(); dialog.accept(); });
+	await button.click();
+	const row = page.locator('#auth-rows tr').filter({ hasText: DEPT });
+	await row.filter({ hasText: '已撤销' }).waitFor();
+	assert(asked.includes(DEPT), 'no confirmation asked: ' + asked);
+	assert((await row.getByRole('button').count()) === 0, 'a revoked authorization still has a button');
+	await page.getByRole('status').filter({ hasText: `已撤销对 ${DEPT} 的授权` }).waitFor();
+	noProblems(page);
+});
+
+test('logging out goes back to the login page', async ({ base }) => {
+	const page = story.page;
+	await page.getByRole('button', { name: '退出登录' }).click();
+	await page.waitForURL(base + '/login.html?from=logout');
+	await page.getByText('您已退出登录。').waitFor();
+	assert((await story.context.cookies()).every((c) => c.name !== 'xy_session' || c.value === ''),
+		'the session cookie is still set');
+	await page.goto(base + '/me.html');
+	await page.waitForURL(/\/login\.html/);
+	await page.goto(base + '/');
+	const link = page.getByRole('navigation', { name: '账户' }).getByRole('link');
+	assert((await link.textContent()).trim() === '登录', 'header after logout: ' + (await link.textContent()));
+	noProblems(page);
+	await story.context.close();
+	story.context = story.page = null;
+});
+
+test('activating an account with its one-time code', async ({ browser, base, shots }) => {
+	const context = await browser.newContext();
+	try {
+		const page = await openPage(context);
+		await page.goto(base + '/login.html');
+		const form = page.locator('#activate-form');
+		await form.getByLabel('用户名').fill(NEW_USER);
+		await form.getByLabel('激活码').fill(story.activation);
+		await form.getByLabel('新密码', { exact: true }).fill('short1A');
+		await form.getByLabel('确认新密码').fill('short1A');
+		const policy = await form.getByLabel('新密码', { exact: true }).getAttribute('aria-describedby');
+		assert((await page.locator('#' + policy).textContent()).includes('至少 10 个字符'), 'policy not stated');
+		await page.screenshot({ path: path.join(shots, 'login.png'), fullPage: true });
+		await page.getByRole('button', { name: '激活并登录' }).click();
+		await form.getByRole('alert').filter({ hasText: '密码过短' }).waitFor();
+		await form.getByLabel('新密码', { exact: true }).fill(NEW_PASSWORD);
+		await form.getByLabel('确认新密码').fill(NEW_PASSWORD + 'x');
+		await page.getByRole('button', { name: '激活并登录' }).click();
+		await form.getByRole('alert').filter({ hasText: '两次输入的新密码不一致' }).waitFor();
+		await form.getByLabel('确认新密码').fill(NEW_PASSWORD);
+		await page.getByRole('button', { name: '激活并登录' }).click();
+		await page.waitForURL(base + '/me.html');
+		await page.getByRole('status').filter({ hasText: '已登录' }).waitFor();
+		assert((await page.locator('#user-info').textContent()).includes(NEW_USER), 'not logged in as the new user');
+		noProblems(page);
+	} finally {
+		await context.close();
+	}
+});
+
+test('changing the password ends the session; the new one logs in', async ({ browser, base }) => {
+	const context = await browser.newContext();
+	try {
+		const page = await openPage(context);
+		await logIn(page, base, NEW_USER, NEW_PASSWORD);
+		const form = page.locator('#password-form');
+		await form.getByLabel('当前密码').fill('Not-The-Password-1');
+		await form.getByLabel('新密码', { exact: true }).fill(NEWER_PASSWORD);
+		await form.getByLabel('确认新密码').fill(NEWER_PASSWORD);
+		await form.getByRole('button', { name: '修改密码' }).click();
+		await form.getByRole('alert').filter({ hasText: '当前密码不正确' }).waitFor();
+		await form.getByLabel('当前密码').fill(NEW_PASSWORD);
+		await form.getByRole('button', { name: '修改密码' }).click();
+		await page.waitForURL(base + '/login.html?from=password');
+		await page.getByText('密码已修改').waitFor();
+		await logIn(page, base, NEW_USER, NEWER_PASSWORD);
+		noProblems(page);
+	} finally {
+		await context.close();
+	}
+});
+
+test('small screen: the account page fits', async ({ browser, base, shots }) => {
+	const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
+	try {
+		const page = await openPage(context);
+		await logIn(page, base, SUBJECT_USER, SUBJECT_PASSWORD);
+		await page.locator('#access-rows tr').first().waitFor();
+		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+		assert(overflow <= 0, `page wider than the screen by ${overflow}px`);
+		await page.screenshot({ path: path.join(shots, 'me-mobile.png'), fullPage: true });
+		noProblems(page);
+	} finally {
+		await context.close();
+	}
+});
+
+// ---- main ---------------------------------------------------------------------------
+
+async function main() {
+	const work = mkdtempSync(path.join(tmpdir(), 'xinyong-e2e-account-'));
+	const shots = mkdtempSync(path.join(tmpdir(), 'xinyong-e2e-shots-'));
+	const db = path.join(work, 'e2e.db');
+	const env = { ...process.env, XINYONG_NOW: NOW, TMPDIR: work };
+	delete env.XINYONG_DB;
+	let passed = 0;
+	let failed = 0;
+	let server;
+	let browser;
+
+	try {
+		xinyong(['demo', '--db', db, '--subjects', '40'], env);
+		// One demo company: the first company the search finds.
+		const found = JSON.parse(xinyong(['search', '--db', db, '有限公司'], env));
+		story.company = (found.results || []).find((r) => r.kind === 'uscc');
+		if (!story.company) throw new Error('no demo company found: ' + JSON.stringify(found).slice(0, 300));
+		addUser(db, env, SUBJECT_USER, ['--roles', 'subject', '--subject', story.company.code], SUBJECT_PASSWORD);
+		addUser(db, env, DEPT_USER, ['--roles', 'handler', '--dept', DEPT], DEPT_PASSWORD);
+		story.activation = addUser(db, env, NEW_USER, ['--roles', 'subject', '--subject', story.company.code])
+			.activation_code;
+		if (!story.activation) throw new Error('no activation code printed');
+		server = await startServer(db, env);
+		browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+	} catch (error) {
+		console.log('FAIL setup: ' + error.message);
+		if (browser) await browser.close();
+		if (server) await stopServer(server);
+		console.log('0 passed, 1 failed');
+		process.exitCode = 1;
+		return;
+	}
+
+	for (const t of tests) {
+		try {
+			await t.fn({ browser, base: server.base, shots });
+			passed++;
+			console.log('ok   ' + t.name);
+		} catch (error) {
+			failed++;
+			console.log('FAIL ' + t.name + ': ' + error.message.split('\n')[0]);
+		}
+	}
+	console.log('     screenshots: ' + shots);
+
+	if (story.context) await story.context.close();
+	await browser.close();
+	const code = await stopServer(server);
+	const log = server.log();
+	if (code !== 0 || /AddressSanitizer|LeakSanitizer|runtime error:/.test(log)) {
+		failed++;
+		console.log(`FAIL server shutdown: exit ${code}\n${log.slice(-2000)}`);
+	} else {
+		passed++;
+		console.log('ok   server shutdown');
+	}
+	rmSync(work, { recursive: true, force: true });
+	console.log(`${passed} passed, ${failed} failed`);
+	process.exitCode = failed ? 1 : 0;
+}
+
+await main();
