@@ -5,16 +5,20 @@
 #   unit         Criterion executables (one per module)
 #   integration  the xinyong binary on real files and real SQLite databases
 #   http         a real server on loopback
+#   access       who may call which route (every route, every kind of caller), what each
+#                disclosure level shows, the audit trail and its tampering, accounts,
+#                sessions, tokens, rate limits (tests/http/test_access.py)
 #   tls          a real server over HTTPS (a throwaway certificate from `openssl`),
 #                unusable certificate files, the request-header limit
 #   backends     the same files on SQLite and PostgreSQL give the same outputs and rows
 #   migrate      xinyong migrate between SQLite and PostgreSQL, resumed and verified
 #   schema-pg    the PostgreSQL schema's readiness for Citus
-#   *-pg         integration and http again on PostgreSQL: a private server
+#   *-pg         integration, http and access again on PostgreSQL: a private server
 #                (tests/pg/server.sh) runs for the time of these suites, every test gets
 #                a database of its own on it (XINYONG_TEST_PG); a server that does not
 #                start is a failure (suite `postgresql`)
 #   e2e          the web page in headless Chromium (playwright-core)
+#   e2e-account  the login and account pages (login.html, me.html) the same way
 #   fuzz         each libFuzzer target (fuzz/) 10 seconds over its seed corpus, in a
 #                clang build of its own: $FUZZ_BUILD (default build-fuzz), configured
 #                and built when needed
@@ -110,6 +114,8 @@ suite integration python3 tests/integration/test_cli.py "$bin" "$root"
 
 suite http python3 tests/http/test_api.py "$bin" "$root"
 
+suite access python3 tests/http/test_access.py "$bin" "$root"
+
 suite tls python3 tests/http/test_tls.py "$bin" "$root"
 
 # The same two suites on PostgreSQL, on one server that lives until after the TSan runs
@@ -118,6 +124,7 @@ pg_dir=$(mktemp -d /tmp/xinyong-pg.XXXXXX)
 if pg_url=$(tests/pg/server.sh start "$pg_dir" 2>"$log/pg" | tail -n 1) && [ -n "$pg_url" ]; then
   suite integration-pg env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_cli.py "$bin" "$root"
   suite http-pg env XINYONG_TEST_PG="$pg_url" python3 tests/http/test_api.py "$bin" "$root"
+  suite access-pg env XINYONG_TEST_PG="$pg_url" python3 tests/http/test_access.py "$bin" "$root"
   suite backends env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_backends.py "$bin" "$root"
   suite migrate env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_migrate.py "$bin" "$root"
   suite schema-pg env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_schema_pg.py "$bin" "$root"
@@ -149,6 +156,7 @@ if [ ! -d tests/e2e/node_modules/playwright-core ]; then
     { echo "!! npm ci failed"; cat "$log/npm"; }
 fi
 suite e2e node tests/e2e/search.test.mjs "$bin" "$root"
+suite e2e-account node tests/e2e/account.test.mjs "$bin" "$root"
 
 [ ${#broken[@]} -gt 0 ] && echo "failing suites: ${broken[*]}"
 echo "$passed passed, $failed failed"
