@@ -9,12 +9,12 @@
 #include <string.h>
 
 /* Small tables first, so that a target that was not empty is noticed before the large
- * ones are copied: the reference tables, then the accounts (users before anything that
- * refers to them).  Then subjects and what refers to subjects and batches, and last the
- * audit trail, which records all of the above: its anchor (where verification starts),
- * the chain, and the checkpoints signed over it.  Sessions are left out on purpose: they
- * are short-lived logins and people simply log in again after a move (a session carried
- * over would also outlive the move of the server it was made on). */
+ * ones are copied: the reference tables and the accounts (users before the rows that
+ * refer to them).  Then subjects and what refers to subjects and batches, authorizations
+ * among them, and last the audit trail, which records all of the above: its anchor
+ * (where verification starts), the chain, and the checkpoints signed over it.  Sessions
+ * are not copied, on purpose: they are short-lived logins, and people log in again after
+ * a move. */
 static const enum store_table migrate_order[STORE_TABLE_COUNT] = {
 	STORE_TABLE_CATEGORIES,     STORE_TABLE_EXCEPTIONS,   STORE_TABLE_USERS,
 	STORE_TABLE_TOKENS,         STORE_TABLE_SUBJECTS,     STORE_TABLE_BATCHES,

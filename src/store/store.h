@@ -341,6 +341,9 @@ int store_audit_entry_hash(struct store *s, long long seq, char hash[AUDIT_HASH_
 
 /* ---- copying a whole platform between backends (xinyong migrate) ---------------- */
 
+/* Every table of the platform except sessions (short-lived logins: people log in again
+ * after a move), schema_migrations (written by opening the target) and SQLite's name
+ * search index (rebuilt by store_copy_finish). */
 enum store_table {
 	STORE_TABLE_CATEGORIES,
 	STORE_TABLE_EXCEPTIONS,
@@ -348,6 +351,12 @@ enum store_table {
 	STORE_TABLE_BATCHES,
 	STORE_TABLE_PROBLEMS,
 	STORE_TABLE_RECORDS,
+	STORE_TABLE_USERS,
+	STORE_TABLE_TOKENS,
+	STORE_TABLE_AUTHORIZATIONS,
+	STORE_TABLE_AUDIT_ANCHOR,
+	STORE_TABLE_AUDIT_LOG,
+	STORE_TABLE_AUDIT_CHECKPOINTS,
 	STORE_TABLE_COUNT
 };
 
@@ -370,8 +379,10 @@ struct store_table_sum {
 int store_copy_table(struct store *from, struct store *to, enum store_table t, long page,
 		     void (*progress)(void *ctx, enum store_table t, long long copied),
 		     void *ctx, struct err *e);
-/* Makes `to` ready for new writes after copies: PostgreSQL numbers new ids after the
- * copied ones; SQLite rebuilds its name search index. */
+/* Makes `to` ready for new writes after copies: PostgreSQL numbers new ids (records,
+ * batches, problems, users, API tokens, authorizations) after the copied ones; SQLite
+ * rebuilds its name search index.  (Audit entries need nothing: the next one follows the
+ * last copied entry, store_audit_append.) */
 int store_copy_finish(struct store *to, struct err *e);
 int store_table_sum(struct store *s, enum store_table t, struct store_table_sum *out,
 		    struct err *e);

@@ -13,12 +13,14 @@
 
 #include "core/err.h"
 
+#include <assert.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define COPY_MAX_KEY 3
+#define COPY_MAX_COLS 16
 
 struct copy_table {
 	const char *name;
@@ -43,6 +45,20 @@ static const struct copy_table copy_tables[STORE_TABLE_COUNT] = {
 				   1u << 0 | 1u << 1 | 1u << 2 | 1u << 6 },
 	[STORE_TABLE_RECORDS] = { "records", SQL_SCAN_RECORDS, SQL_COPY_RECORD, SQL_LAST_RECORD, 13,
 				  3, { 3, 2, 5 }, 1u << 0 | 1u << 1 | 1u << 10 },
+	[STORE_TABLE_USERS] = { "users", SQL_SCAN_USERS, SQL_COPY_USER, SQL_LAST_USER, 14, 1, { 0 },
+				1u << 0 | 1u << 9 | 1u << 11 /* id, failed_logins, disabled */ },
+	[STORE_TABLE_TOKENS] = { "api_tokens", SQL_SCAN_TOKENS, SQL_COPY_TOKEN, SQL_LAST_TOKEN, 10,
+				 1, { 0 }, 1u << 0 },
+	[STORE_TABLE_AUTHORIZATIONS] = { "authorizations", SQL_SCAN_AUTHORIZATIONS,
+					 SQL_COPY_AUTHORIZATION, SQL_LAST_AUTHORIZATION, 8, 2,
+					 { 1, 0 }, 1u << 0 },
+	[STORE_TABLE_AUDIT_ANCHOR] = { "audit_anchor", SQL_SCAN_AUDIT_ANCHOR, SQL_COPY_AUDIT_ANCHOR,
+				       SQL_LAST_AUDIT_ANCHOR, 4, 1, { 0 }, 1u << 0 | 1u << 1 },
+	[STORE_TABLE_AUDIT_LOG] = { "audit_log", SQL_SCAN_AUDIT_LOG, SQL_COPY_AUDIT_ENTRY,
+				    SQL_LAST_AUDIT_ENTRY, 12, 1, { 0 }, 1u << 0 },
+	[STORE_TABLE_AUDIT_CHECKPOINTS] = { "audit_checkpoints", SQL_SCAN_AUDIT_CHECKPOINTS,
+					    SQL_COPY_AUDIT_CHECKPOINT, SQL_LAST_AUDIT_CHECKPOINT, 5,
+					    1, { 0 }, 1u << 0 },
 };
 
 const char *store_table_name(enum store_table t)
@@ -123,9 +139,10 @@ static void copy_hash_row(struct page_ctx *c, const struct store_row *row)
 
 static int copy_write_row(struct page_ctx *c, const struct store_row *row)
 {
-	struct store_param p[16];
+	struct store_param p[COPY_MAX_COLS];
 	int i;
 
+	assert(c->t->ncols <= COPY_MAX_COLS);
 	for (i = 0; i < c->t->ncols; i++) {
 		if ((c->t->num_cols >> i) & 1u)
 			p[i] = (struct store_param)STORE_NUM(store__num(row, i));

@@ -7,12 +7,12 @@ The national platform runs on PostgreSQL distributed with Citus (docs/scaling.md
 is not installable here, so this suite checks on plain PostgreSQL what Citus will demand
 of the schema that `xinyong init` creates, reading pg_catalog with psql:
 
-  - every table is classified as distributed (by which column, co-located with what) or
-    reference, so that a new table without a decision fails;
+  - every table is classified as distributed (by which column, co-located with what),
+    reference, or local to the coordinator, so that a new table without a decision fails;
   - every PRIMARY KEY, UNIQUE and exclusion constraint, and every unique index, of a
     distributed table includes its distribution column;
   - foreign keys between distributed tables run along co-located distribution columns,
-    and none goes from a reference table to a distributed one;
+    and none goes from a reference or coordinator-local table to a distributed one;
   - co-located distribution columns have the same type and collation, and are NOT NULL;
     identity and sequence columns of distributed tables are bigint;
   - subjects.name_key has its GIN trigram index, and the database's LC_CTYPE gives
@@ -57,8 +57,16 @@ DISTRIBUTED = {
     "records": ("subject_code", "subjects"),
     "batches": ("id", "batches"),
     "batch_problems": ("batch_id", "batches"),
+    # grows with the subjects, read and written by subject code
+    "authorizations": ("subject_code", "subjects"),
 }
-REFERENCE = {"catalog_categories", "code_exceptions", "schema_migrations"}
+# Small tables read by key, replicated to every node.
+REFERENCE = {"catalog_categories", "code_exceptions", "schema_migrations", "users", "sessions",
+             "api_tokens"}
+# Kept on the coordinator alone: the audit chain is one sequence written under one lock
+# (migrations/postgresql/003_accounts.sql).  tests/unit/test_sql.c checks their statements
+# as it checks those of reference tables: none fans out to shards.
+LOCAL = {"audit_log", "audit_checkpoints", "audit_anchor"}
 
 # Tables whose per-request lookups must use the index by the planner's own choice: they
 # hold thousands of rows after `demo --subjects 2000`, enough for an index to win.
@@ -116,10 +124,29 @@ def drop_db(base, name):
 
 # ---- the statements of sql.def -------------------------------------------------------
 
+C_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def c_unescape(s):
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), s)
+
+
+def string_macros(src):
+    """{name: text} of the object-like macros whose body is string literals only (such as
+    SQL_USER_COLUMNS, a column list several statements share)."""
+    out = {}
+    for m in re.finditer(r"^#define (\w+)[ \t]+((?:[^\n]*\\\n)*[^\n]*)$", src, re.M):
+        body = m.group(2).replace("\\\n", " ")
+        if C_STRING.sub("", body).strip() == "" and C_STRING.search(body):
+            out[m.group(1)] = "".join(c_unescape(x) for x in C_STRING.findall(body))
+    return out
+
+
 def read_sql_def():
     """{name: (backend, route, text)} from src/store/sql.def; text None for an entry
-    whose text is built by a macro (SQLite's search statements)."""
+    whose text is built by a function-like macro (SQLite's search statements)."""
     src = open(os.path.join(ROOT, "src", "store", "sql.def"), encoding="utf-8").read()
+    macros = string_macros(src)
     out = {}
     for m in re.finditer(r"^SQL\((\w+),\s*(\w+),\s*(\w+),", src, re.M):
         i, parts, macro, depth = m.end(), [], False, 0
@@ -149,6 +176,15 @@ def read_sql_def():
                 i += 1
             elif c.isspace():
                 i += 1
+            elif c.isalpha() or c == "_":
+                j = i
+                while src[j].isalnum() or src[j] == "_":
+                    j += 1
+                if src[i:j] in macros and depth == 0:
+                    parts.append(macros[src[i:j]])
+                else:
+                    macro = True
+                i = j
             else:
                 macro = True
                 i += 1
@@ -190,11 +226,11 @@ def check_classified(db):
         found.add(name)
         if schema != "public":
             problems.append("%s.%s is outside the public schema" % (schema, name))
-        elif name not in DISTRIBUTED and name not in REFERENCE:
-            problems.append("table %s is neither distributed nor reference: decide, and "
-                            "add it here, to tests/unit/test_sql.c and to docs/scaling.md"
-                            % name)
-    for name in sorted(set(DISTRIBUTED) | REFERENCE):
+        elif name not in DISTRIBUTED and name not in REFERENCE and name not in LOCAL:
+            problems.append("table %s is neither distributed, reference nor local: decide, "
+                            "and add it here, to tests/unit/test_sql.c and to "
+                            "docs/scaling.md" % name)
+    for name in sorted(set(DISTRIBUTED) | REFERENCE | LOCAL):
         if name not in found:
             problems.append("table %s of the distribution plan does not exist" % name)
     return problems
@@ -232,9 +268,10 @@ def check_unique_keys(db):
 
 def foreign_key_problem(src, src_cols, dst, dst_cols):
     """Why Citus would refuse the foreign key src(src_cols) -> dst(dst_cols), or None."""
-    if src in REFERENCE:
+    if src in REFERENCE or src in LOCAL:
         if dst in DISTRIBUTED:
-            return "a reference table cannot refer to a distributed one"
+            return "a %s table cannot refer to a distributed one" % (
+                "reference" if src in REFERENCE else "coordinator-local")
         return None
     if src in DISTRIBUTED and dst in DISTRIBUTED:
         if DISTRIBUTED[src][1] != DISTRIBUTED[dst][1]:
@@ -381,6 +418,8 @@ def sample_params(db):
         "SUBJECTS_GET_MANY": [lit("{" + ",".join('"%s"' % c for c in codes[:5]) + "}")],
         "BATCH_GET": [lit(batch)],
         "PROBLEMS_LIST": [lit(batch), "2"],
+        "AUTHZ_ACTIVE": [lit(codes[0]), lit(codes[1]), lit(NOW)],
+        "AUTHZ_OF_SUBJECT": [lit(codes[0])],
     }
 
 
@@ -388,9 +427,10 @@ def check_key_reads(db, notes=None):
     """Every ROUTE_KEY / ROUTE_BATCH read of sql.def that PostgreSQL runs uses an index
     starting with the distribution key: with the planner's own choice (custom and generic
     plan) on the tables in PLANNER_MUST_CHOOSE, which hold thousands of rows; on the small
-    ones (5 batches, no problems in the demo data) the planner rightly reads the few
-    pages whole, so there the plan is asked for again with enable_seqscan off, which
-    proves that such an index exists and fits the statement, not that it is chosen."""
+    ones (5 batches, no problems and no authorizations in the demo data) the planner
+    rightly reads the few pages whole, so there the plan is asked for again with
+    enable_seqscan off, which proves that such an index exists and fits the statement,
+    not that it is chosen."""
     problems = []
     firsts = index_first_columns(db)
     params = sample_params(db)
@@ -449,13 +489,17 @@ CHECKS = [
 
 
 def foreign_key_rule_can_fail():
-    """foreign_key_problem on made-up keys (the schema has no foreign key today)."""
+    """foreign_key_problem on made-up keys (the schema's one foreign key today, sessions
+    to users, joins two reference tables)."""
     bad = [("records", ["batch_id"], "batches", ["id"]),
            ("batch_problems", ["row"], "batches", ["id"]),
-           ("code_exceptions", ["code"], "subjects", ["code"])]
+           ("code_exceptions", ["code"], "subjects", ["code"]),
+           ("audit_log", ["subject_code"], "subjects", ["code"])]
     good = [("batch_problems", ["batch_id"], "batches", ["id"]),
             ("records", ["subject_code"], "subjects", ["code"]),
-            ("records", ["category"], "catalog_categories", ["id"])]
+            ("records", ["category"], "catalog_categories", ["id"]),
+            ("sessions", ["user_id"], "users", ["id"]),
+            ("audit_log", ["seq"], "audit_anchor", ["seq"])]
     for fk in bad:
         check(foreign_key_problem(*fk), "a foreign key Citus refuses passed: %r" % (fk,))
     for fk in good:
@@ -464,8 +508,7 @@ def foreign_key_rule_can_fail():
 
 # Each way of breaking the schema, and the check that must notice it.
 BREAKS = [
-    ("CREATE TABLE audit_log (id bigint PRIMARY KEY)", "every_table_is_classified",
-     "audit_log"),
+    ("CREATE TABLE ledger (id bigint PRIMARY KEY)", "every_table_is_classified", "ledger"),
     ("CREATE UNIQUE INDEX records_id_key ON records(id)",
      "unique_keys_include_the_distribution_column", "records_id_key"),
     ("ALTER TABLE batches ADD CONSTRAINT batches_cat_key UNIQUE (category, created_at)",

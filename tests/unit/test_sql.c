@@ -6,9 +6,10 @@
  * a small scanner (string literals and quoted names skipped, keywords compared without
  * case) and checks that the route is true to the text:
  *
- *   distributed  subjects (code) and records (subject_code), co-located;
+ *   distributed  subjects (code), records and authorizations (subject_code), co-located;
  *                batches (id) and batch_problems (batch_id), co-located
- *   reference    catalog_categories, code_exceptions, schema_migrations
+ *   reference    catalog_categories, code_exceptions, schema_migrations, users, sessions,
+ *                api_tokens; and the coordinator-local audit tables (see tables[])
  *   session      xy_stage_*: temporary staging tables, local to one connection
  *   SQLite only  subjects_fts (the FTS5 name index; PostgreSQL uses pg_trgm instead)
  *
@@ -82,8 +83,8 @@ struct exception {
 };
 
 /* No ROUTE_LOCAL statement is excepted: COPY_FINISH_LITE touches only SQLite's own search
- * index, and COPY_FINISH_PG reads max(id) of records, batches and batch_problems, i.e.
- * every shard of them, which is what ROUTE_ALL says. */
+ * index, and COPY_FINISH_PG reads max(id) of records, batches, batch_problems and
+ * authorizations, i.e. every shard of them, which is what ROUTE_ALL says. */
 static const struct exception exceptions[] = {
 	/* The batch id does not exist before the insert: batches.id is a bigint identity,
 	 * filled in by the node that receives the INSERT before it routes the row (Citus
