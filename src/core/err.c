@@ -21,6 +21,8 @@ static void err_vfill(struct err *e, const char *reason, const char *field, cons
 {
 	snprintf(e->reason, sizeof e->reason, "%s", reason);
 	snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+	/* A field can be a client's own column or key name: cut to whole characters. */
+	text_utf8_clip(e->field);
 	vsnprintf(e->message, sizeof e->message, fmt, ap);
 	text_utf8_clip(e->message);
 }
