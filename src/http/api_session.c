@@ -17,6 +17,7 @@
 #include "core/json_input.h"
 #include "core/password.h"
 #include "service/accounts.h"
+#include "service/tokens.h"
 #include "store/store.h"
 
 static const char *const LOGIN_FIELDS[] = { "name", "password", NULL };
@@ -105,12 +106,10 @@ int api_me_show(struct http_request *req, struct http_response *res, struct err 
 			json_object_set_new(doc, "csrf_token", json_string(csrf));
 		}
 	} else {
-		char scopes[ROLE_LIST_MAX];
-
-		scope_format_list(who->scopes, scopes, sizeof scopes);
-		doc = json_pack("{s:s, s:{s:I, s:s, s:s, s:s}}", "kind", "token", "token", "id",
+		doc = json_pack("{s:s, s:{s:I, s:s, s:s, s:o}}", "kind", "token", "token", "id",
 				(json_int_t)who->id, "owner_kind", who->dept_code[0] ? "dept" : "agency",
-				"owner", principal_org_code(who), "scopes", scopes);
+				"owner", principal_org_code(who), "scopes",
+				tokens_scopes_json(who->scopes));
 	}
 	return http_reply_json(res, 200, doc, e);
 }

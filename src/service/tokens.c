@@ -25,12 +25,23 @@ static int tokens_may_manage(const struct principal *who, struct err *e)
 	return err_set(e, "auth.forbidden", "只有平台管理员可以签发或吊销访问令牌");
 }
 
+json_t *tokens_scopes_json(unsigned scopes)
+{
+	json_t *names = json_array();
+	unsigned bit;
+
+	for (bit = 1; bit && bit <= SCOPES_ALL; bit <<= 1)
+		if (scopes & bit)
+			json_array_append_new(names, json_string(scope_name(bit)));
+	return names;
+}
+
 static json_t *tokens_json(const struct store_token *t)
 {
 	char now[26];
 	const char *state = "active";
-	json_t *scopes = json_array();
-	unsigned bits = 0, bit;
+	json_t *scopes;
+	unsigned bits = 0;
 
 	clock_timestamp(now);
 	if (t->revoked_at[0])
@@ -38,9 +49,7 @@ static json_t *tokens_json(const struct store_token *t)
 	else if (strcmp(t->expires_at, now) <= 0)
 		state = "expired";
 	scope_parse_list(t->scopes, &bits, NULL);
-	for (bit = 1; bit && bit <= SCOPES_ALL; bit <<= 1)
-		if (bits & bit)
-			json_array_append_new(scopes, json_string(scope_name(bit)));
+	scopes = tokens_scopes_json(bits);
 	return json_pack("{s:I, s:s, s:{s:s, s:s}, s:o, s:s, s:s, s:s, s:s?, s:s}", "id",
 			 (json_int_t)t->id, "hint", t->hint, "owner", "kind", t->owner_kind, "code",
 			 t->owner_code, "scopes", scopes, "note", t->note, "created_at",

@@ -37,6 +37,8 @@ int tokens_issue(struct store *s, const struct principal *who, const struct toke
 int tokens_revoke(struct store *s, const struct principal *who, int64_t id, struct err *e);
 /* {"tokens": [...]} */
 int tokens_list(struct store *s, const struct principal *who, json_t **out, struct err *e);
+/* The names of a scope set, as a JSON array (new reference). */
+json_t *tokens_scopes_json(unsigned scopes);
 /* 1 and *p filled (kind PRINCIPAL_TOKEN; client kept) when `secret` is a token in force;
  * 0 when it is unknown, expired or revoked. */
 int tokens_principal(struct store *s, const char *secret, struct principal *p, struct err *e);

@@ -4,8 +4,10 @@
 //   node tests/e2e/search.test.mjs BUILD/xinyong SOURCE_ROOT
 //
 // Drives Debian's /usr/bin/chromium through playwright-core (no bundled browser).  Starts
-// `xinyong serve` on a fresh database with XINYONG_NOW fixed, uploads a small penalty
-// file through the API, then uses the page as a person would.  Prints one line per test
+// `xinyong serve` on a fresh database with XINYONG_NOW fixed (and the anonymous rate limit
+// off: the tests search far more often than a person), uploads a small penalty file
+// through the API with a department token from `xinyong token issue`, then uses the page
+// as a person would.  Prints one line per test
 // and finally `N passed, M failed`; exits non-zero on any failure.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -70,7 +72,8 @@ function penaltyCsv() {
 function startServer(db, env) {
 	return new Promise((resolve, reject) => {
 		const proc = spawn(binary, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web',
-			path.join(srcRoot, 'web')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+			path.join(srcRoot, 'web'), '--rate-limit', '0'],
+			{ env, stdio: ['ignore', 'pipe', 'pipe'] });
 		let out = '';
 		let err = '';
 		const timer = setTimeout(() => reject(new Error('server did not start: ' + err)), 30000);
@@ -212,9 +215,15 @@ async function main() {
 	try {
 		const init = spawnSync(binary, ['init', '--db', db], { env, encoding: 'utf8' });
 		if (init.status !== 0) throw new Error('xinyong init failed: ' + init.stderr);
+		// Uploads need a token with batches:write; it is printed alone on the last line.
+		const issue = spawnSync(binary, ['token', 'issue', '--db', db, '--dept', AUTHORITY,
+			'--scopes', 'batches:write', '--expires', '1d'], { env, encoding: 'utf8' });
+		if (issue.status !== 0) throw new Error('xinyong token issue failed: ' + issue.stderr);
+		const token = issue.stdout.trim().split('\n').pop();
 		server = await startServer(db, env);
 		const upload = await fetch(`${server.base}/api/v1/batches?category=penalty&dept=${AUTHORITY}&name=e2e.csv`,
-			{ method: 'POST', body: penaltyCsv(), headers: { 'Content-Type': 'text/csv' } });
+			{ method: 'POST', body: penaltyCsv(),
+			  headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${token}` } });
 		const summary = await upload.json();
 		if (upload.status !== 201 || summary.accepted !== 1)
 			throw new Error('upload failed: ' + JSON.stringify(summary));

@@ -4,8 +4,10 @@ hygiene (security headers, path traversal, request log, clean shutdown).
 
     python3 tests/http/test_api.py BUILD/xinyong SOURCE_ROOT
 
-Python 3 standard library only.  Creates a database, starts the real server on a free
-port with XINYONG_NOW fixed, and talks to it over HTTP.  Prints one line per test and
+Python 3 standard library only.  Creates a database, issues API tokens with `xinyong token
+issue` (uploads need one with batches:write, batch views one with batches:read), starts the
+real server on a free port with XINYONG_NOW fixed and the anonymous rate limit off
+(`--rate-limit 0`), and talks to it over HTTP.  Prints one line per test and
 finally `N passed, M failed`; exits non-zero on any failure.
 
 Backends: by default the database is a new SQLite file in a temporary directory.  With
@@ -45,6 +47,7 @@ COMPANY_NAME = "深圳市星河数据科技有限公司"
 COMPANY2 = "91440300MA5H3L8Q96"  # 深圳市河图物流有限公司
 COMPANY2_NAME = "深圳市河图物流有限公司"
 AUTHORITY = "11440300MB2C874540"  # 深圳市市场监督管理局
+OTHER_DEPT = "11440300MB2C91154B"  # another department: it must not see AUTHORITY's batches
 PERSON_ID = "44030419850312003X"
 BAD_CHECK = "91440300MA5G2K7P5X"  # check character should be H
 COMPANY3 = "91440300MA5J4M9R3U"  # 深圳市鹏程贸易有限公司: one old, one recent penalty
@@ -125,6 +128,10 @@ class Ctx:
         self.port = None
         self.batch = None
         self.exit_code = None
+        # API tokens (the secret strings), issued in start().
+        self.token = None        # AUTHORITY, batches:write and batches:read
+        self.read_token = None   # AUTHORITY, batches:read only
+        self.other_token = None  # OTHER_DEPT, batches:write and batches:read
 
     def load_names(self):
         path = os.path.join(self.src, "data", "catalog", "penalty.json")
@@ -147,13 +154,32 @@ class Ctx:
     def named(self, row):
         return {self.names[c]: row[c] for c in COLUMNS if row[c] != ""}
 
+    def issue_token(self, dept, scopes):
+        """A new API token of `dept`; `xinyong token issue` prints it alone on its last
+        line."""
+        p = subprocess.run([self.binary, "token", "issue", "--db", self.db, "--dept", dept,
+                            "--scopes", scopes, "--expires", "30d"], env=self.env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        if p.returncode != 0:
+            raise RuntimeError("token issue: exit %d: %s" % (p.returncode, p.stderr[-500:]))
+        return p.stdout.decode("utf-8").strip().splitlines()[-1]
+
+    def auth(self, token=None):
+        """The Authorization header of a token (the upload token by default)."""
+        return {"Authorization": "Bearer " + (token or self.token)}
+
     def start(self):
         subprocess.run([self.binary, "init", "--db", self.db], env=self.env, check=True,
                        stdout=subprocess.DEVNULL, timeout=60)
+        self.token = self.issue_token(AUTHORITY, "batches:write,batches:read")
+        self.read_token = self.issue_token(AUTHORITY, "batches:read")
+        self.other_token = self.issue_token(OTHER_DEPT, "batches:write,batches:read")
         self.log = open(self.log_path, "wb")
+        # Searches and archives are rate-limited per address for anonymous callers; the
+        # tests make far more than a person would, all from 127.0.0.1.
         self.proc = subprocess.Popen(
             [self.binary, "serve", "--db", self.db, "--listen", "127.0.0.1:0", "--web",
-             os.path.join(self.src, "web"), "--max-body", str(MAX_BODY)],
+             os.path.join(self.src, "web"), "--max-body", str(MAX_BODY), "--rate-limit", "0"],
             env=self.env, stdout=subprocess.PIPE, stderr=self.log)
         line = read_line(self.proc.stdout, 30)
         m = re.match(r"xinyong: serving http://127\.0\.0\.1:(\d+) \(db=.*, web=.*\)$", line)
@@ -260,7 +286,17 @@ def get(ctx, path, headers=None):
     return request(ctx, "GET", path, headers=headers)
 
 
-def post_batch(ctx, query, body, headers=None, chunked=False):
+def get_dept(ctx, path, headers=None):
+    """A batch route, with the department's read-only token."""
+    return get(ctx, path, dict(ctx.auth(ctx.read_token), **(headers or {})))
+
+
+def post_batch(ctx, query, body, headers=None, chunked=False, token=None):
+    """An upload with the department's upload token (or `token`), unless the headers
+    carry an Authorization of their own."""
+    headers = dict(headers or {})
+    if not any(k.lower() == "authorization" for k in headers):
+        headers.update(ctx.auth(token))
     return request(ctx, "POST", "/api/v1/batches?" + query, body=body, headers=headers,
                    chunked=chunked)
 
@@ -348,7 +384,7 @@ def post_penalty_csv(ctx):
 
 @test
 def get_batch(ctx):
-    r = get(ctx, "/api/v1/batches/%d" % ctx.batch)
+    r = get_dept(ctx, "/api/v1/batches/%d" % ctx.batch)
     expect_status(r, 200)
     doc = expect_json(r)
     check(doc["batch"] == ctx.batch, "batch %r" % doc)
@@ -361,7 +397,7 @@ def get_batch(ctx):
 
 @test
 def get_rejects_json(ctx):
-    r = get(ctx, "/api/v1/batches/%d/rejects" % ctx.batch)
+    r = get_dept(ctx, "/api/v1/batches/%d/rejects" % ctx.batch)
     expect_status(r, 200)
     doc = expect_json(r)
     check(doc["batch"] == ctx.batch, "batch %r" % doc.get("batch"))
@@ -373,8 +409,9 @@ def get_rejects_json(ctx):
 
 @test
 def get_rejects_csv(ctx):
-    for r in (get(ctx, "/api/v1/batches/%d/rejects?format=csv" % ctx.batch),
-              get(ctx, "/api/v1/batches/%d/rejects" % ctx.batch, {"Accept": "text/csv"})):
+    for r in (get_dept(ctx, "/api/v1/batches/%d/rejects?format=csv" % ctx.batch),
+              get_dept(ctx, "/api/v1/batches/%d/rejects" % ctx.batch,
+                       {"Accept": "text/csv"})):
         expect_status(r, 200)
         check(r.headers.get("content-type", "").startswith("text/csv"),
               "content type %r" % r.headers.get("content-type"))
@@ -459,8 +496,8 @@ def persons_never_public(ctx):
 @test
 def not_found_errors(ctx):
     expect_error(get(ctx, "/api/v1/subjects/" + COMPANY2), 404, "subject.not_found")
-    expect_error(get(ctx, "/api/v1/batches/999999"), 404, "batch.not_found")
-    expect_error(get(ctx, "/api/v1/batches/999999/rejects"), 404, "batch.not_found")
+    expect_error(get_dept(ctx, "/api/v1/batches/999999"), 404, "batch.not_found")
+    expect_error(get_dept(ctx, "/api/v1/batches/999999/rejects"), 404, "batch.not_found")
     expect_error(get(ctx, "/api/v1/nothing"), 404, "route.not_found")
     expect_error(get(ctx, "/api/v2/subjects"), 404, "route.not_found")
     expect_error(get(ctx, "/no-such-page.html"), 404)
@@ -468,8 +505,8 @@ def not_found_errors(ctx):
 
 @test
 def bad_parameters(ctx):
-    expect_error(get(ctx, "/api/v1/batches/abc"), 400, "request.invalid")
-    expect_error(get(ctx, "/api/v1/batches/-3"), 400, "request.invalid")
+    expect_error(get_dept(ctx, "/api/v1/batches/abc"), 400, "request.invalid")
+    expect_error(get_dept(ctx, "/api/v1/batches/-3"), 400, "request.invalid")
     # A code that cannot be one: code.* (400) when the service checks it, else not found.
     r = get(ctx, "/api/v1/subjects/%E4%B8%8D%E6%98%AF%E4%BB%A3%E7%A0%81")
     if r.status == 400:
@@ -495,7 +532,9 @@ def method_not_allowed(ctx):
 def post_needs_parameters(ctx):
     body = ctx.csv_text([]).encode("utf-8")
     expect_error(post_batch(ctx, "dept=" + AUTHORITY, body), 400, "request.invalid")
-    expect_error(post_batch(ctx, "category=penalty", body), 400, "request.invalid")
+    # `dept` may be left out (it defaults to the token's department, post_json_and_ndjson),
+    # `category` may not.
+    expect_error(post_batch(ctx, "name=x.csv", body), 400, "request.invalid")
 
 
 @test
@@ -503,8 +542,13 @@ def post_unusable_files(ctx):
     good = ctx.csv_text([penalty_row(COMPANY_NAME, COMPANY, "X-1", "2026-01-01")])
     expect_error(post_batch(ctx, "category=nonesuch&dept=" + AUTHORITY, good.encode()), 422,
                  "catalog.unknown_category")
-    expect_error(post_batch(ctx, "category=penalty&dept=12345", good.encode()), 422,
-                 "dept.invalid")
+    # A department submits its own data only: another department's code is refused.
+    err = expect_error(post_batch(ctx, "category=penalty&dept=12345", good.encode()), 403,
+                       "auth.forbidden")
+    check(AUTHORITY in err["message"], "message does not name the caller's department: %r"
+          % err["message"])
+    expect_error(post_batch(ctx, "category=penalty&dept=" + OTHER_DEPT, good.encode()), 403,
+                 "auth.forbidden")
     expect_error(post_batch(ctx, "category=penalty&dept=" + AUTHORITY,
                             "甲,乙,丙\r\n1,2,3\r\n".encode("utf-8")), 422, code_prefix="file.")
     expect_error(post_batch(ctx, "category=penalty&dept=" + AUTHORITY, b""), 422,
@@ -523,7 +567,7 @@ def post_gb18030_csv(ctx):
     expect_status(r, 201)
     doc = expect_json(r)
     check(doc["accepted"] == 1 and doc["rejected"] == 0, "summary %r" % doc)
-    batch = expect_json(get(ctx, "/api/v1/batches/%d" % doc["batch"]))
+    batch = expect_json(get_dept(ctx, "/api/v1/batches/%d" % doc["batch"]))
     check(batch["encoding"] == "gb18030", "encoding %r" % batch.get("encoding"))
     subject = expect_json(get(ctx, "/api/v1/subjects/" + COMPANY2))
     check(subject["subject"]["name"] == COMPANY2_NAME, "name decoded as %r" %
@@ -539,14 +583,16 @@ def post_json_and_ndjson(ctx):
                    {"Content-Type": "application/json"})
     expect_status(r, 201)
     check(r.json()["accepted"] == 1, "json summary %r" % r.json())
-    r = post_batch(ctx, "category=penalty&dept=%s" % AUTHORITY,
+    # Without `dept`: the department is the token's own.
+    r = post_batch(ctx, "category=penalty",
                    (json.dumps(b, ensure_ascii=False) + "\n").encode("utf-8"),
                    {"Content-Type": "application/x-ndjson"})
     expect_status(r, 201)
     check(r.json()["accepted"] == 1, "ndjson summary %r" % r.json())
-    batch = expect_json(get(ctx, "/api/v1/batches/%d" % r.json()["batch"]))
+    batch = expect_json(get_dept(ctx, "/api/v1/batches/%d" % r.json()["batch"]))
     check(batch["source"] == "upload", "default source name %r" % batch.get("source"))
     check(batch["format"] == "ndjson", "format %r" % batch.get("format"))
+    check(batch["dept"] == AUTHORITY, "default department %r" % batch.get("dept"))
 
 
 @test
@@ -567,8 +613,9 @@ def too_large(ctx):
                  "request.too_large")
     # A declared length far beyond the limit is refused before any body is sent.
     r = raw_request(ctx, ("POST /api/v1/batches?category=penalty&dept=%s HTTP/1.1\r\n"
-                          "Host: localhost\r\nContent-Length: 1099511627776\r\n\r\n"
-                          % AUTHORITY).encode())
+                          "Host: localhost\r\nAuthorization: Bearer %s\r\n"
+                          "Content-Length: 1099511627776\r\n\r\n"
+                          % (AUTHORITY, ctx.token)).encode())
     expect_error(r, 413, "request.too_large")
     # Without a declared length (chunked), the limit is enforced while reading.
     pieces = [b"y" * 8192] * (MAX_BODY // 8192 + 2)
@@ -577,6 +624,93 @@ def too_large(ctx):
     # The spool files are gone.
     left = [f for f in os.listdir(ctx.tmp.name) if f.startswith("xinyong-upload-")]
     check(not left, "upload spool files left behind: %r" % left)
+
+
+def upload_head(ctx, length, token=None, body=b""):
+    """Sends an upload's request head (and `body`, shorter than `length`) and returns the
+    answer given without the rest of the body: a server that waited for the declared
+    length would time out here."""
+    auth = "Authorization: Bearer %s\r\n" % token if token else ""
+    s = socket.create_connection(("127.0.0.1", ctx.port), timeout=10)
+    try:
+        s.sendall(("POST /api/v1/batches?category=penalty&dept=%s HTTP/1.1\r\nHost: x\r\n"
+                   "%sContent-Type: text/csv\r\nContent-Length: %d\r\n\r\n"
+                   % (AUTHORITY, auth, length)).encode() + body)
+        chunks = []
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                raw = b"".join(chunks)
+                head, sep, rest = raw.partition(b"\r\n\r\n")
+                m = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
+                if sep and m and len(rest) >= int(m.group(1)):
+                    break
+        except socket.timeout:
+            raise AssertionError("no answer until the body was sent (%d bytes declared)" %
+                                 length) from None
+        except ConnectionResetError:
+            pass
+    finally:
+        s.close()
+    raw = b"".join(chunks)
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1]) if lines and lines[0].startswith("HTTP/") else 0
+    headers = [tuple(x.strip() for x in l.split(":", 1)) for l in lines[1:] if ":" in l]
+    return Response(status, headers, body)
+
+
+@test
+def upload_needs_credentials(ctx):
+    before = expect_json(get(ctx, "/healthz"))["counts"]
+    good = ctx.csv_text([penalty_row(COMPANY2_NAME, COMPANY2, "深市监罚〔2026〕51号",
+                                     "2026-02-05")]).encode("utf-8")
+    # Without credentials: 401, settled on the request head, before the body is read
+    # (and before its declared size is looked at).
+    for length in (len(good), 5000, 1099511627776):
+        expect_error(upload_head(ctx, length, body=good[:10]), 401, "auth.required")
+    err = expect_error(request(ctx, "POST", "/api/v1/batches?category=penalty&dept=" +
+                               AUTHORITY, body=good), 401, "auth.required")
+    check("Bearer" in err["message"], "message does not say how to authenticate: %r" %
+          err["message"])
+    # A token that is not one, or a malformed Authorization header.
+    expect_error(post_batch(ctx, "category=penalty", good,
+                            {"Authorization": "Bearer xyt_not-a-token"}), 401, "auth.invalid")
+    expect_error(post_batch(ctx, "category=penalty", good,
+                            {"Authorization": "Basic dXNlcjpwYXNz"}), 401, "auth.invalid")
+    # A read-only token: 403 auth.scope, also before the body.
+    err = expect_error(upload_head(ctx, 5000, ctx.read_token, good[:10]), 403, "auth.scope")
+    check("batches:write" in err["message"], "message does not name the scope: %r" %
+          err["message"])
+    expect_error(post_batch(ctx, "category=penalty", good, token=ctx.read_token), 403,
+                 "auth.scope")
+    # Reading batches needs a token too.
+    expect_error(get(ctx, "/api/v1/batches/%d" % ctx.batch), 401, "auth.required")
+    expect_error(get(ctx, "/api/v1/batches/%d/rejects" % ctx.batch), 401, "auth.required")
+    # Nothing of these reached the store, and no spool file was left.
+    after = expect_json(get(ctx, "/healthz"))["counts"]
+    check(after == before, "counts after refused uploads %r, before %r" % (after, before))
+    left = [f for f in os.listdir(ctx.tmp.name) if f.startswith("xinyong-upload-")]
+    check(not left, "upload spool files left behind: %r" % left)
+
+
+@test
+def batches_of_another_department(ctx):
+    # Another department's batch is not there for this one, as if it did not exist.
+    for path in ("/api/v1/batches/%d" % ctx.batch, "/api/v1/batches/%d/rejects" % ctx.batch):
+        expect_error(get(ctx, path, ctx.auth(ctx.other_token)), 404, "batch.not_found")
+    # Its own uploads are its own.
+    r = post_batch(ctx, "category=penalty&name=other.csv", ctx.csv_text([
+        penalty_row(COMPANY2_NAME, COMPANY2, "深市监罚〔2026〕52号", "2026-02-06")]).encode(),
+        token=ctx.other_token)
+    expect_status(r, 201)
+    batch = r.json()["batch"]
+    doc = expect_json(get(ctx, "/api/v1/batches/%d" % batch, ctx.auth(ctx.other_token)))
+    check(doc["dept"] == OTHER_DEPT, "dept %r" % doc.get("dept"))
+    expect_error(get_dept(ctx, "/api/v1/batches/%d" % batch), 404, "batch.not_found")
 
 
 @test
@@ -660,7 +794,8 @@ def aborted_requests(ctx):
     s.close()
     s = socket.create_connection(("127.0.0.1", ctx.port), timeout=10)
     s.sendall(("POST /api/v1/batches?category=penalty&dept=%s HTTP/1.1\r\nHost: x\r\n"
-               "Content-Length: 5000\r\n\r\nabc" % AUTHORITY).encode())
+               "Authorization: Bearer %s\r\nContent-Length: 5000\r\n\r\nabc"
+               % (AUTHORITY, ctx.token)).encode())
     time.sleep(0.2)
     s.close()
     time.sleep(0.2)
@@ -824,14 +959,20 @@ def public_view_hides_personal_data(ctx):
         check(found["count"] == 0, "public search %r found %r" % (q, found["results"]))
     expect_error(get(ctx, "/api/v1/subjects/" + passport), 404, "subject.not_found")
 
-    # The legal representative's ID number is personal: left out of the public archive,
-    # fields and labels alike, while the CLI (full view) keeps it.
+    # The legal representative's ID number is personal: the public archive shows it
+    # masked (the first and last four characters of an 18-character ID), under its label,
+    # and the full number nowhere; the CLI (full view) keeps it.
     public = expect_json(get(ctx, "/api/v1/subjects/" + company))
     group = public["categories"][0]
     record = group["records"][0]
-    check("legal_rep_id_number" not in record["fields"], "public fields %r" % record["fields"])
-    check("legal_rep_id_number" not in group["labels"], "public labels %r" % group["labels"])
-    check(PERSON_ID not in json.dumps(public, ensure_ascii=False), "ID number in public JSON")
+    masked = PERSON_ID[:4] + "*" * 10 + PERSON_ID[-4:]
+    check(record["fields"].get("legal_rep_id_number") == masked,
+          "public fields %r, expected the number as %s" % (record["fields"], masked))
+    check(group["labels"].get("legal_rep_id_number") == "法定代表人证件号码",
+          "public labels %r" % group["labels"])
+    public_text = get(ctx, "/api/v1/subjects/" + company).text
+    for form in (PERSON_ID, PERSON_ID[4:-4], PERSON_ID[:-4]):
+        check(form not in public_text, "ID number (%s) in the public answer" % form)
     full = cli_subject_show(ctx, company)
     check(full["categories"][0]["records"][0]["fields"].get("legal_rep_id_number") == PERSON_ID,
           "full view keeps the ID number: %r" % full["categories"][0]["records"][0]["fields"])
@@ -847,6 +988,8 @@ def shutdown_checks(ctx):
     """Run after the server stopped: clean exit, sanitizers quiet, log lines sane."""
     failures = []
     log = ctx.server_log()
+    if any(t and t in log for t in (ctx.token, ctx.read_token, ctx.other_token)):
+        failures.append("an API token is in the server log")
     if ctx.exit_code != 0:
         failures.append("exit status %r after SIGINT" % ctx.exit_code)
     for marker in ("AddressSanitizer", "LeakSanitizer", "ThreadSanitizer", "runtime error:"):
@@ -862,9 +1005,11 @@ def shutdown_checks(ctx):
         if not pattern.match(l) and not aborted.match(l):
             failures.append("malformed log line: %r" % l)
             break
-    for secret in ("q=", "?", PERSON_ID, PERSON2_ID, "星河", "%E6%98%9F"):
+    for secret in ("q=", "?", PERSON_ID, PERSON2_ID, "星河", "%E6%98%9F", ctx.token,
+                   ctx.read_token, ctx.other_token):
         if any(secret in l for l in lines):
-            failures.append("log line contains %r (query or personal data)" % secret)
+            failures.append("log line contains %r (query, personal data or a token)"
+                            % secret[:12])
     return failures
 
 

@@ -6,11 +6,12 @@ usage: python3 tests/integration/test_backends.py /path/to/xinyong /path/to/sour
 Each scenario ingests one sequence of files into an SQLite file and into PostgreSQL
 databases, then compares everything a user or an operator can see: every command's
 output (batch summaries, rejects files, subject archives, searches) and every stored row,
-ids and timestamps included.  PostgreSQL writes a batch in bulk (COPY into a staging
-table, merged by one statement, src/store/pg_bulk.c) while SQLite writes row by row, so
-the scenarios aim at what the merge must get exactly right: a key repeated inside one
-batch with changing content, content that changes back, duplicates of stored records,
-new subjects that later rows of the same batch use, name conflicts and rejected rows.
+ids and timestamps included, with the audit trail those commands wrote, hashes included.
+PostgreSQL writes a batch in bulk (COPY into a staging table, merged by one statement,
+src/store/pg_bulk.c) while SQLite writes row by row, so the scenarios aim at what the merge
+must get exactly right: a key repeated inside one batch with changing content, content that
+changes back, duplicates of stored records, new subjects that later rows of the same batch
+use, name conflicts and rejected rows.
 PostgreSQL runs twice: with the default flush size, and with XINYONG_PG_FLUSH_BYTES=200
 so that a batch is merged in many small pieces.
 
@@ -137,6 +138,10 @@ def dump(db):
                    "duplicates, rejected, warnings, created_at FROM batches ORDER BY id",
         "problems": "SELECT batch_id, row, field, reason, message, warning FROM batch_problems "
                     "ORDER BY batch_id, row, seq",
+        # Every write and every console read is an entry of the hash chain: the same
+        # entries, hashes included, on both backends.
+        "audit": "SELECT seq, at, actor, role, dept_code, action, subject_code, purpose, client, "
+                 "detail, prev_hash, hash FROM audit_log ORDER BY seq",
     }
     return {name: testdb.sql_rows(db, q) for name, q in tables.items()}
 
@@ -204,6 +209,9 @@ def scenario_on_both(flush_bytes):
             check(batches[1][7:10] == (4, 3, 0), "batch 2 accepted/dup/rejected: %r"
                   % (batches[1][7:10],))
             check(batches[0][10] >= 1, "batch 1 has no name-conflict warning")
+            actions = [r[5] for r in rows_lite["audit"]]
+            check(actions.count("batch.create") == 2 and actions.count("subject.read") == 4,
+                  "audit actions %r" % actions)
         finally:
             testdb.drop_db(pg)
 

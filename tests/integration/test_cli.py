@@ -492,7 +492,8 @@ def test(fn):
     return fn
 
 
-BUILTIN = ["abnormal_list", "dishonest_list", "license", "penalty", "registration"]
+BUILTIN = ["abnormal_list", "dishonest_list", "license", "penalty", "registration",
+           "social_insurance_arrears", "utility_payment"]
 
 
 @test
@@ -536,6 +537,10 @@ def catalog_list_and_show(t):
     eq(pen["name"], src["name"], "penalty name in list")
     eq(pen["nature"], "negative", "penalty nature")
     eq(pen["disclosure"], "public", "penalty disclosure")
+    # One built-in category of each non-public disclosure level.
+    eq({c["id"]: c["disclosure"] for c in lines if c["disclosure"] != "public"},
+       {"social_insurance_arrears": "shared", "utility_payment": "authorized"},
+       "non-public built-in categories")
     r = t.run(["catalog", "show", "no_such_category", "--db", t.db])
     eq(r.code, 2, "exit status of catalog show of an unknown category")
     check("catalog.unknown_category" in r.err, "stderr lacks catalog.unknown_category: %r"
@@ -1721,7 +1726,7 @@ def demo_database(t):
     summ = r.json()
     eq(summ.get("subjects"), 200, "demo summary subjects")
     batches = summ.get("batches")
-    check(isinstance(batches, list) and len(batches) == 5, "demo batches: %r" % batches)
+    check(isinstance(batches, list) and len(batches) == 7, "demo batches: %r" % batches)
     for b in batches:
         eq(b["rejected"], 0, "demo batch %s rejected rows" % b.get("category"))
         check(b["accepted"] > 0, "demo batch %s accepted nothing" % b.get("category"))
@@ -1751,6 +1756,28 @@ def demo_database(t):
           % (part, code))
     show = t.show(code)
     check(records(show, "registration"), "demo company has no registration record")
+    # The non-public categories: social insurance arrears for about one company in ten,
+    # utility payments for about one subject in four, persons (by ID number) included.
+    kinds = dict(t.sql("SELECT code, kind FROM subjects"))
+    arrears = {c for (c,) in t.sql("SELECT subject_code FROM records "
+                                   "WHERE category = 'social_insurance_arrears'")}
+    check(arrears and all(kinds[c] == "uscc" for c in arrears),
+          "social insurance arrears of %r" % sorted(arrears))
+    check(8 <= len(arrears) <= 35, "%d companies in arrears of 190" % len(arrears))
+    utility = {}
+    for c, data in t.sql("SELECT subject_code, data FROM records "
+                         "WHERE category = 'utility_payment'"):
+        utility.setdefault(c, []).append(json.loads(data) if isinstance(data, str) else data)
+    check(25 <= len(utility) <= 80, "%d subjects with utility payments of 200" % len(utility))
+    persons = [c for c in utility if kinds[c] == "resident_id"]
+    check(persons, "no person has utility payment records")
+    for c in persons:
+        for rec in utility[c]:
+            eq((rec.get("party_type"), rec.get("id_number")), ("自然人", c),
+               "a person's utility payment record")
+    # In the archive (the console sees every level).
+    code = sorted(arrears)[0]
+    check(records(t.show(code), "social_insurance_arrears"), "archive of %s" % code)
     # the same seed gives the same data
     sub = Ctx("demo2")
     try:
