@@ -12,20 +12,12 @@
 #include "core/code.h"
 #include "core/date.h"
 #include "core/text.h"
+#include "fuzz.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Aborts, naming the broken promise, so that a finding says what went wrong. */
-#define FUZZ_ASSERT(c) \
-	do { \
-		if (!(c)) { \
-			fprintf(stderr, "fuzz: %s:%d: %s\n", __FILE__, __LINE__, #c); \
-			abort(); \
-		} \
-	} while (0)
 
 /* The exception list of the fuzz run: says yes when ctx points at a non-zero int, and
  * checks it is only asked about codes of 18 ASCII characters. */

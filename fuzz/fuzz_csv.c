@@ -17,6 +17,7 @@
 #include "core/err.h"
 #include "core/text.h"
 #include "ingest/reader.h"
+#include "fuzz.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -27,15 +28,6 @@
 
 /* The chunk size of reader.c; a larger value would only make the padded run slower. */
 #define FUZZ_CHUNK ((size_t)64 << 10)
-
-/* Aborts, naming the broken promise, so that a finding says what went wrong. */
-#define FUZZ_ASSERT(c) \
-	do { \
-		if (!(c)) { \
-			fprintf(stderr, "fuzz: %s:%d: %s\n", __FILE__, __LINE__, #c); \
-			abort(); \
-		} \
-	} while (0)
 
 static void fuzz_check_utf8(const char *s)
 {

@@ -11,20 +11,12 @@
 #include "core/err.h"
 #include "core/json_input.h"
 #include "core/text.h"
+#include "fuzz.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Aborts, naming the broken promise, so that a finding says what went wrong. */
-#define FUZZ_ASSERT(c) \
-	do { \
-		if (!(c)) { \
-			fprintf(stderr, "fuzz: %s:%d: %s\n", __FILE__, __LINE__, #c); \
-			abort(); \
-		} \
-	} while (0)
 
 static void fuzz_check_err(const struct err *e, const char *reason2)
 {

@@ -224,6 +224,19 @@ static int accounts_save(struct store *s, const struct principal *who, const cha
 	return accounts_commit_audited(s, who, action, u, accounts_update_work, &c, e);
 }
 
+/* Gives u a new password (after the policy), which also ends a pending activation and
+ * a lock. */
+static int accounts_new_password(struct store_user *u, const char *password, struct err *e)
+{
+	if (password_check_policy(password, u->name, e) < 0 ||
+	    password_hash(password, u->password_hash, e) < 0)
+		return -1;
+	u->activation_hash[0] = u->activation_expires[0] = '\0';
+	u->failed_logins = 0;
+	u->locked_until[0] = '\0';
+	return 0;
+}
+
 static int accounts_find(struct store *s, const char *name, struct store_user *u, struct err *e)
 {
 	int found = store_user_get(s, name ? name : "", u, e);
@@ -244,12 +257,8 @@ int accounts_set_password(struct store *s, const struct principal *who, const ch
 		return -1;
 	if (!accounts_is_admin(who))
 		return err_set(e, "auth.forbidden", "只有管理员可以直接设置他人密码");
-	if (password_check_policy(password, u.name, e) < 0 ||
-	    password_hash(password, u.password_hash, e) < 0)
+	if (accounts_new_password(&u, password, e) < 0)
 		return -1;
-	u.activation_hash[0] = u.activation_expires[0] = '\0';
-	u.failed_logins = 0;
-	u.locked_until[0] = '\0';
 	return accounts_save(s, who, "user.password", &u, 1, e);
 }
 
@@ -283,8 +292,7 @@ int accounts_change_password(struct store *s, const struct principal *who,
 		return err_set(e, "auth.invalid", "登录已失效，请重新登录");
 	if (!password_verify(u.password_hash, current ? current : ""))
 		return err_set_field(e, "auth.invalid", "current", "当前密码不正确");
-	if (password_check_policy(password, u.name, e) < 0 ||
-	    password_hash(password, u.password_hash, e) < 0)
+	if (accounts_new_password(&u, password, e) < 0)
 		return -1;
 	return accounts_save(s, who, "user.password", &u, 1, e);
 }
@@ -357,12 +365,8 @@ int accounts_activate(struct store *s, const char *name, const char *code,
 	if (!found || u.disabled || !u.activation_hash[0] || !normal[0] ||
 	    !secret_equal(hash, u.activation_hash) || strcmp(u.activation_expires, now) <= 0)
 		return err_set(e, "auth.invalid", "用户名或激活码不正确，或激活码已使用、已过期：请向平台运营人员重新申领");
-	if (password_check_policy(password, u.name, e) < 0 ||
-	    password_hash(password, u.password_hash, e) < 0)
+	if (accounts_new_password(&u, password, e) < 0)
 		return -1;
-	u.activation_hash[0] = u.activation_expires[0] = '\0';
-	u.failed_logins = 0;
-	u.locked_until[0] = '\0';
 	accounts_principal_of(&u, client, &who);
 	return accounts_save(s, &who, "user.activate", &u, 1, e);
 }

@@ -1264,8 +1264,8 @@ Test(sql, pin_rule_can_fail)
 		"SELECT * FROM subjects WHERE code = ANY(CAST(?1 AS TEXT[]))",
 		"SELECT * FROM subjects WHERE code IN (?1, ?2)",
 		"SELECT * FROM records WHERE kind = 1 AND (a OR b) AND subject_code = ?1",
-		"SELECT * FROM subjects s JOIN records r ON r.subject_code = s.code "
-		"WHERE s.code = ?1",
+		("SELECT * FROM subjects s JOIN records r ON r.subject_code = s.code "
+		 "WHERE s.code = ?1"),
 		"INSERT INTO subjects(name, code) VALUES (?1, ?2) ON CONFLICT(code) DO NOTHING",
 		"UPDATE records SET data = ?2 WHERE subject_code = ?1",
 		"DELETE FROM records WHERE subject_code = ?1",
