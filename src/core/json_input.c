@@ -210,7 +210,7 @@ int json_input_string(const json_t *obj, const char *key, int flags, size_t max_
 	const json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
 	const char *s;
 	size_t n;
-	int blank;
+	int blank = 0;
 	char field[ERR_FIELD_MAX];
 
 	*out = NULL;
