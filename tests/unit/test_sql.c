@@ -682,7 +682,7 @@ static int joined_on_keys(const struct parsed *p, const struct ref *x, const str
 	int i, k, end;
 
 	for (i = 1; i + 1 < p->n; i++) {
-		const char *q1, *c1, *q2, *c2;
+		const char *q1 = NULL, *c1 = NULL, *q2 = NULL, *c2 = NULL;
 		int n1, n2, j;
 
 		if (!is_op(p, i, "="))
