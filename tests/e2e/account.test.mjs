@@ -12,12 +12,14 @@
 // people would.  The tests run in order and share the subject's browser context (one
 // story); each prints a line, then `N passed, M failed`; exits non-zero on any failure.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+
+import { CHROMIUM_ARGS, assert, startServer, stopServer } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const binary = path.resolve(process.argv[2] ?? path.join(here, '../../build/xinyong'));
@@ -37,11 +39,6 @@ const NEWER_PASSWORD = '明珠-pearl-2027';
 const PURPOSE_READ = '行政许可审查';
 const PURPOSE_GRANT = '贷款审批';
 
-const CHROMIUM_ARGS = [
-	'--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-	'--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
-
 // ---- fixtures -----------------------------------------------------------------------
 
 function xinyong(args, env, input) {
@@ -58,44 +55,10 @@ function addUser(db, env, name, flags, password) {
 	return JSON.parse(xinyong(args, env, password ? password + '\n' : undefined));
 }
 
-function startServer(db, env) {
-	return new Promise((resolve, reject) => {
-		const proc = spawn(binary, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--rate-limit', '0',
-			'--web', path.join(srcRoot, 'web')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-		let out = '';
-		let err = '';
-		const timer = setTimeout(() => reject(new Error('server did not start: ' + err)), 30000);
-		proc.stderr.on('data', (d) => { err += d; });
-		proc.stdout.on('data', (d) => {
-			out += d;
-			const m = out.match(/serving (http:\/\/127\.0\.0\.1:(\d+))/);
-			if (m) {
-				clearTimeout(timer);
-				resolve({ proc, base: m[1], log: () => err });
-			}
-		});
-		proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}): ${err}`)); });
-	});
-}
-
-function stopServer(server) {
-	return new Promise((resolve) => {
-		if (server.proc.exitCode !== null) return resolve(server.proc.exitCode);
-		server.proc.removeAllListeners('exit');
-		const timer = setTimeout(() => server.proc.kill('SIGKILL'), 20000);
-		server.proc.on('exit', (code) => { clearTimeout(timer); resolve(code); });
-		server.proc.kill('SIGINT');
-	});
-}
-
 // ---- a tiny runner ------------------------------------------------------------------
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
-
-function assert(cond, message) {
-	if (!cond) throw new Error(message);
-}
 
 // A page that records its console errors and uncaught exceptions.  The browser logs
 // every answer >= 400 as "Failed to load resource"; the refusals a test provokes on
@@ -416,7 +379,7 @@ async function main() {
 		story.activation = addUser(db, env, NEW_USER, ['--roles', 'subject', '--subject', story.company.code])
 			.activation_code;
 		if (!story.activation) throw new Error('no activation code printed');
-		server = await startServer(db, env);
+		server = await startServer(binary, srcRoot, db, env);
 		browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 	} catch (error) {
 		console.log('FAIL setup: ' + error.message);

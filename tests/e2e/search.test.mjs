@@ -10,12 +10,14 @@
 // as a person would.  Prints one line per test
 // and finally `N passed, M failed`; exits non-zero on any failure.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+
+import { CHROMIUM_ARGS, assert, startServer, stopServer } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const binary = path.resolve(process.argv[2] ?? path.join(here, '../../build/xinyong'));
@@ -26,11 +28,6 @@ const COMPANY = '91440300MA5G2K7P5H';
 const COMPANY_NAME = '深圳市星河数据科技有限公司';
 const AUTHORITY = '11440300MB2C874540';
 const DECISION_NO = '深市监罚〔2026〕12号';
-
-const CHROMIUM_ARGS = [
-	'--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-	'--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
 // ---- fixtures -----------------------------------------------------------------------
 
@@ -69,45 +66,10 @@ function penaltyCsv() {
 		ids.map((id) => quote(row[id])).join(',') + '\r\n';
 }
 
-function startServer(db, env) {
-	return new Promise((resolve, reject) => {
-		const proc = spawn(binary, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web',
-			path.join(srcRoot, 'web'), '--rate-limit', '0'],
-			{ env, stdio: ['ignore', 'pipe', 'pipe'] });
-		let out = '';
-		let err = '';
-		const timer = setTimeout(() => reject(new Error('server did not start: ' + err)), 30000);
-		proc.stderr.on('data', (d) => { err += d; });
-		proc.stdout.on('data', (d) => {
-			out += d;
-			const m = out.match(/serving (http:\/\/127\.0\.0\.1:(\d+))/);
-			if (m) {
-				clearTimeout(timer);
-				resolve({ proc, base: m[1], log: () => err });
-			}
-		});
-		proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}): ${err}`)); });
-	});
-}
-
-function stopServer(server) {
-	return new Promise((resolve) => {
-		if (server.proc.exitCode !== null) return resolve(server.proc.exitCode);
-		server.proc.removeAllListeners('exit');
-		const timer = setTimeout(() => server.proc.kill('SIGKILL'), 20000);
-		server.proc.on('exit', (code) => { clearTimeout(timer); resolve(code); });
-		server.proc.kill('SIGINT');
-	});
-}
-
 // ---- a tiny runner ------------------------------------------------------------------
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
-
-function assert(cond, message) {
-	if (!cond) throw new Error(message);
-}
 
 // ---- tests --------------------------------------------------------------------------
 
@@ -220,7 +182,7 @@ async function main() {
 			'--scopes', 'batches:write', '--expires', '1d'], { env, encoding: 'utf8' });
 		if (issue.status !== 0) throw new Error('xinyong token issue failed: ' + issue.stderr);
 		const token = issue.stdout.trim().split('\n').pop();
-		server = await startServer(db, env);
+		server = await startServer(binary, srcRoot, db, env);
 		const upload = await fetch(`${server.base}/api/v1/batches?category=penalty&dept=${AUTHORITY}&name=e2e.csv`,
 			{ method: 'POST', body: penaltyCsv(),
 			  headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${token}` } });

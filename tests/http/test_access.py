@@ -40,6 +40,7 @@ import urllib.parse
 
 sys.dont_write_bytecode = True  # no __pycache__ in tests/pg
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg"))
+import harness  # noqa: E402 - tests/http is on sys.path
 import testdb  # noqa: E402  (tests/pg/testdb.py: the database on either backend)
 
 NOW = "2026-11-23T10:00:00+08:00"
@@ -1234,7 +1235,6 @@ def main(argv):
         print("FAIL setup: %s" % exc)
         print("0 passed, 1 failed")
         return 1
-    passed = failed = 0
     try:
         build_platform(ctx)
         ctx.server = ctx.start("main", ["--rate-limit", "0"])
@@ -1249,17 +1249,7 @@ def main(argv):
         print("0 passed, 1 failed")
         return 1
     try:
-        for fn in TESTS:
-            try:
-                fn(ctx)
-            except Exception as exc:  # noqa: BLE001 - every failure is reported
-                failed += 1
-                detail = str(exc) if isinstance(exc, AssertionError) else \
-                    traceback.format_exc(limit=3).strip().replace("\n", " | ")
-                print("FAIL %s: %s" % (fn.__name__, detail))
-            else:
-                passed += 1
-                print("ok   %s" % fn.__name__)
+        passed, failed = harness.run_tests(TESTS, ctx)
     finally:
         for s in ctx.servers:
             if s.exit_code is None:
@@ -1271,13 +1261,7 @@ def main(argv):
     else:
         passed += 1
         print("ok   shutdown")
-    try:
-        ctx.cleanup()
-    except Exception as exc:  # noqa: BLE001 - the database could not be dropped
-        failed += 1
-        print("FAIL cleanup: %s" % exc)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return harness.finish(ctx, passed, failed)
 
 
 if __name__ == "__main__":

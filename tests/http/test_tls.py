@@ -23,11 +23,11 @@ import subprocess
 import sys
 import tempfile
 import threading
-import traceback
 import warnings
 
 sys.dont_write_bytecode = True  # no __pycache__ in tests/pg
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg"))
+import harness  # noqa: E402 - tests/http is on sys.path
 import testdb  # noqa: E402  (tests/pg/testdb.py: the database on either backend)
 
 NOW = "2026-03-05T10:00:00"
@@ -486,7 +486,6 @@ def main(argv):
         print("FAIL setup: %s" % exc)
         print("0 passed, 1 failed")
         return 1
-    passed = failed = 0
     try:
         ctx.setup()
     except Exception as exc:  # noqa: BLE001 - report and stop
@@ -498,17 +497,7 @@ def main(argv):
         print("0 passed, 1 failed")
         return 1
     try:
-        for fn in TESTS:
-            try:
-                fn(ctx)
-            except Exception as exc:  # noqa: BLE001 - every failure is reported
-                failed += 1
-                detail = str(exc) if isinstance(exc, AssertionError) else \
-                    traceback.format_exc(limit=3).strip().replace("\n", " | ")
-                print("FAIL %s: %s" % (fn.__name__, detail))
-            else:
-                passed += 1
-                print("ok   %s" % fn.__name__)
+        passed, failed = harness.run_tests(TESTS, ctx)
     finally:
         ctx.stop()
     for srv in (ctx.https, ctx.plain):
@@ -520,13 +509,7 @@ def main(argv):
         else:
             passed += 1
             print("ok   shutdown %s" % srv.scheme)
-    try:
-        ctx.cleanup()
-    except Exception as exc:  # noqa: BLE001 - the database could not be dropped
-        failed += 1
-        print("FAIL cleanup: %s" % exc)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return harness.finish(ctx, passed, failed)
 
 
 if __name__ == "__main__":
