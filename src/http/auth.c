@@ -56,7 +56,7 @@ int http_auth_identify(struct http_request *req, const struct route *r, struct e
 	if (bearer) {
 		if (auth_bearer(req, bearer, e) < 0)
 			return -1;
-	} else if (!(r->flags & ROUTE_LOGIN) &&
+	} else if (!(r->flags & (ROUTE_LOGIN | ROUTE_NO_SESSION)) &&
 		   (cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
 							 HTTP_SESSION_COOKIE)) &&
 		   *cookie && strlen(cookie) < sizeof req->session_token) {

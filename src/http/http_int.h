@@ -67,6 +67,10 @@ struct http_response {
 #define ROUTE_BODY 1    /* the route reads a request body: the server spools it to a file */
 #define ROUTE_LIMITED 2 /* anonymous calls are rate-limited per client address */
 #define ROUTE_LOGIN 4   /* a login: session cookies are ignored (so no CSRF token applies) */
+/* The handler never looks at the caller (files, health, the API description): the
+ * session cookie a browser sends with every request is not looked up in the database.
+ * A bearer token is still checked: a bad credential is refused everywhere. */
+#define ROUTE_NO_SESSION 8
 
 /* Who may call a route (the `allow` of its row): role bits of core/role.h, plus: */
 #define ALLOW_ANONYMOUS (1u << 16) /* the public, without credentials */
@@ -128,8 +132,9 @@ void http_request_client(struct MHD_Connection *conn, char *out, size_t size);
 
 /* Fills req->who (and req->session_token) from the request's credentials: an
  * `Authorization: Bearer` API token, else the session cookie (ignored by ROUTE_LOGIN
- * routes).  A bearer token that is not valid fails with `auth.invalid`; a stale cookie
- * only leaves the caller anonymous, so that old cookies never break public pages. */
+ * and ROUTE_NO_SESSION routes).  A bearer token that is not valid fails with
+ * `auth.invalid`; a stale cookie only leaves the caller anonymous, so that old cookies
+ * never break public pages. */
 int http_auth_identify(struct http_request *req, const struct route *r, struct err *e);
 /* Applies the route's rule to req->who: `auth.required` (anonymous), `auth.scope` (a
  * token without the scope), `auth.forbidden`; and, for a state-changing request

@@ -20,7 +20,7 @@
 #define ANY_USER ROLES_ALL
 
 static const struct route routes[] = {
-	{ "GET", "/healthz", api_health, 0, ALLOW_PUBLIC, 0 },
+	{ "GET", "/healthz", api_health, ROUTE_NO_SESSION, ALLOW_PUBLIC, 0 },
 	{ "GET", "/api/v1/subjects", api_subjects_search, ROUTE_LIMITED, ALLOW_PUBLIC, 0 },
 	{ "GET", "/api/v1/subjects/{code}", api_subjects_show, ROUTE_LIMITED, ALLOW_PUBLIC, 0 },
 	{ "POST", "/api/v1/batches", api_batches_create, ROUTE_BODY, ROLE_SUBMITTER,
@@ -46,11 +46,11 @@ static const struct route routes[] = {
 	  ROLE_DEPT_ADMIN | ROLE_ADMIN, 0 },
 	{ "GET", "/api/v1/audit", api_audit_list, 0, ROLE_AUDITOR, 0 },
 	{ "GET", "/api/v1/audit/verify", api_audit_verify, 0, ROLE_AUDITOR, 0 },
-	{ "GET", "/api/v1/openapi.json", api_openapi, 0, ALLOW_PUBLIC, 0 },
+	{ "GET", "/api/v1/openapi.json", api_openapi, ROUTE_NO_SESSION, ALLOW_PUBLIC, 0 },
 	/* Anything else under /api/ is an unknown API route (JSON 404), never a file. */
-	{ NULL, "/api/*", api_not_found, 0, ALLOW_PUBLIC, 0 },
+	{ NULL, "/api/*", api_not_found, ROUTE_NO_SESSION, ALLOW_PUBLIC, 0 },
 	/* Every other GET is a static file under the web root. */
-	{ "GET", "/*", http_static_serve, 0, ALLOW_PUBLIC, 0 },
+	{ "GET", "/*", http_static_serve, ROUTE_NO_SESSION, ALLOW_PUBLIC, 0 },
 };
 
 #define ROUTE_COUNT (sizeof routes / sizeof routes[0])
