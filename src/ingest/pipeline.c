@@ -183,10 +183,28 @@ static int pipeline_refuse_kind(struct pipeline *p, const struct prepared_row *r
 				"subject.kind_conflict", msg, 0, e);
 }
 
+/* Refuses a row whose record another department provided: only the provider updates a
+ * record, and the stored one stays as it is. */
+static int pipeline_refuse_other_dept(struct pipeline *p, const struct prepared_row *r,
+				      const char *owner, struct err *e)
+{
+	const char *field = p->cat->nkey ? p->cat->fields[p->cat->key[0]].name
+					 : prepared_str(r, r->code_label);
+	char msg[768];
+
+	snprintf(msg, sizeof msg, "该记录（同一主体、同一%s）已由部门“%s”报送，只能由报送部门更新；"
+		 "本行未入库，原记录保持不变。如属本部门的另一条记录，请核对%s；如确需由本部门接管，"
+		 "请联系平台运营方办理记录移交", field, owner, field);
+	text_utf8_clip(msg);
+	p->batch->rejected++;
+	return pipeline_problem(p, r->row, field, "record.other_dept", msg, 0, e);
+}
+
 static int pipeline_write_record(struct pipeline *p, const struct prepared_row *r,
 				 struct err *e)
 {
 	struct store_record rec;
+	char owner[CODE_MAX];
 	int conflict = 0, rc;
 
 	rc = pipeline_link_subject(p, r, &conflict, e);
@@ -194,18 +212,6 @@ static int pipeline_write_record(struct pipeline *p, const struct prepared_row *
 		return -1;
 	if (rc == 1)
 		return pipeline_refuse_kind(p, r, e);
-	if (conflict) {
-		char msg[1024];
-
-		snprintf(msg, sizeof msg, "主体名称“%s”与平台已登记的名称“%s”不一致，记录已保留并标记，"
-			 "请核对", prepared_str(r, r->name), p->last_name);
-		text_utf8_clip(msg);
-		if (pipeline_problem(p, r->row, prepared_str(r, r->name_label),
-				     "subject.name_conflict", msg, 1, e) < 0)
-			return -1;
-	}
-	if (pipeline_write_problems(p, r, e) < 0)
-		return -1;
 	memset(&rec, 0, sizeof rec);
 	rec.batch_id = p->batch->id;
 	rec.category = p->cat->id;
@@ -217,8 +223,25 @@ static int pipeline_write_record(struct pipeline *p, const struct prepared_row *
 	rec.decision_date = prepared_str(r, r->decision_date);
 	rec.publicity_end = prepared_str(r, r->publicity_end);
 	rec.flags = conflict ? STORE_RECORD_NAME_CONFLICT : 0;
-	/* Accepted and duplicate rows are counted by the store (pipeline_count_records). */
-	return store_record_put(p->store, &rec, e);
+	/* Accepted and duplicate rows are counted by the store (pipeline_count_records).  The
+	 * record is put before the row's warnings are written: a refused row is rejected, and
+	 * its warnings would say nothing about a kept record. */
+	rc = store_record_put(p->store, &rec, owner, e);
+	if (rc < 0)
+		return -1;
+	if (rc == STORE_PUT_OTHER_DEPT)
+		return pipeline_refuse_other_dept(p, r, owner, e);
+	if (conflict) {
+		char msg[1024];
+
+		snprintf(msg, sizeof msg, "主体名称“%s”与平台已登记的名称“%s”不一致，记录已保留并标记，"
+			 "请核对", prepared_str(r, r->name), p->last_name);
+		text_utf8_clip(msg);
+		if (pipeline_problem(p, r->row, prepared_str(r, r->name_label),
+				     "subject.name_conflict", msg, 1, e) < 0)
+			return -1;
+	}
+	return pipeline_write_problems(p, r, e);
 }
 
 static int pipeline_write_row(struct pipeline *p, const struct prepared_row *r, struct err *e)
@@ -270,7 +293,8 @@ static size_t pipeline_prefetch_subjects(struct pipeline *p, struct err *e)
 			continue;
 		codes[m++] = code;
 	}
-	if (store_subjects_prefetch(p->store, codes, m, e) < 0)
+	if (store_subjects_prefetch(p->store, codes, m, e) < 0 ||
+	    store_records_prefetch_owners(p->store, codes, m, p->req->dept_code, e) < 0)
 		return 0;
 	return n ? n : 1;
 }
@@ -331,7 +355,8 @@ static const char *pipeline_format_name(enum reader_format f)
 	return f == READER_JSON ? "json" : f == READER_NDJSON ? "ndjson" : "csv";
 }
 
-/* Rows that changed a record (new or updated) are accepted; the others duplicates. */
+/* Rows that changed a record (new or updated) are accepted; the others duplicates.  A
+ * batch that updated records drops the versions it made of its own rows. */
 static int pipeline_count_records(struct pipeline *p, struct err *e)
 {
 	struct store_put_counts counts;
@@ -340,7 +365,7 @@ static int pipeline_count_records(struct pipeline *p, struct err *e)
 		return -1;
 	p->batch->accepted += (long)(counts.inserted + counts.updated);
 	p->batch->duplicates += (long)counts.duplicates;
-	return 0;
+	return counts.updated ? store_batch_drop_own_versions(p->store, p->batch->id, e) : 0;
 }
 
 static int pipeline_execute(struct pipeline *p, struct err *e)

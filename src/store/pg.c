@@ -236,6 +236,7 @@ static int pg_commit(struct store *s, struct err *e)
 		return -1;
 	q->in_tx = 0;
 	pg_cache_clear(s);
+	pg_owners_clear(s);
 	return 0;
 }
 
@@ -349,6 +350,7 @@ const struct store_backend store_pg_backend = {
 	.flush = pg_flush,
 	.subject_cached = pg_subject_cached,
 	.subjects_prefetch = pg_subjects_prefetch,
+	.owners_prefetch = pg_owners_prefetch,
 	.search = pg_search,
 	.migrations = embedded_migrations_postgresql,
 };

@@ -283,7 +283,7 @@ int pg_subject_cached(struct store *s, const char *code, struct store_subject *o
 
 /* Appends `v` to a PostgreSQL array literal as a quoted element, opening the literal
  * or adding a comma as needed (the caller closes it with '}'). */
-static void pg_array_element(struct buf *b, const char *v)
+void pg_array_element(struct buf *b, const char *v)
 {
 	buf_putc(b, b->len ? ',' : '{');
 	buf_putc(b, '"');
@@ -387,11 +387,16 @@ int pg_subject_insert(struct store *s, const struct store_subject *subj, const c
 	return pg_after_write(s, q->subjects.col[3].len, e);
 }
 
-int pg_record_put(struct store *s, const struct store_record *rec, struct err *e)
+int pg_record_put(struct store *s, const struct store_record *rec, char owner[CODE_MAX],
+		  struct err *e)
 {
 	struct pg_store *q = pg_of(s);
 	struct buf *b = &q->records.data;
 	char now[26];
+	int held = pg_owner_of(s, rec, owner, e);
+
+	if (held)
+		return held < 0 ? -1 : STORE_PUT_OTHER_DEPT;
 
 	store__now(s, now);
 	pg_copy_num(b, ++q->seq, 0);
@@ -437,15 +442,18 @@ void pg_bulk_discard(struct store *s)
 	buf_reset(&q->problems.data);
 	q->subjects.rows = q->records.rows = q->problems.rows = 0;
 	pg_cache_clear(s);
+	pg_owners_clear(s);
 }
 
 void pg_bulk_free(struct store *s)
 {
 	struct pg_store *q = pg_of(s);
 
+	int i;
+
 	pg_cache_clear(s);
 	free(q->cache);
-	int i;
+	pg_owners_free(s);
 
 	for (i = 0; i < PG_SUBJECT_COLUMNS; i++)
 		buf_free(&q->subjects.col[i]);

@@ -38,6 +38,16 @@ struct pg_arrays {
 	long rows;
 };
 
+/* What the last store_records_prefetch_owners learned (pg_owners.c). */
+struct pg_owners {
+	char dept[CODE_MAX]; /* the department asked for; "" when nothing is known */
+	char **codes;        /* the subjects covered, sorted, owned */
+	size_t ncodes, cap_codes;
+	struct pg_held *held; /* their records held by other departments, sorted */
+	size_t nheld, cap_held;
+	int failed;           /* out of memory while reading the answer */
+};
+
 struct pg_store {
 	PGconn *conn;
 	char *conninfo;
@@ -50,6 +60,7 @@ struct pg_store {
 	struct pg_copy records, problems;
 	struct pg_cached *cache; /* PG_CACHE_SLOTS entries, allocated on first prefetch */
 	size_t cached;           /* used slots */
+	struct pg_owners owners;
 };
 
 static inline struct pg_store *pg_of(struct store *s)
@@ -70,7 +81,19 @@ int pg_fail(struct store *s, struct err *e, const char *what, const PGresult *re
 void pg_bulk_init(struct store *s);
 int pg_subject_insert(struct store *s, const struct store_subject *subj, const char *name_key,
 		      struct err *e);
-int pg_record_put(struct store *s, const struct store_record *rec, struct err *e);
+int pg_record_put(struct store *s, const struct store_record *rec, char owner[CODE_MAX],
+		  struct err *e);
+/* Appends `v` to a PostgreSQL array literal (opened or continued; the caller closes it). */
+void pg_array_element(struct buf *b, const char *v);
+
+/* pg_owners.c */
+int pg_owners_prefetch(struct store *s, const char *const *codes, size_t n,
+		       const char *dept_code, struct err *e);
+/* 1 and `owner` when another department than rec->dept_code holds rec's key, else 0. */
+int pg_owner_of(struct store *s, const struct store_record *rec, char owner[CODE_MAX],
+		struct err *e);
+void pg_owners_clear(struct store *s);
+void pg_owners_free(struct store *s);
 int pg_problem_add(struct store *s, const struct store_problem *p, struct err *e);
 /* Sends the buffered subjects (so that lookups see them), or everything buffered. */
 int pg_flush_subjects(struct store *s, struct err *e);

@@ -45,7 +45,8 @@ int sqlite_index_subjects(struct store *s, struct err *e);
 /* sqlite_write.c */
 int sqlite_subject_insert(struct store *s, const struct store_subject *subj,
 			  const char *name_key, struct err *e);
-int sqlite_record_put(struct store *s, const struct store_record *rec, struct err *e);
+int sqlite_record_put(struct store *s, const struct store_record *rec, char owner[CODE_MAX],
+		      struct err *e);
 int sqlite_problem_add(struct store *s, const struct store_problem *p, struct err *e);
 int sqlite_search(struct store *s, const char *key, const char *code, int limit,
 		  int include_persons,

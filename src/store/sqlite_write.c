@@ -19,6 +19,7 @@
 #include "core/err.h"
 #include "core/text.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,13 +57,39 @@ int sqlite_index_subjects(struct store *s, struct err *e)
 	return 0;
 }
 
+/* Who holds the record the upsert left alone: `owner` gets the department, "" when the
+ * key has no record.  Returns 0 or -1. */
+static int sqlite_record_owner(struct store *s, const struct store_record *rec,
+			       char owner[CODE_MAX], struct err *e)
+{
+	sqlite3_stmt *st = sqlite_stmt(s, SQL_RECORD_OWNER, e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, rec->subject_code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rec->category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, rec->business_key, -1, SQLITE_STATIC);
+	owner[0] = '\0';
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(owner, CODE_MAX, "%s", (const char *)sqlite3_column_text(st, 0));
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sqlite_fail(s, e, "查询记录的报送部门");
+	sqlite_stmt_done(s, SQL_RECORD_OWNER, st);
+	return rc;
+}
+
 /* The ingest hot path: binds directly rather than through store_param, and tells the
- * three outcomes apart without a second statement: sqlite3_changes() is 0 only for the
- * duplicate, and sqlite3_last_insert_rowid() moves only when a row is inserted, not when
- * the upsert takes its UPDATE branch.  It is zeroed before each step.  A SELECT-first
- * variant and a RETURNING variant measured no faster (the SELECT) or about a third
- * slower on inserts (RETURNING); test_store.c pins the behaviour this relies on. */
-int sqlite_record_put(struct store *s, const struct store_record *rec, struct err *e)
+ * outcomes apart without a second statement in the common cases: sqlite3_changes() is 0
+ * only when the upsert's WHERE kept the stored row (the same content, or another
+ * department's record), and sqlite3_last_insert_rowid() moves only when a row is
+ * inserted, not when the upsert takes its UPDATE branch.  It is zeroed before each step.
+ * Only a row that changed nothing pays a second lookup, to learn which of the two it
+ * was.  A SELECT-first variant and a RETURNING variant measured no faster (the SELECT)
+ * or about a third slower on inserts (RETURNING); test_store.c pins the behaviour this
+ * relies on (the version trigger's insert does not move either value). */
+int sqlite_record_put(struct store *s, const struct store_record *rec, char owner[CODE_MAX],
+		      struct err *e)
 {
 	struct sqlite_store *q = sqlite_of(s);
 	sqlite3_stmt *st = sqlite_stmt(s, SQL_RECORD_PUT_LITE, e);
@@ -87,13 +114,21 @@ int sqlite_record_put(struct store *s, const struct store_record *rec, struct er
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = sqlite_fail(s, e, "写入记录");
 	else if (sqlite3_changes(q->db) == 0)
-		s->put_counts.duplicates++;
+		rc = 2;
 	else if (sqlite3_last_insert_rowid(q->db))
 		s->put_counts.inserted++;
 	else
 		s->put_counts.updated++;
 	sqlite_stmt_done(s, SQL_RECORD_PUT_LITE, st);
-	return rc;
+	if (rc != 2)
+		return rc;
+	if (sqlite_record_owner(s, rec, owner, e) < 0)
+		return -1;
+	if (owner[0] && strcmp(owner, rec->dept_code ? rec->dept_code : "") != 0)
+		return STORE_PUT_OTHER_DEPT;
+	owner[0] = '\0';
+	s->put_counts.duplicates++;
+	return 0;
 }
 
 int sqlite_problem_add(struct store *s, const struct store_problem *p, struct err *e)

@@ -489,9 +489,26 @@ int store_subject_search(struct store *s, const char *key, const char *code, int
 
 /* ---- records ---------------------------------------------------------------------- */
 
-int store_record_put(struct store *s, const struct store_record *rec, struct err *e)
+int store_record_put(struct store *s, const struct store_record *rec, char owner[CODE_MAX],
+		     struct err *e)
 {
-	return s->be->record_put(s, rec, e);
+	owner[0] = '\0';
+	return s->be->record_put(s, rec, owner, e);
+}
+
+int store_records_prefetch_owners(struct store *s, const char *const *codes, size_t n,
+				  const char *dept_code, struct err *e)
+{
+	if (!s->be->owners_prefetch || n == 0)
+		return 0;
+	return s->be->owners_prefetch(s, codes, n, dept_code, e);
+}
+
+int store_batch_drop_own_versions(struct store *s, int64_t batch_id, struct err *e)
+{
+	struct store_param p[1] = { STORE_NUM(batch_id) };
+
+	return store__query(s, SQL_RECORD_VERSIONS_DROP_BATCH, p, 1, NULL, NULL, NULL, e);
 }
 
 int store_put_counts_take(struct store *s, struct store_put_counts *out, struct err *e)
@@ -506,6 +523,7 @@ int store_put_counts_take(struct store *s, struct store_put_counts *out, struct 
 struct records_ctx {
 	int (*cb)(void *ctx, const struct store_record *rec);
 	void *ctx;
+	long long *seen; /* may be NULL: counts the rows */
 };
 
 static int store_record_row(void *ctx, const struct store_row *row)
@@ -526,6 +544,8 @@ static int store_record_row(void *ctx, const struct store_row *row)
 	rec.flags = (int)store__num(row, 10);
 	rec.created_at = store__text(row, 11);
 	rec.updated_at = store__text(row, 12);
+	if (c->seen)
+		++*c->seen;
 	return c->cb(c->ctx, &rec);
 }
 
@@ -534,9 +554,70 @@ int store_records_of_subject(struct store *s, const char *subject_code,
 			     struct err *e)
 {
 	struct store_param p[1] = { STORE_TEXT(subject_code) };
-	struct records_ctx c = { cb, ctx };
+	struct records_ctx c = { cb, ctx, NULL };
 
 	return store__query(s, SQL_RECORDS_OF_SUBJECT, p, 1, store_record_row, &c, NULL, e);
+}
+
+int store_record_get(struct store *s, int64_t id,
+		     int (*cb)(void *ctx, const struct store_record *rec), void *ctx,
+		     struct err *e)
+{
+	struct store_param p[1] = { STORE_NUM(id) };
+	long long found = 0;
+	struct records_ctx c = { cb, ctx, &found };
+
+	if (store__query(s, SQL_RECORD_GET, p, 1, store_record_row, &c, NULL, e) < 0)
+		return -1;
+	return found > 0;
+}
+
+int store_record_transfer(struct store *s, const char *subject_code, int64_t id,
+			  const char *dept_code, struct err *e)
+{
+	char now[26];
+	struct store_param p[4] = { STORE_TEXT(subject_code), STORE_NUM(id), STORE_TEXT(dept_code),
+				    STORE_TEXT(now) };
+	long long changed = 0;
+
+	store__now(s, now);
+	if (store__query(s, SQL_RECORD_TRANSFER, p, 4, NULL, NULL, &changed, e) < 0)
+		return -1;
+	return changed > 0;
+}
+
+struct versions_ctx {
+	int (*cb)(void *ctx, const struct store_record_version *v);
+	void *ctx;
+};
+
+static int store_version_row(void *ctx, const struct store_row *row)
+{
+	struct versions_ctx *c = ctx;
+	struct store_record_version v;
+
+	v.id = store__num(row, 0);
+	v.record_id = store__num(row, 1);
+	v.batch_id = store__num(row, 2);
+	v.dept_code = store__text(row, 3);
+	v.data = store__text(row, 4);
+	v.content_hash = store__text(row, 5);
+	v.decision_date = store__text(row, 6);
+	v.publicity_end = store__text(row, 7);
+	v.flags = (int)store__num(row, 8);
+	v.valid_from = store__text(row, 9);
+	v.replaced_at = store__text(row, 10);
+	return c->cb(c->ctx, &v);
+}
+
+int store_record_versions(struct store *s, const char *subject_code, int64_t record_id,
+			  int (*cb)(void *ctx, const struct store_record_version *v), void *ctx,
+			  struct err *e)
+{
+	struct store_param p[2] = { STORE_TEXT(subject_code), STORE_NUM(record_id) };
+	struct versions_ctx c = { cb, ctx };
+
+	return store__query(s, SQL_RECORD_VERSIONS_OF, p, 2, store_version_row, &c, NULL, e);
 }
 
 /* ---- batches ---------------------------------------------------------------------- */

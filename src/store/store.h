@@ -147,11 +147,29 @@ struct store_put_counts {
 	long long duplicates; /* same key and same content: nothing changed */
 };
 
+/* store_record_put's answer when the key's record is held by another department. */
+#define STORE_PUT_OTHER_DEPT 1
+
 /* Inserts a record or, when (subject, category, business key) exists, replaces it if its
  * content hash differs.  id/created_at/updated_at of `rec` are ignored.  The outcome is
  * counted, not returned, because a backend may write records in bulk: rows of one
- * batch are judged in the order they were put, exactly as if written one by one. */
-int store_record_put(struct store *s, const struct store_record *rec, struct err *e);
+ * batch are judged in the order they were put, exactly as if written one by one.
+ * A record belongs to the department that provided it: when the stored record of the
+ * key is held by a department other than rec->dept_code, nothing is written, `owner`
+ * gets that department's code and the answer is STORE_PUT_OTHER_DEPT.  A replaced
+ * record's earlier content is kept (store_record_versions). */
+int store_record_put(struct store *s, const struct store_record *rec, char owner[CODE_MAX],
+		     struct err *e);
+/* A hint that records of department `dept_code` for the subjects `codes` are about to be
+ * put (the next rows of a batch): a backend across a network learns in one round trip
+ * which of those subjects' records other departments hold.  Only puts made before the
+ * next hint or the end of the transaction use the answer. */
+int store_records_prefetch_owners(struct store *s, const char *const *codes, size_t n,
+				  const char *dept_code, struct err *e);
+/* Drops the versions batch `batch_id` made of records it had written itself: content
+ * that was never committed (the same key twice in one file).  Call in the batch's
+ * transaction, after its last put, when any record was updated. */
+int store_batch_drop_own_versions(struct store *s, int64_t batch_id, struct err *e);
 /* The outcomes counted since the last call (after sending buffered writes), and resets
  * them. */
 int store_put_counts_take(struct store *s, struct store_put_counts *out, struct err *e);
@@ -160,6 +178,34 @@ int store_put_counts_take(struct store *s, struct store_put_counts *out, struct 
 int store_records_of_subject(struct store *s, const char *subject_code,
 			     int (*cb)(void *ctx, const struct store_record *rec), void *ctx,
 			     struct err *e);
+/* The record with id `id`: 1 and cb called once with it, 0 when there is none. */
+int store_record_get(struct store *s, int64_t id,
+		     int (*cb)(void *ctx, const struct store_record *rec), void *ctx,
+		     struct err *e);
+/* Gives record `id` of subject `subject_code` to department `dept_code` (its earlier
+ * holder stays in the record's versions).  1 when done, 0 when there is no such record. */
+int store_record_transfer(struct store *s, const char *subject_code, int64_t id,
+			  const char *dept_code, struct err *e);
+
+/* An earlier content of a record: what it said, who held it, and from when until when. */
+struct store_record_version {
+	int64_t id;
+	int64_t record_id;
+	int64_t batch_id;          /* the batch that had written this content */
+	const char *dept_code;     /* who held the record then */
+	const char *data;
+	const char *content_hash;
+	const char *decision_date;
+	const char *publicity_end;
+	int flags;
+	const char *valid_from;    /* when this content was written */
+	const char *replaced_at;   /* when it stopped being the record's */
+};
+
+/* The earlier versions of record `record_id` of subject `subject_code`, newest first. */
+int store_record_versions(struct store *s, const char *subject_code, int64_t record_id,
+			  int (*cb)(void *ctx, const struct store_record_version *v), void *ctx,
+			  struct err *e);
 
 /* ---- batches ---------------------------------------------------------------------- */
 
@@ -351,6 +397,7 @@ enum store_table {
 	STORE_TABLE_BATCHES,
 	STORE_TABLE_PROBLEMS,
 	STORE_TABLE_RECORDS,
+	STORE_TABLE_RECORD_VERSIONS,
 	STORE_TABLE_USERS,
 	STORE_TABLE_TOKENS,
 	STORE_TABLE_AUTHORIZATIONS,

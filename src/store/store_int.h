@@ -13,6 +13,8 @@
  *                      prepared statements, transactions
  *   pg_bulk.c          PostgreSQL's buffered writes (COPY into staging tables, merged
  *                      at flush) and the subject prefetch cache
+ *   pg_owners.c        which department holds the records a PostgreSQL batch is
+ *                      about to put (refused before they are buffered)
  *   pg_search.c        name search with pg_trgm
  *
  * A backend is a driver (run a statement by id with parameters, read its rows) plus the
@@ -89,7 +91,9 @@ struct store_backend {
 	/* Writes: may be buffered until the next read, commit or put-count request. */
 	int (*subject_insert)(struct store *s, const struct store_subject *subj,
 			      const char *name_key, struct err *e);
-	int (*record_put)(struct store *s, const struct store_record *rec, struct err *e);
+	/* 0, STORE_PUT_OTHER_DEPT with owner filled, or -1 (store_record_put). */
+	int (*record_put)(struct store *s, const struct store_record *rec, char owner[CODE_MAX],
+			  struct err *e);
 	int (*problem_add)(struct store *s, const struct store_problem *p, struct err *e);
 	/* Sends every buffered write (a no-op for unbuffered backends). */
 	int (*flush)(struct store *s, struct err *e);
@@ -97,6 +101,10 @@ struct store_backend {
 	 * known to be absent, -2 not cached, -1 error. */
 	int (*subject_cached)(struct store *s, const char *code, struct store_subject *out,
 			      struct err *e);
+	/* Optional: learns which records of the subjects `codes` other departments than
+	 * `dept_code` hold (store_records_prefetch_owners). */
+	int (*owners_prefetch)(struct store *s, const char *const *codes, size_t n,
+			       const char *dept_code, struct err *e);
 	/* Optional: loads the subjects of `codes` into the prefetch cache. */
 	int (*subjects_prefetch)(struct store *s, const char *const *codes, size_t n,
 				 struct err *e);

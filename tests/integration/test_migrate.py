@@ -56,7 +56,8 @@ ROOT = os.path.abspath(sys.argv[2])
 NOW = "2026-11-20T10:00:00+08:00"
 SANITIZER_MARKERS = ("runtime error", "AddressSanitizer", "LeakSanitizer", "ThreadSanitizer")
 TABLES = ["catalog_categories", "code_exceptions", "users", "api_tokens", "subjects",
-          "batches", "batch_problems", "records", "authorizations", "audit_anchor",
+          "batches", "batch_problems", "records", "record_versions", "authorizations",
+          "audit_anchor",
           "audit_log", "audit_checkpoints"]
 # What the schema holds and migrate leaves behind on purpose (every_table_is_copied).
 NOT_COPIED = {
@@ -82,6 +83,10 @@ TABLE_SQL = {
     "records": "SELECT id, batch_id, category, subject_code, dept_code, business_key, data, "
                "content_hash, decision_date, publicity_end, flags, created_at, updated_at "
                "FROM records ORDER BY subject_code, category, business_key",
+    "record_versions": "SELECT id, record_id, subject_code, category, business_key, batch_id, "
+                       "dept_code, data, content_hash, decision_date, publicity_end, flags, "
+                       "valid_from, replaced_at FROM record_versions "
+                       "ORDER BY subject_code, record_id, id",
     "users": "SELECT id, name, roles, dept_code, subject_code, display_name, password_hash, "
              "activation_hash, activation_expires, failed_logins, locked_until, disabled, "
              "created_at, updated_at FROM users ORDER BY id",

@@ -61,6 +61,7 @@ static const struct table tables[] = {
 	{ "schema_migrations", T_REFERENCE, NULL, G_NONE },
 	{ "subjects_fts", T_SQLITE_ONLY, NULL, G_NONE },
 	{ "authorizations", T_DISTRIBUTED, "subject_code", G_SUBJECT },
+	{ "record_versions", T_DISTRIBUTED, "subject_code", G_SUBJECT },
 	/* Small tables read by key: replicated (users, sessions, tokens), or kept on the
 	 * coordinator alone (the audit chain is one sequence under one lock); either way no
 	 * statement fans out to shards, which is what T_REFERENCE checks. */
@@ -122,6 +123,11 @@ static const struct hot hot[] = {
 	{ "COUNTS", ROUTE_ALL, PER_REQUEST, "GET /healthz (src/http/api_health.c)" },
 	{ "SUBJECT_INSERT", ROUTE_KEY, PER_ROW, "every new subject (SQLite)" },
 	{ "RECORD_PUT_LITE", ROUTE_KEY, PER_ROW, "every row (SQLite)" },
+	{ "RECORD_OWNER", ROUTE_KEY, PER_ROW, "rows that changed nothing (SQLite), uncached rows (PostgreSQL)" },
+	{ "RECORDS_FOREIGN_MANY", ROUTE_KEY, PER_WINDOW, "every window of rows (PostgreSQL)" },
+	{ "RECORD_VERSIONS_DROP_BATCH", ROUTE_ALL, PER_WINDOW, "a batch that updated records" },
+	{ "RECORD_GET", ROUTE_ALL, PER_REQUEST, "GET /api/v1/records/{id}/history, .../transfer" },
+	{ "RECORD_VERSIONS_OF", ROUTE_KEY, PER_REQUEST, "GET /api/v1/records/{id}/history" },
 	{ "PROBLEM_ADD", ROUTE_BATCH, PER_ROW, "every problem (SQLite)" },
 	{ "BATCH_INSERT", ROUTE_BATCH, PER_WINDOW, "every batch" },
 	{ "BATCH_UPDATE", ROUTE_BATCH, PER_WINDOW, "every batch" },
@@ -140,7 +146,11 @@ static const char *const fan_out_ok[] = { "SEARCH_TRGM", "SEARCH_FTS", "SEARCH_S
 					   /* Known debt: /healthz reports table counts, which
 					    * read every shard; it should answer from a cheap
 					    * query and leave the counts to a status page. */
-					   "COUNTS" };
+					   "COUNTS",
+					   /* Records are addressed by id in the record routes, an
+					    * operator's or a department's rare lookup; the id alone
+					    * does not name a shard. */
+					   "RECORD_GET" };
 
 /* ---- the scanner -------------------------------------------------------------------- */
 

@@ -586,16 +586,25 @@ static int collect_record(void *ctx, const struct store_record *r)
 	return c->stop_at && c->n >= c->stop_at;
 }
 
-enum { PUT_DUPLICATE, PUT_INSERTED, PUT_UPDATED };
+enum { PUT_DUPLICATE, PUT_INSERTED, PUT_UPDATED, PUT_REFUSED };
+
+static char owner[CODE_MAX];
 
 /* Puts one record and tells what the store counted for it. */
 static int put_record(const struct store_record *r)
 {
 	struct store_put_counts c;
 
-	if (store_record_put(st, r, &e) < 0)
+	int rc = store_record_put(st, r, owner, &e);
+
+	if (rc < 0)
 		return -1;
 	cr_assert_eq(store_put_counts_take(st, &c, &e), 0, "%s", e.message);
+	if (rc == STORE_PUT_OTHER_DEPT) {
+		cr_assert_eq(c.inserted + c.updated + c.duplicates, 0);
+		return PUT_REFUSED;
+	}
+	cr_assert_eq(owner[0], '\0');
 	cr_assert_eq(c.inserted + c.updated + c.duplicates, 1);
 	return c.inserted ? PUT_INSERTED : c.updated ? PUT_UPDATED : PUT_DUPLICATE;
 }
@@ -639,13 +648,99 @@ Test(store, record_put_insert_duplicate_update)
 	cr_assert_str_eq(c.v[2], "penalty|2025-01-02|粤肇市监罚〔2025〕2号|1|h1|0|" NOW1 "|" NOW1);
 }
 
+static int collect_version(void *ctx, const struct store_record_version *v)
+{
+	struct recs *c = ctx;
+
+	snprintf(c->v[c->n++], sizeof c->v[0], "%lld|%s|%s|%s|%s", (long long)v->batch_id,
+		 v->dept_code, v->data, v->valid_from, v->replaced_at);
+	return 0;
+}
+
+static int keep_id(void *ctx, const struct store_record *r)
+{
+	*(int64_t *)ctx = r->id;
+	return 0;
+}
+
+Test(store, record_belongs_to_its_department)
+{
+	struct store_record a = record(C_JIANCAI, "penalty", "粤肇市监罚〔2025〕1号", "h1");
+	struct store_record b = a;
+	struct recs c = { 0 };
+	int64_t id = 0;
+
+	open_store();
+	cr_assert_eq(put_record(&a), PUT_INSERTED);
+	/* Another department, other content, then the same content: refused both times,
+	 * naming the holder, and the record is untouched. */
+	b.dept_code = "11441200MB2C12348J";
+	b.content_hash = b.data = "h9";
+	b.batch_id = 2;
+	cr_assert_eq(put_record(&b), PUT_REFUSED);
+	cr_assert_str_eq(owner, "11441200007226547A");
+	b.content_hash = b.data = a.data;
+	cr_assert_eq(put_record(&b), PUT_REFUSED);
+	cr_assert_eq(raw_int("SELECT count(*) FROM records WHERE data = 'h1' AND batch_id = 1 "
+			     "AND dept_code = '11441200007226547A'"),
+		     1);
+	cr_assert_eq(raw_int("SELECT count(*) FROM record_versions"), 0);
+
+	/* The holder's update keeps the earlier content as a version. */
+	setenv("XINYONG_NOW", NOW2, 1);
+	a.content_hash = a.data = "h2";
+	a.batch_id = 3;
+	cr_assert_eq(put_record(&a), PUT_UPDATED);
+	cr_assert_eq(store_record_get(st, 1, keep_id, &id, &e), 1);
+	cr_assert_eq(store_record_get(st, 99, keep_id, &id, &e), 0);
+	cr_assert_eq(store_record_versions(st, C_JIANCAI, id, collect_version, &c, &e), 0);
+	cr_assert_eq(c.n, 1);
+	cr_assert_str_eq(c.v[0], "1|11441200007226547A|h1|" NOW1 "|" NOW2);
+
+	/* A transfer hands the record over; the new holder may update it, the old one not. */
+	cr_assert_eq(store_record_transfer(st, C_JIANCAI, id, "11441200MB2C12348J", &e), 1);
+	cr_assert_eq(store_record_transfer(st, C_KEJI, id, "11441200MB2C12348J", &e), 0);
+	cr_assert_eq(put_record(&a), PUT_REFUSED);
+	cr_assert_str_eq(owner, "11441200MB2C12348J");
+	b.content_hash = b.data = "h3";
+	cr_assert_eq(put_record(&b), PUT_UPDATED);
+	memset(&c, 0, sizeof c);
+	cr_assert_eq(store_record_versions(st, C_JIANCAI, id, collect_version, &c, &e), 0);
+	cr_assert_eq(c.n, 3);
+	cr_assert_str_eq(c.v[0], "3|11441200MB2C12348J|h2|" NOW2 "|" NOW2);
+	cr_assert_str_eq(c.v[1], "3|11441200007226547A|h2|" NOW2 "|" NOW2);
+	cr_assert_str_eq(c.v[2], "1|11441200007226547A|h1|" NOW1 "|" NOW2);
+}
+
+Test(store, batch_drops_versions_of_its_own_rows)
+{
+	struct store_record a = record(C_JIANCAI, "penalty", "P1", "h1");
+
+	open_store();
+	cr_assert_eq(put_record(&a), PUT_INSERTED);
+	cr_assert_eq(store_begin_batch(st, &e), 0);
+	a.batch_id = 5;
+	a.content_hash = a.data = "h2";
+	cr_assert_eq(put_record(&a), PUT_UPDATED);
+	a.content_hash = a.data = "h3";
+	cr_assert_eq(put_record(&a), PUT_UPDATED);
+	/* The second put made a version of the first one's content (batch 5's own). */
+	cr_assert_eq(store_batch_drop_own_versions(st, 5, &e), 0);
+	cr_assert_eq(store_commit(st, &e), 0);
+	/* Only the committed content of batch 1 remains as a version. */
+	cr_assert_eq(raw_int("SELECT count(*) FROM record_versions WHERE batch_id = 1 "
+			     "AND data = 'h1'"),
+		     1);
+	cr_assert_eq(raw_int("SELECT count(*) FROM record_versions"), 1);
+}
+
 Test(store, record_put_error)
 {
 	struct store_record a = record(C_JIANCAI, "penalty", "k", "h1");
 
 	open_store();
 	a.data = NULL; /* NOT NULL column */
-	cr_assert_eq(store_record_put(st, &a, &e), -1);
+	cr_assert_eq(store_record_put(st, &a, owner, &e), -1);
 	cr_assert_str_eq(e.reason, "store.error");
 	cr_assert_neq(e.message[0], '\0');
 	/* The cached statement is usable after a failure. */
@@ -667,24 +762,24 @@ Test(store, records_of_subject_order)
 	open_store();
 	r = record(C_KEJI, "penalty", "P1", "1");
 	r.decision_date = "2023-05-05";
-	store_record_put(st, &r, &e);
+	store_record_put(st, &r, owner, &e);
 	r = record(C_KEJI, "license", "L3", "1");
 	r.decision_date = "";
-	store_record_put(st, &r, &e);
+	store_record_put(st, &r, owner, &e);
 	r = record(C_KEJI, "penalty", "P2", "1");
 	r.decision_date = "2025-02-01";
-	store_record_put(st, &r, &e);
+	store_record_put(st, &r, owner, &e);
 	r = record(C_KEJI, "license", "L1", "1");
 	r.decision_date = "2025-06-01";
-	store_record_put(st, &r, &e);
+	store_record_put(st, &r, owner, &e);
 	r = record(C_KEJI, "penalty", "P3", "1");
 	r.decision_date = "2025-02-01";
-	store_record_put(st, &r, &e);
+	store_record_put(st, &r, owner, &e);
 	r = record(C_KEJI, "license", "L2", "1");
 	r.decision_date = "2024-01-01";
-	store_record_put(st, &r, &e);
+	store_record_put(st, &r, owner, &e);
 	r = record(C_JIANCAI, "license", "other subject", "1");
-	store_record_put(st, &r, &e);
+	store_record_put(st, &r, owner, &e);
 
 	cr_assert_eq(store_records_of_subject(st, C_KEJI, collect_record, &c, &e), 0);
 	cr_assert_eq(c.n, 6);
@@ -722,9 +817,9 @@ Test(store, iteration_may_reenter_the_store)
 	int outer = 0;
 
 	open_store();
-	store_record_put(st, &r, &e);
+	store_record_put(st, &r, owner, &e);
 	r.business_key = "P2";
-	store_record_put(st, &r, &e);
+	store_record_put(st, &r, owner, &e);
 	cr_assert_eq(store_records_of_subject(st, C_KEJI, nested_walk, &outer, &e), 0);
 	cr_assert_eq(outer, 2);
 	/* The cached statement works normally afterwards. */
