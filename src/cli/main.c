@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "code", cmd_code, "check unified social credit codes and resident ID numbers" },
 	{ "catalog", cmd_catalog, "list, show and import catalog categories" },
 	{ "subject", cmd_subject, "show a subject's archive" },
+	{ "record", cmd_record, "show a record's history; transfer a record to another department" },
 	{ "search", cmd_search, "find subjects by code or part of the name" },
 	{ "serve", cmd_serve, "serve the HTTP API and web pages" },
 	{ "demo", cmd_demo, "fill a database with realistic synthetic data" },

@@ -18,22 +18,6 @@
 #include "core/err.h"
 #include "service/batches.h"
 
-/* Batch ids are positive integers; anything else is the client's mistake. */
-static int api_batches_id(const struct http_request *req, int64_t *id, struct err *e)
-{
-	const char *text = req->params[0];
-	char *end;
-	long long n;
-
-	errno = 0;
-	n = strtoll(text, &end, 10);
-	if (errno || end == text || *end || n < 1 || text[0] == '+')
-		return err_set_field(e, "request.invalid", "id", "批次编号“%s”无效，应为正整数",
-				     text);
-	*id = (int64_t)n;
-	return 0;
-}
-
 static pthread_mutex_t api_batches_ingest_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int api_batches_create(struct http_request *req, struct http_response *res, struct err *e)
@@ -82,7 +66,7 @@ int api_batches_show(struct http_request *req, struct http_response *res, struct
 	json_t *doc = NULL;
 	int64_t id = 0;
 
-	if (api_batches_id(req, &id, e) < 0)
+	if (http_param_id(req, 0, "批次", &id, e) < 0)
 		return -1;
 	s = http_request_store(req, e);
 	if (!s || batches_show(s, &req->who, id, &doc, e) < 0)
@@ -138,7 +122,7 @@ int api_batches_rejects(struct http_request *req, struct http_response *res, str
 	int64_t id = 0;
 	int rc;
 
-	if (api_batches_id(req, &id, e) < 0)
+	if (http_param_id(req, 0, "批次", &id, e) < 0)
 		return -1;
 	s = http_request_store(req, e);
 	if (!s || batches_problems(s, &req->who, id, 0, &rejects, e) < 0)

@@ -7,9 +7,6 @@
  */
 #include "http/http_int.h"
 
-#include <errno.h>
-#include <stdlib.h>
-
 #include "core/err.h"
 #include "core/json_input.h"
 #include "service/audit_trail.h"
@@ -63,14 +60,9 @@ int api_me_authorize(struct http_request *req, struct http_response *res, struct
 int api_me_revoke(struct http_request *req, struct http_response *res, struct err *e)
 {
 	struct store *s;
-	char *end;
-	long long id;
+	int64_t id;
 
-	errno = 0;
-	id = strtoll(req->params[0], &end, 10);
-	if (errno || *end || id <= 0)
-		return err_set_field(e, "request.invalid", "id", "授权编号应为正整数");
-	if (!(s = http_request_store(req, e)) ||
+	if (http_param_id(req, 0, "授权", &id, e) < 0 || !(s = http_request_store(req, e)) ||
 	    authorizations_revoke(s, &req->who, NULL, id, e) < 0)
 		return -1;
 	return http_reply_json(res, 200, json_pack("{s:I, s:b}", "id", (json_int_t)id, "revoked", 1),

@@ -105,6 +105,10 @@ enum route_match router_match(const char *method, char *path, const struct route
 
 /* A query-string argument (decoded), or NULL. */
 const char *http_request_arg(const struct http_request *req, const char *name);
+/* Path parameter `index` as a positive integer id; `what` names it in the message
+ * ("批次": 批次编号“x”无效).  -1 with `request.invalid` otherwise (params.c). */
+int http_param_id(const struct http_request *req, size_t index, const char *what, int64_t *out,
+		  struct err *e);
 /* A request header, or NULL. */
 const char *http_request_header(const struct http_request *req, const char *name);
 /* The store for this request, checked out of the pool on first use.  NULL with
@@ -174,6 +178,9 @@ int api_me_revoke(struct http_request *req, struct http_response *res, struct er
 int api_users_list(struct http_request *req, struct http_response *res, struct err *e);
 int api_users_create(struct http_request *req, struct http_response *res, struct err *e);
 int api_users_disable(struct http_request *req, struct http_response *res, struct err *e);
+/* api_records.c: a record's history; an operator's transfer of a record. */
+int api_records_history(struct http_request *req, struct http_response *res, struct err *e);
+int api_records_transfer(struct http_request *req, struct http_response *res, struct err *e);
 /* api_audit.c: the audit trail, for auditors. */
 int api_audit_list(struct http_request *req, struct http_response *res, struct err *e);
 int api_audit_verify(struct http_request *req, struct http_response *res, struct err *e);

@@ -27,6 +27,14 @@ int access_full_ids(const struct principal *who)
 	}
 }
 
+int access_sees_dept(const struct principal *who, const char *dept_code)
+{
+	if (who->kind == PRINCIPAL_CLI ||
+	    (who->kind == PRINCIPAL_USER && (who->roles & (ROLE_OPERATOR | ROLE_ADMIN))))
+		return 1;
+	return who->dept_code[0] && strcmp(who->dept_code, dept_code) == 0;
+}
+
 /* The authorization in force that `who`'s organisation holds from subject `code`. */
 static int access_authorization(struct store *s, const struct principal *who, const char *code,
 				struct store_authorization *a, struct err *e)

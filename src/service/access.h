@@ -44,4 +44,9 @@ int access_view_of(struct store *s, const struct principal *who, const char *cod
 /* Whether `who` sees personal identifiers unmasked in lists (search results). */
 int access_full_ids(const struct principal *who);
 
+/* Whether `who` sees what department `dept_code` provided as the department's own (its
+ * batches, its records' history): the console and platform operators and
+ * administrators see every department's; a department's users and tokens their own. */
+int access_sees_dept(const struct principal *who, const char *dept_code);
+
 #endif

@@ -1,6 +1,7 @@
 /* batches.c - the batch service; see batches.h. */
 #include "batches.h"
 
+#include "access.h"
 #include "audit_trail.h"
 #include "catalogs.h"
 #include "core/catalog.h"
@@ -64,10 +65,7 @@ static int batches_audit(struct store *s, const struct store_batch *b, void *ctx
 /* A department's user or token sees its own department's batches only. */
 static int batches_visible(const struct principal *who, const struct store_batch *b)
 {
-	if (who->kind == PRINCIPAL_CLI ||
-	    (who->kind == PRINCIPAL_USER && (who->roles & (ROLE_OPERATOR | ROLE_ADMIN))))
-		return 1;
-	return who->dept_code[0] && strcmp(who->dept_code, b->dept_code) == 0;
+	return access_sees_dept(who, b->dept_code);
 }
 
 int batches_ingest(struct store *s, const struct ingest_request *req, json_t **summary,

@@ -145,8 +145,10 @@ int pg_owners_prefetch(struct store *s, const char *const *codes, size_t n,
 		pg_owners_clear(s);
 		return -1;
 	}
-	qsort(o->codes, o->ncodes, sizeof *o->codes, pg_code_cmp);
-	qsort(o->held, o->nheld, sizeof *o->held, pg_held_cmp);
+	if (o->ncodes)
+		qsort(o->codes, o->ncodes, sizeof *o->codes, pg_code_cmp);
+	if (o->nheld)
+		qsort(o->held, o->nheld, sizeof *o->held, pg_held_cmp);
 	snprintf(o->dept, sizeof o->dept, "%s", dept_code);
 	return 0;
 }
@@ -171,12 +173,13 @@ int pg_owner_of(struct store *s, const struct store_record *rec, char owner[CODE
 	const char *code = rec->subject_code;
 
 	owner[0] = '\0';
-	if (o->dept[0] && strcmp(o->dept, dept) == 0 &&
+	if (o->dept[0] && strcmp(o->dept, dept) == 0 && o->ncodes &&
 	    bsearch(&code, o->codes, o->ncodes, sizeof *o->codes, pg_code_cmp)) {
 		struct pg_held key = { (char *)rec->subject_code, (char *)rec->category,
 				       (char *)rec->business_key, "" };
-		const struct pg_held *h = bsearch(&key, o->held, o->nheld, sizeof *o->held,
-						  pg_held_cmp);
+		const struct pg_held *h = o->nheld ? bsearch(&key, o->held, o->nheld,
+							     sizeof *o->held, pg_held_cmp)
+						   : NULL;
 
 		if (!h)
 			return 0;

@@ -412,6 +412,7 @@ def build_platform(ctx):
         ctx.tokens[label] = (lines[-1], set(scopes.split(",")), doc["id"])
 
     issue("dept_full", "subjects:read,batches:read,batches:write", ["--dept", DEPT])
+    issue("dept2_write", "batches:read,batches:write", ["--dept", DEPT2])
     issue("dept_read", "subjects:read", ["--dept", DEPT])
     issue("agency", "subjects:read", ["--agency", AGENCY])
     issue("revoked", "subjects:read", ["--dept", DEPT])
@@ -475,6 +476,8 @@ EXPECTED_RULES = {
     ("POST", "/api/v1/batches"): rule(roles={"submitter"}, scopes={"batches:write"}),
     ("GET", "/api/v1/batches/{id}"): rule(roles=BATCH_READERS, scopes={"batches:read"}),
     ("GET", "/api/v1/batches/{id}/rejects"): rule(roles=BATCH_READERS, scopes={"batches:read"}),
+    ("GET", "/api/v1/records/{id}/history"): rule(roles=BATCH_READERS, scopes={"batches:read"}),
+    ("POST", "/api/v1/records/{id}/transfer"): rule(roles={"operator"}),
     ("POST", "/api/v1/session"): PUBLIC,
     ("DELETE", "/api/v1/session"): rule(roles=EVERYONE),
     ("POST", "/api/v1/activate"): PUBLIC,
@@ -558,6 +561,16 @@ def walk_request(ctx, key, caller):
         return "GET", "/api/v1/batches/%d" % ctx.batches["own"], None, {}, {200}, caller
     if key == ("GET", "/api/v1/batches/{id}/rejects"):
         return "GET", "/api/v1/batches/%d/rejects" % ctx.batches["own"], None, {}, {200}, caller
+    if key == ("GET", "/api/v1/records/{id}/history"):
+        return ("GET", "/api/v1/records/%d/history" % record_id(ctx, "肇市监罚〔2026〕201号"), None,
+                {}, {200}, caller)
+    if key == ("POST", "/api/v1/records/{id}/transfer"):
+        # Only the operator gets through: it transfers a record of its own.
+        rid = 1
+        if caller.kind == "user" and caller.role == "operator":
+            rid = own_record(ctx, "肇市监罚〔2026〕8%03d号" % n)
+        return ("POST", "/api/v1/records/%d/transfer" % rid,
+                jbody({"dept": DEPT2, "reason": "路由检查"}), json_h, {200}, caller)
     if key == ("POST", "/api/v1/session"):
         return ("POST", "/api/v1/session", jbody({"name": "u_walker", "password": PASSWORD}),
                 json_h, {201}, caller)
@@ -620,6 +633,28 @@ def walk_request(ctx, key, caller):
     if key == ("GET", "/*"):
         return "GET", "/index.html", None, {}, {200}, caller
     raise AssertionError("the walker has no request for %s %s: add one" % key)
+
+
+def record_id(ctx, decision_no):
+    """The id of the company's penalty record with this decision number (the console's
+    view of the archive)."""
+    doc = json.loads(ctx.cli("subject", "show", "--db", ctx.db, "--compact", COMPANY).stdout)
+    for group in doc["categories"]:
+        for rec in group["records"]:
+            if decision_no in json.dumps(rec, ensure_ascii=False):
+                return rec["id"]
+    raise AssertionError("no record %s of %s" % (decision_no, COMPANY))
+
+
+def own_record(ctx, decision_no):
+    """A new penalty record of DEPT for the company, ingested at the console."""
+    path = ctx.path("own-%s.csv" % ctx.next())
+    with open(path, "wb") as f:
+        f.write(upload_csv(decision_no))
+    doc = json.loads(ctx.cli("ingest", "--db", ctx.db, "--category", "penalty", "--dept", DEPT,
+                             path).stdout)
+    check(doc["accepted"] == 1, "ingest %r" % doc)
+    return record_id(ctx, decision_no)
 
 
 def walk_callers(ctx):
@@ -1215,6 +1250,135 @@ def security_headers(ctx):
     for r in answers[:3] + answers[4:]:
         check(r.headers.get("cache-control") == "no-store", "API answer cacheable: %r"
               % r.headers.get("cache-control"))
+
+
+# ---- records belong to their department ---------------------------------------------
+
+def upload(ctx, caller, csv_bytes):
+    r = ctx.call(caller, "POST", "/api/v1/batches?category=penalty&name=up.csv", csv_bytes,
+                 {"Content-Type": "text/csv"})
+    expect_status(r, 201)
+    return r.json()
+
+
+def penalty_with(decision_no, content):
+    row = penalty_rows()[0]
+    row[8] = decision_no
+    row[13] = content
+    return csv_text(PENALTY_COLUMNS, [row]).encode("utf-8")
+
+
+def audit_entries(ctx, action):
+    out, after = [], 0
+    while True:
+        doc = json.loads(ctx.cli("audit", "list", "--db", ctx.db, "--limit", "1000", "--after",
+                                 str(after)).stdout)
+        for e in doc["entries"]:
+            if e["action"] == action:
+                if isinstance(e.get("detail"), str):
+                    e["detail"] = json.loads(e["detail"])
+                out.append(e)
+        if not doc.get("next"):
+            return out
+        after = doc["next"]
+
+
+def history(ctx, caller, rid):
+    return ctx.get(caller, "/api/v1/records/%d/history" % rid)
+
+
+@test
+def another_department_cannot_overwrite_a_record(ctx):
+    """Department B uploads A's penalty (same subject, same decision number) with other
+    content: the row is refused naming A, and A's record is untouched."""
+    no = "肇市监罚〔2026〕701号"
+    rid = own_record(ctx, no)
+    before = ctx.call(ctx.sessions["operator"], "GET",
+                      "/api/v1/records/%d/history" % rid).json()["record"]
+    doc = upload(ctx, ctx.token("dept2_write"), penalty_with(no, "罚款人民币1元"))
+    check(doc["accepted"] == 0 and doc["rejected"] == 1, "B's upload %r" % doc)
+    r = ctx.get(ctx.token("dept2_write"), "/api/v1/batches/%d/rejects" % doc["batch"])
+    expect_status(r, 200)
+    problems = r.json()["rejects"]
+    check([p["reason"] for p in problems] == ["record.other_dept"], "rejects %r" % problems)
+    check(DEPT in problems[0]["message"] and "移交" in problems[0]["message"],
+          "the message names the holder and the way out: %r" % problems[0]["message"])
+    check(problems[0]["field"] == "行政处罚决定书文号", "field %r" % problems[0]["field"])
+    after = ctx.call(ctx.sessions["operator"], "GET", "/api/v1/records/%d/history" % rid).json()
+    check(after["record"] == before, "the record changed: %r -> %r" % (before, after["record"]))
+    check(after["versions"] == [], "versions %r" % after["versions"])
+    public = ctx.get(ANONYMOUS, "/api/v1/subjects/" + COMPANY)
+    check(no in public.text and "罚款人民币1元" not in public.text,
+          "the public archive lost or changed the record")
+    # Submitting the very same content is refused as well: the key is A's.
+    doc = upload(ctx, ctx.token("dept2_write"), upload_csv(no))
+    check(doc["rejected"] == 1 and doc["duplicates"] == 0, "same content from B: %r" % doc)
+
+
+@test
+def an_update_keeps_the_earlier_version(ctx):
+    no = "肇市监罚〔2026〕702号"
+    rid = own_record(ctx, no)
+    doc = upload(ctx, ctx.token("dept_full"), penalty_with(no, "罚款人民币3万元"))
+    check(doc["accepted"] == 1, "A's update %r" % doc)
+    r = history(ctx, ctx.sessions["handler"], rid)
+    expect_status(r, 200)
+    h = r.json()
+    check(h["record"]["id"] == rid and h["record"]["dept"] == DEPT, "record %r" % h["record"])
+    check("罚款人民币3万元" in json.dumps(h["record"]["data"], ensure_ascii=False),
+          "the record holds the new content: %r" % h["record"])
+    check(len(h["versions"]) == 1, "versions %r" % h["versions"])
+    v = h["versions"][0]
+    check("罚款人民币2万元" in json.dumps(v["data"], ensure_ascii=False) and v["dept"] == DEPT,
+          "the earlier version %r" % v)
+    check(v["batch"] != h["record"]["batch"] and v["replaced_at"] == h["record"]["updated_at"],
+          "version dates %r / %r" % (v, h["record"]))
+    # Another department's users and tokens do not see it; the public must log in.
+    expect_error(ctx.get(ctx.token("dept2_write"), "/api/v1/records/%d/history" % rid), 404,
+                 "record.not_found")
+    expect_error(history(ctx, ANONYMOUS, rid), 401, "auth.required")
+    expect_error(history(ctx, ctx.sessions["operator"], 999999), 404, "record.not_found")
+    expect_error(ctx.get(ctx.sessions["operator"], "/api/v1/records/abc/history"), 400,
+                 "request.invalid")
+    # The read is in the audit trail.
+    entries = audit_entries(ctx, "record.history")
+    check(any(e["detail"].get("record") == rid for e in entries),
+          "no record.history entry for %d: %r" % (rid, entries))
+
+
+@test
+def an_operator_transfers_a_record(ctx):
+    no = "肇市监罚〔2026〕703号"
+    rid = own_record(ctx, no)
+    op = ctx.sessions["operator"]
+    path = "/api/v1/records/%d/transfer" % rid
+    h = {"Content-Type": "application/json"}
+    expect_error(ctx.call(op, "POST", path, jbody({"dept": DEPT2, "reason": ""}), h), 400,
+                 "request.invalid")
+    expect_error(ctx.call(op, "POST", path, jbody({"dept": "123", "reason": "x"}), h), 400,
+                 "code.length")
+    expect_error(ctx.call(op, "POST", path, jbody({"dept": DEPT, "reason": "x"}), h), 400,
+                 "request.invalid")
+    r = ctx.call(op, "POST", path, jbody({"dept": DEPT2, "reason": "职能划转至社保基金管理局"}), h)
+    expect_status(r, 200)
+    check(r.json() == {"record": rid, "from": DEPT, "to": DEPT2, "reason": "职能划转至社保基金管理局"},
+          "transfer answer %r" % r.json())
+    # Now B updates it, and A is refused.
+    doc = upload(ctx, ctx.token("dept2_write"), penalty_with(no, "罚款人民币4万元"))
+    check(doc["accepted"] == 1, "B's update after the transfer %r" % doc)
+    doc = upload(ctx, ctx.token("dept_full"), penalty_with(no, "罚款人民币5万元"))
+    check(doc["rejected"] == 1, "A's update after the transfer %r" % doc)
+    hist = history(ctx, ctx.token("dept2_write"), rid).json()
+    check(hist["record"]["dept"] == DEPT2, "holder %r" % hist["record"])
+    check([v["dept"] for v in hist["versions"]] == [DEPT2, DEPT],
+          "versions: B's first content after the transfer, then A's: %r" % hist["versions"])
+    expect_error(history(ctx, ctx.token("dept_full"), rid), 404, "record.not_found")
+    mine = [e for e in audit_entries(ctx, "record.transfer") if e["detail"].get("record") == rid]
+    check(len(mine) == 1 and mine[0]["detail"]["to"] == DEPT2 and
+          mine[0]["actor"] == "user:u_operator", "audit entry %r" % mine)
+    # The console can do the same, back to A.
+    p = ctx.cli("record", "transfer", "--db", ctx.db, str(rid), "--to", DEPT, "--reason", "退回")
+    check(json.loads(p.stdout)["to"] == DEPT, "console transfer %r" % p.stdout)
 
 
 @test

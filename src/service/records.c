@@ -1,0 +1,180 @@
+/* records.c - see records.h. */
+#include "records.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "access.h"
+#include "audit_trail.h"
+#include "codes.h"
+#include "core/err.h"
+#include "core/role.h"
+#include "core/text.h"
+#include "principal.h"
+#include "store/store.h"
+
+#define RECORDS_REASON_MAX_CHARS 200
+
+/* The record's content as stored: a JSON object written by the pipeline.  A value that
+ * does not parse (an operator's hand edit) is shown as text rather than lost. */
+static json_t *records_data(const char *data)
+{
+	json_t *v = json_loads(data ? data : "", JSON_DECODE_ANY, NULL);
+
+	return v ? v : json_string(data ? data : "");
+}
+
+/* The business key's fields, joined with U+001F in the store, as an array. */
+static json_t *records_key(const char *key)
+{
+	json_t *parts = json_array();
+	const char *p = key, *sep;
+
+	for (;;) {
+		sep = strchr(p, '\x1f');
+		json_array_append_new(parts, json_stringn(p, sep ? (size_t)(sep - p) : strlen(p)));
+		if (!sep)
+			return parts;
+		p = sep + 1;
+	}
+}
+
+/* What one record callback keeps: the record's JSON, its subject and holder. */
+struct record_found {
+	json_t *json;
+	char subject[CODE_MAX];
+	char dept[CODE_MAX];
+};
+
+static int records_keep(void *ctx, const struct store_record *r)
+{
+	struct record_found *f = ctx;
+
+	json_decref(f->json);
+	f->json = json_pack("{s:I, s:s, s:s, s:o, s:s, s:I, s:o, s:s, s:s, s:b, s:s, s:s}", "id",
+			    (json_int_t)r->id, "subject", r->subject_code, "category", r->category,
+			    "key", records_key(r->business_key), "dept", r->dept_code, "batch",
+			    (json_int_t)r->batch_id, "data", records_data(r->data),
+			    "decision_date", r->decision_date, "publicity_end", r->publicity_end,
+			    "name_conflict", (r->flags & STORE_RECORD_NAME_CONFLICT) != 0,
+			    "created_at", r->created_at, "updated_at", r->updated_at);
+	snprintf(f->subject, sizeof f->subject, "%s", r->subject_code);
+	snprintf(f->dept, sizeof f->dept, "%s", r->dept_code);
+	return 0;
+}
+
+/* Finds record `id` for `who`: 0 with *f filled, or -1 (`record.not_found` also when
+ * the record is another department's, so that ids do not tell what others hold). */
+static int records_find(struct store *s, const struct principal *who, int64_t id,
+			struct record_found *f, struct err *e)
+{
+	int found;
+
+	memset(f, 0, sizeof *f);
+	found = store_record_get(s, id, records_keep, f, e);
+	if (found < 0 || (found && !f->json)) {
+		json_decref(f->json);
+		f->json = NULL;
+		return found < 0 ? -1 : err_set(e, "internal.error", "内存不足，无法输出记录");
+	}
+	if (!found || !access_sees_dept(who, f->dept)) {
+		json_decref(f->json);
+		f->json = NULL;
+		return err_set(e, "record.not_found", "信用记录 %lld 不存在", (long long)id);
+	}
+	return 0;
+}
+
+static int records_add_version(void *ctx, const struct store_record_version *v)
+{
+	json_t *list = ctx;
+
+	return json_array_append_new(
+		       list, json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:s}", "batch",
+				       (json_int_t)v->batch_id, "dept", v->dept_code, "data",
+				       records_data(v->data), "decision_date", v->decision_date,
+				       "publicity_end", v->publicity_end, "valid_from",
+				       v->valid_from, "replaced_at", v->replaced_at)) != 0;
+}
+
+int records_history(struct store *s, const struct principal *who, int64_t id, json_t **out,
+		    struct err *e)
+{
+	struct record_found f;
+	json_t *versions, *detail;
+	int rc;
+
+	*out = NULL;
+	if (records_find(s, who, id, &f, e) < 0)
+		return -1;
+	versions = json_array();
+	if (store_record_versions(s, f.subject, id, records_add_version, versions, e) < 0) {
+		json_decref(versions);
+		json_decref(f.json);
+		return -1;
+	}
+	/* Earlier versions may hold what the record no longer shows: the read is recorded
+	 * before anything goes out. */
+	detail = json_pack("{s:I, s:I}", "record", (json_int_t)id, "versions",
+			   (json_int_t)json_array_size(versions));
+	rc = audit_trail_record(s, who, "record.history", f.subject, detail, e);
+	json_decref(detail);
+	if (rc < 0) {
+		json_decref(versions);
+		json_decref(f.json);
+		return -1;
+	}
+	*out = json_pack("{s:o, s:o}", "record", f.json, "versions", versions);
+	return 0;
+}
+
+static int records_may_transfer(const struct principal *who)
+{
+	return who->kind == PRINCIPAL_CLI ||
+	       (who->kind == PRINCIPAL_USER && (who->roles & ROLE_OPERATOR));
+}
+
+int records_transfer(struct store *s, const struct principal *who, int64_t id,
+		     const char *to_dept, const char *reason, json_t **out, struct err *e)
+{
+	struct record_found f;
+	char to[CODE_MAX];
+	size_t reason_chars = reason ? text_utf8_length(reason) : 0;
+	json_t *detail;
+	int rc;
+
+	*out = NULL;
+	if (!records_may_transfer(who))
+		return err_set(e, "auth.forbidden", "只有平台运营人员可以移交信用记录");
+	if (codes_require_valid(s, to_dept, CODE_KIND_USCC, "dept", to, e) < 0)
+		return -1;
+	if (reason_chars == 0 || reason_chars > RECORDS_REASON_MAX_CHARS)
+		return err_set_field(e, "request.invalid", "reason",
+				     "请填写移交原因（1 到 %d 个字），如“机构改革，职能划转至市场监管局”",
+				     RECORDS_REASON_MAX_CHARS);
+	if (store_begin(s, e) < 0)
+		return -1;
+	if (records_find(s, who, id, &f, e) < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	json_decref(f.json);
+	if (strcmp(f.dept, to) == 0) {
+		store_rollback(s);
+		return err_set_field(e, "request.invalid", "dept", "信用记录 %lld 已由部门“%s”持有，无需移交",
+				     (long long)id, to);
+	}
+	detail = json_pack("{s:I, s:s, s:s, s:s}", "record", (json_int_t)id, "from", f.dept, "to",
+			   to, "reason", reason);
+	rc = store_record_transfer(s, f.subject, id, to, e);
+	if (rc == 0)
+		err_set(e, "record.not_found", "信用记录 %lld 不存在", (long long)id);
+	if (rc <= 0 || audit_trail_record(s, who, "record.transfer", f.subject, detail, e) < 0 ||
+	    store_commit(s, e) < 0) {
+		store_rollback(s);
+		json_decref(detail);
+		return -1;
+	}
+	*out = detail;
+	return 0;
+}
