@@ -345,7 +345,30 @@ static const struct demo_file {
 	{ "social_insurance_arrears", "social_insurance_arrears.csv", SOCIAL_INSURANCE_HEADER,
 	  &HRSS },
 	{ "utility_payment", "utility_payment.csv", UTILITY_HEADER, &NDRC },
+	/* Later the same department re-sends some penalties corrected (their earlier
+	 * content stays in each record's history), and another department sends a few of
+	 * them as its own: refused, record.other_dept. */
+	{ "penalty", "penalty-corrections.csv", PENALTY_HEADER, NULL },
+	{ "penalty", "penalty-other-dept.csv", PENALTY_HEADER, &DEPTS[1] },
 };
+#define DEMO_CORRECTIONS 7
+#define DEMO_OTHER_DEPT 8
+
+/* A penalty row as re-sent after review: the same decision, its facts corrected. */
+static void demo_corrected_row(struct buf *out, const char *row, size_t len)
+{
+	static const char from[] = "违反了相关规定。";
+	const char *at = memmem(row, len, from, sizeof from - 1);
+
+	if (!at) {
+		buf_append(out, row, len);
+		return;
+	}
+	buf_append(out, row, (size_t)(at - row));
+	buf_puts(out, "违反了相关规定（经复核更正违法事实）。");
+	at += sizeof from - 1;
+	buf_append(out, at, len - (size_t)(at - row));
+}
 
 #define NFILES (sizeof DEMO_FILES / sizeof *DEMO_FILES)
 
@@ -355,13 +378,14 @@ static int demo_write_files(const char *dir, const struct demo_options *opts)
 	/* Lists draw from their own generator, so that adding them changed none of the
 	 * other demo data (documentation shows some of it). */
 	uint64_t lists_rng = opts->seed * 40503ULL + 0x632BE59BD9B4E019ULL;
-	/* And so do the non-public categories, added later still. */
+	/* And so do the non-public categories, added later still, and the re-sent rows. */
 	uint64_t shared_rng = opts->seed * 69069ULL + 0xD1B54A32D192ED03ULL;
+	uint64_t resend_rng = opts->seed * 1103515245ULL + 0x2545F4914F6CDD1DULL;
 	FILE *f[NFILES];
 	struct demo_subject subj;
 	struct date today;
 	char path[4096], today_s[11];
-	struct buf b;
+	struct buf b, row;
 	long t, seq = 0;
 	size_t k;
 	int i, n, rc = 0;
@@ -377,6 +401,7 @@ static int demo_write_files(const char *dir, const struct demo_options *opts)
 			fputs(DEMO_FILES[k].header, f[k]);
 	}
 	buf_init(&b, 1 << 20);
+	buf_init(&row, 0);
 	for (i = 0; rc == 0 && i < opts->subjects; i++) {
 		int person = i % 20 == 19;
 
@@ -392,9 +417,20 @@ static int demo_write_files(const char *dir, const struct demo_options *opts)
 			buf_reset(&b);
 		}
 		/* About one subject in three has penalties, as in real archives. */
-		for (n = rng_next(&rng) % 3 == 0 ? 1 + (int)(rng_next(&rng) % 3) : 0; n > 0; n--)
-			demo_penalty_row(&b, &rng, &subj, ++seq, t);
-		fwrite(b.data, 1, b.len, f[2]);
+		for (n = rng_next(&rng) % 3 == 0 ? 1 + (int)(rng_next(&rng) % 3) : 0; n > 0; n--) {
+			uint64_t pick = rng_next(&resend_rng) % 30;
+
+			buf_reset(&row);
+			demo_penalty_row(&row, &rng, &subj, ++seq, t);
+			fwrite(row.data, 1, row.len, f[2]);
+			buf_reset(&b);
+			if (pick < 3) {
+				demo_corrected_row(&b, row.data, row.len);
+				fwrite(b.data, 1, b.len, f[DEMO_CORRECTIONS]);
+			} else if (pick == 3) {
+				fwrite(row.data, 1, row.len, f[DEMO_OTHER_DEPT]);
+			}
+		}
 		/* About one subject in four, persons too, has utility payment records. */
 		buf_reset(&b);
 		if (rng_next(&shared_rng) % 4 == 0) {
@@ -421,6 +457,7 @@ static int demo_write_files(const char *dir, const struct demo_options *opts)
 		}
 	}
 	buf_free(&b);
+	buf_free(&row);
 	for (k = 0; k < NFILES; k++)
 		if (f[k] && fclose(f[k]) != 0)
 			rc = -1;

@@ -35,6 +35,7 @@ if len(sys.argv) != 3:
 BIN = os.path.abspath(sys.argv[1])
 ROOT = os.path.abspath(sys.argv[2])
 DEPT = "11441200MB2C12348J"
+DEPT2 = "11441200MB2D5678XW"  # another department
 SANITIZER_MARKERS = ("runtime error", "AddressSanitizer", "LeakSanitizer", "ThreadSanitizer")
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "pg"))
@@ -123,6 +124,13 @@ SCENARIO = [
         row(PERSON, 6),
         row(JINXIU, 9),
     ]),
+    # Another department sends keys the first one holds: refused, nothing changes, and
+    # its one new key is its own.
+    ("2026-11-22T09:00:00+08:00", [
+        row(HONGDA, 2, fact="另一部门的改写。"),
+        row(XINGHU, 1),
+        row(XINGHU, 10),
+    ], DEPT2),
 ]
 
 
@@ -134,6 +142,12 @@ def dump(db):
         "records": "SELECT id, subject_code, category, business_key, batch_id, dept_code, "
                    "data, content_hash, decision_date, publicity_end, flags, created_at, "
                    "updated_at FROM records ORDER BY id",
+        # Version ids are left out: PostgreSQL does not reuse the ids of the versions a
+        # batch drops (content it wrote itself), SQLite may.
+        "record_versions": "SELECT record_id, subject_code, category, business_key, batch_id, "
+                           "dept_code, data, content_hash, decision_date, publicity_end, "
+                           "flags, valid_from, replaced_at FROM record_versions "
+                           "ORDER BY record_id, replaced_at, batch_id, content_hash",
         "batches": "SELECT id, category, dept_code, source, format, encoding, rows, accepted, "
                    "duplicates, rejected, warnings, created_at FROM batches ORDER BY id",
         "problems": "SELECT batch_id, row, field, reason, message, warning FROM batch_problems "
@@ -151,13 +165,14 @@ def play(db, tmp, env_extra):
     seen = []
     code, out, err = run(["init", "--db", db], env_extra)
     check(code == 0, "init failed: %s" % err)
-    for i, (now, rows) in enumerate(SCENARIO):
+    for i, (now, rows, *dept) in enumerate(SCENARIO):
         path = os.path.join(tmp, "batch%d.csv" % i)
         rejects = os.path.join(tmp, "rejects%d.csv" % i)
         with open(path, "w", encoding="utf-8") as f:
             f.write(csv_text(rows))
-        code, out, err = run(["ingest", "--db", db, "--category", "penalty", "--dept", DEPT,
-                              "--rejects", rejects, path], env_extra, now)
+        code, out, err = run(["ingest", "--db", db, "--category", "penalty", "--dept",
+                              dept[0] if dept else DEPT, "--rejects", rejects, path],
+                             env_extra, now)
         check(code in (0, 1), "ingest exit %d: %s" % (code, err))
         with open(rejects, encoding="utf-8") as f:
             seen.append(("ingest", i, code, out, f.read()))
@@ -210,7 +225,13 @@ def scenario_on_both(flush_bytes):
                   % (batches[1][7:10],))
             check(batches[0][10] >= 1, "batch 1 has no name-conflict warning")
             actions = [r[5] for r in rows_lite["audit"]]
-            check(actions.count("batch.create") == 2 and actions.count("subject.read") == 4,
+            check(batches[2][7:10] == (1, 0, 2), "batch 3 (another department) "
+                  "accepted/dup/rejected: %r" % (batches[2][7:10],))
+            check([r[3] for r in rows_lite["problems"] if r[0] == 3] == ["record.other_dept"] * 2,
+                  "batch 3's problems: %r" % rows_lite["problems"])
+            check(len(rows_lite["record_versions"]) >= 2, "versions: %r"
+                  % rows_lite["record_versions"])
+            check(actions.count("batch.create") == 3 and actions.count("subject.read") == 4,
                   "audit actions %r" % actions)
         finally:
             testdb.drop_db(pg)

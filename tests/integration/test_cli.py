@@ -1726,12 +1726,21 @@ def demo_database(t):
     summ = r.json()
     eq(summ.get("subjects"), 200, "demo summary subjects")
     batches = summ.get("batches")
-    check(isinstance(batches, list) and len(batches) == 7, "demo batches: %r" % batches)
-    for b in batches:
+    check(isinstance(batches, list) and len(batches) == 9, "demo batches: %r" % batches)
+    # The last two re-send penalties: corrected by their department (updates, whose
+    # earlier content is kept), and claimed by another department (refused).
+    corrections, other = batches[7], batches[8]
+    for b in batches[:7]:
         eq(b["rejected"], 0, "demo batch %s rejected rows" % b.get("category"))
         check(b["accepted"] > 0, "demo batch %s accepted nothing" % b.get("category"))
     eq({b["category"] for b in batches}, set(BUILTIN), "demo categories")
-    eq(t.count("records"), sum(b["accepted"] for b in batches), "records vs demo summary")
+    eq(t.count("records"), sum(b["accepted"] for b in batches[:7]), "records vs demo summary")
+    check(corrections["category"] == "penalty" and corrections["accepted"] > 0 and
+          corrections["rejected"] == 0, "corrections %r" % corrections)
+    eq(t.count("record_versions"), corrections["accepted"], "a version per corrected record")
+    check(other["rejected"] > 0 and other["accepted"] == 0, "other department %r" % other)
+    eq(t.sql("SELECT DISTINCT reason FROM batch_problems WHERE batch_id = %d" % other["batch"]),
+       [("record.other_dept",)], "the other department's rows are refused as such")
     check(t.count("subjects", "WHERE kind='resident_id'") > 0, "no person subjects in demo")
     eq(t.count("subjects", "WHERE kind='uscc'"), 190, "companies (every 20th subject is a "
        "person)")

@@ -28,11 +28,11 @@ CREATE TABLE record_versions (
 );
 CREATE INDEX record_versions_record ON record_versions(subject_code, record_id, id);
 
--- Only a change of what the record says or who holds it makes a version; the upsert's
--- WHERE already skips identical content, so this is a second guard, not the filter.
+-- Every update makes a version, without a WHEN: the writers only update a record that
+-- changes (SQLite's upsert skips identical content; PostgreSQL's merge rewrites a key
+-- whose rows changed it, even when its last row restores the stored content, and that
+-- rewrite must leave the same history as SQLite's two updates).
 CREATE TRIGGER records_keep_version AFTER UPDATE ON records
-WHEN old.content_hash IS NOT new.content_hash OR old.dept_code IS NOT new.dept_code
-  OR old.publicity_end IS NOT new.publicity_end OR old.flags IS NOT new.flags
 BEGIN
     INSERT INTO record_versions(record_id, subject_code, category, business_key, batch_id,
         dept_code, data, content_hash, decision_date, publicity_end, flags, valid_from,
