@@ -85,27 +85,46 @@ static int api_batches_wants_csv(const struct http_request *req)
 	return accept && strstr(accept, "text/csv") != NULL;
 }
 
-static int api_batches_rejects_csv(int64_t id, const json_t *rejects,
-				   struct http_response *res, struct err *e)
+/* Appends one page of rejects as CSV lines. */
+static void api_batches_csv_lines(struct buf *out, const json_t *rejects)
 {
 	const json_t *p;
 	size_t i;
 
-	buf_puts(&res->body, "row,field,reason,message\r\n");
 	json_array_foreach(rejects, i, p) {
 		const char *field = json_string_value(json_object_get(p, "field"));
 		const char *reason = json_string_value(json_object_get(p, "reason"));
 		const char *message = json_string_value(json_object_get(p, "message"));
 
-		buf_printf(&res->body, "%" JSON_INTEGER_FORMAT ",",
+		buf_printf(out, "%" JSON_INTEGER_FORMAT ",",
 			   json_integer_value(json_object_get(p, "row")));
-		buf_put_csv_field(&res->body, field ? field : "");
-		buf_putc(&res->body, ',');
-		buf_put_csv_field(&res->body, reason ? reason : "");
-		buf_putc(&res->body, ',');
-		buf_put_csv_field(&res->body, message ? message : "");
-		buf_puts(&res->body, "\r\n");
+		buf_put_csv_field(out, field ? field : "");
+		buf_putc(out, ',');
+		buf_put_csv_field(out, reason ? reason : "");
+		buf_putc(out, ',');
+		buf_put_csv_field(out, message ? message : "");
+		buf_puts(out, "\r\n");
 	}
+}
+
+/* The whole list as CSV, read page by page: a batch lists at most
+ * PIPELINE_BATCH_PROBLEMS problems plus a summary line per reason. */
+static int api_batches_rejects_csv(struct store *s, const struct http_request *req, int64_t id,
+				   struct http_response *res, struct err *e)
+{
+	char after[48] = "";
+	json_t *page = NULL;
+	const char *next;
+
+	buf_puts(&res->body, "row,field,reason,message\r\n");
+	do {
+		if (batches_problems_page(s, &req->who, id, 0, after, BATCHES_PAGE_MAX, &page, e) < 0)
+			return -1;
+		api_batches_csv_lines(&res->body, json_object_get(page, "rejects"));
+		next = json_string_value(json_object_get(page, "next"));
+		snprintf(after, sizeof after, "%s", next ? next : "");
+		json_decref(page);
+	} while (after[0] && !buf_failed(&res->body));
 	if (buf_failed(&res->body))
 		return err_set(e, "internal.error", "内部错误：拒收清单过大或内存不足");
 	res->status = 200;
@@ -115,24 +134,36 @@ static int api_batches_rejects_csv(int64_t id, const json_t *rejects,
 	return 0;
 }
 
+/* A page size from ?limit=, 0 when absent; -1 (refused by the service) when not a
+ * number. */
+static long api_batches_limit(const struct http_request *req)
+{
+	const char *v = http_request_arg(req, "limit");
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	return errno || *end || n < 1 ? -1 : n;
+}
+
 int api_batches_rejects(struct http_request *req, struct http_response *res, struct err *e)
 {
 	struct store *s;
-	json_t *rejects = NULL;
+	json_t *page = NULL;
 	int64_t id = 0;
-	int rc;
 
 	if (http_param_id(req, 0, "批次", &id, e) < 0)
 		return -1;
 	s = http_request_store(req, e);
-	if (!s || batches_problems(s, &req->who, id, 0, &rejects, e) < 0)
+	if (!s)
 		return -1;
-	if (api_batches_wants_csv(req)) {
-		rc = api_batches_rejects_csv(id, rejects, res, e);
-		json_decref(rejects);
-		return rc;
-	}
-	return http_reply_json(res, 200, json_pack("{s:I, s:o}", "batch", (json_int_t)id,
-						   "rejects", rejects),
-			       e);
+	if (api_batches_wants_csv(req))
+		return api_batches_rejects_csv(s, req, id, res, e);
+	if (batches_problems_page(s, &req->who, id, 0, http_request_arg(req, "after"),
+				  api_batches_limit(req), &page, e) < 0)
+		return -1;
+	return http_reply_json(res, 200, page, e);
 }

@@ -12,10 +12,12 @@
 #include "core/buf.h"
 #include "core/catalog.h"
 #include "core/err.h"
+#include "core/reasons.h"
 #include "core/text.h"
 #include "prepare.h"
 #include "row_queue.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -27,6 +29,25 @@ struct exception_list {
 	char **codes; /* sorted */
 	size_t n, cap;
 	int failed; /* out of memory while loading */
+};
+
+/* How often one reason was left out of the problem list past the batch's cap, or how
+ * often it rejected a row of the sample (the first PIPELINE_SAMPLE_ROWS rows).  Reasons
+ * are static strings from reasons.def, so a few dozen at most. */
+#define PIPELINE_REASONS_MAX 64
+
+struct reason_count {
+	const char *reason;
+	int warning;
+	long n;
+	long first_row;     /* the sample: the first row refused for it, and why */
+	char example[384];
+};
+
+struct reason_tally {
+	struct reason_count v[PIPELINE_REASONS_MAX];
+	size_t n;
+	long other; /* past PIPELINE_REASONS_MAX distinct reasons (never in practice) */
 };
 
 struct pipeline {
@@ -49,7 +70,34 @@ struct pipeline {
 	/* The preparer thread's outcome. */
 	int prepare_rc;
 	struct err prepare_err;
+	/* Problems listed so far, the cap, and what was left out past it. */
+	long problems_listed, problems_cap;
+	struct reason_tally omitted;
+	/* Rejected rows of the sample, by the first reason that rejected them. */
+	long sample_rejected;
+	struct reason_tally sample;
+	/* Why the writer refused the current row (NULL: it did not). */
+	const char *refused_reason;
+	char refused_message[384];
 };
+
+static struct reason_count *reason_tally_of(struct reason_tally *t, const char *reason,
+					    int warning)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].warning == warning && strcmp(t->v[i].reason, reason) == 0)
+			return &t->v[i];
+	if (t->n == PIPELINE_REASONS_MAX) {
+		t->other++;
+		return NULL;
+	}
+	memset(&t->v[t->n], 0, sizeof t->v[t->n]);
+	t->v[t->n].reason = reason;
+	t->v[t->n].warning = warning;
+	return &t->v[t->n++];
+}
 
 static int exception_list_add(void *ctx, const char *code, const char *note,
 			      const char *added_at)
@@ -94,13 +142,29 @@ static void exception_list_free(struct exception_list *l)
 	free(l->codes);
 }
 
-static int pipeline_problem(struct pipeline *p, long row, const char *field, const char *reason,
-			    const char *message, int warning, struct err *e)
+static const char *pipeline_reason_summary(const char *reason)
 {
-	struct store_problem prob = { p->batch->id, row, field, reason, message, warning };
+	const struct reason_info *info = reasons_find(reason);
 
-	if (warning)
-		p->batch->warnings++;
+	return info ? info->summary : "";
+}
+
+/* Writes one problem line, unless the batch's list is full: then it is only counted
+ * under its reason, for the summary lines pipeline_write_omitted adds at the end. */
+static int pipeline_problem_line(struct pipeline *p, long row, const char *field,
+				 const char *reason, const char *message, int warning,
+				 struct err *e)
+{
+	struct store_problem prob = { p->batch->id, row, field, reason, message, warning, 0 };
+
+	if (p->problems_listed >= p->problems_cap) {
+		struct reason_count *c = reason_tally_of(&p->omitted, reason, warning);
+
+		if (c)
+			c->n++;
+		return 0;
+	}
+	p->problems_listed++;
 	if (!warning && p->rejects_tmp) {
 		buf_reset(&p->line);
 		buf_printf(&p->line, "%ld,", row);
@@ -115,6 +179,16 @@ static int pipeline_problem(struct pipeline *p, long row, const char *field, con
 	return store_problem_add(p->store, &prob, e);
 }
 
+static int pipeline_problem(struct pipeline *p, long row, const char *field, const char *reason,
+			    const char *message, int warning, struct err *e)
+{
+	if (warning)
+		p->batch->warnings++;
+	return pipeline_problem_line(p, row, field, reason, message, warning, e);
+}
+
+/* A row's own problems, at most PIPELINE_ROW_PROBLEMS of them: a row that breaks every
+ * field says enough with the first twenty.  The rest still count as warnings. */
 static int pipeline_write_problems(struct pipeline *p, const struct prepared_row *r,
 				   struct err *e)
 {
@@ -123,11 +197,80 @@ static int pipeline_write_problems(struct pipeline *p, const struct prepared_row
 	for (i = 0; i < r->nproblems; i++) {
 		const struct prepared_problem *pp = &r->problems[i];
 
+		if (i >= PIPELINE_ROW_PROBLEMS) {
+			p->batch->warnings += pp->warning != 0;
+			continue;
+		}
 		if (pipeline_problem(p, r->row, prepared_str(r, pp->field), pp->reason,
 				     prepared_str(r, pp->message), pp->warning, e) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* One line per reason left out past the batch's cap, at row 0, after all the rows. */
+static int pipeline_write_omitted(struct pipeline *p, struct err *e)
+{
+	char msg[512];
+	size_t i;
+
+	for (i = 0; i < p->omitted.n; i++) {
+		const struct reason_count *c = &p->omitted.v[i];
+
+		snprintf(msg, sizeof msg, "另有 %ld 条“%s”（%s）问题未逐条列出：每批最多列出 %ld 条问题。"
+			 "请先改正已列出的问题，再重新报送", c->n, c->reason,
+			 pipeline_reason_summary(c->reason), p->problems_cap);
+		p->problems_cap = LONG_MAX; /* the summary lines themselves are always listed */
+		if (pipeline_problem_line(p, 0, "", c->reason, msg, c->warning, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Notes a rejected row of the sample; returns -1 with `file.mostly_rejected` once the
+ * sample is complete and one reason rejected nearly all of it. */
+static int pipeline_sample_row(struct pipeline *p, const struct prepared_row *r,
+			       const char *reason, const char *message, struct err *e)
+{
+	const struct reason_count *top = NULL;
+	struct reason_count *c;
+	size_t i;
+
+	if (p->batch->rows > PIPELINE_SAMPLE_ROWS)
+		return 0;
+	if (reason) {
+		p->sample_rejected++;
+		c = reason_tally_of(&p->sample, reason, 0);
+		if (c && c->n++ == 0) {
+			c->first_row = r->row;
+			snprintf(c->example, sizeof c->example, "%s", message);
+			text_utf8_clip(c->example);
+		}
+	}
+	if (p->batch->rows < PIPELINE_SAMPLE_ROWS)
+		return 0;
+	for (i = 0; i < p->sample.n; i++)
+		if (!top || p->sample.v[i].n > top->n)
+			top = &p->sample.v[i];
+	if (!top || top->n * 100 <= (long)PIPELINE_SAMPLE_ROWS * PIPELINE_SAMPLE_PERCENT)
+		return 0;
+	return err_set(e, "file.mostly_rejected",
+		       "文件前 %d 行中有 %ld 行因同一原因被拒收：“%s”（%s），例如第 %ld 行：%s。"
+		       "这通常是选错了信息类、表头与信息类不符或文件本身有误；本文件未入库任何数据，"
+		       "请核对后重新报送",
+		       PIPELINE_SAMPLE_ROWS, top->n, top->reason, pipeline_reason_summary(top->reason),
+		       top->first_row, top->example);
+}
+
+/* The first reason that rejects a prepared row (not a warning), or NULL. */
+static const struct prepared_problem *pipeline_first_error(const struct prepared_row *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nproblems; i++)
+		if (!r->problems[i].warning)
+			return &r->problems[i];
+	return NULL;
 }
 
 /* Finds or creates the row's subject.  Returns 0, 1 when the code is on record as
@@ -170,6 +313,14 @@ static int pipeline_link_subject(struct pipeline *p, const struct prepared_row *
 	return 0;
 }
 
+/* Remembers why the writer refused the current row, for the sample. */
+static void pipeline_note_refusal(struct pipeline *p, const char *reason, const char *message)
+{
+	p->refused_reason = reason;
+	snprintf(p->refused_message, sizeof p->refused_message, "%s", message);
+	text_utf8_clip(p->refused_message);
+}
+
 /* Refuses a row whose code belongs to another kind of subject. */
 static int pipeline_refuse_kind(struct pipeline *p, const struct prepared_row *r,
 				struct err *e)
@@ -179,6 +330,7 @@ static int pipeline_refuse_kind(struct pipeline *p, const struct prepared_row *r
 	snprintf(msg, sizeof msg, "代码“%s”已登记为另一类主体（%s），与本行的主体类别不符，"
 		 "请核对证件类型和号码", prepared_str(r, r->code), p->last_kind);
 	p->batch->rejected++;
+	pipeline_note_refusal(p, "subject.kind_conflict", msg);
 	return pipeline_problem(p, r->row, prepared_str(r, r->code_label),
 				"subject.kind_conflict", msg, 0, e);
 }
@@ -197,6 +349,7 @@ static int pipeline_refuse_other_dept(struct pipeline *p, const struct prepared_
 		 "请联系平台运营方办理记录移交", field, owner, field);
 	text_utf8_clip(msg);
 	p->batch->rejected++;
+	pipeline_note_refusal(p, "record.other_dept", msg);
 	return pipeline_problem(p, r->row, field, "record.other_dept", msg, 0, e);
 }
 
@@ -246,12 +399,22 @@ static int pipeline_write_record(struct pipeline *p, const struct prepared_row *
 
 static int pipeline_write_row(struct pipeline *p, const struct prepared_row *r, struct err *e)
 {
+	const struct prepared_problem *first;
+
 	/* A break counts as a rejected row, so that rows = accepted + duplicates + rejected. */
 	p->batch->rows++;
-	if (r->kind == PREPARED_RECORD)
-		return pipeline_write_record(p, r, e);
-	p->batch->rejected++;
-	return pipeline_write_problems(p, r, e);
+	p->refused_reason = NULL;
+	if (r->kind == PREPARED_RECORD) {
+		if (pipeline_write_record(p, r, e) < 0)
+			return -1;
+	} else {
+		p->batch->rejected++;
+		if (pipeline_write_problems(p, r, e) < 0)
+			return -1;
+		if ((first = pipeline_first_error(r)) != NULL)
+			pipeline_note_refusal(p, first->reason, prepared_str(r, first->message));
+	}
+	return pipeline_sample_row(p, r, p->refused_reason, p->refused_message, e);
 }
 
 static void *pipeline_prepare_thread(void *arg)
@@ -382,7 +545,8 @@ static int pipeline_execute(struct pipeline *p, struct err *e)
 	pipeline_note_encoding(p);
 	if (store_begin_batch(p->store, e) < 0)
 		return -1;
-	if (store_batch_insert(p->store, b, e) < 0 || pipeline_write_rows(p, e) < 0)
+	if (store_batch_insert(p->store, b, e) < 0 || pipeline_write_rows(p, e) < 0 ||
+	    pipeline_write_omitted(p, e) < 0)
 		goto fail;
 	/* The encoding is decided at the first non-ASCII byte, which may come late in the
 	 * file: the batch records it again once the file has been read. */
@@ -398,8 +562,18 @@ fail:
 	return -1;
 }
 
+/* The batch's cap on listed problems: PIPELINE_BATCH_PROBLEMS, or less when
+ * $XINYONG_BATCH_PROBLEMS says so (tests reach the cap with small files). */
+static long pipeline_problems_cap(void)
+{
+	const char *v = getenv("XINYONG_BATCH_PROBLEMS");
+	long n = v ? atol(v) : 0;
+
+	return n > 0 && n < PIPELINE_BATCH_PROBLEMS ? n : PIPELINE_BATCH_PROBLEMS;
+}
+
 int pipeline_run(struct store *s, const struct pipeline_request *req, struct store_batch *batch,
-		 struct err *e)
+		 struct pipeline_stats *stats, struct err *e)
 {
 	struct exception_list exceptions = { NULL, 0, 0, 0 };
 	struct code_options opts = { CODE_KIND_AUTO, exception_list_has, &exceptions };
@@ -412,6 +586,7 @@ int pipeline_run(struct store *s, const struct pipeline_request *req, struct sto
 	p.req = req;
 	p.cat = req->cat;
 	p.batch = batch;
+	p.problems_cap = pipeline_problems_cap();
 	buf_init(&p.line, 1 << 20);
 	/* Hashes are computed in the preparer thread; sodium_init picks the fast
 	 * implementation and is safe to call more than once. */
@@ -438,6 +613,15 @@ int pipeline_run(struct store *s, const struct pipeline_request *req, struct sto
 	}
 	if (preparer_init(&p.preparer, p.cat, p.reader, &opts, e) == 0)
 		rc = pipeline_execute(&p, e);
+	if (rc == 0 && stats) {
+		size_t i;
+
+		stats->problems_listed = p.problems_listed;
+		stats->problems_cap = pipeline_problems_cap();
+		stats->problems_omitted = p.omitted.other;
+		for (i = 0; i < p.omitted.n; i++)
+			stats->problems_omitted += p.omitted.v[i].n;
+	}
 	preparer_free(&p.preparer);
 	row_queue_free(&p.queue);
 out_reader:

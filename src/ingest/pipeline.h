@@ -34,10 +34,31 @@ struct pipeline_request {
 	void *before_commit_ctx;
 };
 
-/* Runs the pipeline; on success *batch holds the new batch and its counters.  Fails
- * (writing nothing) when the file cannot be used at all: `file.unreadable`,
- * `file.format`, `file.no_columns`, or `store.error`. */
+/* Problems are bounded, so that a file of garbage cannot fill the database: at most
+ * PIPELINE_ROW_PROBLEMS per row are listed, and at most PIPELINE_BATCH_PROBLEMS per batch
+ * ($XINYONG_BATCH_PROBLEMS lowers it, for tests); past that, each reason gets one summary
+ * line at the end with its count (row 0).  A file whose first PIPELINE_SAMPLE_ROWS rows
+ * are nearly all rejected for one reason (over PIPELINE_SAMPLE_PERCENT percent) is
+ * refused whole with `file.mostly_rejected`: it is almost always the wrong category or
+ * the wrong file, and listing its every row helps nobody. */
+#define PIPELINE_ROW_PROBLEMS 20
+#define PIPELINE_BATCH_PROBLEMS 100000
+#define PIPELINE_SAMPLE_ROWS 10000
+#define PIPELINE_SAMPLE_PERCENT 90
+
+/* What a batch's problem list holds: the problems listed one by one, and those left
+ * out past the batch's cap (counted in the summary lines). */
+struct pipeline_stats {
+	long problems_listed;
+	long problems_omitted;
+	long problems_cap; /* the batch's cap on listed problems */
+};
+
+/* Runs the pipeline; on success *batch holds the new batch and its counters, and
+ * *stats (may be NULL) what its problem list holds.  Fails (writing nothing) when the
+ * file cannot be used at all: `file.unreadable`, `file.format`, `file.no_columns`,
+ * `file.mostly_rejected`, or `store.error`. */
 int pipeline_run(struct store *s, const struct pipeline_request *req, struct store_batch *batch,
-		 struct err *e);
+		 struct pipeline_stats *stats, struct err *e);
 
 #endif

@@ -12,6 +12,7 @@
 #include "principal.h"
 #include "store/store.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static json_t *batches_summary(const struct store_batch *b)
@@ -73,6 +74,7 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
 {
 	struct pipeline_request preq;
 	struct store_batch batch;
+	struct pipeline_stats stats;
 	struct category *cat = NULL;
 	char dept[CODE_MAX];
 	int rc;
@@ -93,11 +95,16 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
 	preq.rejects_csv = req->rejects_csv;
 	preq.before_commit = batches_audit;
 	preq.before_commit_ctx = (void *)req->who;
-	rc = pipeline_run(s, &preq, &batch, e);
+	rc = pipeline_run(s, &preq, &batch, &stats, e);
 	catalog_free(cat);
 	if (rc < 0)
 		return -1;
 	*summary = batches_summary(&batch);
+	if (stats.problems_omitted) {
+		json_object_set_new(*summary, "problems_omitted",
+				    json_integer(stats.problems_omitted));
+		json_object_set_new(*summary, "problems_cap", json_integer(stats.problems_cap));
+	}
 	return 0;
 }
 
@@ -124,6 +131,8 @@ int batches_show(struct store *s, const struct principal *who, int64_t id, json_
 struct problem_list {
 	json_t *arr;
 	int failed;
+	long row; /* the last one listed: where the next page starts */
+	int64_t seq;
 };
 
 static int batches_add_problem(void *ctx, const struct store_problem *p)
@@ -137,27 +146,61 @@ static int batches_add_problem(void *ctx, const struct store_problem *p)
 						    p->reason, "message", p->message, "warning",
 						    p->warning)) != 0)
 		l->failed = 1;
+	l->row = p->row;
+	l->seq = p->seq;
 	return l->failed;
 }
 
-int batches_problems(struct store *s, const struct principal *who, int64_t id, int warnings,
-		     json_t **out, struct err *e)
+/* A cursor is "ROW.SEQ" of the last problem of the previous page. */
+static int batches_parse_cursor(const char *after, struct store_problem_page *page,
+				struct err *e)
 {
-	struct store_batch b;
-	int found = store_batch_get(s, id, &b, e);
-	struct problem_list l = { NULL, 0 };
+	long long row, seq;
+	int used = 0;
 
+	if (!after || !*after)
+		return 0;
+	if (sscanf(after, "%lld.%lld%n", &row, &seq, &used) != 2 || after[used] || row < 0 ||
+	    seq < 0)
+		return err_set_field(e, "request.invalid", "after",
+				     "翻页位置“%s”无效：请使用上一页返回的 next 值", after);
+	page->after_row = (long)row;
+	page->after_seq = seq;
+	return 0;
+}
+
+int batches_problems_page(struct store *s, const struct principal *who, int64_t id,
+			  int warnings, const char *after, long limit, json_t **out,
+			  struct err *e)
+{
+	struct store_problem_page page = STORE_PROBLEMS_FROM_START;
+	struct problem_list l = { NULL, 0, 0, 0 };
+	struct store_batch b;
+	char next[48];
+	int found;
+
+	*out = NULL;
+	if (limit < 0 || limit > BATCHES_PAGE_MAX)
+		return err_set_field(e, "request.invalid", "limit", "每页条数应为 1 到 %d",
+				     BATCHES_PAGE_MAX);
+	if (batches_parse_cursor(after, &page, e) < 0)
+		return -1;
+	page.limit = limit ? limit : BATCHES_PAGE_DEFAULT;
+	found = store_batch_get(s, id, &b, e);
 	if (found < 0)
 		return -1;
 	if (!found || !batches_visible(who, &b))
 		return err_set(e, "batch.not_found", "批次 %lld 不存在", (long long)id);
 	l.arr = json_array();
-	if (store_problems_list(s, id, warnings, batches_add_problem, &l, e) < 0 ||
+	if (store_problems_list(s, id, warnings, &page, batches_add_problem, &l, e) < 0 ||
 	    (l.failed && err_set(e, "internal.error", "批次 %lld 的问题记录无法输出",
 				 (long long)id) < 0)) {
 		json_decref(l.arr);
 		return -1;
 	}
-	*out = l.arr;
+	/* A full page may be followed by more; the next page says when it is the last. */
+	snprintf(next, sizeof next, "%ld.%lld", l.row, (long long)l.seq);
+	*out = json_pack("{s:I, s:o, s:s?}", "batch", (json_int_t)id, "rejects", l.arr, "next",
+			 (long)json_array_size(l.arr) == page.limit ? next : NULL);
 	return 0;
 }

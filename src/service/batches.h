@@ -6,8 +6,13 @@
  *    "warnings": 1}
  * batches_show adds "category", "dept", "source", "format", "encoding", "created_at".
  *
- * Problems (batches_problems): [{"row": 3, "field": "处罚决定日期", "reason": "date.future",
- *   "message": "...", "warning": false}, ...] in row order.
+ * batches_ingest adds "problems_omitted" (and "problems_cap") when the batch had more
+ * problems than its list holds (ingest/pipeline.h: the caps).
+ *
+ * Problems (batches_problems_page): {"batch": 12, "rejects": [{"row": 3, "field":
+ *   "处罚决定日期", "reason": "date.future", "message": "...", "warning": false}, ...],
+ *   "next": "3.17" | null} in row order; summary lines of reasons left out past the cap
+ *   come first, at row 0.
  */
 #ifndef XY_SERVICE_BATCHES_H
 #define XY_SERVICE_BATCHES_H
@@ -37,7 +42,8 @@ struct ingest_request {
 /* Reads, cleans, validates, links and writes the file as one batch.  Returns 0 with the
  * summary (new reference) even when rows were rejected; -1 when the file could not be
  * used at all (`catalog.unknown_category`, `dept.invalid`, `file.unreadable`,
- * `file.format`, `file.no_columns`), in which case nothing was written. */
+ * `file.format`, `file.no_columns`, `file.mostly_rejected`), in which case nothing was
+ * written. */
 int batches_ingest(struct store *s, const struct ingest_request *req, json_t **summary,
 		   struct err *e);
 
@@ -45,8 +51,16 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
  * token and the batch is another department's (so that batch numbers cannot be probed). */
 int batches_show(struct store *s, const struct principal *who, int64_t id, json_t **out,
 		 struct err *e);
-/* warnings: 0 rejections only, 1 warnings only, 2 both.  Same visibility as batches_show. */
-int batches_problems(struct store *s, const struct principal *who, int64_t id, int warnings,
-		     json_t **out, struct err *e);
+#define BATCHES_PAGE_DEFAULT 1000
+#define BATCHES_PAGE_MAX 10000
+
+/* One page of batch `id`'s problems (warnings: 0 rejections only, 1 warnings only, 2
+ * both): after the cursor `after` (the previous page's "next"; NULL or "" for the first
+ * page), at most `limit` (0: BATCHES_PAGE_DEFAULT; at most BATCHES_PAGE_MAX).  "next" is
+ * null on the last page.  A malformed cursor or limit is `request.invalid`.  Same
+ * visibility as batches_show.  *out is new. */
+int batches_problems_page(struct store *s, const struct principal *who, int64_t id,
+			  int warnings, const char *after, long limit, json_t **out,
+			  struct err *e);
 
 #endif

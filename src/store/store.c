@@ -719,18 +719,24 @@ static int store_problem_row(void *ctx, const struct store_row *row)
 	p.reason = store__text(row, 3);
 	p.message = store__text(row, 4);
 	p.warning = (int)store__num(row, 5);
+	p.seq = store__num(row, 6);
 	return c->cb(c->ctx, &p);
 }
 
 int store_problems_list(struct store *s, int64_t batch_id, int warnings,
+			const struct store_problem_page *page,
 			int (*cb)(void *ctx, const struct store_problem *p), void *ctx,
 			struct err *e)
 {
-	struct store_param p[2] = { STORE_NUM(batch_id),
-				    STORE_NUM(warnings == 0 || warnings == 1 ? warnings : 2) };
+	static const struct store_problem_page all = STORE_PROBLEMS_FROM_START;
+	const struct store_problem_page *pg = page ? page : &all;
+	struct store_param p[5] = { STORE_NUM(batch_id),
+				    STORE_NUM(warnings == 0 || warnings == 1 ? warnings : 2),
+				    STORE_NUM(pg->after_row), STORE_NUM(pg->after_seq),
+				    STORE_NUM(pg->limit > 0 ? pg->limit : INT64_MAX) };
 	struct problems_ctx c = { cb, ctx };
 
-	return store__query(s, SQL_PROBLEMS_LIST, p, 2, store_problem_row, &c, NULL, e);
+	return store__query(s, SQL_PROBLEMS_LIST, p, 5, store_problem_row, &c, NULL, e);
 }
 
 /* ---- statistics ------------------------------------------------------------------- */

@@ -233,11 +233,25 @@ struct store_problem {
 	const char *reason;
 	const char *message;
 	int warning; /* 0 for a rejection, 1 for a warning on a kept row */
+	int64_t seq; /* listing: the problem's place in its batch (ignored by add) */
 };
 
 int store_problem_add(struct store *s, const struct store_problem *p, struct err *e);
-/* In row order.  warnings: 0 rejections only, 1 warnings only, 2 both. */
+
+/* A page of a batch's problems: those after (after_row, after_seq) in (row, seq) order,
+ * at most `limit` (0: all).  STORE_PROBLEMS_FROM_START is the first page: summary lines
+ * sit at row 0, before every row of the file. */
+struct store_problem_page {
+	long after_row;
+	int64_t after_seq;
+	long limit;
+};
+#define STORE_PROBLEMS_FROM_START { -1, 0, 0 }
+
+/* In row order.  warnings: 0 rejections only, 1 warnings only, 2 both.  `page` NULL:
+ * all of them.  Memory stays constant however many there are. */
 int store_problems_list(struct store *s, int64_t batch_id, int warnings,
+			const struct store_problem_page *page,
 			int (*cb)(void *ctx, const struct store_problem *p), void *ctx,
 			struct err *e);
 

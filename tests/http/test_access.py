@@ -1381,6 +1381,31 @@ def an_operator_transfers_a_record(ctx):
     check(json.loads(p.stdout)["to"] == DEPT, "console transfer %r" % p.stdout)
 
 
+def server_peak_rss_mb(server):
+    with open("/proc/%d/status" % server.proc.pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    return -1
+
+
+@test
+def garbage_upload_is_refused_whole(ctx):
+    """A 3 MB JSON array of a million empty objects (15 problems a row): refused with
+    file.mostly_rejected after its first 10,000 rows, nothing written, the server's
+    memory bounded throughout."""
+    before = json.loads(ctx.get(ANONYMOUS, "/healthz").body)["counts"]["batches"]
+    body = b"[" + b",".join([b"{}"] * 1000000) + b"]"
+    r = ctx.call(ctx.token("dept_full"), "POST", "/api/v1/batches?category=penalty&name=g.json",
+                 body, {"Content-Type": "application/json"})
+    expect_error(r, 422, "file.mostly_rejected")
+    check("field.required" in r.json()["error"]["message"], "message %r" % r.text[:400])
+    after = json.loads(ctx.get(ANONYMOUS, "/healthz").body)["counts"]["batches"]
+    check(after == before, "batches %d -> %d" % (before, after))
+    peak = server_peak_rss_mb(ctx.server)
+    check(0 < peak < 512, "server peak RSS %d MB" % peak)
+
+
 @test
 def audit_verify_intact_at_the_end(ctx):
     """Everything the tests did (reads, grants, logins, lockouts) kept the chain whole."""

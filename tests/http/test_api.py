@@ -408,6 +408,31 @@ def get_rejects_json(ctx):
 
 
 @test
+def rejects_are_paged(ctx):
+    rows = [penalty_row(COMPANY_NAME, COMPANY, "PAGE-%d" % i, "2027-0%d-01" % (i % 9 + 1))
+            for i in range(7)]
+    r = post_batch(ctx, "category=penalty&dept=" + AUTHORITY, ctx.csv_text(rows).encode())
+    expect_status(r, 201)
+    batch = expect_json(r)["batch"]
+    whole = expect_json(get_dept(ctx, "/api/v1/batches/%d/rejects" % batch))
+    check(len(whole["rejects"]) == 7 and whole["next"] is None, "whole list %r" % whole)
+    got, after, pages = [], "", 0
+    while True:
+        doc = expect_json(get_dept(ctx, "/api/v1/batches/%d/rejects?limit=3%s"
+                                   % (batch, "&after=" + after if after else "")))
+        check(len(doc["rejects"]) <= 3, "page of %d" % len(doc["rejects"]))
+        got += doc["rejects"]
+        pages += 1
+        if not doc["next"]:
+            break
+        after = doc["next"]
+    check(got == whole["rejects"] and pages == 3, "pages %d: %r" % (pages, got))
+    for bad in ("after=x", "after=3", "limit=0", "limit=10001", "limit=abc"):
+        expect_error(get_dept(ctx, "/api/v1/batches/%d/rejects?%s" % (batch, bad)), 400,
+                     "request.invalid")
+
+
+@test
 def get_rejects_csv(ctx):
     for r in (get_dept(ctx, "/api/v1/batches/%d/rejects?format=csv" % ctx.batch),
               get_dept(ctx, "/api/v1/batches/%d/rejects" % ctx.batch,
@@ -539,6 +564,7 @@ def post_needs_parameters(ctx):
 
 @test
 def post_unusable_files(ctx):
+    before = expect_json(get(ctx, "/healthz"))["counts"]["batches"]
     good = ctx.csv_text([penalty_row(COMPANY_NAME, COMPANY, "X-1", "2026-01-01")])
     expect_error(post_batch(ctx, "category=nonesuch&dept=" + AUTHORITY, good.encode()), 422,
                  "catalog.unknown_category")
@@ -555,7 +581,7 @@ def post_unusable_files(ctx):
                  code_prefix="file.")
     # Nothing of these reached the store.
     doc = expect_json(get(ctx, "/healthz"))
-    check(doc["counts"]["batches"] == 1, "counts after refused uploads %r" % doc["counts"])
+    check(doc["counts"]["batches"] == before, "counts after refused uploads %r" % doc["counts"])
 
 
 @test

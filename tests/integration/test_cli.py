@@ -25,6 +25,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -1018,6 +1019,74 @@ def ingest_rejects_every_reason(t):
         show = t.show(g["code"])
         eq(one_record(show, "penalty")["fields"]["decision_no"], g["no"], "good row kept")
     eq(t.count("records"), 3, "records stored")
+
+
+@test
+def ingest_stops_a_file_that_is_mostly_garbage(t):
+    """A JSON array of 12,000 empty objects: the first 10,000 rows are all rejected for
+    the same reason, so the file is refused whole and nothing is written."""
+    t.init()
+    f = t.write("garbage.json", "[" + ",".join(["{}"] * 12000) + "]")
+    r, sums, rej = t.ingest(f, extra=["--format", "json"], expect=2)
+    check("file.mostly_rejected" in r.err and "10000" in r.err and "field.required" in r.err,
+          "stderr names the reason and the sample: %r" % r.err[-600:])
+    check("未入库" in r.err and "第 2 行" in r.err, "says nothing was written, and where: %r"
+          % r.err[-600:])
+    eq(t.count("batches"), 0, "no batch committed")
+    eq(t.count("batch_problems"), 0, "no problems committed")
+    # A file of which half is bad is judged row by row as usual.
+    rows = [pen_row() if i % 2 else pen_row(date="x") for i in range(10004)]
+    s, rej = t.ingest_one(t.write("half.csv", csv_bytes(rows)))
+    expect_counts(s, rows=10004, accepted=5002, rejected=5002)
+
+
+@test
+def ingest_caps_the_problem_list(t):
+    """Past the batch's cap each reason gets one summary line with its count, at row 0;
+    a row lists at most 20 problems.  (The cap is lowered for the test.)"""
+    t.init()
+    # 40 rows with two errors each (date and amount), 10 with a bad date only.
+    rows = [pen_row(date="x", fine="abc") for _ in range(40)] + \
+        [pen_row(date="y") for _ in range(10)] + [pen_row()]
+    f = t.write("bad.csv", csv_bytes(rows))
+    args = ["ingest", "--db", t.db, "--category", "penalty", "--dept", DEPT, "--rejects",
+            t.path("rej.csv"), f]
+    env_cap = os.environ.get("XINYONG_BATCH_PROBLEMS")
+    os.environ["XINYONG_BATCH_PROBLEMS"] = "30"
+    try:
+        r = t.ok(args)
+    finally:
+        if env_cap is None:
+            del os.environ["XINYONG_BATCH_PROBLEMS"]
+        else:
+            os.environ["XINYONG_BATCH_PROBLEMS"] = env_cap
+    s = r.json_lines()[0]
+    expect_counts(s, rows=51, accepted=1, rejected=50)
+    eq(s.get("problems_omitted"), 90 - 30, "problems left out past the cap")
+    eq(s.get("problems_cap"), 30, "the cap is said in the summary")
+    listed = t.sql("SELECT row, reason, message FROM batch_problems WHERE batch_id=? "
+                   "ORDER BY row, seq", (s["batch"],))
+    summary = [x for x in listed if x[0] == 0]
+    eq(len(listed), 30 + len(summary), "30 problems, then the summary lines")
+    eq(sorted(x[1] for x in summary), ["date.unparseable", "money.invalid"],
+       "one summary line per reason left out")
+    counts = {x[1]: int(re.search(r"另有 (\d+) 条", x[2]).group(1)) for x in summary}
+    eq(sum(counts.values()), 60, "summary counts add up to what was left out")
+    rej = read_rejects(t.path("rej.csv"))
+    eq(len(rej), len(listed), "the rejects file lists the same lines")
+    # A category with 25 required fields: a row missing all of them lists 20.
+    cat = json.loads(t.ok(["catalog", "show", "--db", t.db, "penalty"]).out)
+    cat["id"] = "wide"
+    cat["name"] = "宽表测试"
+    for i in range(25):
+        cat["fields"].append({"id": "extra%d" % i, "name": "附加字段%d" % i, "type": "text",
+                              "required": True, "max": 10})
+    t.ok(["catalog", "import", "--db", t.db, t.write("wide.json", json.dumps(cat))])
+    row = pen_row()
+    f = t.write("wide.csv", csv_bytes([row]))
+    s, rej = t.ingest_one(f, category="wide")
+    expect_counts(s, rows=1, accepted=0, rejected=1)
+    eq(len(rej), 20, "problems listed for one row: %r" % [x["reason"] for x in rej])
 
 
 @test

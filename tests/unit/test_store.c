@@ -879,10 +879,13 @@ Test(store, batch_insert_update_get)
 	cr_assert_str_eq(e.reason, "batch.not_found");
 }
 
+static int64_t last_seq; /* of the last problem collected */
+
 static int collect_problem(void *ctx, const struct store_problem *p)
 {
 	struct pairs *c = ctx;
 
+	last_seq = p->seq;
 	snprintf(c->v[c->n++], sizeof c->v[0], "%ld|%s|%s|%d", p->row, p->field, p->reason,
 		 p->warning);
 	return 0;
@@ -890,41 +893,60 @@ static int collect_problem(void *ctx, const struct store_problem *p)
 
 Test(store, problems_in_row_order_with_filter)
 {
+	struct store_problem_page page = STORE_PROBLEMS_FROM_START;
 	struct store_batch b = new_batch();
 	struct store_problem p;
 	struct pairs c = { 0 };
 
 	open_store();
 	cr_assert_eq(store_batch_insert(st, &b, &e), 0);
-	p = (struct store_problem){ b.id, 3, "决定日期", "date.future", "晚于今天", 0 };
+	p = (struct store_problem){ b.id, 3, "决定日期", "date.future", "晚于今天", 0, 0 };
 	cr_assert_eq(store_problem_add(st, &p, &e), 0);
-	p = (struct store_problem){ b.id, 1, "", "row.malformed", "格式错误", 0 };
+	p = (struct store_problem){ b.id, 1, "", "row.malformed", "格式错误", 0, 0 };
 	cr_assert_eq(store_problem_add(st, &p, &e), 0);
-	p = (struct store_problem){ b.id, 3, "名称", "subject.name_conflict", "不一致", 1 };
+	p = (struct store_problem){ b.id, 3, "名称", "subject.name_conflict", "不一致", 1, 0 };
 	cr_assert_eq(store_problem_add(st, &p, &e), 0);
-	p = (struct store_problem){ b.id, 2, NULL, "region.unknown", "区划", 1 };
+	p = (struct store_problem){ b.id, 2, NULL, "region.unknown", "区划", 1, 0 };
 	cr_assert_eq(store_problem_add(st, &p, &e), 0);
 	/* A problem must belong to a batch (foreign keys are on). */
 	p.batch_id = b.id + 100;
 	cr_assert_eq(store_problem_add(st, &p, &e), -1);
 	cr_assert_str_eq(e.reason, "store.error");
 
-	cr_assert_eq(store_problems_list(st, b.id, 2, collect_problem, &c, &e), 0);
+	cr_assert_eq(store_problems_list(st, b.id, 2, NULL, collect_problem, &c, &e), 0);
 	cr_assert_eq(c.n, 4);
 	cr_assert_str_eq(c.v[0], "1||row.malformed|0");
 	cr_assert_str_eq(c.v[1], "2||region.unknown|1");
 	cr_assert_str_eq(c.v[2], "3|决定日期|date.future|0");
 	cr_assert_str_eq(c.v[3], "3|名称|subject.name_conflict|1");
 	memset(&c, 0, sizeof c);
-	cr_assert_eq(store_problems_list(st, b.id, 0, collect_problem, &c, &e), 0);
+	cr_assert_eq(store_problems_list(st, b.id, 0, NULL, collect_problem, &c, &e), 0);
 	cr_assert_eq(c.n, 2);
 	cr_assert_str_eq(c.v[1], "3|决定日期|date.future|0");
 	memset(&c, 0, sizeof c);
-	cr_assert_eq(store_problems_list(st, b.id, 1, collect_problem, &c, &e), 0);
+	cr_assert_eq(store_problems_list(st, b.id, 1, NULL, collect_problem, &c, &e), 0);
 	cr_assert_eq(c.n, 2);
 	cr_assert_str_eq(c.v[0], "2||region.unknown|1");
 	memset(&c, 0, sizeof c);
-	cr_assert_eq(store_problems_list(st, b.id + 1, 2, collect_problem, &c, &e), 0);
+	cr_assert_eq(store_problems_list(st, b.id + 1, 2, NULL, collect_problem, &c, &e), 0);
+	cr_assert_eq(c.n, 0);
+	/* Pages: two at a time, then from after the second (row 2, its seq). */
+	memset(&c, 0, sizeof c);
+	page.limit = 2;
+	cr_assert_eq(store_problems_list(st, b.id, 2, &page, collect_problem, &c, &e), 0);
+	cr_assert_eq(c.n, 2);
+	cr_assert_str_eq(c.v[1], "2||region.unknown|1");
+	page.after_row = 2;
+	page.after_seq = last_seq;
+	memset(&c, 0, sizeof c);
+	cr_assert_eq(store_problems_list(st, b.id, 2, &page, collect_problem, &c, &e), 0);
+	cr_assert_eq(c.n, 2);
+	cr_assert_str_eq(c.v[0], "3|决定日期|date.future|0");
+	cr_assert_str_eq(c.v[1], "3|名称|subject.name_conflict|1");
+	page.after_row = 3;
+	page.after_seq = last_seq;
+	memset(&c, 0, sizeof c);
+	cr_assert_eq(store_problems_list(st, b.id, 2, &page, collect_problem, &c, &e), 0);
 	cr_assert_eq(c.n, 0);
 }
 
@@ -942,7 +964,7 @@ static int64_t write_batch(void)
 	r = record(C_JIANCAI, "penalty", "K1", "h1");
 	r.batch_id = b.id;
 	cr_assert_eq(put_record(&r), PUT_INSERTED);
-	p = (struct store_problem){ b.id, 1, "", "row.malformed", "格式错误", 0 };
+	p = (struct store_problem){ b.id, 1, "", "row.malformed", "格式错误", 0, 0 };
 	cr_assert_eq(store_problem_add(st, &p, &e), 0);
 	b.rows = 2;
 	b.accepted = 1;
@@ -1029,7 +1051,7 @@ Test(store, committed_batch_survives_reopen)
 	cr_assert_eq(n.records, 1);
 	cr_assert_eq(n.batches, 1);
 	cr_assert_eq(n.categories, 0);
-	cr_assert_eq(store_problems_list(st, id, 2, collect_problem, &c, &e), 0);
+	cr_assert_eq(store_problems_list(st, id, 2, NULL, collect_problem, &c, &e), 0);
 	cr_assert_eq(c.n, 1);
 	h = search("建材有限", NULL, 10, 1);
 	cr_assert_eq(h.n, 1);
