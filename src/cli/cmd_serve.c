@@ -64,30 +64,43 @@ static void serve_host(const char *listen, char *out, size_t size)
 	out[n] = '\0';
 }
 
-/* Waits for SIGINT or SIGTERM and returns it.  With an audit key, signs a checkpoint
- * of the audit trail every `every` seconds meanwhile (on its own store handle: the
- * pool's belong to the request threads), so that a trail cut or rewritten after a
- * checkpoint is caught by `xinyong audit verify`. */
-static int serve_wait(const sigset_t *stop, struct store *signer, const char *key,
+/* How often the keeper chains the audit entries that reads queued during a batch. */
+#define SERVE_DRAIN_SECONDS 1
+
+/* Waits for SIGINT or SIGTERM and returns it.  Meanwhile, on its own store handle (the
+ * pool's belong to the request threads), the keeper chains every second the audit
+ * entries that reads queued while a batch held SQLite's write lock, and with an audit
+ * key signs a checkpoint of the trail every `every` seconds, so that a trail cut or
+ * rewritten after a checkpoint is caught by `xinyong audit verify`. */
+static int serve_wait(const sigset_t *stop, struct store *keeper, const char *key,
 		      unsigned every)
 {
-	struct timespec wait = { (time_t)every, 0 };
+	struct timespec wait = { SERVE_DRAIN_SECONDS, 0 };
+	unsigned since_checkpoint = 0;
 	int sig;
 
 	for (;;) {
 		struct audit_checkpoint c;
 		struct err e;
 
-		sig = signer ? sigtimedwait(stop, NULL, &wait) : sigwaitinfo(stop, NULL);
+		sig = sigtimedwait(stop, NULL, &wait);
 		if (sig == SIGINT || sig == SIGTERM)
-			return sig;
+			break;
 		if (sig < 0 && errno != EAGAIN)
 			continue;
 		err_clear(&e);
-		if (signer && audit_trail_checkpoint(signer, key, &c, &e) < 0 &&
+		if (store_audit_drain(keeper, &e) < 0 && strcmp(e.reason, "store.unavailable") != 0)
+			fprintf(stderr, "event=audit_drain status=failed reason=%s\n", e.reason);
+		since_checkpoint += SERVE_DRAIN_SECONDS;
+		if (!key || !*key || since_checkpoint < every)
+			continue;
+		since_checkpoint = 0;
+		err_clear(&e);
+		if (audit_trail_checkpoint(keeper, key, &c, &e) < 0 &&
 		    strcmp(e.reason, "request.invalid") != 0)
 			fprintf(stderr, "event=audit_checkpoint status=failed reason=%s\n", e.reason);
 	}
+	return sig;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -97,7 +110,7 @@ int cmd_serve(int argc, char **argv)
 	struct store *store = NULL;
 	const char *db = NULL, *audit_key = getenv("XINYONG_AUDIT_KEY");
 	unsigned checkpoint_every = SERVE_CHECKPOINT_SECONDS;
-	struct store *signer = NULL;
+	struct store *keeper = NULL;
 	sigset_t stop, old;
 	struct err e;
 	char host[256];
@@ -188,17 +201,22 @@ int cmd_serve(int argc, char **argv)
 	       (unsigned)http_server_port(srv), store_location(store), cfg.web_root);
 	fflush(stdout);
 
-	if (audit_key && *audit_key && store_open_another(store, &signer, &e) < 0) {
+	if (store_open_another(store, &keeper, &e) < 0) {
 		cli_fail(&e);
 		goto out;
 	}
-	sig = serve_wait(&stop, signer, audit_key, checkpoint_every);
+	sig = serve_wait(&stop, keeper, audit_key, checkpoint_every);
 	fprintf(stderr, "event=shutdown signal=%s\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	rc = CLI_EXIT_OK;
 
 out:
 	http_server_stop(srv);
-	store_close(signer);
+	/* What reads queued in the last moments is chained before the server goes. */
+	if (keeper) {
+		err_clear(&e);
+		store_audit_drain(keeper, &e);
+	}
+	store_close(keeper);
 	store_close(store);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;

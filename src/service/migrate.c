@@ -109,6 +109,10 @@ int migrate_run(struct store *from, struct store *to, const struct migrate_optio
 		return err_set(e, "migrate.same_location",
 			       "源库与目标库是同一个数据库（%s），请为 --to 指定另一个数据库",
 			       store_location(from));
+	/* Audit entries that reads queued on an SQLite source during a batch belong to
+	 * the trail being copied: they are chained first. */
+	if (!opt->verify_only && store_audit_drain(from, e) < 0)
+		return -1;
 	for (i = 0; i < STORE_TABLE_COUNT; i++) {
 		enum store_table t = migrate_order[i];
 		struct migrate_table_report *tr = &out->tables[t];

@@ -32,6 +32,8 @@ static const char sqlite_pragmas[] = "PRAGMA journal_mode=WAL;"
 				     "PRAGMA temp_store=MEMORY;";
 
 #define SQLITE_BUSY_TIMEOUT_MS 5000
+/* An audit entry that may be queued instead waits this long for another small write. */
+#define SQLITE_TRY_WAIT_MS 20
 /* How long a new batch waits for another writer to finish: 30 minutes. */
 #define SQLITE_WRITER_WAIT_MS (30 * 60 * 1000)
 
@@ -141,9 +143,10 @@ static int sqlite_exec_script(struct store *s, const char *name, const char *sql
 
 /* ---- transactions ----------------------------------------------------------------- */
 
-static int sqlite_begin(struct store *s, int batch, struct err *e)
+static int sqlite_begin(struct store *s, int wait, struct err *e)
 {
 	sqlite3 *db = sqlite_of(s)->db;
+	int batch = wait == STORE_WAIT_BATCH;
 	int rc;
 
 	/* IMMEDIATE takes the write lock now: a batch is a writer, and taking the lock
@@ -152,11 +155,13 @@ static int sqlite_begin(struct store *s, int batch, struct err *e)
 	 * long as another writer's batch may take, not the 5 s a reader waits: two
 	 * departments submitting at once should queue, not fail.  A small write (a login,
 	 * an audit entry of a read) waits 5 s and then tells its caller to come back,
-	 * rather than hold a web request for the length of someone's batch. */
-	if (batch)
-		sqlite3_busy_timeout(db, SQLITE_WRITER_WAIT_MS);
+	 * rather than hold a web request for the length of someone's batch.  The audit
+	 * entry of a read hardly waits at all: it goes to the queue instead
+	 * (sqlite_audit_queue.c). */
+	if (wait != STORE_WAIT_BRIEF)
+		sqlite3_busy_timeout(db, batch ? SQLITE_WRITER_WAIT_MS : SQLITE_TRY_WAIT_MS);
 	rc = sqlite_query(s, SQL_BEGIN_LITE, NULL, 0, NULL, NULL, NULL, e);
-	if (batch)
+	if (wait != STORE_WAIT_BRIEF)
 		sqlite3_busy_timeout(db, SQLITE_BUSY_TIMEOUT_MS);
 	if (rc < 0 && !batch && sqlite3_errcode(db) == SQLITE_BUSY)
 		err_set(e, "store.unavailable", "数据库正在写入一批数据，请稍后再试");
@@ -245,6 +250,7 @@ static void sqlite_close(struct store *s)
 	struct sqlite_store *q = sqlite_of(s);
 	size_t i;
 
+	sqlite_audit_queue_close(s);
 	for (i = 0; i < SQL_COUNT; i++)
 		sqlite3_finalize(q->stmts[i]);
 	/* Every statement is finalized, so close cannot be refused; an open transaction is
@@ -273,5 +279,8 @@ const struct store_backend store_sqlite_backend = {
 	.subject_cached = NULL,
 	.subjects_prefetch = NULL,
 	.search = sqlite_search,
+	.audit_defer = sqlite_audit_defer,
+	.audit_drain = sqlite_audit_drain,
+	.audit_pending = sqlite_audit_pending,
 	.migrations = embedded_migrations_sqlite,
 };

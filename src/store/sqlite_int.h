@@ -22,6 +22,10 @@ struct sqlite_store {
 	 * instead of one index update per subject: interleaved with the records, the index
 	 * updates cost a quarter of a large ingest. */
 	sqlite3_int64 unindexed_from;
+	/* The audit queue beside the database file (sqlite_audit_queue.c), opened on
+	 * first use. */
+	sqlite3 *queue;
+	char queue_id[33]; /* the queue file's identity, "" until read */
 };
 
 static inline struct sqlite_store *sqlite_of(struct store *s)
@@ -41,6 +45,14 @@ int sqlite_fail(struct store *s, struct err *e, const char *what);
 
 /* Adds the subjects inserted since unindexed_from to the search index. */
 int sqlite_index_subjects(struct store *s, struct err *e);
+
+/* sqlite_audit_queue.c */
+int sqlite_audit_defer(struct store *s, const struct audit_entry *entry, struct err *e);
+int sqlite_audit_drain(struct store *s,
+		       int (*insert)(struct store *s, struct audit_entry *entry, struct err *e),
+		       struct err *e);
+int sqlite_audit_pending(struct store *s, long long *n, struct err *e);
+void sqlite_audit_queue_close(struct store *s);
 
 /* sqlite_write.c */
 int sqlite_subject_insert(struct store *s, const struct store_subject *subj,

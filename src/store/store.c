@@ -82,7 +82,7 @@ static int store_migration_apply(struct store *s, const struct embedded_file *m,
 	char now[26];
 	int applied = 0;
 
-	if (s->be->begin(s, 1, e) < 0)
+	if (s->be->begin(s, STORE_WAIT_BATCH, e) < 0)
 		return -1;
 	if (store__query_if_any(s, SQL_MIGRATION_LOCK, e) < 0 ||
 	    store__query(s, SQL_MIGRATION_CHECK, p, 1, store_row_found, &applied, NULL, e) < 0)
@@ -232,9 +232,9 @@ const char *store_backend_name(const struct store *s)
 
 /* ---- transactions ----------------------------------------------------------------- */
 
-static int store_begin_as(struct store *s, int batch, struct err *e)
+int store__begin_waiting(struct store *s, int wait, struct err *e)
 {
-	if (s->be->begin(s, batch, e) < 0)
+	if (s->be->begin(s, wait, e) < 0)
 		return -1;
 	memset(&s->put_counts, 0, sizeof s->put_counts);
 	clock_timestamp(s->tx_time);
@@ -243,12 +243,12 @@ static int store_begin_as(struct store *s, int batch, struct err *e)
 
 int store_begin(struct store *s, struct err *e)
 {
-	return store_begin_as(s, 0, e);
+	return store__begin_waiting(s, STORE_WAIT_BRIEF, e);
 }
 
 int store_begin_batch(struct store *s, struct err *e)
 {
-	return store_begin_as(s, 1, e);
+	return store__begin_waiting(s, STORE_WAIT_BATCH, e);
 }
 
 int store_commit(struct store *s, struct err *e)

@@ -369,6 +369,14 @@ struct store_audit_storage {
 };
 int store_audit_append(struct store *s, struct audit_entry *entry,
 		       struct store_audit_storage *storage, struct err *e);
+/* On SQLite, an entry appended in a transaction of its own while a batch holds the write
+ * lock is kept durably in a queue beside the database (entry->seq is then 0) and chained
+ * by the next append: a read never waits for a batch.  store_audit_drain chains what the
+ * queue holds now (waiting briefly for the write lock), store_audit_pending says how
+ * many entries wait.  Both do nothing on PostgreSQL, whose appends never wait for a
+ * batch. */
+int store_audit_drain(struct store *s, struct err *e);
+int store_audit_pending(struct store *s, long long *n, struct err *e);
 /* Entries after `after_seq` in chain order, at most `limit` (<= 0: all). */
 int store_audit_scan(struct store *s, long long after_seq, long long limit,
 		     int (*cb)(void *ctx, const struct audit_entry *entry), void *ctx,

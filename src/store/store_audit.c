@@ -7,6 +7,10 @@
  * transaction-scoped advisory lock first.  Either lock is held until the transaction
  * ends, so an entry appended inside a batch's transaction keeps the chain locked only
  * from the append to the commit: the pipeline appends last.
+ *
+ * An entry appended in a transaction of its own (the record of a read) does not wait for
+ * a batch on SQLite: when the write lock is taken it goes to the backend's durable queue
+ * (sqlite_audit_queue.c), and every later append first chains what the queue holds.
  */
 #include "store/store_int.h"
 
@@ -140,8 +144,8 @@ int store_audit_entry_hash(struct store *s, long long seq, char hash[AUDIT_HASH_
 
 /* ---- appending -------------------------------------------------------------------- */
 
-static int store_audit_insert(struct store *s, struct audit_entry *entry,
-			      struct store_audit_storage *st, struct err *e)
+static int store_audit_insert_one(struct store *s, struct audit_entry *entry,
+				  struct store_audit_storage *st, struct err *e)
 {
 	long long seq;
 	struct store_param p[12];
@@ -173,13 +177,82 @@ static int store_audit_insert(struct store *s, struct audit_entry *entry,
 	return store__query(s, SQL_AUDIT_APPEND, p, 12, NULL, NULL, NULL, e);
 }
 
+/* Chains one queued entry (it keeps the time it was queued). */
+static int store_audit_chain_queued(struct store *s, struct audit_entry *entry, struct err *e)
+{
+	struct store_audit_storage st;
+
+	return store_audit_insert_one(s, entry, &st, e);
+}
+
+/* Appends `entry` after whatever the queue holds, so that the chain keeps the order in
+ * which things were recorded as far as the queue allows. */
+static int store_audit_insert(struct store *s, struct audit_entry *entry,
+			      struct store_audit_storage *st, struct err *e)
+{
+	if (s->be->audit_drain && s->be->audit_drain(s, store_audit_chain_queued, e) < 0)
+		return -1;
+	return store_audit_insert_one(s, entry, st, e);
+}
+
+/* Starts the append's own transaction; 1 when the entry went to the queue instead,
+ * because a batch holds the write lock. */
+static int store_audit_begin(struct store *s, struct audit_entry *entry,
+			     struct store_audit_storage *storage, struct err *e)
+{
+	if (!s->be->audit_defer)
+		return store_begin(s, e);
+	if (store__begin_waiting(s, STORE_WAIT_NONE, e) == 0)
+		return 0;
+	if (strcmp(e->reason, "store.unavailable") != 0)
+		return -1;
+	if (!entry->at || !*entry->at) {
+		store__now(s, storage->at);
+		entry->at = storage->at;
+	}
+	err_clear(e);
+	if (s->be->audit_defer(s, entry, e) < 0)
+		return -1;
+	entry->seq = 0; /* not chained yet */
+	return 1;
+}
+
+int store_audit_drain(struct store *s, struct err *e)
+{
+	long long n = 0;
+
+	if (!s->be->audit_drain)
+		return 0;
+	if (store_audit_pending(s, &n, e) < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	if (store_begin(s, e) < 0)
+		return -1;
+	if (s->be->audit_drain(s, store_audit_chain_queued, e) < 0 || store_commit(s, e) < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+int store_audit_pending(struct store *s, long long *n, struct err *e)
+{
+	*n = 0;
+	return s->be->audit_pending ? s->be->audit_pending(s, n, e) : 0;
+}
+
 int store_audit_append(struct store *s, struct audit_entry *entry,
 		       struct store_audit_storage *storage, struct err *e)
 {
 	int own = s->tx_time[0] == '\0';
 
-	if (own && store_begin(s, e) < 0)
-		return -1;
+	if (own) {
+		int queued = store_audit_begin(s, entry, storage, e);
+
+		if (queued)
+			return queued < 0 ? -1 : 0;
+	}
 	if (store_audit_insert(s, entry, storage, e) < 0) {
 		if (own)
 			store_rollback(s);

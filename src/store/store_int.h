@@ -71,6 +71,12 @@ struct store_row {
 /* Row callbacks return 0 to go on, non-zero to stop (which is not an error). */
 typedef int (*store_row_cb)(void *ctx, const struct store_row *row);
 
+enum store_wait {
+	STORE_WAIT_BRIEF,  /* a small write: a few seconds (store_begin) */
+	STORE_WAIT_BATCH,  /* a batch: as long as another batch may take */
+	STORE_WAIT_NONE,   /* an audit entry that can be queued instead (store_audit.c) */
+};
+
 struct store_backend {
 	const char *name; /* "sqlite", "postgresql" */
 	enum store_sql_backend dialect;
@@ -82,9 +88,10 @@ struct store_backend {
 	int (*exec_script)(struct store *s, const char *name, const char *sql, struct err *e);
 	const char *(*row_text)(const struct store_row *row, int col);
 	int64_t (*row_num)(const struct store_row *row, int col);
-	/* `batch`: the transaction may wait as long as another batch may take for the
-	 * database's write lock; otherwise it waits briefly and fails `store.unavailable`. */
-	int (*begin)(struct store *s, int batch, struct err *e);
+	/* How long the transaction waits for the database's write lock (enum store_wait):
+	 * as long as another batch may take, a few seconds, or hardly at all; then it fails
+	 * `store.unavailable`. */
+	int (*begin)(struct store *s, int wait, struct err *e);
 	int (*commit)(struct store *s, struct err *e);
 	void (*rollback)(struct store *s);
 	void (*close)(struct store *s);
@@ -112,6 +119,16 @@ struct store_backend {
 		      int include_persons,
 		      int (*cb)(void *ctx, const struct store_search_hit *hit), void *ctx,
 		      struct err *e);
+	/* Optional (SQLite, whose one write lock a batch holds for its whole length): keeps
+	 * an audit entry durably in a queue beside the database when the chain cannot be
+	 * written now, and moves queued entries into the chain, with `insert`, inside a
+	 * transaction that holds the write lock (sqlite_audit_queue.c). */
+	int (*audit_defer)(struct store *s, const struct audit_entry *entry, struct err *e);
+	int (*audit_drain)(struct store *s,
+			   int (*insert)(struct store *s, struct audit_entry *entry, struct err *e),
+			   struct err *e);
+	/* Optional: how many queued entries wait for the chain. */
+	int (*audit_pending)(struct store *s, long long *n, struct err *e);
 	/* The embedded migration scripts of this backend. */
 	const struct embedded_file *migrations;
 };
@@ -162,6 +179,9 @@ int store__query_if_any(struct store *s, enum store_sql_id id, struct err *e);
 
 /* A row callback that stores column 0 as a number into *(int64_t *)ctx and stops. */
 int store__first_num(void *ctx, const struct store_row *row);
+
+/* store_begin with how long to wait for the write lock (enum store_wait). */
+int store__begin_waiting(struct store *s, int wait, struct err *e);
 
 /* The timestamp for a write now: the transaction's, or the clock's outside one. */
 void store__now(struct store *s, char out[26]);

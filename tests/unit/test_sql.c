@@ -60,6 +60,10 @@ static const struct table tables[] = {
 	{ "code_exceptions", T_REFERENCE, NULL, G_NONE },
 	{ "schema_migrations", T_REFERENCE, NULL, G_NONE },
 	{ "subjects_fts", T_SQLITE_ONLY, NULL, G_NONE },
+	/* SQLite's queue of audit entries waiting for the chain, and its marks. */
+	{ "audit_queue", T_SQLITE_ONLY, NULL, G_NONE },
+	{ "audit_queue_meta", T_SQLITE_ONLY, NULL, G_NONE },
+	{ "audit_queue_marks", T_SQLITE_ONLY, NULL, G_NONE },
 	{ "authorizations", T_DISTRIBUTED, "subject_code", G_SUBJECT },
 	{ "record_versions", T_DISTRIBUTED, "subject_code", G_SUBJECT },
 	/* Small tables read by key: replicated (users, sessions, tokens), or kept on the

@@ -1104,3 +1104,69 @@ Test(store, batch_subjects_join_the_search_index)
 	raw_exec("INSERT INTO subjects_fts(subjects_fts) VALUES ('integrity-check')");
 	cr_assert_eq(search("有限公司", NULL, 10, 1).n, 4);
 }
+
+/* ---- the SQLite audit queue ---------------------------------------------------------- */
+
+static int append_read(struct store *s, const char *actor)
+{
+	struct store_audit_storage storage;
+	struct audit_entry a;
+
+	memset(&a, 0, sizeof a);
+	a.actor = actor;
+	a.role = "handler";
+	a.dept_code = "11441200007226547A";
+	a.action = "subject.read";
+	a.subject_code = C_JIANCAI;
+	a.purpose = "测试";
+	a.client = "127.0.0.1";
+	a.detail = "";
+	cr_assert_eq(store_audit_append(s, &a, &storage, &e), 0, "%s: %s", e.reason, e.message);
+	return (int)a.seq;
+}
+
+static int collect_actor(void *ctx, const struct audit_entry *a)
+{
+	struct recs *c = ctx;
+
+	snprintf(c->v[c->n++], sizeof c->v[0], "%lld|%s", a->seq, a->actor);
+	return 0;
+}
+
+Test(store, audit_entry_of_a_read_is_queued_during_a_batch)
+{
+	struct store *other = NULL;
+	struct recs c = { 0 };
+	long long n = -1;
+
+	open_store();
+	cr_assert_eq(store_open_another(st, &other, &e), 0);
+	cr_assert_eq(append_read(other, "user:a"), 1);
+	/* A batch holds the write lock: the read's entry does not wait, it is queued. */
+	cr_assert_eq(store_begin_batch(st, &e), 0);
+	cr_assert_eq(append_read(other, "user:b"), 0);
+	cr_assert_eq(append_read(other, "user:c"), 0);
+	cr_assert_eq(store_audit_pending(other, &n, &e), 0);
+	cr_assert_eq(n, 2);
+	/* Draining needs the lock too: it says so, and loses nothing. */
+	cr_assert_eq(store_audit_drain(other, &e), -1);
+	cr_assert_str_eq(e.reason, "store.unavailable");
+	cr_assert_eq(store_commit(st, &e), 0);
+	/* The next append chains the queue first, in order, then itself. */
+	cr_assert_eq(append_read(other, "user:d"), 4);
+	cr_assert_eq(store_audit_pending(other, &n, &e), 0);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(store_audit_scan(st, 0, 0, collect_actor, &c, &e), 0);
+	cr_assert_eq(c.n, 4);
+	cr_assert_str_eq(c.v[1], "2|user:b");
+	cr_assert_str_eq(c.v[2], "3|user:c");
+	cr_assert_str_eq(c.v[3], "4|user:d");
+	/* Chained once: a drain after a reopen finds nothing more to chain. */
+	store_close(other);
+	reopen_store();
+	cr_assert_eq(store_audit_drain(st, &e), 0);
+	memset(&c, 0, sizeof c);
+	cr_assert_eq(store_audit_scan(st, 0, 0, collect_actor, &c, &e), 0);
+	cr_assert_eq(c.n, 4);
+	cr_assert_eq(raw_int("SELECT last_id FROM audit_queue_marks"), 2);
+}
