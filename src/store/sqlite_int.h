@@ -25,6 +25,7 @@ struct sqlite_store {
 	/* The audit queue beside the database file (sqlite_audit_queue.c), opened on
 	 * first use. */
 	sqlite3 *queue;
+	int cache_kib; /* the page cache's size now (sqlite.c) */
 	char queue_id[33]; /* the queue file's identity, "" until read */
 };
 
