@@ -5,6 +5,8 @@
 #   make build   build build/xinyong
 #   make fuzz    run every libFuzzer target (fuzz/) FUZZ_SECONDS seconds over a copy of its
 #                corpus, in a clang build of its own; one target: make fuzz FUZZ_TARGETS=fuzz_csv
+#   make soak    SOAK_SECONDS (600) of mixed load with a slowloris on a real server
+#                (bench/soak/soak.py; not part of make test)
 #   make bench   run the ingestion and lookup benchmarks on SQLite and PostgreSQL
 #                (bench/README.md); a quick run: make bench SIZES=100000 BACKENDS=sqlite
 
@@ -18,8 +20,9 @@ LISTEN     ?= 127.0.0.1:8080
 DEMO_SUBJECTS ?= 3000
 SIZES      ?= 1000000 10000000
 BACKENDS   ?= sqlite postgresql
+SOAK_SECONDS ?= 600
 
-.PHONY: all build run test fuzz bench clean
+.PHONY: all build run test fuzz bench soak clean
 
 all: build
 
@@ -56,6 +59,11 @@ bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory build
 	BUILD=$(BUILD) SIZES="$(SIZES)" BACKENDS="$(BACKENDS)" bench/run.sh
+
+soak:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory build
+	python3 bench/soak/soak.py $(BUILD) --seconds $(SOAK_SECONDS)
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

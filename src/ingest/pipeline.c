@@ -243,7 +243,8 @@ static int pipeline_sample_row(struct pipeline *p, const struct prepared_row *r,
 		c = reason_tally_of(&p->sample, reason, 0);
 		if (c && c->n++ == 0) {
 			c->first_row = r->row;
-			snprintf(c->example, sizeof c->example, "%s", message);
+			snprintf(c->example, sizeof c->example, "%.*s", (int)sizeof c->example - 1,
+				 message);
 			text_utf8_clip(c->example);
 		}
 	}
@@ -317,7 +318,9 @@ static int pipeline_link_subject(struct pipeline *p, const struct prepared_row *
 static void pipeline_note_refusal(struct pipeline *p, const char *reason, const char *message)
 {
 	p->refused_reason = reason;
-	snprintf(p->refused_message, sizeof p->refused_message, "%s", message);
+	/* Cut to the buffer, then to whole characters: the message may be longer. */
+	snprintf(p->refused_message, sizeof p->refused_message, "%.*s",
+		 (int)sizeof p->refused_message - 1, message);
 	text_utf8_clip(p->refused_message);
 }
 
