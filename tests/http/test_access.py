@@ -837,8 +837,8 @@ def access_log_shows_non_public_reads(ctx):
         check(name not in text, "the access log names %s" % name)
 
 
-def verify(ctx, db, env=None):
-    p = ctx.cli("audit", "verify", "--db", db, env=env, check=False)
+def verify(ctx, db, env=None, args=()):
+    p = ctx.cli("audit", "verify", "--db", db, *args, env=env, check=False)
     doc = None
     try:
         doc = json.loads(p.stdout)
@@ -897,8 +897,8 @@ def head_seq(db):
     return testdb.sql_rows(db, "SELECT max(seq) FROM audit_log")[0][0]
 
 
-def expect_broken(ctx, db, kind, seq, word):
-    code, doc, err = verify(ctx, db)
+def expect_broken(ctx, db, kind, seq, word, args=()):
+    code, doc, err = verify(ctx, db, args=args)
     check(code == 1, "exit %d after the change, expected 1: %s" % (code, err))
     problem = (doc or {}).get("problem") or {}
     check(doc and doc["intact"] is False, "report %r" % doc)
@@ -959,6 +959,80 @@ def audit_checkpoint_catches_a_cut_tail(ctx):
     check(doc["problem"]["kind"] in ("removed", "checkpoint") and
           doc["problem"]["seq"] == last - 1, "problem %r" % doc["problem"])
     check("删除" in err and str(last) in err, "stderr %r" % err)
+
+
+def key_file(ctx, seed=None):
+    """A signing key file: new (created by the first use) or with the given seed."""
+    path = ctx.path("audit-%d.key" % ctx.next())
+    if seed:
+        with open(path, "w") as f:
+            f.write(seed + "\n")
+        os.chmod(path, 0o600)
+    return path
+
+
+def prune(ctx, db, key, now=None):
+    env = {"XINYONG_AUDIT_KEY": key}
+    if now:
+        env["XINYONG_NOW"] = now
+    p = ctx.cli("audit", "prune", "--db", db, "--years", "3", env=env)
+    return json.loads(p.stdout)["removed_to"]
+
+
+@test
+def audit_detects_a_forged_prune(ctx):
+    # What someone who can write the database but holds no key does to make the first
+    # entries disappear: delete them and insert the anchor a prune would have left.
+    db = copy_db(ctx)
+    seq = head_seq(db) // 2
+    h = testdb.sql_rows(db, "SELECT hash FROM audit_log WHERE seq = ?", (seq,))[0][0]
+    sql(db, "DELETE FROM audit_log WHERE seq <= %d;"
+            "DELETE FROM audit_checkpoints WHERE seq <= %d;"
+            "INSERT INTO audit_anchor (id, seq, hash, pruned_at) VALUES (1, %d, '%s', '%s')"
+            % (seq, seq, seq, h, NOW))
+    expect_broken(ctx, db, "anchor", seq, "没有签名")
+
+
+@test
+def audit_prune_is_signed(ctx):
+    db = copy_db(ctx)
+    key = key_file(ctx)
+    seq = head_seq(db) // 2
+    # Entries older than the retention period are what a prune removes.
+    sql(db, "UPDATE audit_log SET at = '2021-03-01T09:00:00+08:00' WHERE seq <= %d" % seq)
+    check(prune(ctx, db, key) == seq, "the backdated entries were not pruned")
+    check((os.stat(key).st_mode & 0o077) == 0, "the key file is readable by others")
+    code, doc, err = verify(ctx, db, args=("--key", key))
+    check(code == 0 and doc["anchor"]["seq"] == seq, "after the prune: %d %r %s"
+          % (code, doc, err))
+    other = key_file(ctx, "11" * 32)
+    expect_broken(ctx, db, "anchor", seq, "另一把密钥", args=("--key", other))
+    sql(db, "UPDATE audit_anchor SET entry_at = '2020-01-01T00:00:00+08:00'")
+    expect_broken(ctx, db, "anchor", seq, "签名无效", args=("--key", key))
+
+
+@test
+def audit_refuses_an_anchor_within_retention(ctx):
+    # A prune run with the clock set years ahead removes today's entries.  The anchor is
+    # signed, but what it removed is younger than the shortest retention.
+    db = copy_db(ctx)
+    key = key_file(ctx)
+    last = head_seq(db)
+    check(prune(ctx, db, key, now="2031-01-01T00:00:00+08:00") == last, "not all pruned")
+    expect_broken(ctx, db, "anchor", last, "保存期", args=("--key", key))
+
+
+@test
+def audit_anchor_agrees_with_a_checkpoint(ctx):
+    db = copy_db(ctx)
+    key = key_file(ctx)
+    ctx.cli("audit", "checkpoint", "--db", db, env={"XINYONG_AUDIT_KEY": key})
+    last = head_seq(db)
+    # The head rewritten, then pruned with the key: the anchor signs the rewritten hash,
+    # the checkpoint of the same entry the original one.
+    sql(db, "UPDATE audit_log SET hash = '%s' WHERE seq = %d" % ("ab" * 32, last))
+    check(prune(ctx, db, key, now="2031-01-01T00:00:00+08:00") == last, "not all pruned")
+    expect_broken(ctx, db, "anchor", last, "检查点", args=("--key", key))
 
 
 @test
