@@ -1,7 +1,8 @@
 /*
  * api_session.c - logging in and out, and the caller's own account:
  *   POST   /api/v1/session        {"name", "password"} -> 201, Set-Cookie, {"user",
- *                                 "csrf_token", "expires_at"}
+ *                                 "csrf_token", "expires_at", "since_last_login":
+ *                                 {"failed_logins", "locked_until": TS|null}}
  *   DELETE /api/v1/session        ends the cookie's session
  *   POST   /api/v1/activate       {"name", "code", "password"}: first password
  *   GET    /api/v1/me             {"kind": "user"|"token", "user"|"token": {...},
@@ -44,8 +45,11 @@ int api_session_create(struct http_request *req, struct http_response *res, stru
 	http_auth_cookie(req, session.token, ACCOUNTS_SESSION_SECONDS, res->set_cookie,
 			 sizeof res->set_cookie);
 	rc = http_reply_json(res, 201,
-			     json_pack("{s:o, s:s, s:s}", "user", user, "csrf_token", session.csrf,
-				       "expires_at", session.expires_at),
+			     json_pack("{s:o, s:s, s:s, s:{s:i, s:s?}}", "user", user, "csrf_token",
+				       session.csrf, "expires_at", session.expires_at,
+				       "since_last_login", "failed_logins", session.failed_logins,
+				       "locked_until",
+				       session.locked_until[0] ? session.locked_until : NULL),
 			     e);
 out:
 	memset(&session, 0, sizeof session);

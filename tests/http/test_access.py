@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import traceback
 import urllib.parse
 
@@ -1056,20 +1057,68 @@ def auditor_reads_the_trail(ctx):
 
 # ---- accounts and sessions ------------------------------------------------------------
 
+def listed_user(ctx, name):
+    """The account as the operator's view shows it (xinyong user list)."""
+    users = json.loads(ctx.cli("user", "list", "--db", ctx.db).stdout)["users"]
+    return [u for u in users if u["name"] == name][0]
+
+
 @test
 def lockout_after_five_failures(ctx):
-    for i in range(1, 5):
+    for i in range(1, 6):
         expect_error(ctx.login("u_lock", "Wrong-password-%d" % i), 401, "auth.invalid")
-    expect_error(ctx.login("u_lock", "Wrong-password-5"), 423, "auth.locked")
-    expect_error(ctx.login("u_lock", PASSWORD), 423, "auth.locked")
-    # 14 minutes later still locked; 16 minutes later (past 15) the right password works.
-    for now, status in ((NOW_14_MIN_LATER, 423), (NOW_16_MIN_LATER, 201)):
+    # Locked now: even the right password gets the answer of a wrong one.  Only the
+    # operator's view tells of the lock.
+    expect_error(ctx.login("u_lock", PASSWORD), 401, "auth.invalid")
+    check(listed_user(ctx, "u_lock")["locked_until"], "the user list does not show the lock")
+    r = ctx.get(ctx.sessions["admin"], "/api/v1/users")
+    expect_status(r, 200)
+    check([u for u in r.json()["users"] if u["name"] == "u_lock"][0]["locked_until"],
+          "GET /api/v1/users does not show the lock")
+    # 14 minutes later still locked; 16 minutes later (past 15) the right password works,
+    # and the answer tells the owner of the lock.
+    for now, status in ((NOW_14_MIN_LATER, 401), (NOW_16_MIN_LATER, 201)):
         later = ctx.start("later-%d" % ctx.next(), ["--rate-limit", "0"], now=now)
         try:
             r = ctx.login("u_lock", PASSWORD, port=later.port)
         finally:
             later.stop()
         expect_status(r, status)
+    since = r.json().get("since_last_login") or {}
+    check(since.get("locked_until", "").startswith("2026-11-23T10:15"),
+          "the owner is not told of the lock: %r" % r.json())
+    check(since.get("failed_logins") == 0, "since_last_login %r" % since)
+
+
+@test
+def failed_logins_look_alike(ctx):
+    """Unknown, wrong password, locked and disabled: the same status and body, and the
+    same Argon2id work (an unknown name used to answer at once, a locked one 423)."""
+    for name in ("u_probe_wrong", "u_probe_locked", "u_probe_disabled"):
+        ctx.cli("user", "add", name, "--roles", "submitter", "--dept", DEPT, "--db", ctx.db,
+                "--password-stdin", stdin=(PASSWORD + "\n").encode())
+    ctx.cli("user", "disable", "u_probe_disabled", "--db", ctx.db)
+    for i in range(5):
+        ctx.login("u_probe_locked", "Wrong-password-%d" % i)
+    check(listed_user(ctx, "u_probe_locked")["locked_until"], "u_probe_locked is not locked")
+    cases = {"unknown": ("u_probe_nobody", PASSWORD),
+             "wrong": ("u_probe_wrong", "Wrong-password-0"),
+             "locked": ("u_probe_locked", PASSWORD),
+             "disabled": ("u_probe_disabled", PASSWORD)}
+    times, bodies = {}, {}
+    for _ in range(3):  # 3 tries of the wrong password stay below the lock
+        for case, (name, password) in cases.items():
+            start = time.monotonic()
+            r = ctx.login(name, password)
+            times.setdefault(case, []).append(time.monotonic() - start)
+            check(r.status == 401, "%s: status %d: %s" % (case, r.status, r.body[:200]))
+            bodies.setdefault(case, set()).add(r.body)
+    check(all(len(b) == 1 for b in bodies.values()) and
+          len(set.union(*bodies.values())) == 1, "the bodies differ: %r" % bodies)
+    median = {case: sorted(t)[1] for case, t in times.items()}
+    slowest, fastest = max(median.values()), min(median.values())
+    check(slowest < 4 * fastest, "timings differ (a path skips the password hash): %r"
+          % median)
 
 
 @test
