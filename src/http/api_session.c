@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/err.h"
 #include "core/json_input.h"
@@ -25,6 +26,24 @@ static const char *const LOGIN_FIELDS[] = { "name", "password", NULL };
 static const char *const ACTIVATE_FIELDS[] = { "name", "code", "password", NULL };
 static const char *const PASSWORD_FIELDS[] = { "current", "password", NULL };
 
+/* Whether the request says its body is JSON: "application/json", any case, optionally
+ * followed by parameters ("; charset=utf-8"). */
+static int session_body_is_json(const struct http_request *req)
+{
+	static const char json_type[] = "application/json";
+	const char *type = http_request_header(req, "Content-Type");
+	size_t n = sizeof json_type - 1;
+
+	if (!type)
+		return 0;
+	type += strspn(type, " \t");
+	if (strncasecmp(type, json_type, n) != 0)
+		return 0;
+	type += n;
+	type += strspn(type, " \t");
+	return *type == '\0' || *type == ';';
+}
+
 int api_session_create(struct http_request *req, struct http_response *res, struct err *e)
 {
 	struct account_session session;
@@ -33,6 +52,12 @@ int api_session_create(struct http_request *req, struct http_response *res, stru
 	struct store *s;
 	int rc = -1;
 
+	/* A page of another origin can send a form (text/plain, urlencoded, multipart)
+	 * without asking, but not a JSON body: requiring one keeps a cross-site form from
+	 * logging the visitor into an account the attacker chose (login CSRF). */
+	if (!session_body_is_json(req))
+		return err_set(e, "request.media_type",
+			       "登录请求的 Content-Type 应为 application/json");
 	if (http_request_json(req, &body, e) < 0)
 		return -1;
 	if (json_input_only(body, LOGIN_FIELDS, e) < 0 ||

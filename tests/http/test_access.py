@@ -1146,6 +1146,24 @@ def password_policy_and_activation(ctx):
 
 
 @test
+def login_takes_only_json(ctx):
+    # A form on another site can post text/plain, urlencoded or multipart bodies
+    # without asking the browser; none of them logs anyone in.
+    body = jbody({"name": "u_handler", "password": PASSWORD})
+    for headers in ({}, {"Content-Type": "text/plain"},
+                    {"Content-Type": "application/x-www-form-urlencoded"},
+                    {"Content-Type": "multipart/form-data; boundary=x"},
+                    {"Content-Type": "application/jsonp"}):
+        r = ctx.call(ANONYMOUS, "POST", "/api/v1/session", body, headers)
+        expect_error(r, 415, "request.media_type")
+        check("set-cookie" not in {k.lower() for k in r.headers}, "a cookie was set: %r"
+              % headers)
+    for ctype in ("application/json; charset=utf-8", "Application/JSON"):
+        expect_status(ctx.call(ANONYMOUS, "POST", "/api/v1/session", body,
+                               {"Content-Type": ctype}), 201)
+
+
+@test
 def session_cookie_attributes(ctx):
     r = ctx.login("u_handler")
     expect_status(r, 201)
