@@ -8,11 +8,13 @@
 #include "core/err.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 /* Connection settings, applied at every open (none of them persists in the file except
  * journal_mode).
@@ -211,6 +213,22 @@ static int sqlite_make_parent(const char *path, struct err *e)
 	return rc;
 }
 
+/* Creates a missing database file readable by its owner only.  SQLite would create it
+ * 0644 (less the umask), and gives its -wal, -shm and -journal files the database file's
+ * mode, so creating the file first keeps all of them private: they hold ID numbers and
+ * password hashes.  An existing file keeps its mode; a failure here is left to
+ * sqlite3_open_v2 to report. */
+static void sqlite_create_private(const char *path)
+{
+	int fd;
+
+	if (strcmp(path, ":memory:") == 0 || !*path)
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
 int store_sqlite_connect(struct store *s, const char *path, struct err *e)
 {
 	struct sqlite_store *q;
@@ -224,6 +242,7 @@ int store_sqlite_connect(struct store *s, const char *path, struct err *e)
 		return err_set(e, "store.error", "内存不足");
 	}
 	s->impl = q;
+	sqlite_create_private(path);
 	if (sqlite3_open_v2(path, &q->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK)
