@@ -414,10 +414,12 @@ static int audit_access_row(void *ctx, const struct audit_entry *a)
 int audit_trail_access_log(struct store *s, const char *subject, const char *self_actor,
 			   json_t **out, struct err *e)
 {
+	/* A look is opening the archive, or a search that listed the subject (a person). */
+	static const char *const looks[2] = { "subject.read", "subject.search" };
 	json_t *entries = json_array();
 
 	*out = NULL;
-	if (store_audit_of_subject(s, subject, "subject.read", self_actor, AUDIT_LIST_MAX,
+	if (store_audit_of_subject(s, subject, looks, self_actor, AUDIT_LIST_MAX,
 				   audit_access_row, entries, e) < 0) {
 		json_decref(entries);
 		return -1;

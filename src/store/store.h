@@ -313,9 +313,9 @@ int store_audit_append(struct store *s, struct audit_entry *entry,
 int store_audit_scan(struct store *s, long long after_seq, long long limit,
 		     int (*cb)(void *ctx, const struct audit_entry *entry), void *ctx,
 		     struct err *e);
-/* Entries with `action` about `subject`, newest first, leaving out those whose actor is
- * `except_actor`; at most `limit`. */
-int store_audit_of_subject(struct store *s, const char *subject, const char *action,
+/* Entries with either of `actions` about `subject`, newest first, leaving out those whose
+ * actor is `except_actor`; at most `limit`. */
+int store_audit_of_subject(struct store *s, const char *subject, const char *const actions[2],
 			   const char *except_actor, long long limit,
 			   int (*cb)(void *ctx, const struct audit_entry *entry), void *ctx,
 			   struct err *e);

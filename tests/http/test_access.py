@@ -838,6 +838,39 @@ def access_log_shows_non_public_reads(ctx):
         check(name not in text, "the access log names %s" % name)
 
 
+@test
+def government_search_shows_in_the_persons_access_log(ctx):
+    """A search that lists a person is a look at that person: it shows in the person's
+    access log, with the department and the purpose, as opening the archive does."""
+    ctx.cli("user", "add", "u_person", "--roles", "subject", "--subject", PERSON_ID, "--db",
+            ctx.db, "--password-stdin", stdin=(PASSWORD + "\n").encode())
+    person = ctx.session_of("u_person", "subject")
+
+    def searches():
+        r = ctx.get(person, "/api/v1/me/access-log")
+        expect_status(r, 200)
+        check(r.json()["subject"] == PERSON_ID, "log %r" % r.json())
+        return [e for e in r.json()["entries"] if e["action"] == "subject.search"]
+
+    before = len(searches())
+    purpose = "检索-%d" % ctx.next()
+    r = ctx.get(ctx.sessions["submitter"], "/api/v1/subjects?q=%s&purpose=%s"
+                % (urllib.parse.quote(PERSON_NAME), urllib.parse.quote(purpose)))
+    expect_status(r, 200)
+    check(r.json()["count"] >= 1, "government search %r" % r.text[:300])
+    # A search that lists only companies, or none, is not a look at the person.
+    expect_status(ctx.get(ctx.sessions["submitter"], "/api/v1/subjects?q=%s&purpose=%s"
+                          % (COMPANY, urllib.parse.quote(purpose))), 200)
+    expect_status(ctx.get(ANONYMOUS, "/api/v1/subjects?q=" + urllib.parse.quote(PERSON_NAME)),
+                  200)
+    hits = searches()
+    check(len(hits) == before + 1, "%d search entries, %d before: %r" % (len(hits), before, hits))
+    mine = [e for e in hits if e["purpose"] == purpose]
+    check(len(mine) == 1 and mine[0]["by"]["kind"] == "department" and
+          mine[0]["by"]["code"] == DEPT, "entry %r" % hits)
+    check("u_submitter" not in json.dumps(hits, ensure_ascii=False), "the log names the user")
+
+
 def verify(ctx, db, env=None, args=()):
     p = ctx.cli("audit", "verify", "--db", db, *args, env=env, check=False)
     doc = None
