@@ -1375,6 +1375,40 @@ def json_body_size_limit(ctx):
 
 
 @test
+def errors_name_no_internal_paths_or_sql(ctx):
+    """What the database said and where the server keeps its files go to the log under an
+    error id; the answer gives the id only."""
+    # An empty upload is refused by the name it was sent as, not by its spool file's.
+    r = ctx.call(ctx.token("dept_full"), "POST",
+                 "/api/v1/batches?category=penalty&name=empty-upload.csv", b" ",
+                 {"Content-Type": "text/csv"})
+    expect_error(r, 422, "file.format")
+    message = r.json()["error"]["message"]
+    check("empty-upload.csv" in message and "xinyong-upload" not in message and
+          ctx.tmp.name not in message, "message %r" % message)
+    # A database that fails under the server: the trail's table is gone.
+    db = copy_db(ctx)
+    sql(db, "ALTER TABLE audit_log RENAME TO audit_log_gone")
+    broken = ctx.start("broken-%d" % ctx.next(), ["--rate-limit", "0", "--db", db])
+    try:
+        r = request(broken.port, "GET", "/api/v1/audit?limit=5",
+                    headers=ctx.sessions["auditor"].headers("GET"))
+    finally:
+        broken.stop()
+    expect_error(r, 500, "store.error")
+    message = r.json()["error"]["message"]
+    m = re.search(r"错误编号 (E-[0-9A-F]{8})", message)
+    check(m and "请联系平台运营方" in message, "message %r" % message)
+    for word in ("audit_log", "no such table", "relation", "does not exist", db,
+                 os.path.basename(db)):
+        check(word not in r.body.decode("utf-8", "replace"),
+              "the answer carries %r: %r" % (word, message))
+    log = broken.log_text()
+    check(re.search(r"event=store_error id=%s .*audit_log" % m.group(1), log),
+          "the log has no line for %s with the detail: %s" % (m.group(1), log[-1500:]))
+
+
+@test
 def security_headers(ctx):
     answers = [ctx.get(ANONYMOUS, "/api/v1/subjects/" + COMPANY),
                ctx.get(ANONYMOUS, "/api/v1/me"),
