@@ -166,9 +166,9 @@ static int audit_years_before(const char *stamp, int years, char out[AUDIT_AT_MA
 /* The anchor a prune left must be signed with the trail's key, agree with any checkpoint
  * of the same entry, and not have removed entries younger than the shortest retention
  * (counted from the prune and from now, whichever is earlier: a key holder's clock set
- * ahead cannot make young entries look old).  Fills the walk's message when it does
- * not hold. */
-static void audit_check_anchor(struct checkpoint_walk *w)
+ * ahead cannot make young entries look old).  Returns 0 when it holds, else 1 with the
+ * finding in message. */
+static int audit_check_anchor(const struct checkpoint_walk *w, char *message, size_t size)
 {
 	const struct audit_anchor *a = w->anchor;
 	char now[26], cutoff[AUDIT_AT_MAX];
@@ -180,27 +180,26 @@ static void audit_check_anchor(struct checkpoint_walk *w)
 	if (!key && w->first_key[0])
 		key = w->first_key;
 	err_clear(&why);
-	w->bad_seq = a->seq;
 	if (audit_anchor_verify(a, key, &why) < 0) {
-		snprintf(w->message, sizeof w->message, "第 %lld 条处的%s", a->seq, why.message);
-		return;
+		snprintf(message, size, "第 %lld 条处的%s", a->seq, why.message);
+		return 1;
 	}
 	if (w->contradicts) {
-		snprintf(w->message, sizeof w->message,
+		snprintf(message, size,
 			 "第 %lld 条处的清理锚点与该条的签名检查点不符：锚点记录的哈希不是检查点签名的哈希",
 			 a->seq);
-		return;
+		return 1;
 	}
 	clock_timestamp(now);
 	from = strcmp(a->pruned_at, now) < 0 ? a->pruned_at : now;
 	if (audit_years_before(from, AUDIT_RETENTION_MIN_YEARS, cutoff) < 0 ||
 	    strcmp(a->entry_at, cutoff) >= 0) {
-		snprintf(w->message, sizeof w->message,
+		snprintf(message, size,
 			 "第 %lld 条处的清理锚点删除了 %d 年保存期内的记录：该条写于 %s，清理于 %s",
 			 a->seq, AUDIT_RETENTION_MIN_YEARS, a->entry_at, a->pruned_at);
-		return;
+		return 1;
 	}
-	w->bad_seq = 0;
+	return 0;
 }
 
 static json_t *audit_seq_hash_json(long long seq, const char *hash)
@@ -215,7 +214,7 @@ int audit_trail_verify(struct store *s, const char *trusted_key,
 	struct checkpoint_walk cw;
 	struct audit_finding f;
 	struct audit_anchor anchor;
-	char head_hash[AUDIT_HASH_HEX];
+	char head_hash[AUDIT_HASH_HEX], anchor_message[ERR_MESSAGE_MAX + 128];
 	long long head_seq, after, fed_before;
 	json_t *doc, *problem = NULL;
 	int pruned;
@@ -259,17 +258,11 @@ int audit_trail_verify(struct store *s, const char *trusted_key,
 			if (audit_check_one(&cw, external) && cw.failed)
 				return -1;
 		}
-		if (pruned) {
-			/* Checked after the checkpoints, whose key it must carry, but reported
-			 * before them: verification starts from the anchor. */
-			struct checkpoint_walk aw = cw;
-
-			aw.message[0] = '\0';
-			audit_check_anchor(&aw);
-			if (aw.message[0])
-				problem = json_pack("{s:s, s:I, s:s}", "kind", "anchor", "seq",
-						    (json_int_t)aw.bad_seq, "message", aw.message);
-		}
+		/* Checked after the checkpoints, whose key it must carry, but reported before
+		 * them: verification starts from the anchor. */
+		if (pruned && audit_check_anchor(&cw, anchor_message, sizeof anchor_message))
+			problem = json_pack("{s:s, s:I, s:s}", "kind", "anchor", "seq",
+					    (json_int_t)anchor.seq, "message", anchor_message);
 		if (!problem && cw.message[0])
 			problem = json_pack("{s:s, s:I, s:s}", "kind", "checkpoint", "seq",
 					    (json_int_t)cw.bad_seq, "message", cw.message);
