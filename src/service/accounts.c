@@ -371,8 +371,6 @@ int accounts_activate(struct store *s, const char *name, const char *code,
 	return accounts_save(s, &who, "user.activate", &u, 1, e);
 }
 
-/* A failed attempt on an existing account: counted, and the account locked after
- * ACCOUNTS_LOCK_AFTER in a row.  Recorded in the audit trail either way. */
 /* The one answer to every failed login, whatever the cause: a lock is not told here,
  * because telling it would tell that the name exists (and, answered only to the right
  * password, would turn the lock into an oracle for guessing it). */
@@ -381,6 +379,9 @@ static int accounts_login_refused(struct err *e)
 	return err_set(e, "auth.invalid", "用户名或密码不正确（连续失败 %d 次后账号将锁定 %d 分钟）",
 		       ACCOUNTS_LOCK_AFTER, ACCOUNTS_LOCK_SECONDS / 60);
 }
+
+/* A failed attempt on an existing account: counted, and the account locked after
+ * ACCOUNTS_LOCK_AFTER in a row.  Recorded in the audit trail either way. */
 
 static int accounts_login_failed(struct store *s, struct store_user *u, const char *client,
 				 struct err *e)

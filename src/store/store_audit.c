@@ -230,12 +230,34 @@ static int store_anchor_candidate(void *ctx, const struct store_row *row)
 	return 1;
 }
 
+/* Signs the anchor and stores it, then removes what it stands for. */
+static int store_anchor_replace(struct store *s, struct audit_anchor *a,
+				const struct audit_keypair *kp, struct err *e)
+{
+	struct store_param q[1] = { STORE_NUM(a->seq) };
+	struct store_param w[6];
+
+	store__now(s, a->pruned_at);
+	if (audit_anchor_sign(kp, a) < 0)
+		return err_set(e, "internal.error", "签名审计清理锚点失败");
+	w[0] = (struct store_param)STORE_NUM(a->seq);
+	w[1] = (struct store_param)STORE_TEXT(a->hash);
+	w[2] = (struct store_param)STORE_TEXT(a->pruned_at);
+	w[3] = (struct store_param)STORE_TEXT(a->entry_at);
+	w[4] = (struct store_param)STORE_TEXT(a->public_key);
+	w[5] = (struct store_param)STORE_TEXT(a->signature);
+	if (store__query(s, SQL_AUDIT_ANCHOR_SET, w, 6, NULL, NULL, NULL, e) < 0 ||
+	    store__query(s, SQL_AUDIT_PRUNE, q, 1, NULL, NULL, NULL, e) < 0 ||
+	    store__query(s, SQL_AUDIT_CHECKPOINTS_PRUNE, q, 1, NULL, NULL, NULL, e) < 0)
+		return -1;
+	return 0;
+}
+
 int store_audit_prune(struct store *s, const char *before, const struct audit_keypair *kp,
 		      long long *removed_to, struct err *e)
 {
 	struct audit_anchor a;
 	struct store_param p[1] = { STORE_TEXT(before) };
-	char now[26];
 
 	*removed_to = 0;
 	memset(&a, 0, sizeof a);
@@ -245,26 +267,8 @@ int store_audit_prune(struct store *s, const char *before, const struct audit_ke
 	if (store__query_if_any(s, SQL_AUDIT_LOCK, e) < 0 ||
 	    store__query(s, SQL_AUDIT_LAST_BEFORE, p, 1, store_anchor_candidate, &a, NULL, e) < 0)
 		goto fail;
-	if (a.seq >= 0) {
-		struct store_param q[1] = { STORE_NUM(a.seq) };
-
-		store__now(s, now);
-		snprintf(a.pruned_at, sizeof a.pruned_at, "%s", now);
-		if (audit_anchor_sign(kp, &a) < 0) {
-			err_set(e, "internal.error", "签名审计清理锚点失败");
-			goto fail;
-		}
-		{
-			struct store_param w[6] = { STORE_NUM(a.seq),	    STORE_TEXT(a.hash),
-						    STORE_TEXT(a.pruned_at), STORE_TEXT(a.entry_at),
-						    STORE_TEXT(a.public_key), STORE_TEXT(a.signature) };
-
-			if (store__query(s, SQL_AUDIT_ANCHOR_SET, w, 6, NULL, NULL, NULL, e) < 0 ||
-			    store__query(s, SQL_AUDIT_PRUNE, q, 1, NULL, NULL, NULL, e) < 0 ||
-			    store__query(s, SQL_AUDIT_CHECKPOINTS_PRUNE, q, 1, NULL, NULL, NULL, e) < 0)
-				goto fail;
-		}
-	}
+	if (a.seq >= 0 && store_anchor_replace(s, &a, kp, e) < 0)
+		goto fail;
 	if (store_commit(s, e) < 0)
 		goto fail;
 	*removed_to = a.seq >= 0 ? a.seq : 0;
