@@ -382,7 +382,6 @@ static int accounts_login_refused(struct err *e)
 
 /* A failed attempt on an existing account: counted, and the account locked after
  * ACCOUNTS_LOCK_AFTER in a row.  Recorded in the audit trail either way. */
-
 static int accounts_login_failed(struct store *s, struct store_user *u, const char *client,
 				 struct err *e)
 {
