@@ -4,6 +4,9 @@
 // After a login the browser holds the HttpOnly session cookie and the page goes to the
 // account page (me.html), which asks /api/v1/me for the user and the CSRF token again.
 // ?from=logout|password|expired explains why the visitor landed here.
+// A failed login never says whether the account is locked (that would tell that the name
+// exists); the login that succeeds afterwards does, in since_last_login, which this page
+// hands to the account page in sessionStorage.
 
 import { api, currentUser, displayName, el, markSignedIn, maybeSignedIn, setCsrfToken, showMessage } from './api.js';
 
@@ -50,6 +53,10 @@ async function logIn(name, password) {
 	const session = await api('POST', '/session', { name, password });
 	setCsrfToken(session.csrf_token);
 	markSignedIn(true);
+	const since = session.since_last_login || {};
+	if (since.locked_until || since.failed_logins > 0) {
+		sessionStorage.setItem('xy_since_last_login', JSON.stringify(since));
+	}
 	location.assign('/me.html');
 }
 

@@ -249,6 +249,25 @@ $('grant-form').addEventListener('submit', (event) => {
 
 // ---- start --------------------------------------------------------------------------
 
+// What the login page was told about the account since its previous login: shown once.
+function showSinceLastLogin() {
+	const text = sessionStorage.getItem('xy_since_last_login');
+	sessionStorage.removeItem('xy_since_last_login');
+	if (!text) return;
+	let since;
+	try {
+		since = JSON.parse(text);
+	} catch {
+		return;
+	}
+	const parts = [];
+	if (since.locked_until) parts.push(`账号曾因连续登录失败被锁定，至 ${since.locked_until.slice(0, 16).replace('T', ' ')} 解除`);
+	if (since.failed_logins > 0) parts.push(`有 ${since.failed_logins} 次登录失败`);
+	if (parts.length === 0) return;
+	$('login-notice').textContent = `自上次登录以来，${parts.join('；')}。如非本人操作，请修改密码。`;
+	$('login-notice').hidden = false;
+}
+
 async function start() {
 	const hinted = maybeSignedIn();
 	let user;
@@ -267,6 +286,7 @@ async function start() {
 	$('account-link').setAttribute('aria-current', 'page');
 	document.title = `我的账户（${displayName(user)}） - 信用信息查询`;
 	renderUser(user);
+	showSinceLastLogin();
 	$('account').hidden = false;
 	const subject = (user.roles || []).includes('subject');
 	$('access-section').hidden = !subject;

@@ -9,9 +9,10 @@
  *   audit checkpoint [--key FILE]
  *        signs the chain's head; prints the checkpoint line to keep elsewhere.
  *   audit list [--after SEQ] [--limit N]
- *   audit prune [--years N]   (N >= 3; default 5)
+ *   audit prune [--years N] [--key FILE]   (N >= 3; default 5)
+ *        removes the older entries; the last removed becomes the anchor, signed.
  * The signing key is --key, else $XINYONG_AUDIT_KEY, else var/audit.key (created, mode
- * 0600, by the first checkpoint).
+ * 0600, by the first checkpoint or prune).
  */
 #include "cli.h"
 
@@ -31,7 +32,7 @@
 	"xinyong audit [--db DB] verify [--key FILE | --public-key HEX] [--checkpoint FILE]\n" \
 	"       xinyong audit [--db DB] checkpoint [--key FILE]\n"                            \
 	"       xinyong audit [--db DB] list [--after SEQ] [--limit N]\n"                     \
-	"       xinyong audit [--db DB] prune [--years N]"
+	"       xinyong audit [--db DB] prune [--years N] [--key FILE]"
 #define AUDIT_DEFAULT_KEY "var/audit.key"
 
 static const char *audit_key_path(const char *given)
@@ -159,7 +160,8 @@ int cmd_audit(int argc, char **argv)
 		principal_cli(&who, NULL);
 		rc = audit_trail_list(s, &who, after, limit, &doc, &e);
 	} else {
-		rc = audit_trail_prune(s, (int)(years > 1000 ? 1000 : years), &removed, &e);
+		rc = audit_trail_prune(s, (int)(years > 1000 ? 1000 : years), audit_key_path(key),
+				       &removed, &e);
 		if (rc == 0)
 			doc = json_pack("{s:I, s:I}", "years", (json_int_t)years, "removed_to",
 					(json_int_t)removed);

@@ -12,9 +12,12 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int ingest_parse_format(const char *s, enum reader_format *out)
 {
@@ -27,6 +30,29 @@ static int ingest_parse_format(const char *s, enum reader_format *out)
 	else
 		return -1;
 	return 0;
+}
+
+/* The rejects file repeats rejected rows, ID numbers and names included: it is made
+ * readable by its owner only, also when it existed before (then it is emptied).  A
+ * device (/dev/stdout, /dev/null) is written as it is. */
+static FILE *ingest_open_rejects(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 ||
+	    (S_ISREG(st.st_mode) && (st.st_mode & 077) && fchmod(fd, 0600) < 0) ||
+	    !(f = fdopen(fd, "w"))) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return NULL;
+	}
+	return f;
 }
 
 int cmd_ingest(int argc, char **argv)
@@ -64,7 +90,7 @@ int cmd_ingest(int argc, char **argv)
 	if (!req.category || !req.dept_code || optind >= argc)
 		return cli_usage(usage);
 	if (rejects) {
-		if (!(req.rejects_csv = fopen(rejects, "w"))) {
+		if (!(req.rejects_csv = ingest_open_rejects(rejects))) {
 			fprintf(stderr, "xinyong: file.unreadable: 无法写入拒收文件 %s：%s\n", rejects,
 				strerror(errno));
 			return CLI_EXIT_USAGE;

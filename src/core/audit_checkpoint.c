@@ -1,6 +1,6 @@
 /*
- * audit_checkpoint.c - the checkpoint signing key file and Ed25519 checkpoints; see
- * audit_checkpoint.h.
+ * audit_checkpoint.c - the audit signing key file, and Ed25519 checkpoints and prune
+ * anchors; see audit_checkpoint.h.
  */
 #include "audit_checkpoint.h"
 
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #define CHECKPOINT_TAG "xinyong-audit-checkpoint v1"
+#define ANCHOR_TAG "xinyong-audit-anchor v1"
 #define KEY_SEED_BYTES crypto_sign_SEEDBYTES
 #define KEY_FILE_MAX 256 /* a seed line is 65 bytes; anything far larger is not a key file */
 
@@ -47,6 +48,12 @@ static int checkpoint_message(long long seq, const char *head, const char *at, c
 			      size_t size)
 {
 	return snprintf(buf, size, CHECKPOINT_TAG "\nseq=%lld\nhead=%s\nat=%s\n", seq, head, at);
+}
+
+static int anchor_message(const struct audit_anchor *a, char *buf, size_t size)
+{
+	return snprintf(buf, size, ANCHOR_TAG "\nseq=%lld\nhead=%s\nentry_at=%s\npruned_at=%s\n",
+			a->seq, a->hash, a->entry_at, a->pruned_at);
 }
 
 /* ---- The key file ---------------------------------------------------------------------- */
@@ -270,43 +277,116 @@ int audit_checkpoint_sign(const struct audit_keypair *kp, long long seq, const c
 	return 0;
 }
 
-int audit_checkpoint_verify(const struct audit_checkpoint *c, const char *trusted_pk_hex,
-			    struct err *e)
+/* Decodes the statement's public key (`what` names the statement in messages) into pk;
+ * when trusted_pk_hex is not NULL, the key must be that one. */
+static int signed_key(const char *what, const char *pk_hex, const char *trusted_pk_hex,
+		      unsigned char pk[crypto_sign_PUBLICKEYBYTES], struct err *e)
 {
-	unsigned char pk[crypto_sign_PUBLICKEYBYTES], trusted[crypto_sign_PUBLICKEYBYTES];
-	unsigned char sig[crypto_sign_BYTES];
-	char msg[256];
+	unsigned char trusted[crypto_sign_PUBLICKEYBYTES];
 	size_t n;
-	int len;
 
 	if (sodium_init() < 0)
 		return err_set(e, "internal.error", "密码库 libsodium 初始化失败");
-	if (!checkpoint_is_hex(c->public_key, AUDIT_KEY_HEX - 1) ||
-	    sodium_hex2bin(pk, sizeof pk, c->public_key, AUDIT_KEY_HEX - 1, NULL, &n, NULL) != 0)
-		return err_set(e, "audit.key", "检查点的公钥格式有误");
+	if (!checkpoint_is_hex(pk_hex, AUDIT_KEY_HEX - 1) ||
+	    sodium_hex2bin(pk, crypto_sign_PUBLICKEYBYTES, pk_hex, AUDIT_KEY_HEX - 1, NULL, &n,
+			   NULL) != 0)
+		return err_set(e, "audit.key", "%s的公钥格式有误", what);
 	if (trusted_pk_hex) {
 		if (strlen(trusted_pk_hex) != AUDIT_KEY_HEX - 1 ||
 		    sodium_hex2bin(trusted, sizeof trusted, trusted_pk_hex, AUDIT_KEY_HEX - 1, NULL,
 				   &n, NULL) != 0 || n != sizeof trusted)
 			return err_set(e, "audit.key",
 				       "受信任的审计公钥格式有误：应为 64 位十六进制字符");
-		if (sodium_memcmp(pk, trusted, sizeof pk) != 0)
+		if (sodium_memcmp(pk, trusted, sizeof trusted) != 0)
 			return err_set(e, "audit.key",
-				       "检查点由另一把密钥签名（%.16s…），不是受信任的审计公钥",
-				       c->public_key);
+				       "%s由另一把密钥签名（%.16s…），不是受信任的审计公钥", what,
+				       pk_hex);
 	}
+	return 0;
+}
+
+/* Checks sig_hex over msg[0..len) with pk: 0 valid, -1 malformed, -2 does not match. */
+static int signed_check(const unsigned char pk[crypto_sign_PUBLICKEYBYTES], const char *sig_hex,
+			const char *msg, int len)
+{
+	unsigned char sig[crypto_sign_BYTES];
+	size_t n;
+
+	if (!checkpoint_is_hex(sig_hex, AUDIT_SIGNATURE_HEX - 1) ||
+	    sodium_hex2bin(sig, sizeof sig, sig_hex, AUDIT_SIGNATURE_HEX - 1, NULL, &n, NULL) != 0)
+		return -1;
+	if (len < 0 ||
+	    crypto_sign_verify_detached(sig, (const unsigned char *)msg, (unsigned long long)len,
+					pk) != 0)
+		return -2;
+	return 0;
+}
+
+int audit_checkpoint_verify(const struct audit_checkpoint *c, const char *trusted_pk_hex,
+			    struct err *e)
+{
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+	char msg[256];
+	int rc;
+
+	if (signed_key("检查点", c->public_key, trusted_pk_hex, pk, e) < 0)
+		return -1;
 	if (c->seq < 0 || !checkpoint_is_hex(c->head_hash, AUDIT_HASH_HEX - 1) ||
 	    !checkpoint_at_is_valid(c->at))
 		return err_set(e, "audit.broken", "检查点内容格式有误");
-	if (!checkpoint_is_hex(c->signature, AUDIT_SIGNATURE_HEX - 1) ||
-	    sodium_hex2bin(sig, sizeof sig, c->signature, AUDIT_SIGNATURE_HEX - 1, NULL, &n,
-			   NULL) != 0)
+	rc = signed_check(pk, c->signature, msg,
+			  checkpoint_message(c->seq, c->head_hash, c->at, msg, sizeof msg));
+	if (rc == -1)
 		return err_set(e, "audit.broken", "检查点的签名格式有误");
-	len = checkpoint_message(c->seq, c->head_hash, c->at, msg, sizeof msg);
-	if (crypto_sign_verify_detached(sig, (const unsigned char *)msg, (unsigned long long)len,
-					pk) != 0)
+	if (rc < 0)
 		return err_set(e, "audit.broken",
 			       "第 %lld 条的审计检查点签名无效：内容被改动或签名有误", c->seq);
+	return 0;
+}
+
+/* ---- Prune anchors --------------------------------------------------------------------- */
+
+static int anchor_is_valid(const struct audit_anchor *a)
+{
+	return a->seq >= 0 && checkpoint_is_hex(a->hash, AUDIT_HASH_HEX - 1) &&
+	       checkpoint_at_is_valid(a->entry_at) && checkpoint_at_is_valid(a->pruned_at);
+}
+
+int audit_anchor_sign(const struct audit_keypair *kp, struct audit_anchor *a)
+{
+	unsigned char sig[crypto_sign_BYTES];
+	char msg[256];
+	int len;
+
+	if (!anchor_is_valid(a) || sodium_init() < 0)
+		return -1;
+	len = anchor_message(a, msg, sizeof msg);
+	crypto_sign_detached(sig, NULL, (const unsigned char *)msg, (unsigned long long)len,
+			     kp->sk);
+	audit_key_public_hex(kp, a->public_key);
+	sodium_bin2hex(a->signature, sizeof a->signature, sig, sizeof sig);
+	return 0;
+}
+
+int audit_anchor_verify(const struct audit_anchor *a, const char *trusted_pk_hex,
+			struct err *e)
+{
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+	char msg[256];
+	int rc;
+
+	if (!a->signature[0] && !a->public_key[0])
+		return err_set(e, "audit.broken",
+			       "清理锚点没有签名：可能是删除了最早的记录后伪造的锚点");
+	if (signed_key("清理锚点", a->public_key, trusted_pk_hex, pk, e) < 0)
+		return -1;
+	if (!anchor_is_valid(a))
+		return err_set(e, "audit.broken", "清理锚点内容格式有误");
+	rc = signed_check(pk, a->signature, msg, anchor_message(a, msg, sizeof msg));
+	if (rc == -1)
+		return err_set(e, "audit.broken", "清理锚点的签名格式有误");
+	if (rc < 0)
+		return err_set(e, "audit.broken", "清理锚点签名无效：锚点被改动或伪造");
 	return 0;
 }
 

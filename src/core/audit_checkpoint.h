@@ -1,6 +1,6 @@
 /*
- * audit_checkpoint.h - Ed25519-signed checkpoints of the audit chain head, and the key
- * file that signs them.
+ * audit_checkpoint.h - Ed25519-signed statements about the audit chain: checkpoints of its
+ * head, the anchor a prune leaves, and the key file that signs both.
  *
  * A hash chain alone cannot show that its tail was cut off or rewritten with recomputed
  * hashes (see audit.h).  A checkpoint "entry `seq` had hash `head`", signed with a key the
@@ -13,6 +13,15 @@
  *     "xinyong-audit-checkpoint v1 seq=N head=HEX at=TS key=HEX sig=HEX"
  * with lowercase hex throughout.  `at` is 1 to 31 printable ASCII characters without
  * spaces (normally "YYYY-MM-DDTHH:MM:SS+08:00"); the module does not read the clock.
+ *
+ * Pruning removes the oldest entries and keeps the last removed one as the anchor from
+ * which verification starts.  An unsigned anchor would let anyone who can write the
+ * database cut the trail's beginning and insert a matching anchor, so the anchor is
+ * signed too, with its own message (a checkpoint can never pass for an anchor):
+ *     "xinyong-audit-anchor v1\nseq=<decimal>\nhead=<64 hex>\nentry_at=<timestamp>\n"
+ *     "pruned_at=<timestamp>\n"
+ * entry_at is the time of the anchored entry, so that verification can refuse an anchor
+ * that removed entries younger than the retention period.
  */
 #ifndef XY_AUDIT_CHECKPOINT_H
 #define XY_AUDIT_CHECKPOINT_H
@@ -71,6 +80,27 @@ int audit_checkpoint_sign(const struct audit_keypair *kp, long long seq, const c
  * content or the signature is malformed or the signature does not match. */
 int audit_checkpoint_verify(const struct audit_checkpoint *c, const char *trusted_pk_hex,
 			    struct err *e);
+
+/* The anchor a prune leaves: entry `seq` (the last removed, written at entry_at) had hash
+ * `hash`; the entries up to it were removed at pruned_at. */
+struct audit_anchor {
+	long long seq;
+	char hash[AUDIT_HASH_HEX];
+	char entry_at[AUDIT_AT_MAX];
+	char pruned_at[AUDIT_AT_MAX];
+	char public_key[AUDIT_KEY_HEX];
+	char signature[AUDIT_SIGNATURE_HEX];
+};
+
+/* Signs the anchor whose seq, hash, entry_at and pruned_at are filled in *a, writing its
+ * public_key and signature.  Returns -1 (nothing written) only on a programming error, as
+ * audit_checkpoint_sign. */
+int audit_anchor_sign(const struct audit_keypair *kp, struct audit_anchor *a);
+
+/* Checks the anchor's signature as audit_checkpoint_verify checks a checkpoint's (an
+ * anchor with no signature at all is `audit.broken`). */
+int audit_anchor_verify(const struct audit_anchor *a, const char *trusted_pk_hex,
+			struct err *e);
 
 /* Writes the one-line text form (no newline) into out.  Returns 0, or -1 when it does
  * not fit (AUDIT_CHECKPOINT_LINE always does); out is then an empty string if size > 0. */

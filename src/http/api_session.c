@@ -1,7 +1,8 @@
 /*
  * api_session.c - logging in and out, and the caller's own account:
  *   POST   /api/v1/session        {"name", "password"} -> 201, Set-Cookie, {"user",
- *                                 "csrf_token", "expires_at"}
+ *                                 "csrf_token", "expires_at", "since_last_login":
+ *                                 {"failed_logins", "locked_until": TS|null}}
  *   DELETE /api/v1/session        ends the cookie's session
  *   POST   /api/v1/activate       {"name", "code", "password"}: first password
  *   GET    /api/v1/me             {"kind": "user"|"token", "user"|"token": {...},
@@ -12,6 +13,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/err.h"
 #include "core/json_input.h"
@@ -24,6 +26,24 @@ static const char *const LOGIN_FIELDS[] = { "name", "password", NULL };
 static const char *const ACTIVATE_FIELDS[] = { "name", "code", "password", NULL };
 static const char *const PASSWORD_FIELDS[] = { "current", "password", NULL };
 
+/* Whether the request says its body is JSON: "application/json", any case, optionally
+ * followed by parameters ("; charset=utf-8"). */
+static int session_body_is_json(const struct http_request *req)
+{
+	static const char json_type[] = "application/json";
+	const char *type = http_request_header(req, "Content-Type");
+	size_t n = sizeof json_type - 1;
+
+	if (!type)
+		return 0;
+	type += strspn(type, " \t");
+	if (strncasecmp(type, json_type, n) != 0)
+		return 0;
+	type += n;
+	type += strspn(type, " \t");
+	return *type == '\0' || *type == ';';
+}
+
 int api_session_create(struct http_request *req, struct http_response *res, struct err *e)
 {
 	struct account_session session;
@@ -32,6 +52,12 @@ int api_session_create(struct http_request *req, struct http_response *res, stru
 	struct store *s;
 	int rc = -1;
 
+	/* A page of another origin can send a form (text/plain, urlencoded, multipart)
+	 * without asking, but not a JSON body: requiring one keeps a cross-site form from
+	 * logging the visitor into an account the attacker chose (login CSRF). */
+	if (!session_body_is_json(req))
+		return err_set(e, "request.media_type",
+			       "登录请求的 Content-Type 应为 application/json");
 	if (http_request_json(req, &body, e) < 0)
 		return -1;
 	if (json_input_only(body, LOGIN_FIELDS, e) < 0 ||
@@ -44,8 +70,11 @@ int api_session_create(struct http_request *req, struct http_response *res, stru
 	http_auth_cookie(req, session.token, ACCOUNTS_SESSION_SECONDS, res->set_cookie,
 			 sizeof res->set_cookie);
 	rc = http_reply_json(res, 201,
-			     json_pack("{s:o, s:s, s:s}", "user", user, "csrf_token", session.csrf,
-				       "expires_at", session.expires_at),
+			     json_pack("{s:o, s:s, s:s, s:{s:i, s:s?}}", "user", user, "csrf_token",
+				       session.csrf, "expires_at", session.expires_at,
+				       "since_last_login", "failed_logins", session.failed_logins,
+				       "locked_until",
+				       session.locked_until[0] ? session.locked_until : NULL),
 			     e);
 out:
 	memset(&session, 0, sizeof session);

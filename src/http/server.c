@@ -277,6 +277,8 @@ unsigned http_status_for_reason(const char *reason)
 		return 405;
 	if (strcmp(reason, "request.too_large") == 0)
 		return 413;
+	if (strcmp(reason, "request.media_type") == 0)
+		return 415;
 	if (strcmp(reason, "store.unavailable") == 0)
 		return 503;
 	if (strcmp(reason, "auth.required") == 0 || strcmp(reason, "auth.invalid") == 0)

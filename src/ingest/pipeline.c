@@ -608,7 +608,8 @@ int pipeline_run(struct store *s, const struct pipeline_request *req, struct sto
 		err_set(e, "file.unreadable", "无法创建拒收临时文件");
 		goto out;
 	}
-	if (reader_open(req->path, req->format, &p.reader, e) < 0)
+	if (reader_open_named(req->path, req->shown_name ? req->shown_name : req->path, req->format,
+			      &p.reader, e) < 0)
 		goto out;
 	if (row_queue_init(&p.queue) < 0) {
 		err_set(e, "internal.error", "无法创建处理队列");

@@ -23,6 +23,7 @@ struct pipeline_request {
 	const char *dept_code;   /* normalized, already validated */
 	const char *path;
 	const char *source_name; /* recorded with the batch */
+	const char *shown_name;  /* how messages name the file (NULL: path) */
 	enum reader_format format;
 	FILE *rejects_csv; /* optional: rejected rows' problems appended as CSV lines
 			      (row,field,reason,message; the caller writes the header) */

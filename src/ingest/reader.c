@@ -424,7 +424,8 @@ static enum reader_format reader_format_by_name(const char *path)
 
 /* Looks at the first chunk: BOMs, signatures of files that are not text, emptiness and,
  * for READER_AUTO, the format. */
-static int reader_sniff(struct reader *r, const char *path, enum reader_format format,
+static int reader_sniff(struct reader *r, const char *path, const char *shown,
+			enum reader_format format,
 			struct err *e)
 {
 	const unsigned char *s = (const unsigned char *)r->raw;
@@ -433,15 +434,15 @@ static int reader_sniff(struct reader *r, const char *path, enum reader_format f
 	if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF)))
 		return reader_fail(r, e, "file.format",
 				   "文件 %s 是 UTF-16 编码（带 BOM），无法读取：请另存为 UTF-8 或 GB18030 编码",
-				   path);
+				   shown);
 	if (n >= 4 && memcmp(s, "PK\x03\x04", 4) == 0)
 		return reader_fail(r, e, "file.format",
 				   "文件 %s 是 Excel（.xlsx）或压缩文件，不是 CSV/JSON：请在 Excel 中“另存为”CSV UTF-8 格式后上传",
-				   path);
+				   shown);
 	if (n >= 4 && memcmp(s, "\xD0\xCF\x11\xE0", 4) == 0)
 		return reader_fail(r, e, "file.format",
 				   "文件 %s 是旧版 Excel（.xls）文件，不是 CSV/JSON：请在 Excel 中“另存为”CSV UTF-8 格式后上传",
-				   path);
+				   shown);
 	if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
 		r->raw_pos = 3;
 		r->encoding = READER_UTF8;
@@ -450,13 +451,13 @@ static int reader_sniff(struct reader *r, const char *path, enum reader_format f
 	if (memchr(s + r->raw_pos, '\0', n - r->raw_pos))
 		return reader_fail(r, e, "file.format",
 				   "文件 %s 含有 NUL 字节，可能是 UTF-16 编码或二进制文件：请另存为 UTF-8 或 GB18030 编码的 CSV",
-				   path);
+				   shown);
 	if (reader_encoding_sniff(r, &i, e) < 0)
 		return -1;
 	for (i = r->raw_pos; i < n && reader_is_space(s[i]); i++)
 		;
 	if (i == n && r->raw_eof)
-		return reader_fail(r, e, "file.format", "文件 %s 是空文件：请确认导出时选择了数据", path);
+		return reader_fail(r, e, "file.format", "文件 %s 是空文件：请确认导出时选择了数据", shown);
 
 	if (format == READER_AUTO)
 		format = reader_format_by_name(path);
@@ -472,13 +473,13 @@ static int reader_sniff(struct reader *r, const char *path, enum reader_format f
 	if (format == READER_JSON && (i == n || s[i] != '['))
 		return reader_fail(r, e, "file.format",
 				   "文件 %s 不是 JSON 数组（应以“[”开头）：请导出为对象数组，或使用每行一个对象的 NDJSON 格式",
-				   path);
+				   shown);
 	r->format = format;
 	return 0;
 }
 
-int reader_open(const char *path, enum reader_format format, struct reader **out,
-		struct err *e)
+int reader_open_named(const char *path, const char *shown, enum reader_format format,
+		      struct reader **out, struct err *e)
 {
 	struct reader *r;
 	int result = -1;
@@ -486,7 +487,7 @@ int reader_open(const char *path, enum reader_format format, struct reader **out
 	*out = NULL;
 	r = calloc(1, sizeof *r);
 	if (!r)
-		return err_set(e, "internal.error", "内存不足，无法打开文件 %s", path);
+		return err_set(e, "internal.error", "内存不足，无法打开文件 %s", shown);
 	r->fd = -1;
 	r->cd = (iconv_t)-1;
 	r->encoding = READER_UTF8;
@@ -496,16 +497,16 @@ int reader_open(const char *path, enum reader_format format, struct reader **out
 	/* The column limit is small enough to allocate the whole array at once. */
 	r->cols = calloc(READER_COLUMNS_MAX, sizeof *r->cols);
 	if (!r->raw || !r->cols) {
-		err_set(e, "internal.error", "内存不足，无法打开文件 %s", path);
+		err_set(e, "internal.error", "内存不足，无法打开文件 %s", shown);
 		goto out;
 	}
 	r->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0) {
-		err_set(e, "file.unreadable", "无法打开文件 %s：%s；请确认路径正确且有读取权限", path,
+		err_set(e, "file.unreadable", "无法打开文件 %s：%s；请确认路径正确且有读取权限", shown,
 			strerror(errno));
 		goto out;
 	}
-	if (reader_raw_fill(r, e) < 0 || reader_sniff(r, path, format, e) < 0)
+	if (reader_raw_fill(r, e) < 0 || reader_sniff(r, path, shown, format, e) < 0)
 		goto out;
 	if (r->format == READER_CSV)
 		result = reader_csv_open(r, e);
@@ -518,6 +519,12 @@ int reader_open(const char *path, enum reader_format format, struct reader **out
 out:
 	reader_close(r);
 	return result;
+}
+
+int reader_open(const char *path, enum reader_format format, struct reader **out,
+		struct err *e)
+{
+	return reader_open_named(path, path, format, out, e);
 }
 
 int reader_next(struct reader *r, struct reader_row *row, struct err *e)

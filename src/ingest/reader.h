@@ -50,6 +50,11 @@ struct reader_row {
  * by open, so the columns are known at once. */
 int reader_open(const char *path, enum reader_format format, struct reader **out,
 		struct err *e);
+/* The same, with messages naming the file `shown` (an upload's own name rather than the
+ * server's spool path, which is no business of the client's); the format is still
+ * judged by `path`. */
+int reader_open_named(const char *path, const char *shown, enum reader_format format,
+		      struct reader **out, struct err *e);
 
 /* Reads the next row.  Returns 1 with *row filled, 0 at the end of the file, or -1 with
  * reason `file.unreadable` / `file.format` when the rest of the file cannot be read (an

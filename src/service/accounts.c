@@ -371,6 +371,15 @@ int accounts_activate(struct store *s, const char *name, const char *code,
 	return accounts_save(s, &who, "user.activate", &u, 1, e);
 }
 
+/* The one answer to every failed login, whatever the cause: a lock is not told here,
+ * because telling it would tell that the name exists (and, answered only to the right
+ * password, would turn the lock into an oracle for guessing it). */
+static int accounts_login_refused(struct err *e)
+{
+	return err_set(e, "auth.invalid", "用户名或密码不正确（连续失败 %d 次后账号将锁定 %d 分钟）",
+		       ACCOUNTS_LOCK_AFTER, ACCOUNTS_LOCK_SECONDS / 60);
+}
+
 /* A failed attempt on an existing account: counted, and the account locked after
  * ACCOUNTS_LOCK_AFTER in a row.  Recorded in the audit trail either way. */
 static int accounts_login_failed(struct store *s, struct store_user *u, const char *client,
@@ -388,9 +397,7 @@ static int accounts_login_failed(struct store *s, struct store_user *u, const ch
 	accounts_principal_of(u, client, &who);
 	if (accounts_save(s, &who, locked ? "auth.locked" : "auth.login_failed", u, 0, e) < 0)
 		return -1;
-	if (locked)
-		return err_set(e, "auth.locked", "登录失败次数过多，账号已锁定至 %s", u->locked_until);
-	return err_set(e, "auth.invalid", "用户名或密码不正确");
+	return accounts_login_refused(e);
 }
 
 int accounts_login(struct store *s, const char *name, const char *password,
@@ -408,16 +415,24 @@ int accounts_login(struct store *s, const char *name, const char *password,
 	if (found < 0)
 		return -1;
 	clock_timestamp(now);
-	if (found && u.locked_until[0] && strcmp(u.locked_until, now) > 0)
-		return err_set(e, "auth.locked", "登录失败次数过多，账号已锁定至 %s", u.locked_until);
-	/* An unknown, disabled or not yet activated account costs the same time as a wrong
-	 * password, and gets the same answer, so that names cannot be probed. */
+	/* An unknown, disabled, not yet activated or locked account costs the same Argon2id
+	 * work as a wrong password, and gets the same answer, so that names cannot be
+	 * probed.  During a lock even the right password is refused, and the attempt does
+	 * not count: the lock would otherwise never end for someone being guessed at. */
 	if (!found || u.disabled || !u.password_hash[0]) {
 		password_burn_time(password ? password : "");
-		return err_set(e, "auth.invalid", "用户名或密码不正确");
+		return accounts_login_refused(e);
+	}
+	if (u.locked_until[0] && strcmp(u.locked_until, now) > 0) {
+		(void)password_verify(u.password_hash, password ? password : "");
+		return accounts_login_refused(e);
 	}
 	if (!password_verify(u.password_hash, password ? password : ""))
 		return accounts_login_failed(s, &u, client, e);
+	/* Told to the owner only, now that the password was right: what happened since the
+	 * last login.  A lock that ended stays recorded until this moment. */
+	session->failed_logins = u.failed_logins;
+	snprintf(session->locked_until, sizeof session->locked_until, "%s", u.locked_until);
 
 	if (secret_session_token(session->token) < 0)
 		return err_set(e, "internal.error", "无法生成会话令牌");

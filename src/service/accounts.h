@@ -69,11 +69,18 @@ struct account_session {
 	char token[SECRET_TOKEN_MAX]; /* the cookie value: shown to the client only */
 	char csrf[SECRET_HASH_HEX];   /* the X-CSRF-Token of this session */
 	char expires_at[26];
+	/* Since the last successful login: failed attempts after the last lock (or all of
+	 * them), and the end of the last lock ("" when there was none).  For the owner's eyes:
+	 * a failed login never tells of a lock. */
+	int failed_logins;
+	char locked_until[26];
 };
 
 /* Checks name and password; on success starts a session (*session) and *user is the
- * account's document.  `auth.invalid` (unknown name, wrong password, disabled account:
- * not told apart) or `auth.locked` (too many failures: the message says until when). */
+ * account's document.  Every failure is the same `auth.invalid` with the same message
+ * after the same Argon2id work: unknown name, wrong password, disabled, not activated
+ * or locked (after ACCOUNTS_LOCK_AFTER failures in a row, for ACCOUNTS_LOCK_SECONDS,
+ * during which even the right password is refused). */
 int accounts_login(struct store *s, const char *name, const char *password,
 		   const char *client, struct account_session *session, json_t **user,
 		   struct err *e);

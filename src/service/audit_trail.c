@@ -98,7 +98,9 @@ struct checkpoint_walk {
 	struct store *store;
 	const char *trusted_key;
 	char first_key[65];
+	const struct audit_anchor *anchor; /* seq 0: never pruned */
 	long long anchor_seq;
+	long long contradicts; /* seq of a checkpoint of the anchored entry that disagrees */
 	long long head_seq;
 	long long count;
 	long long bad_seq;
@@ -122,7 +124,13 @@ static int audit_check_one(struct checkpoint_walk *w, const struct audit_checkpo
 			 why.message);
 		return 1;
 	}
-	if (c->seq <= w->anchor_seq)
+	if (c->seq == w->anchor_seq && w->anchor_seq > 0) {
+		/* The anchored entry is gone, but the anchor says what its hash was. */
+		if (strcmp(c->head_hash, w->anchor->hash) != 0 && !w->contradicts)
+			w->contradicts = c->seq;
+		return 0;
+	}
+	if (c->seq < w->anchor_seq)
 		return 0; /* pruned: the chain before the anchor is no longer held */
 	if (c->seq > w->head_seq) {
 		w->bad_seq = w->head_seq + 1;
@@ -156,6 +164,59 @@ static int audit_checkpoint_row(void *ctx, const struct audit_checkpoint *c)
 	return audit_check_one(w, c);
 }
 
+/* `stamp` ("YYYY-...") moved `years` back into out; -1 when it does not start with a year. */
+static int audit_years_before(const char *stamp, int years, char out[AUDIT_AT_MAX])
+{
+	int year = 0, i;
+
+	for (i = 0; i < 4; i++) {
+		if (stamp[i] < '0' || stamp[i] > '9')
+			return -1;
+		year = year * 10 + (stamp[i] - '0');
+	}
+	snprintf(out, AUDIT_AT_MAX, "%04d%s", year - years, stamp + 4);
+	return 0;
+}
+
+/* The anchor a prune left must be signed with the trail's key, agree with any checkpoint
+ * of the same entry, and not have removed entries younger than the shortest retention
+ * (counted from the prune and from now, whichever is earlier: a key holder's clock set
+ * ahead cannot make young entries look old).  Returns 0 when it holds, else 1 with the
+ * finding in message. */
+static int audit_check_anchor(const struct checkpoint_walk *w, char *message, size_t size)
+{
+	const struct audit_anchor *a = w->anchor;
+	char now[26], cutoff[AUDIT_AT_MAX];
+	const char *from, *key = w->trusted_key;
+	struct err why;
+
+	/* Without a trusted key, the checkpoints' key: an anchor signed by any other key
+	 * was not made by whoever signs the trail. */
+	if (!key && w->first_key[0])
+		key = w->first_key;
+	err_clear(&why);
+	if (audit_anchor_verify(a, key, &why) < 0) {
+		snprintf(message, size, "第 %lld 条处的%s", a->seq, why.message);
+		return 1;
+	}
+	if (w->contradicts) {
+		snprintf(message, size,
+			 "第 %lld 条处的清理锚点与该条的签名检查点不符：锚点记录的哈希不是检查点签名的哈希",
+			 a->seq);
+		return 1;
+	}
+	clock_timestamp(now);
+	from = strcmp(a->pruned_at, now) < 0 ? a->pruned_at : now;
+	if (audit_years_before(from, AUDIT_RETENTION_MIN_YEARS, cutoff) < 0 ||
+	    strcmp(a->entry_at, cutoff) >= 0) {
+		snprintf(message, size,
+			 "第 %lld 条处的清理锚点删除了 %d 年保存期内的记录：该条写于 %s，清理于 %s",
+			 a->seq, AUDIT_RETENTION_MIN_YEARS, a->entry_at, a->pruned_at);
+		return 1;
+	}
+	return 0;
+}
+
 static json_t *audit_seq_hash_json(long long seq, const char *hash)
 {
 	return json_pack("{s:I, s:s}", "seq", (json_int_t)seq, "hash", hash);
@@ -167,18 +228,24 @@ int audit_trail_verify(struct store *s, const char *trusted_key,
 	struct verify_walk w = { NULL, 0, 0, 0 };
 	struct checkpoint_walk cw;
 	struct audit_finding f;
-	char anchor_hash[AUDIT_HASH_HEX], head_hash[AUDIT_HASH_HEX];
-	long long anchor_seq, head_seq, after, fed_before;
+	struct audit_anchor anchor;
+	char head_hash[AUDIT_HASH_HEX], anchor_message[ERR_MESSAGE_MAX + 128];
+	long long head_seq, after, fed_before;
 	json_t *doc, *problem = NULL;
 	long long pending;
+	int pruned;
 
 	*report = NULL;
 	pending = audit_trail_settle(s);
-	if (store_audit_anchor(s, &anchor_seq, anchor_hash, e) < 0 ||
-	    store_audit_head(s, &head_seq, head_hash, e) < 0 ||
-	    audit_verify_begin(&w.v, anchor_seq, anchor_hash, e) < 0)
+	pruned = store_audit_anchor_read(s, &anchor, e);
+	if (pruned < 0)
 		return -1;
-	after = anchor_seq;
+	if (!pruned)
+		memcpy(anchor.hash, AUDIT_GENESIS_HASH, AUDIT_HASH_HEX);
+	if (store_audit_head(s, &head_seq, head_hash, e) < 0 ||
+	    audit_verify_begin(&w.v, anchor.seq, anchor.hash, e) < 0)
+		return -1;
+	after = anchor.seq;
 	do {
 		fed_before = w.fed;
 		if (store_audit_scan(s, after, AUDIT_VERIFY_PAGE, audit_verify_row, &w, e) < 0) {
@@ -193,7 +260,8 @@ int audit_trail_verify(struct store *s, const char *trusted_key,
 	memset(&cw, 0, sizeof cw);
 	cw.store = s;
 	cw.trusted_key = trusted_key;
-	cw.anchor_seq = anchor_seq;
+	cw.anchor = &anchor;
+	cw.anchor_seq = anchor.seq;
 	cw.head_seq = head_seq;
 	cw.e = e;
 	if (f.problem != AUDIT_INTACT) {
@@ -207,12 +275,17 @@ int audit_trail_verify(struct store *s, const char *trusted_key,
 			if (audit_check_one(&cw, external) && cw.failed)
 				return -1;
 		}
-		if (cw.message[0])
+		/* Checked after the checkpoints, whose key it must carry, but reported before
+		 * them: verification starts from the anchor. */
+		if (pruned && audit_check_anchor(&cw, anchor_message, sizeof anchor_message))
+			problem = json_pack("{s:s, s:I, s:s}", "kind", "anchor", "seq",
+					    (json_int_t)anchor.seq, "message", anchor_message);
+		if (!problem && cw.message[0])
 			problem = json_pack("{s:s, s:I, s:s}", "kind", "checkpoint", "seq",
 					    (json_int_t)cw.bad_seq, "message", cw.message);
 	}
 	doc = json_pack("{s:b, s:I, s:o, s:o, s:I}", "intact", problem == NULL, "entries",
-			(json_int_t)f.entries, "anchor", audit_seq_hash_json(anchor_seq, anchor_hash),
+			(json_int_t)f.entries, "anchor", audit_seq_hash_json(anchor.seq, anchor.hash),
 			"head", audit_seq_hash_json(head_seq, head_hash), "checkpoints",
 			(json_int_t)cw.count);
 	/* Entries of reads made during a batch, durable but not yet chained. */
@@ -248,11 +321,14 @@ int audit_trail_checkpoint(struct store *s, const char *key_path, struct audit_c
 	return store_audit_checkpoint_add(s, out, e);
 }
 
-int audit_trail_prune(struct store *s, int years, long long *removed_to, struct err *e)
+int audit_trail_prune(struct store *s, int years, const char *key_path, long long *removed_to,
+		      struct err *e)
 {
+	struct audit_keypair kp;
 	char before[64];
 	time_t now = clock_now();
 	struct tm tm;
+	int rc;
 
 	if (years < AUDIT_RETENTION_MIN_YEARS)
 		return err_set_field(e, "request.invalid", "years",
@@ -264,7 +340,11 @@ int audit_trail_prune(struct store *s, int years, long long *removed_to, struct 
 	tm.tm_year -= years;
 	snprintf(before, sizeof before, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	return store_audit_prune(s, before, removed_to, e);
+	if (audit_key_load(key_path, 1, &kp, e) < 0)
+		return -1;
+	rc = store_audit_prune(s, before, &kp, removed_to, e);
+	audit_key_wipe(&kp);
+	return rc;
 }
 
 /* ---- reading ------------------------------------------------------------------------- */
@@ -347,11 +427,13 @@ static int audit_access_row(void *ctx, const struct audit_entry *a)
 int audit_trail_access_log(struct store *s, const char *subject, const char *self_actor,
 			   json_t **out, struct err *e)
 {
+	/* A look is opening the archive, or a search that listed the subject (a person). */
+	static const char *const looks[2] = { "subject.read", "subject.search" };
 	json_t *entries = json_array();
 
 	*out = NULL;
 	audit_trail_settle(s);
-	if (store_audit_of_subject(s, subject, "subject.read", self_actor, AUDIT_LIST_MAX,
+	if (store_audit_of_subject(s, subject, looks, self_actor, AUDIT_LIST_MAX,
 				   audit_access_row, entries, e) < 0) {
 		json_decref(entries);
 		return -1;

@@ -10,7 +10,7 @@
  * Output documents:
  *   audit_trail_verify: {"intact": true|false, "entries": N, "anchor": {"seq","hash"},
  *     "head": {"seq","hash"}, "checkpoints": N,
- *     "problem": {"kind": "altered"|"removed"|"inserted"|"checkpoint", "seq": N,
+ *     "problem": {"kind": "altered"|"removed"|"inserted"|"anchor"|"checkpoint", "seq": N,
  *                 "message": "..."}  (only when broken)}
  *   audit_trail_list: {"entries": [{"seq","at","actor","role","dept","action","subject",
  *     "purpose","client","detail","hash"}], "next": SEQ|null}
@@ -44,7 +44,9 @@ int audit_trail_record(struct store *s, const struct principal *who, const char 
 /* Recomputes the chain from the anchor and checks every stored checkpoint (and
  * `external`, a checkpoint kept elsewhere, when not NULL) against it and against
  * `trusted_key` (hex public key; NULL: each checkpoint's own key, all of which must be
- * the same).  Returns 0 with the report, whether intact or not (see "intact"); -1 only
+ * the same).  A pruned trail's anchor must be signed with that key, agree with a
+ * checkpoint of the same entry, and not have removed entries younger than
+ * AUDIT_RETENTION_MIN_YEARS.  Returns 0 with the report, whether intact or not (see "intact"); -1 only
  * when the trail could not be read. */
 int audit_trail_verify(struct store *s, const char *trusted_key,
 		       const struct audit_checkpoint *external, json_t **report, struct err *e);
@@ -56,8 +58,10 @@ int audit_trail_checkpoint(struct store *s, const char *key_path, struct audit_c
 			   struct err *e);
 
 /* Removes the entries older than `years` (>= AUDIT_RETENTION_MIN_YEARS, else
- * `request.invalid`), keeping the chain verifiable from the last removed one. */
-int audit_trail_prune(struct store *s, int years, long long *removed_to, struct err *e);
+ * `request.invalid`), keeping the chain verifiable from the last removed one: the anchor,
+ * signed with the key in `key_path` (created, mode 0600, when missing). */
+int audit_trail_prune(struct store *s, int years, const char *key_path, long long *removed_to,
+		      struct err *e);
 
 /* Entries after `after`, at most `limit` (1..AUDIT_LIST_MAX).  The reading is recorded
  * as an entry of its own (action `audit.read`) before the entries are read. */

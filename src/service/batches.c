@@ -91,6 +91,8 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
 	preq.dept_code = dept;
 	preq.path = req->path;
 	preq.source_name = req->source_name ? req->source_name : batches_base_name(req->path);
+	/* An upload is named by its own name, never by where the server spooled it. */
+	preq.shown_name = req->source_name;
 	preq.format = req->format;
 	preq.rejects_csv = req->rejects_csv;
 	preq.before_commit = batches_audit;

@@ -283,7 +283,7 @@ int subjects_show(struct store *s, const char *code, const struct principal *who
 struct hits {
 	json_t *results;
 	int full_ids;
-	int persons; /* persons among the results */
+	json_t *persons; /* the codes of the persons among the results */
 };
 
 static int subjects_add_hit(void *ctx, const struct store_search_hit *hit)
@@ -296,12 +296,36 @@ static int subjects_add_hit(void *ctx, const struct store_search_hit *hit)
 				match_names[hit->match & 3]);
 
 	if (subjects_is_person(hit->kind, hit->subject_type)) {
-		h->persons++;
+		json_array_append_new(h->persons, json_string(hit->code));
 		if (!h->full_ids)
 			subjects_mask_identity(doc);
 	}
 	json_array_append_new(h->results, doc);
 	return 0;
+}
+
+/* A search that lists persons is a look at each of them: one entry per person, about
+ * that person, so that it shows in the person's access log, all in one transaction
+ * (recorded before the results are sent, or not sent). */
+static int subjects_audit_search(struct store *s, const struct principal *who, const char *text,
+				 json_t *persons, struct err *e)
+{
+	json_t *detail;
+	size_t i;
+	int rc = 0;
+
+	if (store_begin(s, e) < 0)
+		return -1;
+	detail = json_pack("{s:s, s:I}", "query", text, "persons",
+			   (json_int_t)json_array_size(persons));
+	for (i = 0; rc == 0 && i < json_array_size(persons); i++)
+		rc = audit_trail_record(s, who, "subject.search",
+					json_string_value(json_array_get(persons, i)), detail, e);
+	json_decref(detail);
+	if (rc == 0 && store_commit(s, e) == 0)
+		return 0;
+	store_rollback(s);
+	return -1;
 }
 
 int subjects_search(struct store *s, const char *text, int limit, const struct principal *who,
@@ -329,15 +353,12 @@ int subjects_search(struct store *s, const char *text, int limit, const struct p
 	persons = who->kind == PRINCIPAL_CLI || (principal_is_government(who) && who->purpose[0]);
 	h.results = json_array();
 	h.full_ids = access_full_ids(who);
-	h.persons = 0;
+	h.persons = json_array();
 	rc = store_subject_search(s, key, code, limit, persons, subjects_add_hit, &h, e);
 	free(key);
-	if (rc == 0 && h.persons) {
-		json_t *detail = json_pack("{s:s, s:i}", "query", text, "persons", h.persons);
-
-		rc = audit_trail_record(s, who, "subject.search", NULL, detail, e);
-		json_decref(detail);
-	}
+	if (rc == 0 && json_array_size(h.persons))
+		rc = subjects_audit_search(s, who, text, h.persons, e);
+	json_decref(h.persons);
 	if (rc < 0) {
 		json_decref(h.results);
 		return -1;

@@ -38,10 +38,9 @@ int pg_fail(struct store *s, struct err *e, const char *what, const PGresult *re
 	n = strlen(detail);
 	while (n && (detail[n - 1] == '\n' || detail[n - 1] == ' '))
 		detail[--n] = '\0';
-	store__fail(e, what, detail);
-	if (e && (!conn || PQstatus(conn) == CONNECTION_BAD))
-		snprintf(e->reason, sizeof e->reason, "store.unavailable");
-	return -1;
+	return store__fail_as(e, !conn || PQstatus(conn) == CONNECTION_BAD ? "store.unavailable"
+									 : "store.error",
+			      what, detail);
 }
 
 /* sql.def writes placeholders ?1, ?2 ...; PostgreSQL wants $1, $2 ...  Quoted text and

@@ -8,11 +8,14 @@
 #include "core/err.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 /* Connection settings, applied at every open (none of them persists in the file except
  * journal_mode).
@@ -141,8 +144,12 @@ static int sqlite_exec_script(struct store *s, const char *name, const char *sql
 
 	if (sqlite3_exec(sqlite_of(s)->db, sql, NULL, NULL, &msg) == SQLITE_OK)
 		return 0;
-	err_set(e, "store.error", "执行数据库迁移 %s 失败：%s", name,
-		msg ? msg : sqlite3_errmsg(sqlite_of(s)->db));
+	{
+		char what[160];
+
+		snprintf(what, sizeof what, "执行数据库迁移 %s ", name);
+		store__fail(e, what, msg ? msg : sqlite3_errmsg(sqlite_of(s)->db));
+	}
 	sqlite3_free(msg);
 	return -1;
 }
@@ -223,6 +230,15 @@ static int sqlite_flush(struct store *s, struct err *e)
 
 /* ---- opening ---------------------------------------------------------------------- */
 
+/* A failure about the file itself: the path goes to the log with SQLite's words. */
+static int sqlite_fail_at(struct err *e, const char *what, const char *path, const char *why)
+{
+	char detail[PATH_MAX + 256];
+
+	snprintf(detail, sizeof detail, "%s: %s", path, why);
+	return store__fail(e, what, detail);
+}
+
 /* Creates the file's parent directory when it is missing (one level: `var/` of the
  * default path), so that a fresh checkout runs without a setup step. */
 static int sqlite_make_parent(const char *path, struct err *e)
@@ -238,9 +254,25 @@ static int sqlite_make_parent(const char *path, struct err *e)
 	if (!dir)
 		return err_set(e, "store.error", "内存不足");
 	if (stat(dir, &st) != 0 && mkdir(dir, 0755) != 0 && errno != EEXIST)
-		rc = err_set(e, "store.error", "无法创建数据库目录 %s：%s", dir, strerror(errno));
+		rc = sqlite_fail_at(e, "创建数据库目录", dir, strerror(errno));
 	free(dir);
 	return rc;
+}
+
+/* Creates a missing database file readable by its owner only.  SQLite would create it
+ * 0644 (less the umask), and gives its -wal, -shm and -journal files the database file's
+ * mode, so creating the file first keeps all of them private: they hold ID numbers and
+ * password hashes.  An existing file keeps its mode; a failure here is left to
+ * sqlite3_open_v2 to report. */
+static void sqlite_create_private(const char *path)
+{
+	int fd;
+
+	if (strcmp(path, ":memory:") == 0 || !*path)
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd >= 0)
+		close(fd);
 }
 
 int store_sqlite_connect(struct store *s, const char *path, struct err *e)
@@ -256,17 +288,16 @@ int store_sqlite_connect(struct store *s, const char *path, struct err *e)
 		return err_set(e, "store.error", "内存不足");
 	}
 	s->impl = q;
+	sqlite_create_private(path);
 	if (sqlite3_open_v2(path, &q->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK)
-		return err_set(e, "store.error", "无法打开数据库 %s：%s", path,
-			       q->db ? sqlite3_errmsg(q->db) : "内存不足");
+		return sqlite_fail_at(e, "打开数据库", path, q->db ? sqlite3_errmsg(q->db) : "内存不足");
 	/* The timeout comes first: switching to WAL needs a lock another process may hold. */
 	sqlite3_busy_timeout(q->db, SQLITE_BUSY_TIMEOUT_MS);
 	q->cache_kib = SQLITE_CACHE_KIB;
 	if (sqlite3_exec(q->db, sqlite_pragmas, NULL, NULL, &msg) != SQLITE_OK) {
-		err_set(e, "store.error", "无法设置数据库 %s：%s", path,
-			msg ? msg : sqlite3_errmsg(q->db));
+		sqlite_fail_at(e, "设置数据库", path, msg ? msg : sqlite3_errmsg(q->db));
 		sqlite3_free(msg);
 		return -1;
 	}

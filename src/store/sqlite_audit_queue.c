@@ -45,9 +45,10 @@ static const char queue_schema[] =
 	"  subject_code TEXT NOT NULL, purpose TEXT NOT NULL, client TEXT NOT NULL,"
 	"  detail TEXT NOT NULL);";
 
+/* SQLite's own words go to the log under an error id, not to the caller (store__fail). */
 static int queue_fail(sqlite3 *db, struct err *e, const char *what)
 {
-	return err_set(e, "store.error", "%s失败：%s", what, db ? sqlite3_errmsg(db) : "内存不足");
+	return store__fail(e, what, db ? sqlite3_errmsg(db) : "内存不足");
 }
 
 static int queue_id_row(struct sqlite_store *q, struct err *e)
@@ -94,8 +95,13 @@ static int queue_open(struct store *s, int create, struct err *e)
 		goto closed;
 	return 1;
 fail:
-	err_set(e, "store.error", "无法打开审计队列 %s：%s", path,
-		msg ? msg : q->queue ? sqlite3_errmsg(q->queue) : "内存不足");
+	{
+		char detail[4096 + 512];
+
+		snprintf(detail, sizeof detail, "%s: %s", path,
+			 msg ? msg : q->queue ? sqlite3_errmsg(q->queue) : "内存不足");
+		store__fail(e, "打开审计队列", detail);
+	}
 	sqlite3_free(msg);
 closed:
 	sqlite3_close(q->queue);

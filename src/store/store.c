@@ -22,11 +22,6 @@ const struct store_sql store_sql[SQL_COUNT] = {
 
 /* ---- helpers shared with the backends --------------------------------------------- */
 
-int store__fail(struct err *e, const char *what, const char *detail)
-{
-	return err_set(e, "store.error", "%s失败：%s", what, detail && *detail ? detail : "未知错误");
-}
-
 void store__now(struct store *s, char out[26])
 {
 	if (s->tx_time[0])

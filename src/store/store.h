@@ -381,9 +381,9 @@ int store_audit_pending(struct store *s, long long *n, struct err *e);
 int store_audit_scan(struct store *s, long long after_seq, long long limit,
 		     int (*cb)(void *ctx, const struct audit_entry *entry), void *ctx,
 		     struct err *e);
-/* Entries with `action` about `subject`, newest first, leaving out those whose actor is
- * `except_actor`; at most `limit`. */
-int store_audit_of_subject(struct store *s, const char *subject, const char *action,
+/* Entries with either of `actions` about `subject`, newest first, leaving out those whose
+ * actor is `except_actor`; at most `limit`. */
+int store_audit_of_subject(struct store *s, const char *subject, const char *const actions[2],
 			   const char *except_actor, long long limit,
 			   int (*cb)(void *ctx, const struct audit_entry *entry), void *ctx,
 			   struct err *e);
@@ -393,11 +393,15 @@ int store_audit_head(struct store *s, long long *seq, char hash[AUDIT_HASH_HEX],
 /* Where verification starts: the last pruned entry, or 0 and the genesis hash. */
 int store_audit_anchor(struct store *s, long long *seq, char hash[AUDIT_HASH_HEX],
 		       struct err *e);
-/* Removes the entries (and checkpoints) at or before the last entry dated before
- * `before` (a timestamp), recording that entry as the anchor, in one transaction.
- * *removed_to gets the anchor's seq (0 when nothing was old enough). */
-int store_audit_prune(struct store *s, const char *before, long long *removed_to,
-		      struct err *e);
+/* The anchor row whole, signature included: 1 and *out filled, 0 when the trail was
+ * never pruned (*out zeroed). */
+int store_audit_anchor_read(struct store *s, struct audit_anchor *out, struct err *e);
+/* Removes the entries at or before the last entry dated before `before` (a timestamp),
+ * and the checkpoints before it, recording that entry as the anchor signed with `kp`
+ * (borrowed), in one transaction.  *removed_to gets the anchor's seq (0 when nothing was
+ * old enough). */
+int store_audit_prune(struct store *s, const char *before, const struct audit_keypair *kp,
+		      long long *removed_to, struct err *e);
 int store_audit_checkpoint_add(struct store *s, const struct audit_checkpoint *c,
 			       struct err *e);
 int store_audit_checkpoints(struct store *s,

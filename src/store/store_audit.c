@@ -49,6 +49,31 @@ int store_audit_anchor(struct store *s, long long *seq, char hash[AUDIT_HASH_HEX
 	return 0;
 }
 
+static int store_anchor_row(void *ctx, const struct store_row *row)
+{
+	struct audit_anchor *a = ctx;
+
+	a->seq = store__num(row, 0);
+	store__copy(row, 1, a->hash, sizeof a->hash);
+	store__copy(row, 2, a->pruned_at, sizeof a->pruned_at);
+	store__copy(row, 3, a->entry_at, sizeof a->entry_at);
+	store__copy(row, 4, a->public_key, sizeof a->public_key);
+	store__copy(row, 5, a->signature, sizeof a->signature);
+	return 1;
+}
+
+int store_audit_anchor_read(struct store *s, struct audit_anchor *out, struct err *e)
+{
+	memset(out, 0, sizeof *out);
+	out->seq = -1; /* a stored seq is never negative: still -1 means no row */
+	if (store__query(s, SQL_AUDIT_ANCHOR, NULL, 0, store_anchor_row, out, NULL, e) < 0)
+		return -1;
+	if (out->seq >= 0)
+		return 1;
+	out->seq = 0;
+	return 0;
+}
+
 int store_audit_head(struct store *s, long long *seq, char hash[AUDIT_HASH_HEX],
 		     struct err *e)
 {
@@ -109,16 +134,16 @@ int store_audit_scan(struct store *s, long long after_seq, long long limit,
 	return store__query(s, SQL_AUDIT_SCAN, p, 2, store_audit_row, &c, NULL, e);
 }
 
-int store_audit_of_subject(struct store *s, const char *subject, const char *action,
+int store_audit_of_subject(struct store *s, const char *subject, const char *const actions[2],
 			   const char *except_actor, long long limit,
 			   int (*cb)(void *ctx, const struct audit_entry *entry), void *ctx,
 			   struct err *e)
 {
 	struct audit_scan_ctx c = { cb, ctx };
-	struct store_param p[4] = { STORE_TEXT(subject), STORE_TEXT(except_actor ? except_actor : ""),
-				    STORE_TEXT(action), STORE_NUM(limit) };
+	struct store_param p[5] = { STORE_TEXT(subject), STORE_TEXT(except_actor ? except_actor : ""),
+				    STORE_TEXT(actions[0]), STORE_TEXT(actions[1]), STORE_NUM(limit) };
 
-	return store__query(s, SQL_AUDIT_OF_SUBJECT, p, 4, store_audit_row, &c, NULL, e);
+	return store__query(s, SQL_AUDIT_OF_SUBJECT, p, 5, store_audit_row, &c, NULL, e);
 }
 
 static int store_text_row(void *ctx, const struct store_row *row)
@@ -267,33 +292,59 @@ int store_audit_append(struct store *s, struct audit_entry *entry,
 
 /* ---- pruning and checkpoints ------------------------------------------------------ */
 
-int store_audit_prune(struct store *s, const char *before, long long *removed_to,
-		      struct err *e)
+/* The last entry dated before the cut: the anchor to be. */
+static int store_anchor_candidate(void *ctx, const struct store_row *row)
 {
-	struct seq_hash last = { 0, "", 0 };
+	struct audit_anchor *a = ctx;
+
+	a->seq = store__num(row, 0);
+	store__copy(row, 1, a->hash, sizeof a->hash);
+	store__copy(row, 2, a->entry_at, sizeof a->entry_at);
+	return 1;
+}
+
+/* Signs the anchor and stores it, then removes what it stands for. */
+static int store_anchor_replace(struct store *s, struct audit_anchor *a,
+				const struct audit_keypair *kp, struct err *e)
+{
+	struct store_param q[1] = { STORE_NUM(a->seq) };
+	struct store_param w[6];
+
+	store__now(s, a->pruned_at);
+	if (audit_anchor_sign(kp, a) < 0)
+		return err_set(e, "internal.error", "签名审计清理锚点失败");
+	w[0] = (struct store_param)STORE_NUM(a->seq);
+	w[1] = (struct store_param)STORE_TEXT(a->hash);
+	w[2] = (struct store_param)STORE_TEXT(a->pruned_at);
+	w[3] = (struct store_param)STORE_TEXT(a->entry_at);
+	w[4] = (struct store_param)STORE_TEXT(a->public_key);
+	w[5] = (struct store_param)STORE_TEXT(a->signature);
+	if (store__query(s, SQL_AUDIT_ANCHOR_SET, w, 6, NULL, NULL, NULL, e) < 0 ||
+	    store__query(s, SQL_AUDIT_PRUNE, q, 1, NULL, NULL, NULL, e) < 0 ||
+	    store__query(s, SQL_AUDIT_CHECKPOINTS_PRUNE, q, 1, NULL, NULL, NULL, e) < 0)
+		return -1;
+	return 0;
+}
+
+int store_audit_prune(struct store *s, const char *before, const struct audit_keypair *kp,
+		      long long *removed_to, struct err *e)
+{
+	struct audit_anchor a;
 	struct store_param p[1] = { STORE_TEXT(before) };
-	char now[26];
 
 	*removed_to = 0;
+	memset(&a, 0, sizeof a);
+	a.seq = -1; /* still -1: nothing old enough */
 	if (store_begin(s, e) < 0)
 		return -1;
 	if (store__query_if_any(s, SQL_AUDIT_LOCK, e) < 0 ||
-	    store__query(s, SQL_AUDIT_LAST_BEFORE, p, 1, store_seq_hash_row, &last, NULL, e) < 0)
+	    store__query(s, SQL_AUDIT_LAST_BEFORE, p, 1, store_anchor_candidate, &a, NULL, e) < 0)
 		goto fail;
-	if (last.found) {
-		struct store_param a[3] = { STORE_NUM(last.seq), STORE_TEXT(last.hash),
-					    STORE_TEXT(now) };
-		struct store_param q[1] = { STORE_NUM(last.seq) };
-
-		store__now(s, now);
-		if (store__query(s, SQL_AUDIT_ANCHOR_SET, a, 3, NULL, NULL, NULL, e) < 0 ||
-		    store__query(s, SQL_AUDIT_PRUNE, q, 1, NULL, NULL, NULL, e) < 0 ||
-		    store__query(s, SQL_AUDIT_CHECKPOINTS_PRUNE, q, 1, NULL, NULL, NULL, e) < 0)
-			goto fail;
-	}
+	if (a.seq >= 0 && store_anchor_replace(s, &a, kp, e) < 0)
+		goto fail;
 	if (store_commit(s, e) < 0)
 		goto fail;
-	*removed_to = last.found ? last.seq : 0;
+	*removed_to = a.seq >= 0 ? a.seq : 0;
 	return 0;
 fail:
 	store_rollback(s);

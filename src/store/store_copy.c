@@ -57,7 +57,7 @@ static const struct copy_table copy_tables[STORE_TABLE_COUNT] = {
 					 SQL_COPY_AUTHORIZATION, SQL_LAST_AUTHORIZATION, 8, 2,
 					 { 1, 0 }, 1u << 0 },
 	[STORE_TABLE_AUDIT_ANCHOR] = { "audit_anchor", SQL_SCAN_AUDIT_ANCHOR, SQL_COPY_AUDIT_ANCHOR,
-				       SQL_LAST_AUDIT_ANCHOR, 4, 1, { 0 }, 1u << 0 | 1u << 1 },
+				       SQL_LAST_AUDIT_ANCHOR, 7, 1, { 0 }, 1u << 0 | 1u << 1 },
 	[STORE_TABLE_AUDIT_LOG] = { "audit_log", SQL_SCAN_AUDIT_LOG, SQL_COPY_AUDIT_ENTRY,
 				    SQL_LAST_AUDIT_ENTRY, 12, 1, { 0 }, 1u << 0 },
 	[STORE_TABLE_AUDIT_CHECKPOINTS] = { "audit_checkpoints", SQL_SCAN_AUDIT_CHECKPOINTS,

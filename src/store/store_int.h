@@ -186,7 +186,12 @@ int store__begin_waiting(struct store *s, int wait, struct err *e);
 /* The timestamp for a write now: the transaction's, or the clock's outside one. */
 void store__now(struct store *s, char out[26]);
 
-/* Fills e with `store.error`: "<what>失败：<detail>".  Returns -1. */
+/* A failure whose detail (the database's error text, a path, an address) is logged on
+ * stderr under a new error id; e gets `reason` and "<what>失败：内部错误，错误编号
+ * E-XXXXXXXX，请联系平台运营方" (for store.unavailable: try again later), which an HTTP
+ * client may see.  With e NULL (a probe expected to fail) nothing is logged.  Returns -1.
+ * store__fail is store__fail_as with `store.error`. */
+int store__fail_as(struct err *e, const char *reason, const char *what, const char *detail);
 int store__fail(struct err *e, const char *what, const char *detail);
 
 #endif

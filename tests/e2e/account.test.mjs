@@ -150,6 +150,13 @@ test('the subject logs in; the session cookie is HttpOnly', async ({ browser, ba
 	const page = await openPage(story.context);
 	story.page = page;
 	await logIn(page, base, SUBJECT_USER, SUBJECT_PASSWORD);
+	// The wrong password of the test before is told now, to the owner, once.
+	const notice = page.locator('#login-notice');
+	assert(await notice.isVisible() && (await notice.textContent()).includes('有 1 次登录失败'),
+		'since-last-login notice: ' + (await notice.textContent()));
+	await page.reload();
+	await page.getByRole('status').filter({ hasText: '已登录' }).waitFor();
+	assert(!(await notice.isVisible()), 'the notice is shown again after a reload');
 	const info = await page.locator('#user-info').textContent();
 	assert(info.includes(SUBJECT_USER) && info.includes('信用主体') && info.includes(story.company.code),
 		'account details: ' + info);

@@ -873,8 +873,41 @@ def access_log_shows_non_public_reads(ctx):
         check(name not in text, "the access log names %s" % name)
 
 
-def verify(ctx, db, env=None):
-    p = ctx.cli("audit", "verify", "--db", db, env=env, check=False)
+@test
+def government_search_shows_in_the_persons_access_log(ctx):
+    """A search that lists a person is a look at that person: it shows in the person's
+    access log, with the department and the purpose, as opening the archive does."""
+    ctx.cli("user", "add", "u_person", "--roles", "subject", "--subject", PERSON_ID, "--db",
+            ctx.db, "--password-stdin", stdin=(PASSWORD + "\n").encode())
+    person = ctx.session_of("u_person", "subject")
+
+    def searches():
+        r = ctx.get(person, "/api/v1/me/access-log")
+        expect_status(r, 200)
+        check(r.json()["subject"] == PERSON_ID, "log %r" % r.json())
+        return [e for e in r.json()["entries"] if e["action"] == "subject.search"]
+
+    before = len(searches())
+    purpose = "检索-%d" % ctx.next()
+    r = ctx.get(ctx.sessions["submitter"], "/api/v1/subjects?q=%s&purpose=%s"
+                % (urllib.parse.quote(PERSON_NAME), urllib.parse.quote(purpose)))
+    expect_status(r, 200)
+    check(r.json()["count"] >= 1, "government search %r" % r.text[:300])
+    # A search that lists only companies, or none, is not a look at the person.
+    expect_status(ctx.get(ctx.sessions["submitter"], "/api/v1/subjects?q=%s&purpose=%s"
+                          % (COMPANY, urllib.parse.quote(purpose))), 200)
+    expect_status(ctx.get(ANONYMOUS, "/api/v1/subjects?q=" + urllib.parse.quote(PERSON_NAME)),
+                  200)
+    hits = searches()
+    check(len(hits) == before + 1, "%d search entries, %d before: %r" % (len(hits), before, hits))
+    mine = [e for e in hits if e["purpose"] == purpose]
+    check(len(mine) == 1 and mine[0]["by"]["kind"] == "department" and
+          mine[0]["by"]["code"] == DEPT, "entry %r" % hits)
+    check("u_submitter" not in json.dumps(hits, ensure_ascii=False), "the log names the user")
+
+
+def verify(ctx, db, env=None, args=()):
+    p = ctx.cli("audit", "verify", "--db", db, *args, env=env, check=False)
     doc = None
     try:
         doc = json.loads(p.stdout)
@@ -933,8 +966,8 @@ def head_seq(db):
     return testdb.sql_rows(db, "SELECT max(seq) FROM audit_log")[0][0]
 
 
-def expect_broken(ctx, db, kind, seq, word):
-    code, doc, err = verify(ctx, db)
+def expect_broken(ctx, db, kind, seq, word, args=()):
+    code, doc, err = verify(ctx, db, args=args)
     check(code == 1, "exit %d after the change, expected 1: %s" % (code, err))
     problem = (doc or {}).get("problem") or {}
     check(doc and doc["intact"] is False, "report %r" % doc)
@@ -997,6 +1030,80 @@ def audit_checkpoint_catches_a_cut_tail(ctx):
     check("删除" in err and str(last) in err, "stderr %r" % err)
 
 
+def key_file(ctx, seed=None):
+    """A signing key file: new (created by the first use) or with the given seed."""
+    path = ctx.path("audit-%d.key" % ctx.next())
+    if seed:
+        with open(path, "w") as f:
+            f.write(seed + "\n")
+        os.chmod(path, 0o600)
+    return path
+
+
+def prune(ctx, db, key, now=None):
+    env = {"XINYONG_AUDIT_KEY": key}
+    if now:
+        env["XINYONG_NOW"] = now
+    p = ctx.cli("audit", "prune", "--db", db, "--years", "3", env=env)
+    return json.loads(p.stdout)["removed_to"]
+
+
+@test
+def audit_detects_a_forged_prune(ctx):
+    # What someone who can write the database but holds no key does to make the first
+    # entries disappear: delete them and insert the anchor a prune would have left.
+    db = copy_db(ctx)
+    seq = head_seq(db) // 2
+    h = testdb.sql_rows(db, "SELECT hash FROM audit_log WHERE seq = ?", (seq,))[0][0]
+    sql(db, "DELETE FROM audit_log WHERE seq <= %d;"
+            "DELETE FROM audit_checkpoints WHERE seq <= %d;"
+            "INSERT INTO audit_anchor (id, seq, hash, pruned_at) VALUES (1, %d, '%s', '%s')"
+            % (seq, seq, seq, h, NOW))
+    expect_broken(ctx, db, "anchor", seq, "没有签名")
+
+
+@test
+def audit_prune_is_signed(ctx):
+    db = copy_db(ctx)
+    key = key_file(ctx)
+    seq = head_seq(db) // 2
+    # Entries older than the retention period are what a prune removes.
+    sql(db, "UPDATE audit_log SET at = '2021-03-01T09:00:00+08:00' WHERE seq <= %d" % seq)
+    check(prune(ctx, db, key) == seq, "the backdated entries were not pruned")
+    check((os.stat(key).st_mode & 0o077) == 0, "the key file is readable by others")
+    code, doc, err = verify(ctx, db, args=("--key", key))
+    check(code == 0 and doc["anchor"]["seq"] == seq, "after the prune: %d %r %s"
+          % (code, doc, err))
+    other = key_file(ctx, "11" * 32)
+    expect_broken(ctx, db, "anchor", seq, "另一把密钥", args=("--key", other))
+    sql(db, "UPDATE audit_anchor SET entry_at = '2020-01-01T00:00:00+08:00'")
+    expect_broken(ctx, db, "anchor", seq, "签名无效", args=("--key", key))
+
+
+@test
+def audit_refuses_an_anchor_within_retention(ctx):
+    # A prune run with the clock set years ahead removes today's entries.  The anchor is
+    # signed, but what it removed is younger than the shortest retention.
+    db = copy_db(ctx)
+    key = key_file(ctx)
+    last = head_seq(db)
+    check(prune(ctx, db, key, now="2031-01-01T00:00:00+08:00") == last, "not all pruned")
+    expect_broken(ctx, db, "anchor", last, "保存期", args=("--key", key))
+
+
+@test
+def audit_anchor_agrees_with_a_checkpoint(ctx):
+    db = copy_db(ctx)
+    key = key_file(ctx)
+    ctx.cli("audit", "checkpoint", "--db", db, env={"XINYONG_AUDIT_KEY": key})
+    last = head_seq(db)
+    # The head rewritten, then pruned with the key: the anchor signs the rewritten hash,
+    # the checkpoint of the same entry the original one.
+    sql(db, "UPDATE audit_log SET hash = '%s' WHERE seq = %d" % ("ab" * 32, last))
+    check(prune(ctx, db, key, now="2031-01-01T00:00:00+08:00") == last, "not all pruned")
+    expect_broken(ctx, db, "anchor", last, "检查点", args=("--key", key))
+
+
 @test
 def auditor_reads_the_trail(ctx):
     auditor = ctx.sessions["auditor"]
@@ -1018,20 +1125,68 @@ def auditor_reads_the_trail(ctx):
 
 # ---- accounts and sessions ------------------------------------------------------------
 
+def listed_user(ctx, name):
+    """The account as the operator's view shows it (xinyong user list)."""
+    users = json.loads(ctx.cli("user", "list", "--db", ctx.db).stdout)["users"]
+    return [u for u in users if u["name"] == name][0]
+
+
 @test
 def lockout_after_five_failures(ctx):
-    for i in range(1, 5):
+    for i in range(1, 6):
         expect_error(ctx.login("u_lock", "Wrong-password-%d" % i), 401, "auth.invalid")
-    expect_error(ctx.login("u_lock", "Wrong-password-5"), 423, "auth.locked")
-    expect_error(ctx.login("u_lock", PASSWORD), 423, "auth.locked")
-    # 14 minutes later still locked; 16 minutes later (past 15) the right password works.
-    for now, status in ((NOW_14_MIN_LATER, 423), (NOW_16_MIN_LATER, 201)):
+    # Locked now: even the right password gets the answer of a wrong one.  Only the
+    # operator's view tells of the lock.
+    expect_error(ctx.login("u_lock", PASSWORD), 401, "auth.invalid")
+    check(listed_user(ctx, "u_lock")["locked_until"], "the user list does not show the lock")
+    r = ctx.get(ctx.sessions["admin"], "/api/v1/users")
+    expect_status(r, 200)
+    check([u for u in r.json()["users"] if u["name"] == "u_lock"][0]["locked_until"],
+          "GET /api/v1/users does not show the lock")
+    # 14 minutes later still locked; 16 minutes later (past 15) the right password works,
+    # and the answer tells the owner of the lock.
+    for now, status in ((NOW_14_MIN_LATER, 401), (NOW_16_MIN_LATER, 201)):
         later = ctx.start("later-%d" % ctx.next(), ["--rate-limit", "0"], now=now)
         try:
             r = ctx.login("u_lock", PASSWORD, port=later.port)
         finally:
             later.stop()
         expect_status(r, status)
+    since = r.json().get("since_last_login") or {}
+    check(since.get("locked_until", "").startswith("2026-11-23T10:15"),
+          "the owner is not told of the lock: %r" % r.json())
+    check(since.get("failed_logins") == 0, "since_last_login %r" % since)
+
+
+@test
+def failed_logins_look_alike(ctx):
+    """Unknown, wrong password, locked and disabled: the same status and body, and the
+    same Argon2id work (an unknown name used to answer at once, a locked one 423)."""
+    for name in ("u_probe_wrong", "u_probe_locked", "u_probe_disabled"):
+        ctx.cli("user", "add", name, "--roles", "submitter", "--dept", DEPT, "--db", ctx.db,
+                "--password-stdin", stdin=(PASSWORD + "\n").encode())
+    ctx.cli("user", "disable", "u_probe_disabled", "--db", ctx.db)
+    for i in range(5):
+        ctx.login("u_probe_locked", "Wrong-password-%d" % i)
+    check(listed_user(ctx, "u_probe_locked")["locked_until"], "u_probe_locked is not locked")
+    cases = {"unknown": ("u_probe_nobody", PASSWORD),
+             "wrong": ("u_probe_wrong", "Wrong-password-0"),
+             "locked": ("u_probe_locked", PASSWORD),
+             "disabled": ("u_probe_disabled", PASSWORD)}
+    times, bodies = {}, {}
+    for _ in range(3):  # 3 tries of the wrong password stay below the lock
+        for case, (name, password) in cases.items():
+            start = time.monotonic()
+            r = ctx.login(name, password)
+            times.setdefault(case, []).append(time.monotonic() - start)
+            check(r.status == 401, "%s: status %d: %s" % (case, r.status, r.body[:200]))
+            bodies.setdefault(case, set()).add(r.body)
+    check(all(len(b) == 1 for b in bodies.values()) and
+          len(set.union(*bodies.values())) == 1, "the bodies differ: %r" % bodies)
+    median = {case: sorted(t)[1] for case, t in times.items()}
+    slowest, fastest = max(median.values()), min(median.values())
+    check(slowest < 4 * fastest, "timings differ (a path skips the password hash): %r"
+          % median)
 
 
 @test
@@ -1056,6 +1211,24 @@ def password_policy_and_activation(ctx):
                 ctx.db, "--password-stdin", stdin=b"password\n", check=False)
     check(p.returncode != 0 and b"password.weak" in p.stderr, "CLI weak password: %d %r"
           % (p.returncode, p.stderr))
+
+
+@test
+def login_takes_only_json(ctx):
+    # A form on another site can post text/plain, urlencoded or multipart bodies
+    # without asking the browser; none of them logs anyone in.
+    body = jbody({"name": "u_handler", "password": PASSWORD})
+    for headers in ({}, {"Content-Type": "text/plain"},
+                    {"Content-Type": "application/x-www-form-urlencoded"},
+                    {"Content-Type": "multipart/form-data; boundary=x"},
+                    {"Content-Type": "application/jsonp"}):
+        r = ctx.call(ANONYMOUS, "POST", "/api/v1/session", body, headers)
+        expect_error(r, 415, "request.media_type")
+        check("set-cookie" not in {k.lower() for k in r.headers}, "a cookie was set: %r"
+              % headers)
+    for ctype in ("application/json; charset=utf-8", "Application/JSON"):
+        expect_status(ctx.call(ANONYMOUS, "POST", "/api/v1/session", body,
+                               {"Content-Type": ctype}), 201)
 
 
 @test
@@ -1234,6 +1407,40 @@ def json_body_size_limit(ctx):
                  jbody({"name": "u_walker", "password": "p" * (60 * 1024)}),
                  {"Content-Type": "application/json"})
     check(r.status == 400, "60 KiB body: %d %s" % (r.status, r.body[:200]))
+
+
+@test
+def errors_name_no_internal_paths_or_sql(ctx):
+    """What the database said and where the server keeps its files go to the log under an
+    error id; the answer gives the id only."""
+    # An empty upload is refused by the name it was sent as, not by its spool file's.
+    r = ctx.call(ctx.token("dept_full"), "POST",
+                 "/api/v1/batches?category=penalty&name=empty-upload.csv", b" ",
+                 {"Content-Type": "text/csv"})
+    expect_error(r, 422, "file.format")
+    message = r.json()["error"]["message"]
+    check("empty-upload.csv" in message and "xinyong-upload" not in message and
+          ctx.tmp.name not in message, "message %r" % message)
+    # A database that fails under the server: the trail's table is gone.
+    db = copy_db(ctx)
+    sql(db, "ALTER TABLE audit_log RENAME TO audit_log_gone")
+    broken = ctx.start("broken-%d" % ctx.next(), ["--rate-limit", "0", "--db", db])
+    try:
+        r = request(broken.port, "GET", "/api/v1/audit?limit=5",
+                    headers=ctx.sessions["auditor"].headers("GET"))
+    finally:
+        broken.stop()
+    expect_error(r, 500, "store.error")
+    message = r.json()["error"]["message"]
+    m = re.search(r"错误编号 (E-[0-9A-F]{8})", message)
+    check(m and "请联系平台运营方" in message, "message %r" % message)
+    for word in ("audit_log", "no such table", "relation", "does not exist", db,
+                 os.path.basename(db)):
+        check(word not in r.body.decode("utf-8", "replace"),
+              "the answer carries %r: %r" % (word, message))
+    log = broken.log_text()
+    check(re.search(r"event=store_error id=%s .*audit_log" % m.group(1), log),
+          "the log has no line for %s with the detail: %s" % (m.group(1), log[-1500:]))
 
 
 @test

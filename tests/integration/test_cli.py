@@ -28,6 +28,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -491,6 +492,88 @@ TESTS = []
 def test(fn):
     TESTS.append(fn)
     return fn
+
+
+def mode_of(path):
+    return os.stat(path).st_mode & 0o777
+
+
+def wait_for(pred, seconds, what):
+    deadline = time.monotonic() + seconds
+    while not pred():
+        check(time.monotonic() < deadline, "timed out waiting for %s" % what)
+        time.sleep(0.05)
+
+
+@test
+def files_are_private(t):
+    """The database and its -wal/-shm, the audit key, rejects files and upload spool files
+    are created mode 0600 even under a permissive umask: they hold ID numbers, password
+    hashes and the key that signs the trail."""
+    old_umask = os.umask(0o022)
+    try:
+        files_are_private_under_umask(t)
+    finally:
+        os.umask(old_umask)
+
+
+def files_are_private_under_umask(t):
+    t.init()
+    if not t.pg:
+        eq(oct(mode_of(t.db)), oct(0o600), "mode of the new database")
+    bad = t.write("bad.csv", csv_bytes([pen_row(code=wrong_last(company_code(next_n())))]))
+    rej = t.path("rejects-private.csv")
+    with open(rej, "w") as f:
+        f.write("left over\n")
+    os.chmod(rej, 0o644)
+    r = t.run(["ingest", "--db", t.db, "--category", "penalty", "--dept", DEPT,
+               "--rejects", rej, bad])
+    check(r.code in (0, 1), "ingest: " + r.describe())
+    eq(oct(mode_of(rej)), oct(0o600), "mode of the rejects file")
+    check("left over" not in open(rej, encoding="utf-8").read(), "the old rejects stayed")
+    token = t.ok(["token", "issue", "--db", t.db, "--dept", DEPT, "--scopes",
+                  "batches:write"]).out.strip().splitlines()[-1]
+    key = t.path("audit.key")
+    spool = t.path("tmp")
+    os.mkdir(spool)
+    env = dict(base_env(NOW), TMPDIR=spool)
+    proc = subprocess.Popen([BIN, "serve", "--db", t.db, "--listen", "127.0.0.1:0", "--web",
+                             os.path.join(ROOT, "web"), "--audit-key", key,
+                             "--checkpoint-every", "1"], cwd=t.dir, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    sock = None
+    try:
+        line = proc.stdout.readline().decode()
+        port = int(line.split("127.0.0.1:")[1].split()[0].rstrip("/"))
+        wait_for(lambda: os.path.exists(key), 20, "the audit key")
+        eq(oct(mode_of(key)), oct(0o600), "mode of the audit key serve created")
+        if not t.pg:
+            for suffix in ("-wal", "-shm"):
+                check(os.path.exists(t.db + suffix), "no %s%s while serving" % (t.db, suffix))
+                eq(oct(mode_of(t.db + suffix)), oct(0o600), "mode of the database's " + suffix)
+        # An upload half sent: its spool file is there, and private.
+        sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        sock.sendall(("POST /api/v1/batches?category=penalty&dept=%s&name=x.csv HTTP/1.1\r\n"
+                      "Host: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+                      "Content-Type: text/csv\r\nContent-Length: 100000\r\n\r\n"
+                      % (DEPT, token)).encode() + b"x" * 5000)
+        wait_for(lambda: [n for n in os.listdir(spool) if n.startswith("xinyong-upload-")], 20,
+                 "the upload's spool file")
+        for n in os.listdir(spool):
+            eq(oct(mode_of(os.path.join(spool, n))), oct(0o600), "mode of spool file " + n)
+    finally:
+        if sock:
+            sock.close()
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        err = proc.stderr.read().decode("utf-8", "replace")
+        proc.stdout.close()
+        proc.stderr.close()
+    sanitizer_check(["serve"], err)
 
 
 BUILTIN = ["abnormal_list", "dishonest_list", "license", "penalty", "registration",

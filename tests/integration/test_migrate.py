@@ -94,7 +94,8 @@ TABLE_SQL = {
                   "created_at, expires_at, revoked_at FROM api_tokens ORDER BY id",
     "authorizations": "SELECT id, subject_code, grantee_code, purpose, granted_at, expires_at, "
                       "revoked_at, recorded_by FROM authorizations ORDER BY subject_code, id",
-    "audit_anchor": "SELECT id, seq, hash, pruned_at FROM audit_anchor ORDER BY id",
+    "audit_anchor": "SELECT id, seq, hash, pruned_at, entry_at, public_key, signature "
+                    "FROM audit_anchor ORDER BY id",
     "audit_log": "SELECT seq, at, actor, role, dept_code, action, subject_code, purpose, "
                  "client, detail, prev_hash, hash FROM audit_log ORDER BY seq",
     "audit_checkpoints": "SELECT seq, head_hash, at, public_key, signature "
@@ -453,7 +454,7 @@ def add_accounts(workdir, db, subject_code):
         status, _, doc = srv.request("DELETE", "/api/v1/me/authorizations/%d" % ids[0],
                                      None, auth)
         eq(status, 200, "authorization revoked (%r)" % doc)
-    r = ok(["audit", "prune", "--db", db, "--years", "3"], workdir)
+    r = ok(["audit", "prune", "--db", db, "--years", "3"], workdir, env=keyenv)
     check(json.loads(r.out)["removed_to"] > 0, "the 2021 entries were pruned: %r" % r.out)
     ok(["audit", "checkpoint", "--db", db], workdir, env=keyenv)
     r = ok(["audit", "verify", "--db", db, "--key", key], workdir)

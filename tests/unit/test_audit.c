@@ -1088,3 +1088,64 @@ Test(audit_key, checkpoint_parse_malformed)
 	cr_assert_eq(audit_checkpoint_parse(line, &out, &e), 0, "%s", e.message);
 	cr_assert_eq(out.seq, 12);
 }
+
+static void anchor_make(struct audit_anchor *a, long long seq)
+{
+	memset(a, 0, sizeof *a);
+	a->seq = seq;
+	memcpy(a->hash, AUDIT_GENESIS_HASH, AUDIT_HASH_HEX);
+	a->hash[0] = 'a';
+	snprintf(a->entry_at, sizeof a->entry_at, "2021-03-01T09:00:00+08:00");
+	snprintf(a->pruned_at, sizeof a->pruned_at, "2026-03-05T10:00:00+08:00");
+}
+
+Test(audit_key, anchor_signed_and_checked)
+{
+	struct audit_keypair kp, other;
+	struct audit_anchor a, x;
+	struct audit_checkpoint c;
+	char pk[AUDIT_KEY_HEX], opk[AUDIT_KEY_HEX];
+	struct err e;
+
+	keypair(&kp);
+	keypair(&other);
+	audit_key_public_hex(&kp, pk);
+	audit_key_public_hex(&other, opk);
+	anchor_make(&a, 9);
+	cr_assert_eq(audit_anchor_sign(&kp, &a), 0);
+	cr_assert_str_eq(a.public_key, pk);
+	cr_assert_eq(audit_anchor_verify(&a, NULL, &e), 0, "%s", e.message);
+	cr_assert_eq(audit_anchor_verify(&a, pk, &e), 0, "%s", e.message);
+	cr_assert_eq(audit_anchor_verify(&a, opk, &e), -1);
+	cr_assert_str_eq(e.reason, "audit.key");
+	/* Every signed member counts. */
+	x = a;
+	x.seq = 10;
+	cr_assert_eq(audit_anchor_verify(&x, pk, &e), -1);
+	cr_assert_str_eq(e.reason, "audit.broken");
+	x = a;
+	x.entry_at[3] = '5';
+	cr_assert_eq(audit_anchor_verify(&x, pk, &e), -1);
+	x = a;
+	x.pruned_at[3] = '7';
+	cr_assert_eq(audit_anchor_verify(&x, pk, &e), -1);
+	/* No signature at all: what a forged row looks like. */
+	anchor_make(&x, 9);
+	cr_assert_eq(audit_anchor_verify(&x, NULL, &e), -1);
+	cr_assert_str_eq(e.reason, "audit.broken");
+	cr_assert(strstr(e.message, "没有签名"), "%s", e.message);
+	/* A checkpoint's signature of the same entry does not pass for an anchor's. */
+	cr_assert_eq(audit_checkpoint_sign(&kp, 9, a.hash, a.entry_at, &c), 0);
+	x = a;
+	memcpy(x.signature, c.signature, sizeof x.signature);
+	cr_assert_eq(audit_anchor_verify(&x, pk, &e), -1);
+	cr_assert_str_eq(e.reason, "audit.broken");
+	/* Malformed content is refused before signing. */
+	anchor_make(&x, -1);
+	cr_assert_eq(audit_anchor_sign(&kp, &x), -1);
+	anchor_make(&x, 1);
+	x.entry_at[0] = '\0';
+	cr_assert_eq(audit_anchor_sign(&kp, &x), -1);
+	audit_key_wipe(&kp);
+	audit_key_wipe(&other);
+}
