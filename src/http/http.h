@@ -24,6 +24,9 @@ struct http_server;
 #define HTTP_DEFAULT_LISTEN "127.0.0.1:8080"
 #define HTTP_DEFAULT_MAX_BODY ((unsigned long long)512 << 20) /* 512 MiB */
 #define HTTP_DEFAULT_CONNECTIONS 64
+/* Bytes all uploads in flight may hold in the spool directory together: four uploads of
+ * the default maximum. */
+#define HTTP_DEFAULT_SPOOL_QUOTA (4 * HTTP_DEFAULT_MAX_BODY)
 /* Database handles (PostgreSQL connections) the server keeps at most.  Requests beyond
  * it wait for a free handle; 16 keeps a PostgreSQL server's connection count modest
  * while the SQLite readers of a city's traffic rarely queue. */
@@ -34,6 +37,11 @@ struct http_config {
 	const char *listen;           /* "HOST:PORT", "[V6]:PORT"; port 0 picks a free one */
 	const char *web_root;         /* directory of the static pages */
 	unsigned long long max_body;  /* upload limit in bytes; 0 selects the default */
+	/* Where uploads wait until ingested (spool.h); NULL selects
+	 * "$TMPDIR/xinyong-spool-UID".  The quota of all of them together in bytes; 0
+	 * selects HTTP_DEFAULT_SPOOL_QUOTA, and it may not be below max_body. */
+	const char *spool_dir;
+	unsigned long long spool_quota;
 	unsigned max_connections;     /* 0 selects HTTP_DEFAULT_CONNECTIONS */
 	unsigned db_pool;             /* 0 selects HTTP_DEFAULT_DB_POOL */
 	/* HTTPS: PEM files of the certificate (its chain may follow it) and of the
@@ -51,6 +59,7 @@ struct http_config {
  * stay open until http_server_stop returns; further handles are opened with
  * store_open_another and closed by http_server_stop.  The strings of `cfg` are
  * copied.  Fails with `request.invalid` (a bad listen address or web root),
+ * `config.spool` (the spool directory is unusable, its quota below max_body),
  * `config.tls` (only one of tls_cert and tls_key, a file unreadable, empty, not PEM or
  * not matching the other, or a libmicrohttpd built without TLS) or `internal.error`
  * (the daemon could not start, e.g. the port is taken). */

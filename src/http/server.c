@@ -7,9 +7,11 @@
  *   1. server_on_uri: as soon as the request line is read; we allocate the request
  *      context here because it is the only place that sees the raw, undecoded path.
  *   2. server_on_request, first call: headers are complete; we route.  Routing errors
- *      (404, 405, a declared body over the limit) are answered at once, which is the
- *      only moment besides the end that libmicrohttpd accepts a response.
- *   3. server_on_request with body data: spooled to a temporary file, or discarded.
+ *      (404, 405, a declared body over the route's limit, a full spool) are answered at
+ *      once, which is the only moment besides the end that libmicrohttpd accepts a
+ *      response.
+ *   3. server_on_request with body data: an upload is spooled (spool.h), a JSON body
+ *      kept in memory; past the route's limit the connection is cut.
  *   4. server_on_request, last call (no data): run the handler and queue its response.
  *   5. server_on_completed: log line, delete the spool file, give the store back, free.
  *
@@ -28,6 +30,7 @@
 #include "http/http.h"
 #include "http/http_int.h"
 #include "http/ratelimit.h"
+#include "http/spool.h"
 #include "http/tls.h"
 
 #include <ctype.h>
@@ -76,6 +79,7 @@ struct http_server {
 	uint16_t port;
 	struct store *seed; /* borrowed from the caller: never closed here */
 	struct ratelimit *anon_limit; /* ROUTE_LIMITED routes, anonymous callers; NULL: off */
+	struct spool *spool;          /* where uploads wait (BODY_UPLOAD routes only) */
 	pthread_mutex_t pool_lock;
 	pthread_cond_t pool_freed; /* a handle was given back */
 	struct store **pool; /* free handles */
@@ -103,10 +107,13 @@ struct http_ctx {
 	const struct route *route;
 	const char *params[HTTP_MAX_PARAMS];
 	size_t nparams;
+	unsigned long long body_max; /* the route's limit, BODY_UPLOAD resolved */
 	int spool_fd;
 	char spool_path[PATH_MAX];
+	unsigned long long reserved; /* bytes of the spool quota this upload holds */
+	struct buf body;             /* the body of a BODY_JSON route */
 	unsigned long long received;
-	int too_large;
+	int spool_full;  /* the quota ran out mid-body: the rest is discarded, then 507 */
 	int spool_failed;
 	unsigned status; /* 0 until a response is queued */
 	unsigned retry_after; /* for a 429 */
@@ -190,28 +197,10 @@ struct store *http_request_store(struct http_request *req, struct err *e)
 
 int http_request_json(struct http_request *req, json_t **out, struct err *e)
 {
-	char *data;
-	ssize_t n;
-	int fd, rc;
-
 	*out = NULL;
-	if (!req->body_path)
+	if (!req->body)
 		return err_set(e, "request.invalid", "请求体应为 JSON 对象");
-	if (req->body_size > JSON_INPUT_MAX_BYTES)
-		return err_set(e, "request.too_large", "JSON 请求体不得超过 %d 字节",
-			       JSON_INPUT_MAX_BYTES);
-	data = malloc((size_t)req->body_size + 1);
-	fd = open(req->body_path, O_RDONLY | O_CLOEXEC);
-	n = data && fd >= 0 ? read(fd, data, (size_t)req->body_size) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n != (ssize_t)req->body_size) {
-		free(data);
-		return err_set(e, "internal.error", "无法读取请求体");
-	}
-	rc = json_input_parse(data, (size_t)n, out, e);
-	free(data);
-	return rc;
+	return json_input_parse(req->body, req->body_len, out, e);
 }
 
 void http_request_client(struct MHD_Connection *conn, char *out, size_t size)
@@ -279,6 +268,8 @@ unsigned http_status_for_reason(const char *reason)
 		return 413;
 	if (strcmp(reason, "store.unavailable") == 0)
 		return 503;
+	if (strcmp(reason, "spool.full") == 0)
+		return 507;
 	if (strcmp(reason, "auth.required") == 0 || strcmp(reason, "auth.invalid") == 0)
 		return 401;
 	if (strncmp(reason, "auth.", 5) == 0 || strcmp(reason, "access.purpose_required") == 0)
@@ -462,26 +453,9 @@ static const char *server_spool_suffix(struct MHD_Connection *conn)
 static int server_spool_open(struct http_ctx *ctx, struct MHD_Connection *conn,
 			     struct err *e)
 {
-	const char *dir = getenv("TMPDIR");
-	const char *suffix = server_spool_suffix(conn);
-	int n;
-
-	if (!dir || !*dir)
-		dir = "/tmp";
-	n = snprintf(ctx->spool_path, sizeof ctx->spool_path, "%s/xinyong-upload-XXXXXX%s", dir,
-		     suffix);
-	if (n < 0 || (size_t)n >= sizeof ctx->spool_path)
-		return err_set(e, "internal.error", "临时目录路径过长");
-	ctx->spool_fd = mkostemps(ctx->spool_path, (int)strlen(suffix), O_CLOEXEC);
-	if (ctx->spool_fd < 0) {
-		char why[128];
-		int saved = errno;
-
-		ctx->spool_path[0] = '\0';
-		return err_set(e, "internal.error", "无法创建临时文件：%s",
-			       strerror_r(saved, why, sizeof why));
-	}
-	return 0;
+	ctx->spool_fd = spool_create(ctx->srv->spool, server_spool_suffix(conn), ctx->spool_path,
+				     sizeof ctx->spool_path, e);
+	return ctx->spool_fd < 0 ? -1 : 0;
 }
 
 static void server_spool_drop(struct http_ctx *ctx)
@@ -492,33 +466,74 @@ static void server_spool_drop(struct http_ctx *ctx)
 	if (ctx->spool_path[0])
 		unlink(ctx->spool_path);
 	ctx->spool_path[0] = '\0';
+	if (ctx->reserved)
+		spool_release(ctx->srv->spool, ctx->reserved);
+	ctx->reserved = 0;
 }
 
-/* Takes one piece of the body.  Memory stays bounded: every piece goes to disk at once.
- * Past the limit the body is read and thrown away, because libmicrohttpd only lets us
- * answer once the whole request is in. */
+static int server_spool_full(const struct http_server *srv, struct err *e)
+{
+	return err_set(e, "spool.full",
+		       "服务器的上传暂存空间已满（上限 %llu 字节，正被其他上传占用），请稍后重试",
+		       spool_quota(srv->spool));
+}
+
+/* Takes one piece of an upload.  Memory stays bounded: every piece goes to disk at once.
+ * When the quota runs out mid-body (a chunked upload, whose size was not declared), the
+ * rest is read and thrown away and the answer is 507: the body is already bounded by
+ * the route's limit. */
 static void server_spool_write(struct http_ctx *ctx, const char *data, size_t n)
 {
-	if (ctx->too_large || (ctx->route && !(ctx->route->flags & ROUTE_BODY)))
+	if (ctx->spool_full || ctx->spool_failed)
 		return;
-	if (n > ctx->srv->max_body - ctx->received) {
-		ctx->too_large = 1;
-		server_spool_drop(ctx);
-		return;
+	if (ctx->received > ctx->reserved) {
+		unsigned long long more = ctx->received - ctx->reserved;
+
+		if (spool_reserve(ctx->srv->spool, more) < 0) {
+			ctx->spool_full = 1;
+			server_spool_drop(ctx);
+			return;
+		}
+		ctx->reserved += more;
 	}
-	ctx->received += n;
-	while (n && !ctx->spool_failed) {
+	while (n) {
 		ssize_t w = write(ctx->spool_fd, data, n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			ctx->spool_failed = w < 0 ? errno : ENOSPC;
+			int why = w < 0 ? errno : ENOSPC;
+
+			/* A full disk is the same condition as a full quota for the client. */
+			if (why == ENOSPC || why == EDQUOT)
+				ctx->spool_full = 1;
+			else
+				ctx->spool_failed = why;
+			server_spool_drop(ctx);
 			break;
 		}
 		data += w;
 		n -= (size_t)w;
 	}
+}
+
+/* Takes one piece of the body.  Returns 0, or -1 when the body passed the route's
+ * limit: the caller cuts the connection (libmicrohttpd only lets a response be queued
+ * before the body or after all of it, and reading the rest would be the very disk or
+ * memory fill the limit is there to stop). */
+static int server_body_take(struct http_ctx *ctx, const char *data, size_t n)
+{
+	if (!ctx->route || n > ctx->body_max - ctx->received) {
+		ctx->status = 413;
+		server_spool_drop(ctx);
+		return -1;
+	}
+	ctx->received += n;
+	if (ctx->route->body_max == BODY_UPLOAD)
+		server_spool_write(ctx, data, n);
+	else
+		buf_append(&ctx->body, data, n);
+	return 0;
 }
 
 /* ---- the request life cycle -------------------------------------------------------- */
@@ -532,6 +547,7 @@ static void *server_on_uri(void *cls, const char *uri, struct MHD_Connection *co
 		return NULL;
 	ctx->srv = cls;
 	ctx->spool_fd = -1;
+	buf_init(&ctx->body, 0);
 	clock_gettime(CLOCK_MONOTONIC, &ctx->started);
 	ctx->raw_path = strndup(uri, len);
 	/* libmicrohttpd decodes %00 into a NUL that silently cuts the path; the raw form is
@@ -570,12 +586,70 @@ static int server_admit(struct http_ctx *ctx, struct MHD_Connection *conn, struc
 	return http_auth_permit(req, ctx->route, e);
 }
 
+static enum MHD_Result server_refuse_size(struct http_ctx *ctx, struct MHD_Connection *conn)
+{
+	struct err e;
+
+	if (ctx->route->body_max == BODY_UPLOAD)
+		err_set(&e, "request.too_large", "上传文件过大：不得超过 %llu 字节", ctx->body_max);
+	else if (ctx->body_max == BODY_NONE)
+		err_set(&e, "request.too_large", "该接口不接受请求体");
+	else
+		err_set(&e, "request.too_large", "请求体过大：该接口的请求体不得超过 %llu 字节",
+			ctx->body_max);
+	return server_queue_error(ctx, conn, &e, NULL);
+}
+
+/* Settles the body on the request head: its limit, a declared length over it (413
+ * before a byte is read), the spool quota for an upload of declared length (507), and
+ * where the body will go. */
+static enum MHD_Result server_begin_body(struct http_ctx *ctx, struct MHD_Connection *conn)
+{
+	const struct route *r = ctx->route;
+	const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							 MHD_HTTP_HEADER_CONTENT_LENGTH);
+	unsigned long long declared = 0;
+	struct err e;
+
+	err_clear(&e);
+	ctx->body_max = r->body_max == BODY_UPLOAD ? ctx->srv->max_body : r->body_max;
+	if (length) {
+		char *end;
+
+		errno = 0;
+		declared = strtoull(length, &end, 10);
+		if (end == length || *end || !isdigit((unsigned char)*length)) {
+			err_set(&e, "request.invalid", "Content-Length 无效");
+			return server_queue_error(ctx, conn, &e, NULL);
+		}
+		if (errno || declared > ctx->body_max)
+			return server_refuse_size(ctx, conn);
+	}
+	if (r->body_max == BODY_NONE)
+		return MHD_YES;
+	if (r->body_max != BODY_UPLOAD) {
+		/* Room for the whole body and its NUL: the buffer never grows past it. */
+		buf_free(&ctx->body);
+		buf_init(&ctx->body, (size_t)ctx->body_max + 1);
+		return MHD_YES;
+	}
+	if (declared) {
+		if (spool_reserve(ctx->srv->spool, declared) < 0) {
+			server_spool_full(ctx->srv, &e);
+			return server_queue_error(ctx, conn, &e, NULL);
+		}
+		ctx->reserved = declared;
+	}
+	if (server_spool_open(ctx, conn, &e) < 0)
+		return server_queue_error(ctx, conn, &e, NULL);
+	return MHD_YES;
+}
+
 static enum MHD_Result server_begin(struct http_ctx *ctx, struct MHD_Connection *conn,
 				    const char *url, const char *method)
 {
 	struct err e;
 	char allow[40];
-	const char *length;
 
 	err_clear(&e);
 	snprintf(ctx->method, sizeof ctx->method, "%s", method);
@@ -606,32 +680,7 @@ static enum MHD_Result server_begin(struct http_ctx *ctx, struct MHD_Connection 
 	 * nobody uploads 500 MB only to hear 401. */
 	if (server_admit(ctx, conn, &e) < 0)
 		return server_queue_error(ctx, conn, &e, NULL);
-	if (!(ctx->route->flags & ROUTE_BODY))
-		return MHD_YES;
-
-	/* A declared length over the limit is refused before a byte of it is read. */
-	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-					     MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (length) {
-		char *end;
-		unsigned long long n;
-
-		errno = 0;
-		n = strtoull(length, &end, 10);
-		if (end == length || *end || !isdigit((unsigned char)*length)) {
-			err_set(&e, "request.invalid", "Content-Length 无效");
-			return server_queue_error(ctx, conn, &e, NULL);
-		}
-		if (errno || n > ctx->srv->max_body) {
-			ctx->too_large = 1;
-			err_set(&e, "request.too_large", "上传文件过大：不得超过 %llu 字节",
-				ctx->srv->max_body);
-			return server_queue_error(ctx, conn, &e, NULL);
-		}
-	}
-	if (server_spool_open(ctx, conn, &e) < 0)
-		return server_queue_error(ctx, conn, &e, NULL);
-	return MHD_YES;
+	return server_begin_body(ctx, conn);
 }
 
 static enum MHD_Result server_finish(struct http_ctx *ctx, struct MHD_Connection *conn)
@@ -642,9 +691,8 @@ static enum MHD_Result server_finish(struct http_ctx *ctx, struct MHD_Connection
 	enum MHD_Result ok;
 
 	err_clear(&e);
-	if (ctx->too_large) {
-		err_set(&e, "request.too_large", "上传文件过大：不得超过 %llu 字节",
-			ctx->srv->max_body);
+	if (ctx->spool_full) {
+		server_spool_full(ctx->srv, &e);
 		return server_queue_error(ctx, conn, &e, NULL);
 	}
 	if (ctx->spool_failed) {
@@ -661,6 +709,9 @@ static enum MHD_Result server_finish(struct http_ctx *ctx, struct MHD_Connection
 		ctx->spool_fd = -1;
 		req->body_path = ctx->spool_path;
 		req->body_size = ctx->received;
+	} else if (ctx->received) {
+		req->body = buf_cstr(&ctx->body);
+		req->body_len = ctx->body.len;
 	}
 	server_response_init(&res);
 	if (ctx->route->handler(req, &res, &e) < 0) {
@@ -691,8 +742,10 @@ static enum MHD_Result server_on_request(void *cls, struct MHD_Connection *conn,
 	if (ctx->state == CTX_NEW)
 		return server_begin(ctx, conn, url, method);
 	if (*upload_data_size) {
-		if (ctx->state == CTX_BODY)
-			server_spool_write(ctx, upload_data, *upload_data_size);
+		/* After an early answer (401, 413) libmicrohttpd may still hand over what the
+		 * client sent: it is not ours to keep. */
+		if (ctx->state == CTX_BODY && server_body_take(ctx, upload_data, *upload_data_size) < 0)
+			return MHD_NO;
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -844,6 +897,7 @@ static void server_on_completed(void *cls, struct MHD_Connection *conn, void **c
 	free(ctx->raw_path);
 	free(ctx->path);
 	free(ctx->scratch);
+	buf_free(&ctx->body);
 	free(ctx);
 	*con_cls = NULL;
 }
@@ -915,6 +969,7 @@ static void server_free(struct http_server *srv)
 	free(srv->pool);
 	free(srv->web_root);
 	ratelimit_free(srv->anon_limit);
+	spool_free(srv->spool);
 	tls_clear_pair(&srv->tls_pair);
 	free(srv);
 }
@@ -944,6 +999,25 @@ static int server_tls_options(struct http_server *srv, const struct http_config 
 	}
 	opts[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	return 0;
+}
+
+/* Opens the spool directory.  A quota smaller than one upload could never be met: that
+ * is a configuration mistake, said at start rather than as 507 on every large upload. */
+static int server_spool_start(struct http_server *srv, const struct http_config *cfg,
+			      struct err *e)
+{
+	unsigned long long quota = cfg->spool_quota ? cfg->spool_quota : HTTP_DEFAULT_SPOOL_QUOTA;
+	char dir[PATH_MAX];
+
+	if (quota < srv->max_body)
+		return err_set(e, "config.spool",
+			       "上传暂存配额（%llu 字节）小于单个上传的上限 --max-body（%llu 字节）",
+			       quota, srv->max_body);
+	if (cfg->spool_dir && *cfg->spool_dir)
+		snprintf(dir, sizeof dir, "%s", cfg->spool_dir);
+	else
+		spool_default_dir(dir, sizeof dir);
+	return spool_open(dir, quota, &srv->spool, e);
 }
 
 int http_server_start(struct store *store, const struct http_config *cfg,
@@ -985,6 +1059,10 @@ int http_server_start(struct store *store, const struct http_config *cfg,
 		return err_set(e, "internal.error", "内存不足");
 	}
 
+	if (server_spool_start(srv, cfg, e) < 0) {
+		server_free(srv);
+		return -1;
+	}
 	srv->web_root = realpath(cfg->web_root, NULL);
 	if (!srv->web_root || stat(srv->web_root, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		err_set(e, "request.invalid", "网站目录“%s”不存在或不是目录", cfg->web_root);

@@ -617,13 +617,24 @@ def too_large(ctx):
                           "Content-Length: 1099511627776\r\n\r\n"
                           % (AUTHORITY, ctx.token)).encode())
     expect_error(r, 413, "request.too_large")
-    # Without a declared length (chunked), the limit is enforced while reading.
-    pieces = [b"y" * 8192] * (MAX_BODY // 8192 + 2)
-    r = post_batch(ctx, "category=penalty&dept=" + AUTHORITY, iter(pieces), chunked=True)
-    expect_error(r, 413, "request.too_large")
+    # Without a declared length (chunked), the body is cut where it passes the limit:
+    # the connection is closed (libmicrohttpd cannot answer mid-body).
+    pieces = [b"y" * 8192] * (MAX_BODY // 8192 + 64)
+    try:
+        r = post_batch(ctx, "category=penalty&dept=" + AUTHORITY, iter(pieces), chunked=True)
+    except (ConnectionError, http.client.HTTPException):
+        r = None
+    check(r is None or r.status == 413, "chunked body over the limit: %r" %
+          (r and (r.status, r.body[:200])))
     # The spool files are gone.
-    left = [f for f in os.listdir(ctx.tmp.name) if f.startswith("xinyong-upload-")]
+    left = spool_files(ctx)
     check(not left, "upload spool files left behind: %r" % left)
+
+
+def spool_files(ctx):
+    """The upload files in the server's spool directory (the default one under TMPDIR)."""
+    spool = os.path.join(ctx.tmp.name, "xinyong-spool-%d" % os.geteuid())
+    return [f for f in os.listdir(spool) if f.startswith("upload-")]
 
 
 def upload_head(ctx, length, token=None, body=b""):
@@ -693,7 +704,7 @@ def upload_needs_credentials(ctx):
     # Nothing of these reached the store, and no spool file was left.
     after = expect_json(get(ctx, "/healthz"))["counts"]
     check(after == before, "counts after refused uploads %r, before %r" % (after, before))
-    left = [f for f in os.listdir(ctx.tmp.name) if f.startswith("xinyong-upload-")]
+    left = spool_files(ctx)
     check(not left, "upload spool files left behind: %r" % left)
 
 

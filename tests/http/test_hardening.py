@@ -1,0 +1,360 @@
+#!/usr/bin/env python3
+"""Black-box tests of the server's defences against hostile clients (issue 18): bodies
+larger than their route takes, the spool directory and its quota, slow and idle
+connections, a full connection table, what reaches the request log, odd methods and
+what the static file route will serve.
+
+    python3 tests/http/test_hardening.py BUILD/xinyong SOURCE_ROOT
+
+Python 3 standard library only, SQLite only (nothing here depends on the backend).
+Each test starts the servers it needs on loopback with the flags it is about (short
+deadlines, small quotas), so that the suite stays fast; every server is stopped with
+SIGINT and must exit 0 without a sanitizer report.  Prints one line per test and
+finally `N passed, M failed`.
+"""
+
+import http.client
+import os
+import re
+import select
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.dont_write_bytecode = True
+import harness  # noqa: E402 - tests/http is on sys.path
+
+NOW = "2026-03-05T10:00:00"
+DEPT = "11440300MB2C874540"  # 深圳市市场监督管理局 (a valid unified social credit code)
+CSV_OK = ("行政相对人名称,行政相对人代码_1(统一社会信用代码),行政处罚决定书文号,处罚决定日期\r\n"
+          "深圳市星河数据科技有限公司,91440300MA5G2K7P5H,深市监罚〔2026〕1号,2026-02-01\r\n")
+
+
+class Server:
+    """One `xinyong serve` on 127.0.0.1 with the suite's database and extra flags."""
+
+    def __init__(self, ctx, *args, env=None, spool=None):
+        self.ctx = ctx
+        self.spool = spool or os.path.join(ctx.tmp.name, "spool-%d" % next(ctx.serial))
+        self.log_path = os.path.join(ctx.tmp.name, "server-%d.log" % next(ctx.serial))
+        self.log = open(self.log_path, "wb")
+        cmd = [ctx.binary, "serve", "--db", ctx.db, "--listen", "127.0.0.1:0", "--web",
+               ctx.web, "--rate-limit", "0", "--spool-dir", self.spool] + list(args)
+        self.proc = subprocess.Popen(cmd, env=dict(ctx.env, **(env or {})),
+                                     stdout=subprocess.PIPE, stderr=self.log)
+        line = read_line(self.proc.stdout, 30)
+        m = re.match(r"xinyong: serving http://127\.0\.0\.1:(\d+) ", line)
+        if not m:
+            self.stop()
+            raise AssertionError("server did not start: %r %s" % (line, self.text()[-800:]))
+        self.port = int(m.group(1))
+        ctx.servers.append(self)
+
+    def text(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def stop(self):
+        """Stops the server; returns the problems found (exit status, sanitizers)."""
+        problems = []
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                problems.append("did not stop within 30 s of SIGINT")
+        self.proc.stdout.close()
+        self.log.close()
+        if self.proc.returncode != 0:
+            problems.append("exit status %r" % self.proc.returncode)
+        log = self.text()
+        for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            if marker in log:
+                problems.append("sanitizer report: " + log[log.index(marker) - 200:][:1500])
+        if self in self.ctx.servers:
+            self.ctx.servers.remove(self)
+        return problems
+
+    def connect(self, timeout=10):
+        return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+
+
+class Ctx:
+    def __init__(self, binary, src):
+        self.binary = os.path.abspath(binary)
+        self.src = os.path.abspath(src)
+        self.web = os.path.join(self.src, "web")
+        self.tmp = tempfile.TemporaryDirectory(prefix="xinyong-hard-")
+        self.db = os.path.join(self.tmp.name, "h.db")
+        self.env = dict(os.environ, XINYONG_NOW=NOW, TMPDIR=self.tmp.name)
+        self.env.pop("XINYONG_DB", None)
+        self.servers = []
+        self.serial = iter(range(1, 1000000))
+        self.problems = []
+        subprocess.run([self.binary, "init", "--db", self.db], env=self.env, check=True,
+                       stdout=subprocess.DEVNULL, timeout=60)
+        p = subprocess.run([self.binary, "token", "issue", "--db", self.db, "--dept", DEPT,
+                            "--scopes", "batches:write,batches:read", "--expires", "30d"],
+                           env=self.env, stdout=subprocess.PIPE, check=True, timeout=60)
+        self.token = p.stdout.decode().strip().splitlines()[-1]
+
+    def stop_all(self):
+        for srv in list(self.servers):
+            self.problems += srv.stop()
+
+    def cleanup(self):
+        self.stop_all()
+        self.tmp.cleanup()
+
+
+def read_line(stream, timeout):
+    result = []
+    t = threading.Thread(target=lambda: result.append(stream.readline()), daemon=True)
+    t.start()
+    t.join(timeout)
+    if not result:
+        raise AssertionError("the server printed nothing within %d s" % timeout)
+    return result[0].decode("utf-8", "replace").rstrip("\n")
+
+
+def check(cond, message):
+    if not cond:
+        raise AssertionError(message)
+
+
+def read_response(s, timeout=10):
+    """Reads one response from socket s: (status, headers dict, body).  Status 0 when
+    the server closed the connection without answering."""
+    s.settimeout(timeout)
+    data = b""
+    try:
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        head, sep, body = data.partition(b"\r\n\r\n")
+        if not sep:
+            return 0, {}, b""
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {k.strip().lower(): v.strip() for k, _, v in
+                   (l.partition(":") for l in lines[1:])}
+        length = int(headers.get("content-length", "0"))
+        while len(body) < length:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        return int(lines[0].split()[1]), headers, body
+    except ConnectionResetError:
+        return 0, {}, b""
+
+
+def request(srv, method, path, body=None, headers=None, timeout=10):
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+    finally:
+        conn.close()
+
+
+def error_code(body):
+    m = re.search(rb'"code":"([a-z_.]+)"', body)
+    return m.group(1).decode() if m else None
+
+
+def spool_files(srv):
+    return sorted(f for f in os.listdir(srv.spool) if f.startswith("upload-"))
+
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+# ---- item 3: bodies and the spool ---------------------------------------------------
+
+@test
+def json_route_refuses_a_large_declared_body_on_the_head(ctx):
+    """A 200 MB login body is refused with 413 before a byte of it is read, and nothing
+    is spooled: the route takes a JSON object, not an upload."""
+    srv = Server(ctx)
+    s = srv.connect()
+    try:
+        s.sendall(b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                  b"\r\nContent-Length: 209715200\r\n\r\n{\"name\":")
+        status, _, body = read_response(s, timeout=5)
+    finally:
+        s.close()
+    check(status == 413, "status %r, expected 413 on the head: %r" % (status, body[:200]))
+    check(error_code(body) == "request.too_large", "code %r" % error_code(body))
+    check("请求体" in body.decode("utf-8"), "message is not Chinese: %r" % body[:200])
+    check(spool_files(srv) == [], "spooled: %r" % spool_files(srv))
+    # A route without a body refuses a declared one too.
+    status, _, body = request(srv, "GET", "/healthz", body=b"x" * 10)
+    check(status == 413 and error_code(body) == "request.too_large",
+          "GET with a body: %d %r" % (status, body[:200]))
+
+
+@test
+def json_route_cuts_a_chunked_body_at_its_limit(ctx):
+    """A chunked login body is cut once it passes the route's 64 KiB: the server closes
+    the connection long before the client has sent its 8 MiB."""
+    srv = Server(ctx)
+    s = srv.connect()
+    sent = 0
+    try:
+        s.sendall(b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\n"
+                  b"Transfer-Encoding: chunked\r\n\r\n")
+        piece = b"%x\r\n%s\r\n" % (16384, b" " * 16384)
+        deadline = time.monotonic() + 10
+        try:
+            while sent < 8 << 20 and time.monotonic() < deadline:
+                s.sendall(piece)
+                sent += 16384
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        status, _, _ = read_response(s, timeout=5)
+    finally:
+        s.close()
+    check(sent < 8 << 20, "the server read all 8 MiB of a login body (status %r)" % status)
+    check(status in (0, 413), "status %r" % status)
+    check(spool_files(srv) == [], "spooled: %r" % spool_files(srv))
+    status, _, _ = request(srv, "GET", "/healthz")
+    check(status == 200, "healthz after the cut: %d" % status)
+
+
+@test
+def spool_directory_is_private_and_swept_at_start(ctx):
+    spool = os.path.join(ctx.tmp.name, "spool-private")
+    os.mkdir(spool, 0o755)
+    os.chmod(spool, 0o755)
+    stale = os.path.join(spool, "upload-99999999-abcdef.csv")  # beyond any pid_max
+    foreign = os.path.join(spool, "keep.txt")
+    live = os.path.join(spool, "upload-%d-abcdef" % os.getpid())  # this test runs
+    for p in (stale, foreign, live):
+        open(p, "w").close()
+    srv = Server(ctx, spool=spool)
+    mode = stat.S_IMODE(os.stat(spool).st_mode)
+    check(mode == 0o700, "spool directory mode %o" % mode)
+    check(not os.path.exists(stale), "a crashed server's upload was not removed")
+    check(os.path.exists(foreign), "a file that is no upload was removed")
+    check(os.path.exists(live), "a running server's upload was removed")
+    check("event=spool_cleanup removed=1" in srv.text(), "cleanup not logged")
+    # Uploads land there, and are gone when answered.
+    status, _, body = request(srv, "POST", "/api/v1/batches?category=penalty&name=a.csv",
+                              body=CSV_OK.encode(), headers={
+                                  "Authorization": "Bearer " + ctx.token})
+    check(status in (201, 422), "upload: %d %r" % (status, body[:300]))
+    check(spool_files(srv) == [os.path.basename(live)], "left: %r" % spool_files(srv))
+
+
+@test
+def spool_directory_must_be_ours(ctx):
+    target = os.path.join(ctx.tmp.name, "elsewhere")
+    os.mkdir(target)
+    link = os.path.join(ctx.tmp.name, "spool-link")
+    os.symlink(target, link)
+    for args, what in ((["--spool-dir", link], "a symbolic link"),
+                       (["--spool-dir", os.path.join(ctx.tmp.name, "sq"), "--max-body", "1M",
+                         "--spool-quota", "512K"], "a quota below --max-body")):
+        p = subprocess.run([ctx.binary, "serve", "--db", ctx.db, "--listen", "127.0.0.1:0",
+                            "--web", ctx.web] + args, env=ctx.env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=30)
+        err = p.stderr.decode("utf-8", "replace")
+        check(p.returncode == 2 and "config.spool" in err,
+              "%s: exit %d %r" % (what, p.returncode, err[-300:]))
+
+
+def hold_upload(srv, token, length):
+    """Starts an upload that declares `length` bytes and sends only a few: it holds its
+    share of the quota until the socket is closed."""
+    s = srv.connect()
+    s.sendall(("POST /api/v1/batches?category=penalty HTTP/1.1\r\nHost: x\r\n"
+               "Authorization: Bearer %s\r\nContent-Type: text/csv\r\nContent-Length: %d\r\n\r\n"
+               % (token, length)).encode() + b"a,b\r\n")
+    return s
+
+
+@test
+def spool_quota_refuses_with_507(ctx):
+    srv = Server(ctx, "--max-body", "100K", "--spool-quota", "150K")
+    auth = {"Authorization": "Bearer " + ctx.token}
+    holder = hold_upload(srv, ctx.token, 100 * 1024)
+    try:
+        time.sleep(0.3)
+        # A declared length that does not fit: refused on the head.
+        s = hold_upload(srv, ctx.token, 80 * 1024)
+        try:
+            status, _, body = read_response(s, timeout=5)
+        finally:
+            s.close()
+        check(status == 507, "declared upload over the quota: %d %r" % (status, body[:200]))
+        check(error_code(body) == "spool.full", "code %r" % error_code(body))
+        check("暂存空间已满" in body.decode("utf-8"), "message %r" % body[:200])
+        # A chunked one that grows past it: read to its end, kept nowhere, then 507.
+        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+        conn.request("POST", "/api/v1/batches?category=penalty", headers=auth,
+                     body=iter([b"x" * 10240] * 8), encode_chunked=True)
+        r = conn.getresponse()
+        body = r.read()
+        conn.close()
+        check(r.status == 507 and error_code(body) == "spool.full",
+              "chunked upload over the quota: %d %r" % (r.status, body[:200]))
+    finally:
+        holder.close()
+    # The holder's share comes back when it goes away.
+    deadline = time.monotonic() + 5
+    while True:
+        status, _, body = request(srv, "POST", "/api/v1/batches?category=penalty&name=b.csv",
+                                  body=CSV_OK.encode() + b"x" * (90 * 1024), headers=auth)
+        if status != 507 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    check(status != 507, "the quota was not given back: %d %r" % (status, body[:200]))
+    check(spool_files(srv) == [], "left: %r" % spool_files(srv))
+
+
+def main(argv):
+    if len(argv) != 3:
+        print("usage: test_hardening.py XINYONG_BINARY SOURCE_ROOT", file=sys.stderr)
+        return 2
+    try:
+        ctx = Ctx(argv[1], argv[2])
+    except Exception as exc:  # noqa: BLE001 - report and stop
+        print("FAIL setup: %s" % exc)
+        print("0 passed, 1 failed")
+        return 1
+
+    def each(fn):
+        # Every test's servers stop after it, so that their problems are its own.
+        def run(c):
+            try:
+                fn(c)
+            finally:
+                before = list(c.problems)
+                c.stop_all()
+                new = c.problems[len(before):]
+                if new:
+                    raise AssertionError("server: " + "; ".join(new))
+        run.__name__ = fn.__name__
+        return run
+
+    passed, failed = harness.run_tests([each(t) for t in TESTS], ctx)
+    return harness.finish(ctx, passed, failed)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
