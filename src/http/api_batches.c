@@ -63,9 +63,6 @@ int api_batches_create(struct http_request *req, struct http_response *res, stru
 	s = http_request_store(req, e);
 	if (!s)
 		return -1;
-	/* A large file takes longer than the idle timeout meant for slow clients; the
-	 * client is waiting for our answer, not idle. */
-	http_request_keep_open(req);
 	/* The database takes one writer at a time: uploads queue here instead of racing
 	 * for the write lock. */
 	pthread_mutex_lock(&api_batches_ingest_lock);

@@ -160,10 +160,6 @@ void http_auth_cookie(const struct http_request *req, const char *token, unsigne
 
 /* ---- handlers ----------------------------------------------------------------------- */
 
-/* Lifts the idle timeout of the request's connection: for handlers that work long
- * (ingesting a large upload) while the client waits for the answer. */
-void http_request_keep_open(struct http_request *req);
-
 int api_health(struct http_request *req, struct http_response *res, struct err *e);
 int api_not_found(struct http_request *req, struct http_response *res, struct err *e);
 int api_subjects_show(struct http_request *req, struct http_response *res, struct err *e);

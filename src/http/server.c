@@ -15,20 +15,25 @@
  *   4. server_on_request, last call (no data): run the handler and queue its response.
  *   5. server_on_completed: log line, delete the spool file, give the store back, free.
  *
- * Threads.  MHD_USE_THREAD_PER_CONNECTION: a long upload (a department file can be
- * hundreds of megabytes) occupies only its own thread, never the searches of others.
- * The number of connections, hence of threads, is capped by max_connections.
+ * Threads.  A pool of daemon threads (MHD_OPTION_THREAD_POOL_SIZE), each watching its
+ * connections with epoll: a thousand connections, most of them idle or slow, cost
+ * sockets and memory pools, not threads.  Handlers run in the daemon's threads and are
+ * short (a search, an archive), except an upload's: ingesting a department's file takes
+ * seconds to minutes, so it runs in a thread of its own while its connection is
+ * suspended (server_start_upload).  The connection guard (conn_guard.h) gives request
+ * heads and kept-alive connections their deadlines, which the daemon's inactivity
+ * timeout cannot, and decides whom to drop when the table is full.
  *
  * Store handles.  A SQLite connection must not be used from two threads at once, and
  * one global mutex around every handler would make every search wait behind an ingest.
  * So the server keeps a pool: a request checks a handle out when its handler first asks
  * for one and gives it back on completion, and handles are only opened when none is
- * free.  With one thread per connection and one request per connection at a time, the
- * pool never holds more than max_connections (+1) handles; readers run concurrently
+ * free.  The pool never holds more than db_pool handles; readers run concurrently
  * under SQLite's WAL mode while an ingest writes.
  */
 #include "http/http.h"
 #include "http/http_int.h"
+#include "http/conn_guard.h"
 #include "http/ratelimit.h"
 #include "http/spool.h"
 #include "http/tls.h"
@@ -45,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -80,6 +86,12 @@ struct http_server {
 	struct store *seed; /* borrowed from the caller: never closed here */
 	struct ratelimit *anon_limit; /* ROUTE_LIMITED routes, anonymous callers; NULL: off */
 	struct spool *spool;          /* where uploads wait (BODY_UPLOAD routes only) */
+	struct conn_guard *guard;     /* head and idle deadlines, the connection table */
+	/* Upload handlers run in threads of their own (server_finish); stopping waits for
+	 * them, since the daemon may not stop while a connection is suspended. */
+	pthread_mutex_t work_lock;
+	pthread_cond_t work_done;
+	unsigned working;
 	pthread_mutex_t pool_lock;
 	pthread_cond_t pool_freed; /* a handle was given back */
 	struct store **pool; /* free handles */
@@ -91,6 +103,8 @@ struct http_server {
 enum ctx_state {
 	CTX_NEW,  /* no call of the access handler yet */
 	CTX_BODY, /* routed; receiving (or discarding) the body */
+	CTX_WORKING, /* an upload's handler runs in its own thread; the connection is suspended */
+	CTX_READY,   /* that handler is done: its response waits in ctx->res */
 	CTX_DONE, /* a response is queued */
 };
 
@@ -120,6 +134,7 @@ struct http_ctx {
 	/* The handler's view of the request, filled once routed; its store handle goes
 	 * back to the pool on completion. */
 	struct http_request req;
+	struct http_response res; /* an upload handler's answer (CTX_READY) */
 };
 
 /* ---- store pool ------------------------------------------------------------------- */
@@ -247,11 +262,6 @@ int http_reply_json(struct http_response *res, unsigned status, json_t *doc, str
 	res->status = status;
 	res->content_type = "application/json; charset=utf-8";
 	return 0;
-}
-
-void http_request_keep_open(struct http_request *req)
-{
-	MHD_set_connection_option(req->conn, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
 }
 
 unsigned http_status_for_reason(const char *reason)
@@ -538,6 +548,30 @@ static int server_body_take(struct http_ctx *ctx, const char *data, size_t n)
 
 /* ---- the request life cycle -------------------------------------------------------- */
 
+/* The connection's ticket in the guard (conn_guard.h), kept as its socket context. */
+static void *server_ticket(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info ? info->socket_context : NULL;
+}
+
+static void server_on_connection(void *cls, struct MHD_Connection *conn,
+				 void **socket_context, enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *srv = cls;
+	const union MHD_ConnectionInfo *info;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = info ? conn_guard_open(srv->guard, info->connect_fd) : NULL;
+	} else {
+		conn_guard_close(srv->guard, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
 static void *server_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct http_ctx *ctx = calloc(1, sizeof *ctx);
@@ -548,6 +582,8 @@ static void *server_on_uri(void *cls, const char *uri, struct MHD_Connection *co
 	ctx->srv = cls;
 	ctx->spool_fd = -1;
 	buf_init(&ctx->body, 0);
+	server_response_init(&ctx->res);
+	conn_guard_line(ctx->srv->guard, server_ticket(conn));
 	clock_gettime(CLOCK_MONOTONIC, &ctx->started);
 	ctx->raw_path = strndup(uri, len);
 	/* libmicrohttpd decodes %00 into a NUL that silently cuts the path; the raw form is
@@ -652,6 +688,7 @@ static enum MHD_Result server_begin(struct http_ctx *ctx, struct MHD_Connection 
 	char allow[40];
 
 	err_clear(&e);
+	conn_guard_busy(ctx->srv->guard, server_ticket(conn));
 	snprintf(ctx->method, sizeof ctx->method, "%s", method);
 	ctx->state = CTX_BODY;
 	ctx->path = strdup(url);
@@ -683,12 +720,75 @@ static enum MHD_Result server_begin(struct http_ctx *ctx, struct MHD_Connection 
 	return server_begin_body(ctx, conn);
 }
 
+/* Runs the route's handler; its answer (or error document) is left in res. */
+static void server_run_handler(struct http_ctx *ctx, struct http_response *res)
+{
+	struct err e;
+
+	err_clear(&e);
+	server_response_init(res);
+	if (ctx->route->handler(&ctx->req, res, &e) < 0) {
+		server_response_clear(res);
+		server_response_init(res);
+		http_reply_error(res, &e);
+	}
+	/* The upload is no longer needed: delete it before the client hears back, so that
+	 * disk space is freed as soon as possible. */
+	server_spool_drop(ctx);
+}
+
+/* An upload's handler, in its own thread.  After MHD_resume_connection the daemon may
+ * complete (and free) the request at any moment: nothing of ctx is touched after it. */
+static void *server_upload_thread(void *arg)
+{
+	struct http_ctx *ctx = arg;
+	struct http_server *srv = ctx->srv;
+
+	server_run_handler(ctx, &ctx->res);
+	ctx->state = CTX_READY;
+	MHD_resume_connection(ctx->req.conn);
+	pthread_mutex_lock(&srv->work_lock);
+	srv->working--;
+	pthread_cond_broadcast(&srv->work_done);
+	pthread_mutex_unlock(&srv->work_lock);
+	return NULL;
+}
+
+/* Ingesting an upload takes seconds to minutes, and the daemon's threads each serve
+ * many connections: the handler runs in a thread of its own while the connection is
+ * suspended, so that no search waits behind an ingest.  Returns 0, or -1 when no thread
+ * could be started (the caller then runs the handler itself). */
+static int server_start_upload(struct http_ctx *ctx, struct MHD_Connection *conn)
+{
+	struct http_server *srv = ctx->srv;
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	ctx->state = CTX_WORKING;
+	pthread_mutex_lock(&srv->work_lock);
+	srv->working++;
+	pthread_mutex_unlock(&srv->work_lock);
+	MHD_suspend_connection(conn);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, server_upload_thread, ctx);
+	pthread_attr_destroy(&attr);
+	if (rc == 0)
+		return 0;
+	MHD_resume_connection(conn);
+	pthread_mutex_lock(&srv->work_lock);
+	srv->working--;
+	pthread_mutex_unlock(&srv->work_lock);
+	ctx->state = CTX_BODY;
+	return -1;
+}
+
 static enum MHD_Result server_finish(struct http_ctx *ctx, struct MHD_Connection *conn)
 {
 	struct http_request *req = &ctx->req;
 	struct http_response res;
 	struct err e;
-	enum MHD_Result ok;
 
 	err_clear(&e);
 	if (ctx->spool_full) {
@@ -709,23 +809,16 @@ static enum MHD_Result server_finish(struct http_ctx *ctx, struct MHD_Connection
 		ctx->spool_fd = -1;
 		req->body_path = ctx->spool_path;
 		req->body_size = ctx->received;
+		if (server_start_upload(ctx, conn) == 0)
+			return MHD_YES;
 	} else if (ctx->received) {
 		req->body = buf_cstr(&ctx->body);
 		req->body_len = ctx->body.len;
 	}
-	server_response_init(&res);
-	if (ctx->route->handler(req, &res, &e) < 0) {
-		server_response_clear(&res);
-		server_response_init(&res);
-		http_reply_error(&res, &e);
-	}
-	/* The upload is no longer needed: delete it before the client hears back, so that
-	 * disk space is freed as soon as possible. */
-	server_spool_drop(ctx);
+	server_run_handler(ctx, &res);
 	/* The store handle (ctx->req.store) goes back to the pool on completion, which runs
 	 * on every path, even when queueing fails below. */
-	ok = server_queue(ctx, conn, &res);
-	return ok;
+	return server_queue(ctx, conn, &res);
 }
 
 static enum MHD_Result server_on_request(void *cls, struct MHD_Connection *conn,
@@ -741,6 +834,10 @@ static enum MHD_Result server_on_request(void *cls, struct MHD_Connection *conn,
 	}
 	if (ctx->state == CTX_NEW)
 		return server_begin(ctx, conn, url, method);
+	if (ctx->state == CTX_WORKING)
+		return MHD_YES; /* not called while suspended; harmless if it were */
+	if (ctx->state == CTX_READY)
+		return server_queue(ctx, conn, &ctx->res);
 	if (*upload_data_size) {
 		/* After an early answer (401, 413) libmicrohttpd may still hand over what the
 		 * client sent: it is not ours to keep. */
@@ -880,6 +977,7 @@ static void server_on_completed(void *cls, struct MHD_Connection *conn, void **c
 	char path[SERVER_LOG_PATH_MAX + 8];
 	double ms;
 
+	conn_guard_idle(((struct http_server *)cls)->guard, server_ticket(conn));
 	if (!ctx)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -892,6 +990,7 @@ static void server_on_completed(void *cls, struct MHD_Connection *conn, void **c
 		ctx->method[0] ? ctx->method : "-", path, ctx->status, ms,
 		toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
 	server_spool_drop(ctx);
+	server_response_clear(&ctx->res);
 	if (ctx->req.store)
 		server_pool_give(ctx->srv, ctx->req.store);
 	free(ctx->raw_path);
@@ -966,6 +1065,9 @@ static void server_free(struct http_server *srv)
 			store_close(srv->pool[i]);
 	pthread_cond_destroy(&srv->pool_freed);
 	pthread_mutex_destroy(&srv->pool_lock);
+	pthread_cond_destroy(&srv->work_done);
+	pthread_mutex_destroy(&srv->work_lock);
+	conn_guard_free(srv->guard);
 	free(srv->pool);
 	free(srv->web_root);
 	ratelimit_free(srv->anon_limit);
@@ -1001,6 +1103,22 @@ static int server_tls_options(struct http_server *srv, const struct http_config 
 	return 0;
 }
 
+/* Each connection is a descriptor: raise the soft limit towards the hard one so that
+ * the table's `conns` (and the daemon's room beyond them, the database, the spool) fit.
+ * When the hard limit is lower, the server still runs, with the kernel's limit. */
+static void server_raise_fd_limit(unsigned conns)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)conns * 2 + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+		fprintf(stderr, "event=config warning=fd_limit limit=%llu wanted=%llu\n",
+			(unsigned long long)rl.rlim_cur, (unsigned long long)want);
+}
+
 /* Opens the spool directory.  A quota smaller than one upload could never be met: that
  * is a configuration mistake, said at start rather than as 507 on every large upload. */
 static int server_spool_start(struct http_server *srv, const struct http_config *cfg,
@@ -1029,8 +1147,16 @@ int http_server_start(struct store *store, const struct http_config *cfg,
 	const union MHD_DaemonInfo *info;
 	struct MHD_OptionItem tls_opts[4];
 	unsigned conns = cfg->max_connections ? cfg->max_connections : HTTP_DEFAULT_CONNECTIONS;
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-			 MHD_USE_ERROR_LOG;
+	unsigned per_addr = cfg->max_per_address ? cfg->max_per_address : HTTP_DEFAULT_PER_ADDRESS;
+	unsigned threads = cfg->threads ? cfg->threads : HTTP_DEFAULT_THREADS;
+	unsigned head_s = cfg->head_timeout ? cfg->head_timeout : HTTP_DEFAULT_HEAD_TIMEOUT;
+	unsigned idle_s = cfg->idle_timeout ? cfg->idle_timeout : HTTP_DEFAULT_IDLE_TIMEOUT;
+	/* A few threads, each watching many connections with epoll: a connection costs a
+	 * socket and a memory pool, not a thread, so idle or slow ones are cheap. */
+	unsigned flags = (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES
+				  ? MHD_USE_EPOLL_INTERNAL_THREAD
+				  : MHD_USE_POLL_INTERNAL_THREAD) |
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	unsigned rate;
 
 	*out = NULL;
@@ -1039,12 +1165,19 @@ int http_server_start(struct store *store, const struct http_config *cfg,
 		return err_set(e, "internal.error", "内存不足");
 	pthread_mutex_init(&srv->pool_lock, NULL);
 	pthread_cond_init(&srv->pool_freed, NULL);
+	pthread_mutex_init(&srv->work_lock, NULL);
+	pthread_cond_init(&srv->work_done, NULL);
 	srv->seed = store;
 	srv->max_body = cfg->max_body ? cfg->max_body : HTTP_DEFAULT_MAX_BODY;
 	/* More handles than connections could never be used at once. */
 	srv->pool_cap = cfg->db_pool ? cfg->db_pool : HTTP_DEFAULT_DB_POOL;
 	if (srv->pool_cap > (size_t)conns + 1)
 		srv->pool_cap = (size_t)conns + 1;
+	if (conn_guard_create(conns, head_s * 1000u, idle_s * 1000u, &srv->guard) < 0) {
+		server_free(srv);
+		return err_set(e, "internal.error", "内存不足或无法创建线程");
+	}
+	server_raise_fd_limit(conns);
 	srv->pool = calloc(srv->pool_cap, sizeof *srv->pool);
 	if (!srv->pool) {
 		server_free(srv);
@@ -1083,7 +1216,13 @@ int http_server_start(struct store *store, const struct http_config *cfg,
 		flags, 0, NULL, NULL, server_on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
 		server_on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 		MHD_OPTION_URI_LOG_CALLBACK, server_on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED,
-		server_on_completed, srv, MHD_OPTION_CONNECTION_LIMIT, conns,
+		server_on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, server_on_connection, srv,
+		/* The guard keeps the real table of `conns`; the daemon's own limit leaves room
+		 * for connections the guard dropped and the daemon has not yet closed, so that
+		 * a newcomer reaches the guard (which picks whom to drop) instead of being
+		 * refused by the daemon. */
+		MHD_OPTION_CONNECTION_LIMIT, 2 * conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_addr,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, SERVER_TIMEOUT_SECONDS,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, SERVER_MEMORY_LIMIT, MHD_OPTION_ARRAY, tls_opts,
 		MHD_OPTION_END);
@@ -1114,8 +1253,14 @@ void http_server_stop(struct http_server *srv)
 {
 	if (!srv)
 		return;
-	/* Joins every connection thread; their completion callbacks give the store handles
-	 * back, so after this the pool holds every handle that was opened. */
+	/* Uploads being ingested finish first: their connections are suspended, and the
+	 * daemon may only stop once none is. */
+	pthread_mutex_lock(&srv->work_lock);
+	while (srv->working)
+		pthread_cond_wait(&srv->work_done, &srv->work_lock);
+	pthread_mutex_unlock(&srv->work_lock);
+	/* Joins the daemon's threads; the completion callbacks give the store handles back,
+	 * so after this the pool holds every handle that was opened. */
 	MHD_stop_daemon(srv->daemon);
 	server_free(srv);
 }

@@ -327,6 +327,179 @@ def spool_quota_refuses_with_507(ctx):
     check(spool_files(srv) == [], "left: %r" % spool_files(srv))
 
 
+# ---- item 4: slow and idle connections, a full table ----------------------------------
+
+class Slowloris:
+    """Connections that send a request head one byte at a time, `every` seconds apart,
+    from 127.0.0.1, and notice when the server closes them."""
+
+    def __init__(self, srv, count, every, stagger=0.0):
+        self.srv = srv
+        self.every = every
+        self.conns = []  # [socket, opened, closed_at or None]
+        for _ in range(count):
+            s = srv.connect()
+            s.setblocking(False)
+            self.conns.append([s, time.monotonic(), None])
+            try:
+                s.send(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            except OSError:
+                pass
+            if stagger:
+                time.sleep(stagger)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stop.wait(self.every):
+            for c in self.conns:
+                if c[2] is None:
+                    try:
+                        c[0].send(b"a")
+                    except OSError:
+                        c[2] = time.monotonic()
+            self.poll()
+
+    def poll(self):
+        """Marks the connections the server has closed (EOF or reset)."""
+        for c in self.conns:
+            if c[2] is not None:
+                continue
+            r, _, _ = select.select([c[0]], [], [], 0)
+            if r:
+                try:
+                    data = c[0].recv(4096)
+                except OSError:
+                    data = b""
+                if not data:
+                    c[2] = time.monotonic()
+
+    def closed(self):
+        self.poll()
+        return [c[2] is not None for c in self.conns]
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(10)
+        for c in self.conns:
+            c[0].close()
+
+
+def threads_of(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int(re.search(r"^Threads:\s+(\d+)", f.read(), re.M).group(1))
+
+
+@test
+def slow_heads_do_not_starve_normal_requests(ctx):
+    """80 connections trickle their heads one byte every 0.4 s; meanwhile normal requests
+    are answered at once, the daemon keeps its few threads, and every slow connection is
+    closed once its head deadline (2 s) has passed."""
+    srv = Server(ctx, "--head-timeout", "2", "--threads", "4")
+    slow = Slowloris(srv, 80, 0.4)
+    try:
+        time.sleep(0.5)
+        threads = threads_of(srv.proc.pid)
+        check(threads < 40, "%d threads for 80 connections: one per connection?" % threads)
+        slowest = 0.0
+        for i in range(15):
+            t = time.monotonic()
+            status, _, body = request(srv, "GET", "/healthz", timeout=5)
+            slowest = max(slowest, time.monotonic() - t)
+            check(status == 200, "request %d during the attack: %d %r" % (i, status, body[:200]))
+            time.sleep(0.1)
+        check(slowest < 2, "a normal request took %.1f s during the attack" % slowest)
+        deadline = time.monotonic() + 4
+        while not all(slow.closed()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        closed = slow.closed()
+        check(all(closed), "%d of 80 slow heads still open 4 s after their deadline"
+              % closed.count(False))
+        late = [c[2] - c[1] for c in slow.conns if c[2] - c[1] > 2 + 1.5]
+        check(not late, "slow heads closed only after %.1f s" % max(late or [0]))
+        check("event=conn_drop reason=head_timeout" in srv.text(), "head timeouts not logged")
+    finally:
+        slow.close()
+
+
+@test
+def idle_keepalive_connections_are_closed(ctx):
+    srv = Server(ctx, "--idle-timeout", "1")
+    s = srv.connect()
+    try:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, headers, _ = read_response(s)
+        check(status == 200 and headers.get("connection", "").lower() != "close",
+              "keep-alive answer: %d %r" % (status, headers))
+        t = time.monotonic()
+        s.settimeout(5)
+        try:
+            data = s.recv(100)
+        except socket.timeout:
+            data = None
+        except ConnectionResetError:
+            data = b""
+        check(data == b"", "the idle connection was not closed (%r)" % data)
+        took = time.monotonic() - t
+        check(0.8 < took < 2.5, "closed after %.1f s of idleness, expected about 1 s" % took)
+    finally:
+        s.close()
+
+
+@test
+def full_table_drops_the_oldest_unfinished_head(ctx):
+    """With room for 20 connections, all held by slow heads, normal requests still get in:
+    each takes the place of the slow connection that has waited longest."""
+    srv = Server(ctx, "--max-connections", "20", "--head-timeout", "60")
+    slow = Slowloris(srv, 20, 1.0, stagger=0.02)
+    try:
+        time.sleep(0.3)
+        check(not any(slow.closed()), "slow connections closed before the table was full")
+        for i in range(5):
+            status, _, body = request(srv, "GET", "/healthz", timeout=5)
+            check(status == 200, "request %d with a full table: %d %r" % (i, status, body[:200]))
+        time.sleep(0.3)
+        closed = slow.closed()
+        n = closed.count(True)
+        check(1 <= n <= 5, "%d slow connections dropped for 5 requests" % n)
+        check(closed == [True] * n + [False] * (20 - n),
+              "not the oldest were dropped: %r" % closed)
+        check("event=conn_drop reason=table_full" in srv.text(), "eviction not logged")
+    finally:
+        slow.close()
+
+
+@test
+def connections_per_address_are_capped(ctx):
+    srv = Server(ctx, "--max-per-address", "5", "--head-timeout", "60")
+    slow = Slowloris(srv, 5, 1.0)
+    try:
+        extra = srv.connect()
+        extra.settimeout(5)
+        try:
+            extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            data = extra.recv(100)
+        except (ConnectionResetError, BrokenPipeError):
+            data = b""
+        finally:
+            extra.close()
+        check(data == b"", "a sixth connection from one address was served: %r" % data[:50])
+        check(not any(slow.closed()), "the five were dropped instead")
+    finally:
+        slow.close()
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            status = request(srv, "GET", "/healthz", timeout=5)[0]
+        except (ConnectionError, http.client.HTTPException):
+            status = 0
+        if status == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    check(status == 200, "no request served after the five went away: %d" % status)
+
+
 def main(argv):
     if len(argv) != 3:
         print("usage: test_hardening.py XINYONG_BINARY SOURCE_ROOT", file=sys.stderr)
