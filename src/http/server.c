@@ -34,6 +34,7 @@
 #include "http/http.h"
 #include "http/http_int.h"
 #include "http/conn_guard.h"
+#include "http/http_log.h"
 #include "http/ratelimit.h"
 #include "http/spool.h"
 #include "http/tls.h"
@@ -65,7 +66,6 @@
 #define SERVER_TIMEOUT_SECONDS 120u
 /* How long a request waits for a database handle when every pooled one is busy. */
 #define SERVER_POOL_WAIT_SECONDS 10
-#define SERVER_LOG_PATH_MAX 160
 /* libmicrohttpd keeps a connection's request line and headers in one memory pool of
  * this size (its own default, made explicit): a request whose headers do not fit is
  * answered with an error status and never reaches a handler.  Bodies do not count: they
@@ -114,7 +114,6 @@ struct http_ctx {
 	struct timespec started;
 	enum ctx_state state;
 	char method[16];
-	char *raw_path; /* as sent, without the query: only for the log */
 	int raw_nul;    /* the raw path holds an encoded NUL (%00) */
 	char *path;     /* decoded */
 	char *scratch;  /* decoded copy the router cuts parameters out of */
@@ -585,7 +584,6 @@ static void *server_on_uri(void *cls, const char *uri, struct MHD_Connection *co
 	server_response_init(&ctx->res);
 	conn_guard_line(ctx->srv->guard, server_ticket(conn));
 	clock_gettime(CLOCK_MONOTONIC, &ctx->started);
-	ctx->raw_path = strndup(uri, len);
 	/* libmicrohttpd decodes %00 into a NUL that silently cuts the path; the raw form is
 	 * the only place the attempt is visible. */
 	ctx->raw_nul = memmem(uri, len, "%00", 3) != NULL;
@@ -681,6 +679,24 @@ static enum MHD_Result server_begin_body(struct http_ctx *ctx, struct MHD_Connec
 	return MHD_YES;
 }
 
+/* 1 when method is an HTTP token (RFC 9110, 5.6.2: letters, digits and a few marks)
+ * short enough for the request's copy.  Anything else is no method any route knows. */
+static int server_method_ok(const char *method)
+{
+	static const char marks[] = "!#$%&'*+-.^_`|~";
+	size_t n = strlen(method), i;
+
+	if (n == 0 || n >= sizeof ((struct http_ctx *)NULL)->method)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)method[i];
+
+		if (!(c < 0x80 && (isalnum(c) || strchr(marks, c))))
+			return 0;
+	}
+	return 1;
+}
+
 static enum MHD_Result server_begin(struct http_ctx *ctx, struct MHD_Connection *conn,
 				    const char *url, const char *method)
 {
@@ -695,6 +711,12 @@ static enum MHD_Result server_begin(struct http_ctx *ctx, struct MHD_Connection 
 	ctx->scratch = strdup(url);
 	if (!ctx->path || !ctx->scratch) {
 		err_set(&e, "internal.error", "内部错误：内存不足");
+		return server_queue_error(ctx, conn, &e, NULL);
+	}
+	if (!server_method_ok(method)) {
+		/* Answered before routing: the 405 message would quote the method, and a
+		 * method that is not UTF-8 cannot go into a JSON document. */
+		err_set(&e, "request.invalid", "请求方法无效");
 		return server_queue_error(ctx, conn, &e, NULL);
 	}
 	if (ctx->raw_nul || url[0] != '/') {
@@ -851,130 +873,13 @@ static enum MHD_Result server_on_request(void *cls, struct MHD_Connection *conn,
 	return server_finish(ctx, conn);
 }
 
-/* ---- the request log ----------------------------------------------------------------
- *
- * No personal data may reach the log (architecture.md), and a path can carry some: a
- * resident ID number or a person's name typed where a code belongs.  So a route's
- * `{code}` is written only when it has the shape of a unified social credit code and
- * not that of an ID number, and in every other path each run of 15 or more digits that
- * could be an ID number is replaced by "***".  Bytes outside printable ASCII are
- * percent-encoded so that a line stays one line. */
-
-/* 1 when digits[0..len) (len 15, or 18 with a final digit or X) reads as an ID number:
- * a plausible birth date where GB 11643 puts it. */
-static int server_log_looks_like_id(const char *p, size_t len)
-{
-	int year, month, day;
-
-	if (len == 18) {
-		year = (p[6] - '0') * 1000 + (p[7] - '0') * 100 + (p[8] - '0') * 10 + (p[9] - '0');
-		p += 10;
-		if (year < 1800 || year > 2099)
-			return 0;
-	} else if (len != 15) {
-		return 0;
-	} else {
-		p += 8;
-	}
-	month = (p[0] - '0') * 10 + (p[1] - '0');
-	day = (p[2] - '0') * 10 + (p[3] - '0');
-	return month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
-
-static size_t server_log_put(char *out, size_t o, size_t size, const char *p, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; n && o + 4 < size; p++, n--) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c > 0x20 && c < 0x7f && c != '"') {
-			out[o++] = (char)c;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
-	return o;
-}
-
-/* Appends path with ID-like digit runs masked. */
-static size_t server_log_put_masked(char *out, size_t o, size_t size, const char *p)
-{
-	while (*p) {
-		size_t digits = strspn(p, "0123456789");
-		size_t len = digits + (digits == 17 && (p[17] == 'X' || p[17] == 'x'));
-
-		if (digits >= 15 && (digits > 18 || len == 15 || len == 18)) {
-			if (digits > 18 || server_log_looks_like_id(p, len)) {
-				o = server_log_put(out, o, size, "***", 3);
-				p += len;
-				continue;
-			}
-		}
-		if (digits) {
-			o = server_log_put(out, o, size, p, digits);
-			p += digits;
-			continue;
-		}
-		o = server_log_put(out, o, size, p, 1);
-		p++;
-	}
-	return o;
-}
-
-/* A `{code}` value is shown only when it is a unified social credit code in shape. */
-static int server_log_code_shown(const char *code)
-{
-	size_t digits = strspn(code, "0123456789");
-
-	if (strlen(code) != 18 || strspn(code, "0123456789ABCDEFGHJKLMNPQRTUWXY") != 18)
-		return 0;
-	return !((digits == 18 || (digits == 17 && code[17] == 'X')) &&
-		 server_log_looks_like_id(code, 18));
-}
-
-static void server_log_path(const struct http_ctx *ctx, char *out, size_t size)
-{
-	const char *p;
-	size_t o = 0, param = 0;
-
-	out[0] = '\0';
-	if (!ctx->route || !strchr(ctx->route->pattern, '{')) {
-		server_log_put_masked(out, 0, size, ctx->raw_path ? ctx->raw_path : "-");
-		return;
-	}
-	for (p = ctx->route->pattern; *p;) {
-		const char *close;
-
-		if (*p != '{') {
-			size_t lit = strcspn(p, "{");
-
-			o = server_log_put(out, o, size, p, lit);
-			p += lit;
-			continue;
-		}
-		close = strchr(p, '}');
-		if (param < ctx->nparams) {
-			const char *v = ctx->params[param++];
-
-			if (strncmp(p, "{code}", 6) == 0 && !server_log_code_shown(v))
-				o = server_log_put(out, o, size, "***", 3);
-			else
-				o = server_log_put_masked(out, o, size, v);
-		}
-		p = close ? close + 1 : p + strlen(p);
-	}
-}
+/* ---- the request log: http_log.h -------------------------------------------------- */
 
 static void server_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 				enum MHD_RequestTerminationCode toe)
 {
 	struct http_ctx *ctx = *con_cls;
 	struct timespec now;
-	char path[SERVER_LOG_PATH_MAX + 8];
 	double ms;
 
 	conn_guard_idle(((struct http_server *)cls)->guard, server_ticket(conn));
@@ -983,17 +888,14 @@ static void server_on_completed(void *cls, struct MHD_Connection *conn, void **c
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (double)(now.tv_sec - ctx->started.tv_sec) * 1e3 +
 	     (double)(now.tv_nsec - ctx->started.tv_nsec) / 1e6;
-	server_log_path(ctx, path, sizeof path);
-	/* One line per request; never the query string, which may hold a name or number
-	 * someone searched for. */
-	fprintf(stderr, "event=http method=%s path=%s status=%u ms=%.1f%s\n",
-		ctx->method[0] ? ctx->method : "-", path, ctx->status, ms,
-		toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+	/* One line per request, by route pattern: never the path or the query string,
+	 * which may hold a name or number someone searched for. */
+	http_log_request(ctx->method, ctx->route ? ctx->route->pattern : NULL, ctx->status, ms,
+			 toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
 	server_spool_drop(ctx);
 	server_response_clear(&ctx->res);
 	if (ctx->req.store)
 		server_pool_give(ctx->srv, ctx->req.store);
-	free(ctx->raw_path);
 	free(ctx->path);
 	free(ctx->scratch);
 	buf_free(&ctx->body);
@@ -1004,13 +906,9 @@ static void server_on_completed(void *cls, struct MHD_Connection *conn, void **c
 static void server_on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];
-	size_t n;
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	n = strlen(msg);
-	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
-		msg[--n] = '\0';
-	fprintf(stderr, "event=mhd message=\"%s\"\n", msg);
+	http_log_library(msg);
 }
 
 /* ---- start and stop ---------------------------------------------------------------- */

@@ -1009,9 +1009,9 @@ def shutdown_checks(ctx):
     lines = [l for l in log.splitlines() if l.startswith("event=http ")]
     if len(lines) < 20:
         failures.append("only %d request log lines" % len(lines))
-    pattern = re.compile(r"^event=http method=[A-Z]+ path=\S+ status=\d{3} ms=\d+(\.\d+)?"
+    pattern = re.compile(r"^event=http method=[A-Z]+ route=\S+ status=\d{3} ms=\d+(\.\d+)?"
                          r"( aborted=1)?$")
-    aborted = re.compile(r"^event=http method=\S+ path=\S+ status=0 ms=[\d.]+ aborted=1$")
+    aborted = re.compile(r"^event=http method=\S+ route=\S+ status=\d+ ms=[\d.]+ aborted=1$")
     for l in lines:
         if not pattern.match(l) and not aborted.match(l):
             failures.append("malformed log line: %r" % l)

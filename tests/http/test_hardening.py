@@ -500,6 +500,99 @@ def connections_per_address_are_capped(ctx):
     check(status == 200, "no request served after the five went away: %d" % status)
 
 
+# ---- items 7 and 8: the request log, odd methods -------------------------------------
+
+def raw(srv, data, timeout=5):
+    s = srv.connect()
+    try:
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        return read_response(s, timeout)
+    finally:
+        s.close()
+
+
+def log_is_clean(text):
+    """Problems of a server log: control characters, lines that are no event."""
+    problems = []
+    for i, line in enumerate(text.split("\n")[:-1]):
+        if re.search(r"[\x00-\x1f\x7f]", line):
+            problems.append("line %d holds a control character: %r" % (i, line[:200]))
+        if not re.match(r"^event=[a-z_]+ ", line):
+            problems.append("line %d is no event line: %r" % (i, line[:200]))
+    return problems
+
+
+@test
+def odd_methods_get_400_or_405(ctx):
+    srv = Server(ctx)
+    for method, want in ((b"\xff\xfe", 400), (b"\xe4\xb8\xad", 400), (b"G\x01T", 400),
+                         (b"GET\x7f", 400), (b"A" * 40, 400), (b"G\"T", 400),
+                         (b"BREW", 405), (b"get", 405), (b"PROPFIND", 405)):
+        status, headers, body = raw(srv, method + b" / HTTP/1.1\r\nHost: x\r\n"
+                                    b"Connection: close\r\n\r\n")
+        check(status in (400, 405), "method %r: %d %r" % (method, status, body[:200]))
+        if status == want:
+            check(error_code(body) in ("request.invalid", "method.not_allowed"),
+                  "method %r: %r" % (method, body[:200]))
+            body.decode("utf-8")  # the error document is valid UTF-8
+        check(status == want or status == 400, "method %r: %d, expected %d"
+              % (method, status, want))
+    problems = log_is_clean(srv.text())
+    check(not problems, "; ".join(problems[:3]))
+
+
+@test
+def log_lines_cannot_be_forged(ctx):
+    srv = Server(ctx)
+    for data in (b"GET /%0D%0Aevent=http%20method=GET%20forged HTTP/1.1\r\nHost: x\r\n"
+                 b"Connection: close\r\n\r\n",
+                 b"GE\x1b[31mT / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                 b"GET /api/v1/subjects/a%0Ab HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                 b"GET / HTTP/1.1\r\nHost: x\r\nBad\x01Header\r\n\r\n",
+                 b"GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n"):
+        raw(srv, data)
+    status, _, _ = request(srv, "GET", "/healthz")
+    check(status == 200, "healthz %d" % status)
+    text = srv.text()
+    problems = log_is_clean(text)
+    check(not problems, "; ".join(problems[:3]))
+    check("forged" not in text, "a path reached the log")
+
+
+@test
+def log_names_routes_never_paths(ctx):
+    """An ID number in a path, in any form, never reaches the log: lines carry the route
+    pattern the request matched."""
+    srv = Server(ctx)
+    ident = "44030419850312003X"
+    fullwidth = "".join(chr(ord(c) + 0xFEE0) for c in ident)
+    quoted = lambda t: "".join("%%%02X" % b for b in t.encode("utf-8"))  # noqa: E731
+    paths = ["/api/v1/subjects/" + ident, "/api/v1/subjects/" + quoted(fullwidth),
+             "/api/v1/subjects/" + quoted(ident), "/api/v1/batches/" + ident,
+             "/" + ident + ".html", "/" + quoted(fullwidth), "/docs/" + quoted(ident) + "/x",
+             "/api/v1/nope/" + ident, "/api/v1/subjects/" + ident[:9] + "/" + ident[9:]]
+    for p in paths:
+        raw(srv, ("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % p).encode())
+    request(srv, "GET", "/api/v1/subjects?q=" + quoted(fullwidth))
+    # A line is written when the request completes, just after its answer went out.
+    deadline = time.monotonic() + 3
+    while "route=/api/v1/subjects " not in srv.text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    text = srv.text()
+    lines = [l for l in text.splitlines() if l.startswith("event=http ")]
+    check(len(lines) >= len(paths), "only %d request lines" % len(lines))
+    for needle in (ident, ident[:6], ident[-6:], quoted(ident)[:12], quoted(fullwidth)[:12],
+                   fullwidth[:3], "%EF%BC", "85031"):
+        check(needle not in text, "the log holds %r" % needle)
+    routes = {re.search(r" route=(\S+) ", l).group(1) for l in lines}
+    for want in ("/api/v1/subjects/{code}", "/api/v1/batches/{id}", "/*", "/api/*",
+                 "/api/v1/subjects"):
+        check(want in routes, "no line with route=%s: %r" % (want, sorted(routes)))
+
+
 def main(argv):
     if len(argv) != 3:
         print("usage: test_hardening.py XINYONG_BINARY SOURCE_ROOT", file=sys.stderr)
