@@ -66,11 +66,16 @@
 #define SERVER_TIMEOUT_SECONDS 120u
 /* How long a request waits for a database handle when every pooled one is busy. */
 #define SERVER_POOL_WAIT_SECONDS 10
-/* libmicrohttpd keeps a connection's request line and headers in one memory pool of
- * this size (its own default, made explicit): a request whose headers do not fit is
- * answered with an error status and never reaches a handler.  Bodies do not count: they
- * are handed over piece by piece. */
-#define SERVER_MEMORY_LIMIT ((size_t)32 << 10)
+/* A request head (request line and headers) may take SERVER_HEAD_MAX bytes, its request
+ * line SERVER_URI_MAX; over them the server answers 431 or 414 itself, with its error
+ * document and security headers.  libmicrohttpd keeps a connection's head in one memory
+ * pool, and answers a head that does not fit with a fixed page of its own that no
+ * callback can add headers to; the pool is twice our limit, so that only heads of more
+ * than about 60 KiB meet that page.  Bodies do not count: they are handed over piece by
+ * piece. */
+#define SERVER_HEAD_MAX ((size_t)32 << 10)
+#define SERVER_URI_MAX ((size_t)8 << 10)
+#define SERVER_MEMORY_LIMIT (2 * SERVER_HEAD_MAX)
 /* TLS 1.2 and 1.3 only: every browser that can run the web page speaks them. */
 #define SERVER_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
@@ -115,6 +120,7 @@ struct http_ctx {
 	enum ctx_state state;
 	char method[16];
 	int raw_nul;    /* the raw path holds an encoded NUL (%00) */
+	size_t uri_len; /* of the request target as sent, query included */
 	char *path;     /* decoded */
 	char *scratch;  /* decoded copy the router cuts parameters out of */
 	const struct route *route;
@@ -275,6 +281,10 @@ unsigned http_status_for_reason(const char *reason)
 		return 405;
 	if (strcmp(reason, "request.too_large") == 0)
 		return 413;
+	if (strcmp(reason, "request.uri_too_long") == 0)
+		return 414;
+	if (strcmp(reason, "request.head_too_large") == 0)
+		return 431;
 	if (strcmp(reason, "store.unavailable") == 0)
 		return 503;
 	if (strcmp(reason, "spool.full") == 0)
@@ -587,6 +597,7 @@ static void *server_on_uri(void *cls, const char *uri, struct MHD_Connection *co
 	/* libmicrohttpd decodes %00 into a NUL that silently cuts the path; the raw form is
 	 * the only place the attempt is visible. */
 	ctx->raw_nul = memmem(uri, len, "%00", 3) != NULL;
+	ctx->uri_len = strlen(uri);
 	return ctx;
 }
 
@@ -679,6 +690,22 @@ static enum MHD_Result server_begin_body(struct http_ctx *ctx, struct MHD_Connec
 	return MHD_YES;
 }
 
+/* Refuses a request line over SERVER_URI_MAX (414) or a head over SERVER_HEAD_MAX (431). */
+static int server_head_too_large(const struct http_ctx *ctx, struct MHD_Connection *conn,
+				 struct err *e)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+
+	if (ctx->uri_len > SERVER_URI_MAX)
+		return err_set(e, "request.uri_too_long", "请求地址过长：不得超过 %zu 字节",
+			       SERVER_URI_MAX);
+	if (info && info->header_size > SERVER_HEAD_MAX)
+		return err_set(e, "request.head_too_large",
+			       "请求头过大：请求行和请求头合计不得超过 %zu 字节", SERVER_HEAD_MAX);
+	return 0;
+}
+
 /* 1 when method is an HTTP token (RFC 9110, 5.6.2: letters, digits and a few marks)
  * short enough for the request's copy.  Anything else is no method any route knows. */
 static int server_method_ok(const char *method)
@@ -713,6 +740,8 @@ static enum MHD_Result server_begin(struct http_ctx *ctx, struct MHD_Connection 
 		err_set(&e, "internal.error", "内部错误：内存不足");
 		return server_queue_error(ctx, conn, &e, NULL);
 	}
+	if (server_head_too_large(ctx, conn, &e) < 0)
+		return server_queue_error(ctx, conn, &e, NULL);
 	if (!server_method_ok(method)) {
 		/* Answered before routing: the 405 message would quote the method, and a
 		 * method that is not UTF-8 cannot go into a JSON document. */

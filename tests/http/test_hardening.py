@@ -593,6 +593,76 @@ def log_names_routes_never_paths(ctx):
         check(want in routes, "no line with route=%s: %r" % (want, sorted(routes)))
 
 
+# ---- item 14: what the static route serves, error pages -----------------------------
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "content-security-policy": "default-src 'self'; frame-ancestors 'none'",
+    "referrer-policy": "no-referrer",
+}
+
+
+@test
+def static_route_serves_regular_files_only(ctx):
+    """A FIFO, a socket, a device, a directory or a link out of the web root are not
+    served; a FIFO must not even block the server (it runs one thread here)."""
+    web = os.path.join(ctx.tmp.name, "web-odd")
+    os.mkdir(web)
+    with open(os.path.join(web, "index.html"), "w") as f:
+        f.write("<!doctype html><title>ok</title>")
+    with open(os.path.join(ctx.tmp.name, "secret.txt"), "w") as f:
+        f.write("SECRET")
+    os.mkfifo(os.path.join(web, "fifo.html"))
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(os.path.join(web, "sock.html"))
+    os.mkdir(os.path.join(web, "dir.html"))
+    os.symlink(os.path.join(ctx.tmp.name, "secret.txt"), os.path.join(web, "out.txt"))
+    os.symlink("index.html", os.path.join(web, "in.html"))
+    os.mkfifo(os.path.join(ctx.tmp.name, "fifo-outside"))
+    os.symlink(os.path.join(ctx.tmp.name, "fifo-outside"), os.path.join(web, "fifo-link.html"))
+    refused = ["/fifo.html", "/sock.html", "/dir.html", "/out.txt", "/fifo-link.html"]
+    if os.geteuid() == 0:
+        os.mknod(os.path.join(web, "null.html"), stat.S_IFCHR | 0o644, os.makedev(1, 3))
+        refused.append("/null.html")
+    try:
+        srv = Server(ctx, "--web", web, "--threads", "1")
+        for path in refused:
+            try:
+                status, headers, body = request(srv, "GET", path, timeout=3)
+            except socket.timeout:
+                raise AssertionError("GET %s hung the server" % path) from None
+            check(status == 404, "GET %s: %d %r" % (path, status, body[:100]))
+            check(b"SECRET" not in body, "GET %s leaked the file outside" % path)
+        for path in ("/", "/in.html"):
+            status, _, body = request(srv, "GET", path, timeout=3)
+            check(status == 200 and b"<title>ok" in body, "GET %s: %d" % (path, status))
+    finally:
+        sock.close()
+
+
+@test
+def oversized_heads_get_the_security_headers(ctx):
+    srv = Server(ctx)
+    cases = ((b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * (40 << 10) +
+              b"\r\n\r\n", 431, "request.head_too_large"),
+             (b"GET /healthz HTTP/1.1\r\nHost: x\r\n" +
+              b"".join(b"X-Pad-%03d: %s\r\n" % (i, b"b" * 400) for i in range(100)) +
+              b"\r\n", 431, "request.head_too_large"),
+             (b"GET /healthz?q=" + b"c" * (10 << 10) + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414,
+              "request.uri_too_long"),
+             (b"GET /" + b"d" * (10 << 10) + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414,
+              "request.uri_too_long"))
+    for data, want, code in cases:
+        status, headers, body = raw(srv, data)
+        check(status == want, "%d instead of %d: %r" % (status, want, body[:200]))
+        for name, value in SECURITY_HEADERS.items():
+            check(headers.get(name) == value, "%d without %s: %r" % (want, name, headers))
+        check(error_code(body) == code, "%d: code %r" % (want, error_code(body)))
+    # A head beyond the library's pool still only costs its connection.
+    raw(srv, b"GET / HTTP/1.1\r\nX-Pad: " + b"e" * (200 << 10) + b"\r\n\r\n")
+    check(request(srv, "GET", "/healthz")[0] == 200, "healthz after a huge head")
+
+
 def main(argv):
     if len(argv) != 3:
         print("usage: test_hardening.py XINYONG_BINARY SOURCE_ROOT", file=sys.stderr)
