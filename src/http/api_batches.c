@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "http/metrics.h"
 #include "service/batches.h"
 
 /* Batch ids are positive integers; anything else is the client's mistake. */
@@ -35,6 +36,18 @@ static int api_batches_id(const struct http_request *req, int64_t *id, struct er
 }
 
 static pthread_mutex_t api_batches_ingest_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Counts an upload for /metrics: its rows when it was committed (summary), else only
+ * that it failed. */
+static void api_batches_count(struct http_request *req, const json_t *summary)
+{
+	metrics_ingest(http_server_metrics(req->srv), summary != NULL,
+		       json_integer_value(json_object_get(summary, "rows")),
+		       json_integer_value(json_object_get(summary, "accepted")),
+		       json_integer_value(json_object_get(summary, "duplicates")),
+		       json_integer_value(json_object_get(summary, "rejected")),
+		       json_integer_value(json_object_get(summary, "warnings")));
+}
 
 int api_batches_create(struct http_request *req, struct http_response *res, struct err *e)
 {
@@ -68,6 +81,7 @@ int api_batches_create(struct http_request *req, struct http_response *res, stru
 	pthread_mutex_lock(&api_batches_ingest_lock);
 	rc = batches_ingest(s, &in, &summary, e);
 	pthread_mutex_unlock(&api_batches_ingest_lock);
+	api_batches_count(req, rc == 0 ? summary : NULL);
 	if (rc < 0)
 		return -1;
 	return http_reply_json(res, 201, summary, e);

@@ -125,6 +125,18 @@ const char *http_request_header(const struct http_request *req, const char *name
  * `store.error` when no handle could be opened. */
 struct store *http_request_store(struct http_request *req, struct err *e);
 const char *http_server_web_root(const struct http_server *srv);
+/* The server's counters (metrics.h), for handlers that count (uploads) or show them. */
+struct metrics *http_server_metrics(const struct http_server *srv);
+
+/* The server's state as it is in memory now, for /healthz and /metrics. */
+struct http_server_status {
+	int store_ok; /* 0 since a handle could not be had, until one is again */
+	size_t handles_open, handles_free, handles_max;
+	size_t connections_open;
+	unsigned long long head_timeouts, idle_timeouts, evicted, refused;
+	unsigned long long spool_used, spool_quota;
+};
+void http_server_get_status(struct http_server *srv, struct http_server_status *out);
 
 /* Sets a JSON body and status.  Takes the reference of `doc` (decrefs it).  Returns
  * -1 with `internal.error` when the document cannot be serialised. */
@@ -161,6 +173,8 @@ void http_auth_cookie(const struct http_request *req, const char *token, unsigne
 /* ---- handlers ----------------------------------------------------------------------- */
 
 int api_health(struct http_request *req, struct http_response *res, struct err *e);
+/* api_metrics.c: GET /metrics, the operators' Prometheus text. */
+int api_metrics(struct http_request *req, struct http_response *res, struct err *e);
 int api_not_found(struct http_request *req, struct http_response *res, struct err *e);
 int api_subjects_show(struct http_request *req, struct http_response *res, struct err *e);
 int api_subjects_search(struct http_request *req, struct http_response *res,

@@ -21,6 +21,7 @@
 
 static const struct route routes[] = {
 	{ "GET", "/healthz", api_health, ROUTE_NO_SESSION, BODY_NONE, ALLOW_PUBLIC, 0 },
+	{ "GET", "/metrics", api_metrics, 0, BODY_NONE, ROLE_OPERATOR, 0 },
 	{ "GET", "/api/v1/subjects", api_subjects_search, ROUTE_LIMITED, BODY_NONE, ALLOW_PUBLIC, 0 },
 	{ "GET", "/api/v1/subjects/{code}", api_subjects_show, ROUTE_LIMITED, BODY_NONE, ALLOW_PUBLIC, 0 },
 	{ "POST", "/api/v1/batches", api_batches_create, 0, BODY_UPLOAD, ROLE_SUBMITTER,

@@ -35,6 +35,7 @@
 #include "http/http_int.h"
 #include "http/conn_guard.h"
 #include "http/http_log.h"
+#include "http/metrics.h"
 #include "http/ratelimit.h"
 #include "http/spool.h"
 #include "http/tls.h"
@@ -92,6 +93,7 @@ struct http_server {
 	struct ratelimit *anon_limit; /* ROUTE_LIMITED routes, anonymous callers; NULL: off */
 	struct spool *spool;          /* where uploads wait (BODY_UPLOAD routes only) */
 	struct conn_guard *guard;     /* head and idle deadlines, the connection table */
+	struct metrics *metrics;      /* counters for GET /metrics */
 	/* Upload handlers run in threads of their own (server_finish); stopping waits for
 	 * them, since the daemon may not stop while a connection is suspended. */
 	pthread_mutex_t work_lock;
@@ -103,6 +105,9 @@ struct http_server {
 	size_t npool;
 	size_t nopen; /* handles opened so far, seed included */
 	size_t pool_cap;
+	/* 0 once a handle could not be had (every one busy for the whole wait, or the
+	 * database refused a new one) until one is had again: /healthz reports it. */
+	int store_ok;
 };
 
 enum ctx_state {
@@ -144,13 +149,22 @@ struct http_ctx {
 
 /* ---- store pool ------------------------------------------------------------------- */
 
+static void metrics_request_wait(struct http_server *srv, const struct timespec *began,
+				 const struct timespec *ended, int timed_out)
+{
+	metrics_pool_wait(srv->metrics,
+			  (double)(ended->tv_sec - began->tv_sec) +
+				  (double)(ended->tv_nsec - began->tv_nsec) / 1e9,
+			  timed_out);
+}
+
 /* A free handle, a new one while fewer than pool_cap are open, or, when all are busy,
  * the first one given back within SERVER_POOL_WAIT_SECONDS. */
 static struct store *server_pool_take(struct http_server *srv, struct err *e)
 {
 	struct store *s = NULL;
-	struct timespec deadline;
-	int may_open = 0;
+	struct timespec deadline, began, ended;
+	int may_open = 0, waited = 0;
 
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += SERVER_POOL_WAIT_SECONDS;
@@ -167,10 +181,22 @@ static struct store *server_pool_take(struct http_server *srv, struct err *e)
 			may_open = 1;
 			break;
 		}
+		if (!waited) {
+			waited = 1;
+			clock_gettime(CLOCK_MONOTONIC, &began);
+		}
 		if (pthread_cond_timedwait(&srv->pool_freed, &srv->pool_lock, &deadline) != 0)
 			break;
 	}
+	if (s)
+		srv->store_ok = 1;
+	else if (!may_open)
+		srv->store_ok = 0;
 	pthread_mutex_unlock(&srv->pool_lock);
+	if (waited) {
+		clock_gettime(CLOCK_MONOTONIC, &ended);
+		metrics_request_wait(srv, &began, &ended, !s && !may_open);
+	}
 	if (s || !may_open) {
 		if (!s)
 			err_set(e, "store.unavailable",
@@ -181,9 +207,13 @@ static struct store *server_pool_take(struct http_server *srv, struct err *e)
 		store_close(s);
 		pthread_mutex_lock(&srv->pool_lock);
 		srv->nopen--;
+		srv->store_ok = 0;
 		pthread_mutex_unlock(&srv->pool_lock);
 		return NULL;
 	}
+	pthread_mutex_lock(&srv->pool_lock);
+	srv->store_ok = 1;
+	pthread_mutex_unlock(&srv->pool_lock);
 	return s;
 }
 
@@ -243,6 +273,32 @@ void http_request_client(struct MHD_Connection *conn, char *out, size_t size)
 const char *http_server_web_root(const struct http_server *srv)
 {
 	return srv->web_root;
+}
+
+struct metrics *http_server_metrics(const struct http_server *srv)
+{
+	return srv->metrics;
+}
+
+void http_server_get_status(struct http_server *srv, struct http_server_status *out)
+{
+	struct conn_guard_stats g;
+
+	memset(out, 0, sizeof *out);
+	pthread_mutex_lock(&srv->pool_lock);
+	out->store_ok = srv->store_ok;
+	out->handles_open = srv->nopen;
+	out->handles_free = srv->npool;
+	out->handles_max = srv->pool_cap;
+	pthread_mutex_unlock(&srv->pool_lock);
+	conn_guard_get_stats(srv->guard, &g);
+	out->connections_open = g.open;
+	out->head_timeouts = g.head_timeouts;
+	out->idle_timeouts = g.idle_timeouts;
+	out->evicted = g.evicted;
+	out->refused = g.refused;
+	out->spool_used = spool_used(srv->spool);
+	out->spool_quota = spool_quota(srv->spool);
 }
 
 static int server_dump_cb(const char *p, size_t n, void *ctx)
@@ -904,6 +960,15 @@ static enum MHD_Result server_on_request(void *cls, struct MHD_Connection *conn,
 
 /* ---- the request log: http_log.h -------------------------------------------------- */
 
+/* The row's index in the route table, or -1. */
+static int server_route_index(const struct route *r)
+{
+	size_t n;
+	const struct route *table = router_table(&n);
+
+	return r && r >= table && r < table + n ? (int)(r - table) : -1;
+}
+
 static void server_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 				enum MHD_RequestTerminationCode toe)
 {
@@ -921,6 +986,7 @@ static void server_on_completed(void *cls, struct MHD_Connection *conn, void **c
 	 * which may hold a name or number someone searched for. */
 	http_log_request(ctx->method, ctx->route ? ctx->route->pattern : NULL, ctx->status, ms,
 			 toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	metrics_request(ctx->srv->metrics, server_route_index(ctx->route), ctx->status, ms / 1e3);
 	server_spool_drop(ctx);
 	server_response_clear(&ctx->res);
 	if (ctx->req.store)
@@ -995,6 +1061,7 @@ static void server_free(struct http_server *srv)
 	pthread_cond_destroy(&srv->work_done);
 	pthread_mutex_destroy(&srv->work_lock);
 	conn_guard_free(srv->guard);
+	metrics_free(srv->metrics);
 	free(srv->pool);
 	free(srv->web_root);
 	ratelimit_free(srv->anon_limit);
@@ -1085,6 +1152,7 @@ int http_server_start(struct store *store, const struct http_config *cfg,
 				  : MHD_USE_POLL_INTERNAL_THREAD) |
 			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	unsigned rate;
+	size_t nroutes;
 
 	*out = NULL;
 	srv = calloc(1, sizeof *srv);
@@ -1112,6 +1180,12 @@ int http_server_start(struct store *store, const struct http_config *cfg,
 	}
 	srv->pool[srv->npool++] = store;
 	srv->nopen = 1;
+	srv->store_ok = 1;
+	router_table(&nroutes);
+	if (metrics_create(nroutes, &srv->metrics) < 0) {
+		server_free(srv);
+		return err_set(e, "internal.error", "内存不足");
+	}
 	rate = cfg->rate_limit_set ? cfg->rate_limit : HTTP_DEFAULT_RATE_LIMIT;
 	/* 4096 addresses: a city's simultaneous searchers fit; beyond, the stalest go. */
 	if (rate && ratelimit_create(rate, rate, 4096, &srv->anon_limit) < 0) {

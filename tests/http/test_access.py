@@ -470,6 +470,7 @@ PUBLIC = rule(True, EVERYONE, True)
 # after deciding that the change is right.
 EXPECTED_RULES = {
     ("GET", "/healthz"): PUBLIC,
+    ("GET", "/metrics"): rule(roles={"operator"}),
     ("GET", "/api/v1/subjects"): PUBLIC,
     ("GET", "/api/v1/subjects/{code}"): PUBLIC,
     ("POST", "/api/v1/batches"): rule(roles={"submitter"}, scopes={"batches:write"}),
@@ -545,6 +546,8 @@ def walk_request(ctx, key, caller):
     json_h = {"Content-Type": "application/json"}
     if key == ("GET", "/healthz"):
         return "GET", "/healthz", None, {}, {200}, caller
+    if key == ("GET", "/metrics"):
+        return "GET", "/metrics", None, {}, {200}, caller
     if key == ("GET", "/api/v1/subjects"):
         return ("GET", "/api/v1/subjects?q=%s&%s" % (urllib.parse.quote("云帆"), purpose), None,
                 {}, {200}, caller)

@@ -663,6 +663,104 @@ def oversized_heads_get_the_security_headers(ctx):
     check(request(srv, "GET", "/healthz")[0] == 200, "healthz after a huge head")
 
 
+# ---- item 13: /healthz from memory, /metrics for operators ----------------------------
+
+def operator_cookie(ctx, srv):
+    if not getattr(ctx, "operator_made", False):
+        subprocess.run([ctx.binary, "user", "add", "u_op", "--roles", "operator", "--db", ctx.db,
+                        "--password-stdin"], env=ctx.env, input=b"Yunfan-2026-Safe\n",
+                       stdout=subprocess.DEVNULL, check=True, timeout=60)
+        ctx.operator_made = True
+    status, headers, body = request(srv, "POST", "/api/v1/session",
+                                    b'{"name":"u_op","password":"Yunfan-2026-Safe"}',
+                                    {"Content-Type": "application/json"})
+    check(status == 201, "operator login: %d %r" % (status, body[:200]))
+    return headers["set-cookie"].split(";")[0]
+
+
+def metric(text, name, labels=""):
+    m = re.search(r"^%s%s (\S+)$" % (re.escape(name), re.escape(labels)), text, re.M)
+    check(m, "no %s%s in /metrics" % (name, labels))
+    return float(m.group(1))
+
+
+@test
+def healthz_answers_from_memory(ctx):
+    """/healthz reads nothing from the database: it answers while the database is
+    locked by another process."""
+    import sqlite3
+    srv = Server(ctx)
+    status, _, _ = request(srv, "GET", "/healthz")
+    check(status == 200, "healthz %d" % status)
+    db = sqlite3.connect(ctx.db, timeout=1, isolation_level=None)
+    try:
+        db.execute("BEGIN EXCLUSIVE")
+        t = time.monotonic()
+        status, _, body = request(srv, "GET", "/healthz")
+        took = time.monotonic() - t
+        db.execute("ROLLBACK")
+    finally:
+        db.close()
+    check(status == 200 and b'"status":"ok"' in body, "healthz under a lock: %d %r"
+          % (status, body[:200]))
+    check(took < 0.5, "healthz took %.2f s while the database was locked" % took)
+    check(b'"counts"' not in body, "healthz still counts rows")
+
+
+@test
+def metrics_for_operators(ctx):
+    srv = Server(ctx, "--threads", "2")
+    for _ in range(3):
+        request(srv, "GET", "/healthz")
+    request(srv, "GET", "/nope.html")
+    status, _, body = request(srv, "GET", "/metrics")
+    check(status == 401 and error_code(body) == "auth.required", "anonymous: %d" % status)
+    status, _, body = request(srv, "POST", "/api/v1/batches?category=penalty&name=m.csv",
+                              body=CSV_OK.encode(), headers={
+                                  "Authorization": "Bearer " + ctx.token})
+    check(status == 201, "upload: %d %r" % (status, body[:300]))
+    status, _, _ = request(srv, "GET", "/metrics", headers={"Authorization": "Bearer " +
+                                                            ctx.token})
+    check(status == 403, "a department token: %d" % status)
+    cookie = operator_cookie(ctx, srv)
+    status, headers, body = request(srv, "GET", "/metrics", headers={"Cookie": cookie})
+    check(status == 200, "operator: %d %r" % (status, body[:300]))
+    check(headers.get("content-type") == "text/plain; version=0.0.4; charset=utf-8",
+          "content type %r" % headers.get("content-type"))
+    for name, value in SECURITY_HEADERS.items():
+        check(headers.get(name) == value, "/metrics without %s" % name)
+    text = body.decode("utf-8")
+    # Every sample line is NAME{labels} VALUE, every family has HELP and TYPE.
+    families = set(re.findall(r"^# TYPE (\S+) (?:counter|gauge|histogram)$", text, re.M))
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        m = re.match(r'^([a-z_]+)(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[0-9.e+]+$', line)
+        check(m, "malformed sample line %r" % line)
+        base = re.sub(r"_(bucket|sum|count)$", "", m.group(1))
+        check(m.group(1) in families or base in families, "no TYPE for %r" % line)
+    health = '{method="GET",route="/healthz",code="2xx"}'
+    check(metric(text, "xinyong_http_requests_total", health) == 3, "healthz count")
+    check(metric(text, "xinyong_http_requests_total",
+                 '{method="GET",route="/*",code="4xx"}') == 1, "static 404 count")
+    check(metric(text, "xinyong_http_request_duration_seconds_count",
+                 '{method="GET",route="/healthz"}') == 3, "healthz latency count")
+    check(metric(text, "xinyong_http_request_duration_seconds_bucket",
+                 '{method="GET",route="/healthz",le="+Inf"}') == 3, "healthz +Inf bucket")
+    check(metric(text, "xinyong_ingest_batches_total", '{outcome="committed"}') == 1,
+          "batches")
+    check(metric(text, "xinyong_ingest_rows_total", '{outcome="read"}') == 1, "rows read")
+    rows = (metric(text, "xinyong_ingest_rows_total", '{outcome="accepted"}') +
+            metric(text, "xinyong_ingest_rows_total", '{outcome="rejected"}') +
+            metric(text, "xinyong_ingest_rows_total", '{outcome="duplicate"}'))
+    check(rows == 1, "accepted + rejected + duplicate = %r" % rows)
+    metric(text, "xinyong_db_pool_waits_total")
+    check(metric(text, "xinyong_store_rows", '{table="batches"}') >= 1, "batches rows")
+    check(metric(text, "xinyong_audit_chain_length") >= 1, "the login was not audited?")
+    check(metric(text, "xinyong_http_connections_open") >= 1, "connections")
+    check(metric(text, "xinyong_spool_bytes", '{state="quota"}') > 0, "spool quota")
+
+
 def main(argv):
     if len(argv) != 3:
         print("usage: test_hardening.py XINYONG_BINARY SOURCE_ROOT", file=sys.stderr)
