@@ -36,6 +36,7 @@
 #include "http/conn_guard.h"
 #include "http/http_log.h"
 #include "http/metrics.h"
+#include "http/request_head.h"
 #include "http/ratelimit.h"
 #include "http/spool.h"
 #include "http/tls.h"
@@ -123,7 +124,7 @@ struct http_ctx {
 	struct http_server *srv;
 	struct timespec started;
 	enum ctx_state state;
-	char method[16];
+	char method[HTTP_METHOD_MAX + 1];
 	int raw_nul;    /* the raw path holds an encoded NUL (%00) */
 	size_t uri_len; /* of the request target as sent, query included */
 	char *path;     /* decoded */
@@ -715,15 +716,13 @@ static enum MHD_Result server_begin_body(struct http_ctx *ctx, struct MHD_Connec
 	err_clear(&e);
 	ctx->body_max = r->body_max == BODY_UPLOAD ? ctx->srv->max_body : r->body_max;
 	if (length) {
-		char *end;
+		int rc = http_head_parse_length(length, &declared);
 
-		errno = 0;
-		declared = strtoull(length, &end, 10);
-		if (end == length || *end || !isdigit((unsigned char)*length)) {
+		if (rc < 0) {
 			err_set(&e, "request.invalid", "Content-Length 无效");
 			return server_queue_error(ctx, conn, &e, NULL);
 		}
-		if (errno || declared > ctx->body_max)
+		if (rc > 0 || declared > ctx->body_max)
 			return server_refuse_size(ctx, conn);
 	}
 	if (r->body_max == BODY_NONE)
@@ -762,24 +761,6 @@ static int server_head_too_large(const struct http_ctx *ctx, struct MHD_Connecti
 	return 0;
 }
 
-/* 1 when method is an HTTP token (RFC 9110, 5.6.2: letters, digits and a few marks)
- * short enough for the request's copy.  Anything else is no method any route knows. */
-static int server_method_ok(const char *method)
-{
-	static const char marks[] = "!#$%&'*+-.^_`|~";
-	size_t n = strlen(method), i;
-
-	if (n == 0 || n >= sizeof ((struct http_ctx *)NULL)->method)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)method[i];
-
-		if (!(c < 0x80 && (isalnum(c) || strchr(marks, c))))
-			return 0;
-	}
-	return 1;
-}
-
 static enum MHD_Result server_begin(struct http_ctx *ctx, struct MHD_Connection *conn,
 				    const char *url, const char *method)
 {
@@ -798,7 +779,7 @@ static enum MHD_Result server_begin(struct http_ctx *ctx, struct MHD_Connection 
 	}
 	if (server_head_too_large(ctx, conn, &e) < 0)
 		return server_queue_error(ctx, conn, &e, NULL);
-	if (!server_method_ok(method)) {
+	if (!http_head_method_ok(method)) {
 		/* Answered before routing: the 405 message would quote the method, and a
 		 * method that is not UTF-8 cannot go into a JSON document. */
 		err_set(&e, "request.invalid", "请求方法无效");

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "http/request_head.h"
 
 struct static_type {
 	const char *ext;
@@ -68,28 +69,6 @@ static const char *static_content_type(const char *path)
 	return "application/octet-stream";
 }
 
-/* 1 when every segment of the decoded path is harmless. */
-static int static_path_ok(const char *path)
-{
-	const char *seg = path;
-
-	if (path[0] != '/')
-		return 0;
-	while (*seg) {
-		size_t len;
-
-		seg++; /* past the slash */
-		len = strcspn(seg, "/");
-		if (len && seg[0] == '.')
-			return 0; /* ".", "..", and hidden files */
-		seg += len;
-	}
-	for (; *path; path++)
-		if ((unsigned char)*path < 0x20 || *path == 0x7f || *path == '\\')
-			return 0;
-	return 1;
-}
-
 static int static_not_found(struct err *e)
 {
 	return err_set(e, "route.not_found", "页面不存在");
@@ -105,7 +84,7 @@ int http_static_serve(struct http_request *req, struct http_response *res, struc
 	struct tm tm;
 	int n, fd = -1;
 
-	if (!static_path_ok(req->path))
+	if (!http_head_static_path_ok(req->path))
 		return static_not_found(e);
 	n = snprintf(want, sizeof want, "%s%s%s", root, req->path,
 		     req->path[strlen(req->path) - 1] == '/' ? "index.html" : "");
