@@ -14,36 +14,30 @@
 #include "http/metrics.h"
 #include "store/store.h"
 
-static void api_metrics_gauge(struct buf *out, const char *name, const char *type,
-			      const char *help)
-{
-	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
 static void api_metrics_state(const struct http_server_status *st, struct buf *out)
 {
-	api_metrics_gauge(out, "xinyong_http_connections_open", "gauge",
-			  "Connections in the server's table.");
+	metrics_write_head(out, "xinyong_http_connections_open", "gauge",
+			   "Connections in the server's table.");
 	buf_printf(out, "xinyong_http_connections_open %zu\n", st->connections_open);
-	api_metrics_gauge(out, "xinyong_http_connections_dropped_total", "counter",
-			  "Connections the server closed: a request head or an idle keep-alive "
-			  "over its deadline, or the oldest waiting one when the table was full.");
+	metrics_write_head(out, "xinyong_http_connections_dropped_total", "counter",
+			   "Connections the server closed: a request head or an idle keep-alive "
+			   "over its deadline, or the oldest waiting one when the table was full.");
 	buf_printf(out, "xinyong_http_connections_dropped_total{reason=\"head_timeout\"} %llu\n",
 		   st->head_timeouts);
 	buf_printf(out, "xinyong_http_connections_dropped_total{reason=\"idle_timeout\"} %llu\n",
 		   st->idle_timeouts);
 	buf_printf(out, "xinyong_http_connections_dropped_total{reason=\"table_full\"} %llu\n",
 		   st->evicted);
-	api_metrics_gauge(out, "xinyong_http_connections_refused_total", "counter",
-			  "New connections refused: the table was full of busy ones.");
+	metrics_write_head(out, "xinyong_http_connections_refused_total", "counter",
+			   "New connections refused: the table was full of busy ones.");
 	buf_printf(out, "xinyong_http_connections_refused_total %llu\n", st->refused);
-	api_metrics_gauge(out, "xinyong_db_pool_handles", "gauge",
-			  "Database handles open and free in the server's pool.");
+	metrics_write_head(out, "xinyong_db_pool_handles", "gauge",
+			   "Database handles open and free in the server's pool.");
 	buf_printf(out, "xinyong_db_pool_handles{state=\"open\"} %zu\n", st->handles_open);
 	buf_printf(out, "xinyong_db_pool_handles{state=\"free\"} %zu\n", st->handles_free);
 	buf_printf(out, "xinyong_db_pool_handles{state=\"max\"} %zu\n", st->handles_max);
-	api_metrics_gauge(out, "xinyong_spool_bytes", "gauge",
-			  "Bytes reserved by uploads in flight, and the spool quota.");
+	metrics_write_head(out, "xinyong_spool_bytes", "gauge",
+			   "Bytes reserved by uploads in flight, and the spool quota.");
 	buf_printf(out, "xinyong_spool_bytes{state=\"reserved\"} %llu\n", st->spool_used);
 	buf_printf(out, "xinyong_spool_bytes{state=\"quota\"} %llu\n", st->spool_quota);
 }
@@ -57,16 +51,16 @@ static int api_metrics_store(struct store *s, struct buf *out, struct err *e)
 	if (store_counts(s, &c, e) < 0 || store_audit_head(s, &head, hash, e) < 0 ||
 	    store_audit_anchor(s, &anchor, hash, e) < 0)
 		return -1;
-	api_metrics_gauge(out, "xinyong_store_rows", "gauge", "Rows of the main tables.");
+	metrics_write_head(out, "xinyong_store_rows", "gauge", "Rows of the main tables.");
 	buf_printf(out, "xinyong_store_rows{table=\"subjects\"} %lld\n", c.subjects);
 	buf_printf(out, "xinyong_store_rows{table=\"records\"} %lld\n", c.records);
 	buf_printf(out, "xinyong_store_rows{table=\"batches\"} %lld\n", c.batches);
 	buf_printf(out, "xinyong_store_rows{table=\"categories\"} %lld\n", c.categories);
-	api_metrics_gauge(out, "xinyong_audit_chain_length", "gauge",
-			  "Entries ever appended to the audit trail (the head's sequence number).");
+	metrics_write_head(out, "xinyong_audit_chain_length", "gauge",
+			   "Entries ever appended to the audit trail (the head's sequence number).");
 	buf_printf(out, "xinyong_audit_chain_length %lld\n", head);
-	api_metrics_gauge(out, "xinyong_audit_chain_pruned", "gauge",
-			  "Entries pruned from the trail's start (the anchor's sequence number).");
+	metrics_write_head(out, "xinyong_audit_chain_pruned", "gauge",
+			   "Entries pruned from the trail's start (the anchor's sequence number).");
 	buf_printf(out, "xinyong_audit_chain_pruned %lld\n", anchor);
 	return 0;
 }

@@ -102,7 +102,7 @@ void metrics_pool_wait(struct metrics *m, double seconds, int timed_out)
 	pthread_mutex_unlock(&m->lock);
 }
 
-static void metrics_head(struct buf *out, const char *name, const char *type, const char *help)
+void metrics_write_head(struct buf *out, const char *name, const char *type, const char *help)
 {
 	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
@@ -128,8 +128,8 @@ int metrics_write(struct metrics *m, const struct route *routes, size_t nroutes,
 	pthread_mutex_lock(&m->lock);
 	if (nroutes > m->nroutes)
 		nroutes = m->nroutes;
-	metrics_head(out, "xinyong_http_requests_total", "counter",
-		     "Requests by route row and status class (none: aborted before an answer).");
+	metrics_write_head(out, "xinyong_http_requests_total", "counter",
+			   "Requests by route row and status class (none: aborted before an answer).");
 	for (i = 0; i <= nroutes; i++) {
 		const struct metrics_route *r = &m->routes[i < nroutes ? i : m->nroutes];
 
@@ -139,8 +139,8 @@ int metrics_write(struct metrics *m, const struct route *routes, size_t nroutes,
 				buf_printf(out, "xinyong_http_requests_total{%s,code=\"%s\"} %llu\n",
 					   labels, classes[c], r->by_class[c]);
 	}
-	metrics_head(out, "xinyong_http_request_duration_seconds", "histogram",
-		     "Time from the request line to the end of the answer, by route row.");
+	metrics_write_head(out, "xinyong_http_request_duration_seconds", "histogram",
+			   "Time from the request line to the end of the answer, by route row.");
 	for (i = 0; i <= nroutes; i++) {
 		const struct metrics_route *r = &m->routes[i < nroutes ? i : m->nroutes];
 		unsigned long long cum = 0;
@@ -159,27 +159,27 @@ int metrics_write(struct metrics *m, const struct route *routes, size_t nroutes,
 		buf_printf(out, "xinyong_http_request_duration_seconds_count{%s} %llu\n", labels,
 			   r->count);
 	}
-	metrics_head(out, "xinyong_ingest_batches_total", "counter",
-		     "Uploads ingested over HTTP, committed or failed.");
+	metrics_write_head(out, "xinyong_ingest_batches_total", "counter",
+			   "Uploads ingested over HTTP, committed or failed.");
 	buf_printf(out, "xinyong_ingest_batches_total{outcome=\"committed\"} %llu\n", m->batches[1]);
 	buf_printf(out, "xinyong_ingest_batches_total{outcome=\"failed\"} %llu\n", m->batches[0]);
-	metrics_head(out, "xinyong_ingest_rows_total", "counter",
-		     "Rows of committed uploads, by what became of them.");
+	metrics_write_head(out, "xinyong_ingest_rows_total", "counter",
+			   "Rows of committed uploads, by what became of them.");
 	buf_printf(out, "xinyong_ingest_rows_total{outcome=\"read\"} %llu\n", m->rows);
 	buf_printf(out, "xinyong_ingest_rows_total{outcome=\"accepted\"} %llu\n", m->accepted);
 	buf_printf(out, "xinyong_ingest_rows_total{outcome=\"duplicate\"} %llu\n", m->duplicates);
 	buf_printf(out, "xinyong_ingest_rows_total{outcome=\"rejected\"} %llu\n", m->rejected);
-	metrics_head(out, "xinyong_ingest_warnings_total", "counter",
-		     "Rows kept with a warning, in committed uploads.");
+	metrics_write_head(out, "xinyong_ingest_warnings_total", "counter",
+			   "Rows kept with a warning, in committed uploads.");
 	buf_printf(out, "xinyong_ingest_warnings_total %llu\n", m->warnings);
-	metrics_head(out, "xinyong_db_pool_waits_total", "counter",
-		     "Requests that found every database handle busy and waited.");
+	metrics_write_head(out, "xinyong_db_pool_waits_total", "counter",
+			   "Requests that found every database handle busy and waited.");
 	buf_printf(out, "xinyong_db_pool_waits_total %llu\n", m->pool_waits);
-	metrics_head(out, "xinyong_db_pool_wait_timeouts_total", "counter",
-		     "Waits for a database handle that ended without one (503).");
+	metrics_write_head(out, "xinyong_db_pool_wait_timeouts_total", "counter",
+			   "Waits for a database handle that ended without one (503).");
 	buf_printf(out, "xinyong_db_pool_wait_timeouts_total %llu\n", m->pool_timeouts);
-	metrics_head(out, "xinyong_db_pool_wait_seconds_total", "counter",
-		     "Time spent waiting for a database handle.");
+	metrics_write_head(out, "xinyong_db_pool_wait_seconds_total", "counter",
+			   "Time spent waiting for a database handle.");
 	buf_printf(out, "xinyong_db_pool_wait_seconds_total %.6f\n", m->pool_wait_seconds);
 	pthread_mutex_unlock(&m->lock);
 	return buf_failed(out) ? -1 : 0;

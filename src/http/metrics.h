@@ -36,5 +36,7 @@ void metrics_pool_wait(struct metrics *m, double seconds, int timed_out);
  * labelled by the table's method and pattern.  Returns -1 when the buffer failed. */
 int metrics_write(struct metrics *m, const struct route *routes, size_t nroutes,
 		  struct buf *out);
+/* Appends the HELP and TYPE lines of one metric family (type "counter", "gauge"). */
+void metrics_write_head(struct buf *out, const char *name, const char *type, const char *help);
 
 #endif
