@@ -10,6 +10,9 @@
 #                sessions, tokens, rate limits (tests/http/test_access.py)
 #   tls          a real server over HTTPS (a throwaway certificate from `openssl`),
 #                unusable certificate files, the request-header limit
+#   hardening    hostile clients: bodies over a route's limit, the spool and its quota,
+#                slow and idle connections, a full connection table, the request log,
+#                odd methods, what the static route serves (tests/http/test_hardening.py)
 #   backends     the same files on SQLite and PostgreSQL give the same outputs and rows
 #   migrate      xinyong migrate between SQLite and PostgreSQL, resumed and verified
 #   schema-pg    the PostgreSQL schema's readiness for Citus
@@ -117,6 +120,8 @@ suite http python3 tests/http/test_api.py "$bin" "$root"
 suite access python3 tests/http/test_access.py "$bin" "$root"
 
 suite tls python3 tests/http/test_tls.py "$bin" "$root"
+
+suite hardening python3 tests/http/test_hardening.py "$bin" "$root"
 
 # The same two suites on PostgreSQL, on one server that lives until after the TSan runs
 # (http-pg-tsan); the EXIT trap stops it whatever happens.

@@ -4,6 +4,15 @@
  *   xinyong serve [--db URL] [--listen HOST:PORT] [--web DIR] [--max-body SIZE]
  *                 [--max-connections N] [--db-pool N] [--tls-cert FILE --tls-key FILE]
  *
+ * --spool-dir (or $XINYONG_SPOOL_DIR) is where uploads wait until ingested (default
+ * "$TMPDIR/xinyong-spool-UID", mode 0700); --spool-quota (or $XINYONG_SPOOL_QUOTA) caps
+ * the bytes all uploads in flight hold there (default 2G, at least --max-body).
+ *
+ * Against clients that hold connections (http.h has the defaults): --head-timeout
+ * SECONDS for a whole request head (10), --idle-timeout SECONDS for a kept-alive
+ * connection between requests (30), --max-connections N in all (1024),
+ * --max-per-address N from one client address (128), --threads N of the daemon (8).
+ *
  * --db-pool (or $XINYONG_DB_POOL) caps the database handles, i.e. the PostgreSQL
  * connections, the server keeps (default 16).
  *
@@ -35,7 +44,9 @@
 #define SERVE_USAGE                                                                        \
 	"xinyong serve [--db URL] [--listen HOST:PORT] [--web DIR] [--max-body SIZE] "     \
 	"[--max-connections N] [--db-pool N] [--tls-cert FILE --tls-key FILE] "           \
-	"[--rate-limit N] [--audit-key FILE] [--checkpoint-every SECONDS]"
+	"[--rate-limit N] [--audit-key FILE] [--checkpoint-every SECONDS] "                 \
+	"[--spool-dir DIR] [--spool-quota SIZE] [--head-timeout SECONDS] "                 \
+	"[--idle-timeout SECONDS] [--max-per-address N] [--threads N]"
 
 /* How often the server signs the audit trail's head when it has the key. */
 #define SERVE_CHECKPOINT_SECONDS 600
@@ -137,8 +148,25 @@ int cmd_serve(int argc, char **argv)
 		} else if (strcmp(opt, "--max-body") == 0) {
 			if (http_parse_size(val, &cfg.max_body, &e) < 0)
 				return cli_fail(&e);
+		} else if (strcmp(opt, "--spool-dir") == 0) {
+			cfg.spool_dir = val;
+		} else if (strcmp(opt, "--spool-quota") == 0) {
+			if (http_parse_size(val, &cfg.spool_quota, &e) < 0)
+				return cli_fail(&e);
 		} else if (strcmp(opt, "--max-connections") == 0) {
 			if (!(cfg.max_connections = serve_count(val)))
+				return cli_usage(SERVE_USAGE);
+		} else if (strcmp(opt, "--max-per-address") == 0) {
+			if (!(cfg.max_per_address = serve_count(val)))
+				return cli_usage(SERVE_USAGE);
+		} else if (strcmp(opt, "--threads") == 0) {
+			if (!(cfg.threads = serve_count(val)) || cfg.threads > 256)
+				return cli_usage(SERVE_USAGE);
+		} else if (strcmp(opt, "--head-timeout") == 0) {
+			if (!(cfg.head_timeout = serve_count(val)))
+				return cli_usage(SERVE_USAGE);
+		} else if (strcmp(opt, "--idle-timeout") == 0) {
+			if (!(cfg.idle_timeout = serve_count(val)))
 				return cli_usage(SERVE_USAGE);
 		} else if (strcmp(opt, "--db-pool") == 0) {
 			if (!(cfg.db_pool = serve_count(val)))
@@ -168,6 +196,11 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "xinyong: XINYONG_DB_POOL 应为 1 到 10000 之间的整数\n");
 		return CLI_EXIT_USAGE;
 	}
+	if (!cfg.spool_dir && getenv("XINYONG_SPOOL_DIR") && *getenv("XINYONG_SPOOL_DIR"))
+		cfg.spool_dir = getenv("XINYONG_SPOOL_DIR");
+	if (!cfg.spool_quota && getenv("XINYONG_SPOOL_QUOTA") && *getenv("XINYONG_SPOOL_QUOTA") &&
+	    http_parse_size(getenv("XINYONG_SPOOL_QUOTA"), &cfg.spool_quota, &e) < 0)
+		return cli_fail(&e);
 	/* An empty variable counts as unset: `XINYONG_TLS_CERT= xinyong serve` is plain HTTP. */
 	if (!cfg.tls_cert && getenv("XINYONG_TLS_CERT") && *getenv("XINYONG_TLS_CERT"))
 		cfg.tls_cert = getenv("XINYONG_TLS_CERT");

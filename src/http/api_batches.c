@@ -16,9 +16,22 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "http/metrics.h"
 #include "service/batches.h"
 
 static pthread_mutex_t api_batches_ingest_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Counts an upload for /metrics: its rows when it was committed (summary), else only
+ * that it failed. */
+static void api_batches_count(struct http_request *req, const json_t *summary)
+{
+	metrics_ingest(http_server_metrics(req->srv), summary != NULL,
+		       json_integer_value(json_object_get(summary, "rows")),
+		       json_integer_value(json_object_get(summary, "accepted")),
+		       json_integer_value(json_object_get(summary, "duplicates")),
+		       json_integer_value(json_object_get(summary, "rejected")),
+		       json_integer_value(json_object_get(summary, "warnings")));
+}
 
 int api_batches_create(struct http_request *req, struct http_response *res, struct err *e)
 {
@@ -47,14 +60,12 @@ int api_batches_create(struct http_request *req, struct http_response *res, stru
 	s = http_request_store(req, e);
 	if (!s)
 		return -1;
-	/* A large file takes longer than the idle timeout meant for slow clients; the
-	 * client is waiting for our answer, not idle. */
-	http_request_keep_open(req);
 	/* The database takes one writer at a time: uploads queue here instead of racing
 	 * for the write lock. */
 	pthread_mutex_lock(&api_batches_ingest_lock);
 	rc = batches_ingest(s, &in, &summary, e);
 	pthread_mutex_unlock(&api_batches_ingest_lock);
+	api_batches_count(req, rc == 0 ? summary : NULL);
 	if (rc < 0)
 		return -1;
 	return http_reply_json(res, 201, summary, e);

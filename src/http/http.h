@@ -5,10 +5,11 @@
  * This is the only header the rest of the program needs (cmd_serve uses it).  The
  * pieces inside src/http share http_int.h.
  *
- * Threads and the store: the daemon runs one thread per connection.  A SQLite handle
- * must not be used by two threads at once, nor a PostgreSQL connection, so the server
- * keeps a pool of store handles on the same database, at most `db_pool` of them; a
- * request checks one out when its handler first needs it (waiting up to 10 s when all
+ * Threads and the store: the daemon runs a pool of `threads` threads, each serving many
+ * connections with epoll; an upload's handler runs in a thread of its own.  A SQLite
+ * handle must not be used by two threads at once, nor a PostgreSQL connection, so the
+ * server keeps a pool of store handles on the same database, at most `db_pool` of them;
+ * a request checks one out when its handler first needs it (waiting up to 10 s when all
  * are busy, then 503) and gives it back when the request completes.  See server.c.
  */
 #ifndef XY_HTTP_H
@@ -23,7 +24,20 @@ struct http_server;
 
 #define HTTP_DEFAULT_LISTEN "127.0.0.1:8080"
 #define HTTP_DEFAULT_MAX_BODY ((unsigned long long)512 << 20) /* 512 MiB */
-#define HTTP_DEFAULT_CONNECTIONS 64
+/* Connections in all, and from one client address.  A connection costs a socket and
+ * 32 KiB of memory, not a thread, so the table can be large. */
+#define HTTP_DEFAULT_CONNECTIONS 1024
+#define HTTP_DEFAULT_PER_ADDRESS 128
+/* Threads of the daemon, each serving many connections (uploads are ingested in threads
+ * of their own). */
+#define HTTP_DEFAULT_THREADS 8
+/* Seconds a client has to send a whole request head, and a kept-alive connection may
+ * wait for its next request. */
+#define HTTP_DEFAULT_HEAD_TIMEOUT 10
+#define HTTP_DEFAULT_IDLE_TIMEOUT 30
+/* Bytes all uploads in flight may hold in the spool directory together: four uploads of
+ * the default maximum. */
+#define HTTP_DEFAULT_SPOOL_QUOTA (4 * HTTP_DEFAULT_MAX_BODY)
 /* Database handles (PostgreSQL connections) the server keeps at most.  Requests beyond
  * it wait for a free handle; 16 keeps a PostgreSQL server's connection count modest
  * while the SQLite readers of a city's traffic rarely queue. */
@@ -34,7 +48,16 @@ struct http_config {
 	const char *listen;           /* "HOST:PORT", "[V6]:PORT"; port 0 picks a free one */
 	const char *web_root;         /* directory of the static pages */
 	unsigned long long max_body;  /* upload limit in bytes; 0 selects the default */
+	/* Where uploads wait until ingested (spool.h); NULL selects
+	 * "$TMPDIR/xinyong-spool-UID".  The quota of all of them together in bytes; 0
+	 * selects HTTP_DEFAULT_SPOOL_QUOTA, and it may not be below max_body. */
+	const char *spool_dir;
+	unsigned long long spool_quota;
 	unsigned max_connections;     /* 0 selects HTTP_DEFAULT_CONNECTIONS */
+	unsigned max_per_address;     /* 0 selects HTTP_DEFAULT_PER_ADDRESS */
+	unsigned threads;             /* 0 selects HTTP_DEFAULT_THREADS */
+	unsigned head_timeout;        /* seconds; 0 selects HTTP_DEFAULT_HEAD_TIMEOUT */
+	unsigned idle_timeout;        /* seconds; 0 selects HTTP_DEFAULT_IDLE_TIMEOUT */
 	unsigned db_pool;             /* 0 selects HTTP_DEFAULT_DB_POOL */
 	/* HTTPS: PEM files of the certificate (its chain may follow it) and of the
 	 * unencrypted private key, both or neither; NULL/NULL serves plain HTTP.  Read
@@ -51,6 +74,7 @@ struct http_config {
  * stay open until http_server_stop returns; further handles are opened with
  * store_open_another and closed by http_server_stop.  The strings of `cfg` are
  * copied.  Fails with `request.invalid` (a bad listen address or web root),
+ * `config.spool` (the spool directory is unusable, its quota below max_body),
  * `config.tls` (only one of tls_cert and tls_key, a file unreadable, empty, not PEM or
  * not matching the other, or a libmicrohttpd built without TLS) or `internal.error`
  * (the daemon could not start, e.g. the port is taken). */

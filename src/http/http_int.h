@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/json_input.h"
 #include "core/role.h"
 #include "core/secret.h"
 #include "service/principal.h"
@@ -35,10 +36,14 @@ struct http_request {
 	 * request's own copy of the path. */
 	const char *params[HTTP_MAX_PARAMS];
 	size_t nparams;
-	/* For routes that take a body: the spooled body (a temporary file that the server
-	 * deletes when the request completes) and its size. */
+	/* For BODY_UPLOAD routes: the spooled body (a file of the spool directory that the
+	 * server deletes when the request completes) and its size. */
 	const char *body_path;
 	unsigned long long body_size;
+	/* For other routes with a body: the body in memory (NUL-terminated, at most the
+	 * route's body_max), NULL when none was sent; owned by the server. */
+	const char *body;
+	size_t body_len;
 	struct store *store; /* checked out lazily by http_request_store */
 	/* Who is asking (auth.c): anonymous unless a session cookie or an API token was
 	 * valid; `purpose` is the request's `purpose` argument. */
@@ -64,13 +69,21 @@ struct http_response {
 
 /* ---- router.c ---------------------------------------------------------------------- */
 
-#define ROUTE_BODY 1    /* the route reads a request body: the server spools it to a file */
 #define ROUTE_LIMITED 2 /* anonymous calls are rate-limited per client address */
 #define ROUTE_LOGIN 4   /* a login: session cookies are ignored (so no CSRF token applies) */
 /* The handler never looks at the caller (files, health, the API description): the
  * session cookie a browser sends with every request is not looked up in the database.
  * A bearer token is still checked: a bad credential is refused everywhere. */
 #define ROUTE_NO_SESSION 8
+
+/* The body a route takes (the `body_max` of its row).  A declared Content-Length over
+ * it is refused with 413 before a byte is read; a chunked body is cut (the connection
+ * closed) as soon as it passes it, because libmicrohttpd cannot answer mid-body. */
+#define BODY_NONE 0ULL                                   /* no body at all */
+#define BODY_JSON ((unsigned long long)JSON_INPUT_MAX_BYTES) /* a JSON object, in memory */
+/* A file upload: limited by the server's --max-body and spooled to the spool directory
+ * (spool.h), the only body that ever touches the disk. */
+#define BODY_UPLOAD (~0ULL)
 
 /* Who may call a route (the `allow` of its row): role bits of core/role.h, plus: */
 #define ALLOW_ANONYMOUS (1u << 16) /* the public, without credentials */
@@ -82,6 +95,7 @@ struct route {
 	const char *pattern; /* "/a/{x}/b"; a final "*" matches the rest of the path */
 	int (*handler)(struct http_request *req, struct http_response *res, struct err *e);
 	int flags;
+	unsigned long long body_max; /* BODY_NONE, BODY_JSON, BODY_UPLOAD or a byte count */
 	/* The access rule.  A row whose allow is 0 lets nobody in: a route added without a
 	 * rule is closed, and the route test (tests/http/test_access.py) fails on it. */
 	unsigned allow;
@@ -115,6 +129,18 @@ const char *http_request_header(const struct http_request *req, const char *name
  * `store.error` when no handle could be opened. */
 struct store *http_request_store(struct http_request *req, struct err *e);
 const char *http_server_web_root(const struct http_server *srv);
+/* The server's counters (metrics.h), for handlers that count (uploads) or show them. */
+struct metrics *http_server_metrics(const struct http_server *srv);
+
+/* The server's state as it is in memory now, for /healthz and /metrics. */
+struct http_server_status {
+	int store_ok; /* 0 since a handle could not be had, until one is again */
+	size_t handles_open, handles_free, handles_max;
+	size_t connections_open;
+	unsigned long long head_timeouts, idle_timeouts, evicted, refused;
+	unsigned long long spool_used, spool_quota;
+};
+void http_server_get_status(struct http_server *srv, struct http_server_status *out);
 
 /* Sets a JSON body and status.  Takes the reference of `doc` (decrefs it).  Returns
  * -1 with `internal.error` when the document cannot be serialised. */
@@ -150,11 +176,9 @@ void http_auth_cookie(const struct http_request *req, const char *token, unsigne
 
 /* ---- handlers ----------------------------------------------------------------------- */
 
-/* Lifts the idle timeout of the request's connection: for handlers that work long
- * (ingesting a large upload) while the client waits for the answer. */
-void http_request_keep_open(struct http_request *req);
-
 int api_health(struct http_request *req, struct http_response *res, struct err *e);
+/* api_metrics.c: GET /metrics, the operators' Prometheus text. */
+int api_metrics(struct http_request *req, struct http_response *res, struct err *e);
 int api_not_found(struct http_request *req, struct http_response *res, struct err *e);
 int api_subjects_show(struct http_request *req, struct http_response *res, struct err *e);
 int api_subjects_search(struct http_request *req, struct http_response *res,

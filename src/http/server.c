@@ -7,27 +7,38 @@
  *   1. server_on_uri: as soon as the request line is read; we allocate the request
  *      context here because it is the only place that sees the raw, undecoded path.
  *   2. server_on_request, first call: headers are complete; we route.  Routing errors
- *      (404, 405, a declared body over the limit) are answered at once, which is the
- *      only moment besides the end that libmicrohttpd accepts a response.
- *   3. server_on_request with body data: spooled to a temporary file, or discarded.
+ *      (404, 405, a declared body over the route's limit, a full spool) are answered at
+ *      once, which is the only moment besides the end that libmicrohttpd accepts a
+ *      response.
+ *   3. server_on_request with body data: an upload is spooled (spool.h), a JSON body
+ *      kept in memory; past the route's limit the connection is cut.
  *   4. server_on_request, last call (no data): run the handler and queue its response.
  *   5. server_on_completed: log line, delete the spool file, give the store back, free.
  *
- * Threads.  MHD_USE_THREAD_PER_CONNECTION: a long upload (a department file can be
- * hundreds of megabytes) occupies only its own thread, never the searches of others.
- * The number of connections, hence of threads, is capped by max_connections.
+ * Threads.  A pool of daemon threads (MHD_OPTION_THREAD_POOL_SIZE), each watching its
+ * connections with epoll: a thousand connections, most of them idle or slow, cost
+ * sockets and memory pools, not threads.  Handlers run in the daemon's threads and are
+ * short (a search, an archive), except an upload's: ingesting a department's file takes
+ * seconds to minutes, so it runs in a thread of its own while its connection is
+ * suspended (server_start_upload).  The connection guard (conn_guard.h) gives request
+ * heads and kept-alive connections their deadlines, which the daemon's inactivity
+ * timeout cannot, and decides whom to drop when the table is full.
  *
  * Store handles.  A SQLite connection must not be used from two threads at once, and
  * one global mutex around every handler would make every search wait behind an ingest.
  * So the server keeps a pool: a request checks a handle out when its handler first asks
  * for one and gives it back on completion, and handles are only opened when none is
- * free.  With one thread per connection and one request per connection at a time, the
- * pool never holds more than max_connections (+1) handles; readers run concurrently
+ * free.  The pool never holds more than db_pool handles; readers run concurrently
  * under SQLite's WAL mode while an ingest writes.
  */
 #include "http/http.h"
 #include "http/http_int.h"
+#include "http/conn_guard.h"
+#include "http/http_log.h"
+#include "http/metrics.h"
+#include "http/request_head.h"
 #include "http/ratelimit.h"
+#include "http/spool.h"
 #include "http/tls.h"
 
 #include <ctype.h>
@@ -42,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -56,12 +68,16 @@
 #define SERVER_TIMEOUT_SECONDS 120u
 /* How long a request waits for a database handle when every pooled one is busy. */
 #define SERVER_POOL_WAIT_SECONDS 10
-#define SERVER_LOG_PATH_MAX 160
-/* libmicrohttpd keeps a connection's request line and headers in one memory pool of
- * this size (its own default, made explicit): a request whose headers do not fit is
- * answered with an error status and never reaches a handler.  Bodies do not count: they
- * are handed over piece by piece. */
-#define SERVER_MEMORY_LIMIT ((size_t)32 << 10)
+/* A request head (request line and headers) may take SERVER_HEAD_MAX bytes, its request
+ * line SERVER_URI_MAX; over them the server answers 431 or 414 itself, with its error
+ * document and security headers.  libmicrohttpd keeps a connection's head in one memory
+ * pool, and answers a head that does not fit with a fixed page of its own that no
+ * callback can add headers to; the pool is twice our limit, so that only heads of more
+ * than about 60 KiB meet that page.  Bodies do not count: they are handed over piece by
+ * piece. */
+#define SERVER_HEAD_MAX ((size_t)32 << 10)
+#define SERVER_URI_MAX ((size_t)8 << 10)
+#define SERVER_MEMORY_LIMIT (2 * SERVER_HEAD_MAX)
 /* TLS 1.2 and 1.3 only: every browser that can run the web page speaks them. */
 #define SERVER_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
@@ -76,17 +92,30 @@ struct http_server {
 	uint16_t port;
 	struct store *seed; /* borrowed from the caller: never closed here */
 	struct ratelimit *anon_limit; /* ROUTE_LIMITED routes, anonymous callers; NULL: off */
+	struct spool *spool;          /* where uploads wait (BODY_UPLOAD routes only) */
+	struct conn_guard *guard;     /* head and idle deadlines, the connection table */
+	struct metrics *metrics;      /* counters for GET /metrics */
+	/* Upload handlers run in threads of their own (server_finish); stopping waits for
+	 * them, since the daemon may not stop while a connection is suspended. */
+	pthread_mutex_t work_lock;
+	pthread_cond_t work_done;
+	unsigned working;
 	pthread_mutex_t pool_lock;
 	pthread_cond_t pool_freed; /* a handle was given back */
 	struct store **pool; /* free handles */
 	size_t npool;
 	size_t nopen; /* handles opened so far, seed included */
 	size_t pool_cap;
+	/* 0 once a handle could not be had (every one busy for the whole wait, or the
+	 * database refused a new one) until one is had again: /healthz reports it. */
+	int store_ok;
 };
 
 enum ctx_state {
 	CTX_NEW,  /* no call of the access handler yet */
 	CTX_BODY, /* routed; receiving (or discarding) the body */
+	CTX_WORKING, /* an upload's handler runs in its own thread; the connection is suspended */
+	CTX_READY,   /* that handler is done: its response waits in ctx->res */
 	CTX_DONE, /* a response is queued */
 };
 
@@ -95,35 +124,48 @@ struct http_ctx {
 	struct http_server *srv;
 	struct timespec started;
 	enum ctx_state state;
-	char method[16];
-	char *raw_path; /* as sent, without the query: only for the log */
+	char method[HTTP_METHOD_MAX + 1];
 	int raw_nul;    /* the raw path holds an encoded NUL (%00) */
+	size_t uri_len; /* of the request target as sent, query included */
 	char *path;     /* decoded */
 	char *scratch;  /* decoded copy the router cuts parameters out of */
 	const struct route *route;
 	const char *params[HTTP_MAX_PARAMS];
 	size_t nparams;
+	unsigned long long body_max; /* the route's limit, BODY_UPLOAD resolved */
 	int spool_fd;
 	char spool_path[PATH_MAX];
+	unsigned long long reserved; /* bytes of the spool quota this upload holds */
+	struct buf body;             /* the body of a BODY_JSON route */
 	unsigned long long received;
-	int too_large;
+	int spool_full;  /* the quota ran out mid-body: the rest is discarded, then 507 */
 	int spool_failed;
 	unsigned status; /* 0 until a response is queued */
 	unsigned retry_after; /* for a 429 */
 	/* The handler's view of the request, filled once routed; its store handle goes
 	 * back to the pool on completion. */
 	struct http_request req;
+	struct http_response res; /* an upload handler's answer (CTX_READY) */
 };
 
 /* ---- store pool ------------------------------------------------------------------- */
+
+static void metrics_request_wait(struct http_server *srv, const struct timespec *began,
+				 const struct timespec *ended, int timed_out)
+{
+	metrics_pool_wait(srv->metrics,
+			  (double)(ended->tv_sec - began->tv_sec) +
+				  (double)(ended->tv_nsec - began->tv_nsec) / 1e9,
+			  timed_out);
+}
 
 /* A free handle, a new one while fewer than pool_cap are open, or, when all are busy,
  * the first one given back within SERVER_POOL_WAIT_SECONDS. */
 static struct store *server_pool_take(struct http_server *srv, struct err *e)
 {
 	struct store *s = NULL;
-	struct timespec deadline;
-	int may_open = 0;
+	struct timespec deadline, began, ended;
+	int may_open = 0, waited = 0;
 
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += SERVER_POOL_WAIT_SECONDS;
@@ -140,10 +182,22 @@ static struct store *server_pool_take(struct http_server *srv, struct err *e)
 			may_open = 1;
 			break;
 		}
+		if (!waited) {
+			waited = 1;
+			clock_gettime(CLOCK_MONOTONIC, &began);
+		}
 		if (pthread_cond_timedwait(&srv->pool_freed, &srv->pool_lock, &deadline) != 0)
 			break;
 	}
+	if (s)
+		srv->store_ok = 1;
+	else if (!may_open)
+		srv->store_ok = 0;
 	pthread_mutex_unlock(&srv->pool_lock);
+	if (waited) {
+		clock_gettime(CLOCK_MONOTONIC, &ended);
+		metrics_request_wait(srv, &began, &ended, !s && !may_open);
+	}
 	if (s || !may_open) {
 		if (!s)
 			err_set(e, "store.unavailable",
@@ -154,9 +208,13 @@ static struct store *server_pool_take(struct http_server *srv, struct err *e)
 		store_close(s);
 		pthread_mutex_lock(&srv->pool_lock);
 		srv->nopen--;
+		srv->store_ok = 0;
 		pthread_mutex_unlock(&srv->pool_lock);
 		return NULL;
 	}
+	pthread_mutex_lock(&srv->pool_lock);
+	srv->store_ok = 1;
+	pthread_mutex_unlock(&srv->pool_lock);
 	return s;
 }
 
@@ -190,28 +248,10 @@ struct store *http_request_store(struct http_request *req, struct err *e)
 
 int http_request_json(struct http_request *req, json_t **out, struct err *e)
 {
-	char *data;
-	ssize_t n;
-	int fd, rc;
-
 	*out = NULL;
-	if (!req->body_path)
+	if (!req->body)
 		return err_set(e, "request.invalid", "请求体应为 JSON 对象");
-	if (req->body_size > JSON_INPUT_MAX_BYTES)
-		return err_set(e, "request.too_large", "JSON 请求体不得超过 %d 字节",
-			       JSON_INPUT_MAX_BYTES);
-	data = malloc((size_t)req->body_size + 1);
-	fd = open(req->body_path, O_RDONLY | O_CLOEXEC);
-	n = data && fd >= 0 ? read(fd, data, (size_t)req->body_size) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n != (ssize_t)req->body_size) {
-		free(data);
-		return err_set(e, "internal.error", "无法读取请求体");
-	}
-	rc = json_input_parse(data, (size_t)n, out, e);
-	free(data);
-	return rc;
+	return json_input_parse(req->body, req->body_len, out, e);
 }
 
 void http_request_client(struct MHD_Connection *conn, char *out, size_t size)
@@ -234,6 +274,32 @@ void http_request_client(struct MHD_Connection *conn, char *out, size_t size)
 const char *http_server_web_root(const struct http_server *srv)
 {
 	return srv->web_root;
+}
+
+struct metrics *http_server_metrics(const struct http_server *srv)
+{
+	return srv->metrics;
+}
+
+void http_server_get_status(struct http_server *srv, struct http_server_status *out)
+{
+	struct conn_guard_stats g;
+
+	memset(out, 0, sizeof *out);
+	pthread_mutex_lock(&srv->pool_lock);
+	out->store_ok = srv->store_ok;
+	out->handles_open = srv->nopen;
+	out->handles_free = srv->npool;
+	out->handles_max = srv->pool_cap;
+	pthread_mutex_unlock(&srv->pool_lock);
+	conn_guard_get_stats(srv->guard, &g);
+	out->connections_open = g.open;
+	out->head_timeouts = g.head_timeouts;
+	out->idle_timeouts = g.idle_timeouts;
+	out->evicted = g.evicted;
+	out->refused = g.refused;
+	out->spool_used = spool_used(srv->spool);
+	out->spool_quota = spool_quota(srv->spool);
 }
 
 static int server_dump_cb(const char *p, size_t n, void *ctx)
@@ -260,11 +326,6 @@ int http_reply_json(struct http_response *res, unsigned status, json_t *doc, str
 	return 0;
 }
 
-void http_request_keep_open(struct http_request *req)
-{
-	MHD_set_connection_option(req->conn, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
-}
-
 unsigned http_status_for_reason(const char *reason)
 {
 	static const char not_found[] = ".not_found";
@@ -279,8 +340,14 @@ unsigned http_status_for_reason(const char *reason)
 		return 413;
 	if (strcmp(reason, "request.media_type") == 0)
 		return 415;
+	if (strcmp(reason, "request.uri_too_long") == 0)
+		return 414;
+	if (strcmp(reason, "request.head_too_large") == 0)
+		return 431;
 	if (strcmp(reason, "store.unavailable") == 0)
 		return 503;
+	if (strcmp(reason, "spool.full") == 0)
+		return 507;
 	if (strcmp(reason, "auth.required") == 0 || strcmp(reason, "auth.invalid") == 0)
 		return 401;
 	if (strncmp(reason, "auth.", 5) == 0 || strcmp(reason, "access.purpose_required") == 0)
@@ -464,26 +531,9 @@ static const char *server_spool_suffix(struct MHD_Connection *conn)
 static int server_spool_open(struct http_ctx *ctx, struct MHD_Connection *conn,
 			     struct err *e)
 {
-	const char *dir = getenv("TMPDIR");
-	const char *suffix = server_spool_suffix(conn);
-	int n;
-
-	if (!dir || !*dir)
-		dir = "/tmp";
-	n = snprintf(ctx->spool_path, sizeof ctx->spool_path, "%s/xinyong-upload-XXXXXX%s", dir,
-		     suffix);
-	if (n < 0 || (size_t)n >= sizeof ctx->spool_path)
-		return err_set(e, "internal.error", "临时目录路径过长");
-	ctx->spool_fd = mkostemps(ctx->spool_path, (int)strlen(suffix), O_CLOEXEC);
-	if (ctx->spool_fd < 0) {
-		char why[128];
-		int saved = errno;
-
-		ctx->spool_path[0] = '\0';
-		return err_set(e, "internal.error", "无法创建临时文件：%s",
-			       strerror_r(saved, why, sizeof why));
-	}
-	return 0;
+	ctx->spool_fd = spool_create(ctx->srv->spool, server_spool_suffix(conn), ctx->spool_path,
+				     sizeof ctx->spool_path, e);
+	return ctx->spool_fd < 0 ? -1 : 0;
 }
 
 static void server_spool_drop(struct http_ctx *ctx)
@@ -494,28 +544,50 @@ static void server_spool_drop(struct http_ctx *ctx)
 	if (ctx->spool_path[0])
 		unlink(ctx->spool_path);
 	ctx->spool_path[0] = '\0';
+	if (ctx->reserved)
+		spool_release(ctx->srv->spool, ctx->reserved);
+	ctx->reserved = 0;
 }
 
-/* Takes one piece of the body.  Memory stays bounded: every piece goes to disk at once.
- * Past the limit the body is read and thrown away, because libmicrohttpd only lets us
- * answer once the whole request is in. */
+static int server_spool_full(const struct http_server *srv, struct err *e)
+{
+	return err_set(e, "spool.full",
+		       "服务器的上传暂存空间已满（上限 %llu 字节，正被其他上传占用），请稍后重试",
+		       spool_quota(srv->spool));
+}
+
+/* Takes one piece of an upload.  Memory stays bounded: every piece goes to disk at once.
+ * When the quota runs out mid-body (a chunked upload, whose size was not declared), the
+ * rest is read and thrown away and the answer is 507: the body is already bounded by
+ * the route's limit. */
 static void server_spool_write(struct http_ctx *ctx, const char *data, size_t n)
 {
-	if (ctx->too_large || (ctx->route && !(ctx->route->flags & ROUTE_BODY)))
+	if (ctx->spool_full || ctx->spool_failed)
 		return;
-	if (n > ctx->srv->max_body - ctx->received) {
-		ctx->too_large = 1;
-		server_spool_drop(ctx);
-		return;
+	if (ctx->received > ctx->reserved) {
+		unsigned long long more = ctx->received - ctx->reserved;
+
+		if (spool_reserve(ctx->srv->spool, more) < 0) {
+			ctx->spool_full = 1;
+			server_spool_drop(ctx);
+			return;
+		}
+		ctx->reserved += more;
 	}
-	ctx->received += n;
-	while (n && !ctx->spool_failed) {
+	while (n) {
 		ssize_t w = write(ctx->spool_fd, data, n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			ctx->spool_failed = w < 0 ? errno : ENOSPC;
+			int why = w < 0 ? errno : ENOSPC;
+
+			/* A full disk is the same condition as a full quota for the client. */
+			if (why == ENOSPC || why == EDQUOT)
+				ctx->spool_full = 1;
+			else
+				ctx->spool_failed = why;
+			server_spool_drop(ctx);
 			break;
 		}
 		data += w;
@@ -523,7 +595,50 @@ static void server_spool_write(struct http_ctx *ctx, const char *data, size_t n)
 	}
 }
 
+/* Takes one piece of the body.  Returns 0, or -1 when the body passed the route's
+ * limit: the caller cuts the connection (libmicrohttpd only lets a response be queued
+ * before the body or after all of it, and reading the rest would be the very disk or
+ * memory fill the limit is there to stop). */
+static int server_body_take(struct http_ctx *ctx, const char *data, size_t n)
+{
+	if (!ctx->route || n > ctx->body_max - ctx->received) {
+		ctx->status = 413;
+		server_spool_drop(ctx);
+		return -1;
+	}
+	ctx->received += n;
+	if (ctx->route->body_max == BODY_UPLOAD)
+		server_spool_write(ctx, data, n);
+	else
+		buf_append(&ctx->body, data, n);
+	return 0;
+}
+
 /* ---- the request life cycle -------------------------------------------------------- */
+
+/* The connection's ticket in the guard (conn_guard.h), kept as its socket context. */
+static void *server_ticket(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info ? info->socket_context : NULL;
+}
+
+static void server_on_connection(void *cls, struct MHD_Connection *conn,
+				 void **socket_context, enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *srv = cls;
+	const union MHD_ConnectionInfo *info;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = info ? conn_guard_open(srv->guard, info->connect_fd) : NULL;
+	} else {
+		conn_guard_close(srv->guard, *socket_context);
+		*socket_context = NULL;
+	}
+}
 
 static void *server_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
@@ -534,11 +649,14 @@ static void *server_on_uri(void *cls, const char *uri, struct MHD_Connection *co
 		return NULL;
 	ctx->srv = cls;
 	ctx->spool_fd = -1;
+	buf_init(&ctx->body, 0);
+	server_response_init(&ctx->res);
+	conn_guard_line(ctx->srv->guard, server_ticket(conn));
 	clock_gettime(CLOCK_MONOTONIC, &ctx->started);
-	ctx->raw_path = strndup(uri, len);
 	/* libmicrohttpd decodes %00 into a NUL that silently cuts the path; the raw form is
 	 * the only place the attempt is visible. */
 	ctx->raw_nul = memmem(uri, len, "%00", 3) != NULL;
+	ctx->uri_len = strlen(uri);
 	return ctx;
 }
 
@@ -572,20 +690,101 @@ static int server_admit(struct http_ctx *ctx, struct MHD_Connection *conn, struc
 	return http_auth_permit(req, ctx->route, e);
 }
 
+static enum MHD_Result server_refuse_size(struct http_ctx *ctx, struct MHD_Connection *conn)
+{
+	struct err e;
+
+	if (ctx->route->body_max == BODY_UPLOAD)
+		err_set(&e, "request.too_large", "上传文件过大：不得超过 %llu 字节", ctx->body_max);
+	else if (ctx->body_max == BODY_NONE)
+		err_set(&e, "request.too_large", "该接口不接受请求体");
+	else
+		err_set(&e, "request.too_large", "请求体过大：该接口的请求体不得超过 %llu 字节",
+			ctx->body_max);
+	return server_queue_error(ctx, conn, &e, NULL);
+}
+
+/* Settles the body on the request head: its limit, a declared length over it (413
+ * before a byte is read), the spool quota for an upload of declared length (507), and
+ * where the body will go. */
+static enum MHD_Result server_begin_body(struct http_ctx *ctx, struct MHD_Connection *conn)
+{
+	const struct route *r = ctx->route;
+	const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							 MHD_HTTP_HEADER_CONTENT_LENGTH);
+	unsigned long long declared = 0;
+	struct err e;
+
+	err_clear(&e);
+	ctx->body_max = r->body_max == BODY_UPLOAD ? ctx->srv->max_body : r->body_max;
+	if (length) {
+		int rc = http_head_parse_length(length, &declared);
+
+		if (rc < 0) {
+			err_set(&e, "request.invalid", "Content-Length 无效");
+			return server_queue_error(ctx, conn, &e, NULL);
+		}
+		if (rc > 0 || declared > ctx->body_max)
+			return server_refuse_size(ctx, conn);
+	}
+	if (r->body_max == BODY_NONE)
+		return MHD_YES;
+	if (r->body_max != BODY_UPLOAD) {
+		/* Room for the whole body and its NUL: the buffer never grows past it. */
+		buf_free(&ctx->body);
+		buf_init(&ctx->body, (size_t)ctx->body_max + 1);
+		return MHD_YES;
+	}
+	if (declared) {
+		if (spool_reserve(ctx->srv->spool, declared) < 0) {
+			server_spool_full(ctx->srv, &e);
+			return server_queue_error(ctx, conn, &e, NULL);
+		}
+		ctx->reserved = declared;
+	}
+	if (server_spool_open(ctx, conn, &e) < 0)
+		return server_queue_error(ctx, conn, &e, NULL);
+	return MHD_YES;
+}
+
+/* Refuses a request line over SERVER_URI_MAX (414) or a head over SERVER_HEAD_MAX (431). */
+static int server_head_too_large(const struct http_ctx *ctx, struct MHD_Connection *conn,
+				 struct err *e)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+
+	if (ctx->uri_len > SERVER_URI_MAX)
+		return err_set(e, "request.uri_too_long", "请求地址过长：不得超过 %zu 字节",
+			       SERVER_URI_MAX);
+	if (info && info->header_size > SERVER_HEAD_MAX)
+		return err_set(e, "request.head_too_large",
+			       "请求头过大：请求行和请求头合计不得超过 %zu 字节", SERVER_HEAD_MAX);
+	return 0;
+}
+
 static enum MHD_Result server_begin(struct http_ctx *ctx, struct MHD_Connection *conn,
 				    const char *url, const char *method)
 {
 	struct err e;
 	char allow[40];
-	const char *length;
 
 	err_clear(&e);
+	conn_guard_busy(ctx->srv->guard, server_ticket(conn));
 	snprintf(ctx->method, sizeof ctx->method, "%s", method);
 	ctx->state = CTX_BODY;
 	ctx->path = strdup(url);
 	ctx->scratch = strdup(url);
 	if (!ctx->path || !ctx->scratch) {
 		err_set(&e, "internal.error", "内部错误：内存不足");
+		return server_queue_error(ctx, conn, &e, NULL);
+	}
+	if (server_head_too_large(ctx, conn, &e) < 0)
+		return server_queue_error(ctx, conn, &e, NULL);
+	if (!http_head_method_ok(method)) {
+		/* Answered before routing: the 405 message would quote the method, and a
+		 * method that is not UTF-8 cannot go into a JSON document. */
+		err_set(&e, "request.invalid", "请求方法无效");
 		return server_queue_error(ctx, conn, &e, NULL);
 	}
 	if (ctx->raw_nul || url[0] != '/') {
@@ -608,32 +807,71 @@ static enum MHD_Result server_begin(struct http_ctx *ctx, struct MHD_Connection 
 	 * nobody uploads 500 MB only to hear 401. */
 	if (server_admit(ctx, conn, &e) < 0)
 		return server_queue_error(ctx, conn, &e, NULL);
-	if (!(ctx->route->flags & ROUTE_BODY))
-		return MHD_YES;
+	return server_begin_body(ctx, conn);
+}
 
-	/* A declared length over the limit is refused before a byte of it is read. */
-	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-					     MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (length) {
-		char *end;
-		unsigned long long n;
+/* Runs the route's handler; its answer (or error document) is left in res. */
+static void server_run_handler(struct http_ctx *ctx, struct http_response *res)
+{
+	struct err e;
 
-		errno = 0;
-		n = strtoull(length, &end, 10);
-		if (end == length || *end || !isdigit((unsigned char)*length)) {
-			err_set(&e, "request.invalid", "Content-Length 无效");
-			return server_queue_error(ctx, conn, &e, NULL);
-		}
-		if (errno || n > ctx->srv->max_body) {
-			ctx->too_large = 1;
-			err_set(&e, "request.too_large", "上传文件过大：不得超过 %llu 字节",
-				ctx->srv->max_body);
-			return server_queue_error(ctx, conn, &e, NULL);
-		}
+	err_clear(&e);
+	server_response_init(res);
+	if (ctx->route->handler(&ctx->req, res, &e) < 0) {
+		server_response_clear(res);
+		server_response_init(res);
+		http_reply_error(res, &e);
 	}
-	if (server_spool_open(ctx, conn, &e) < 0)
-		return server_queue_error(ctx, conn, &e, NULL);
-	return MHD_YES;
+	/* The upload is no longer needed: delete it before the client hears back, so that
+	 * disk space is freed as soon as possible. */
+	server_spool_drop(ctx);
+}
+
+/* An upload's handler, in its own thread.  After MHD_resume_connection the daemon may
+ * complete (and free) the request at any moment: nothing of ctx is touched after it. */
+static void *server_upload_thread(void *arg)
+{
+	struct http_ctx *ctx = arg;
+	struct http_server *srv = ctx->srv;
+
+	server_run_handler(ctx, &ctx->res);
+	ctx->state = CTX_READY;
+	MHD_resume_connection(ctx->req.conn);
+	pthread_mutex_lock(&srv->work_lock);
+	srv->working--;
+	pthread_cond_broadcast(&srv->work_done);
+	pthread_mutex_unlock(&srv->work_lock);
+	return NULL;
+}
+
+/* Ingesting an upload takes seconds to minutes, and the daemon's threads each serve
+ * many connections: the handler runs in a thread of its own while the connection is
+ * suspended, so that no search waits behind an ingest.  Returns 0, or -1 when no thread
+ * could be started (the caller then runs the handler itself). */
+static int server_start_upload(struct http_ctx *ctx, struct MHD_Connection *conn)
+{
+	struct http_server *srv = ctx->srv;
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	ctx->state = CTX_WORKING;
+	pthread_mutex_lock(&srv->work_lock);
+	srv->working++;
+	pthread_mutex_unlock(&srv->work_lock);
+	MHD_suspend_connection(conn);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, server_upload_thread, ctx);
+	pthread_attr_destroy(&attr);
+	if (rc == 0)
+		return 0;
+	MHD_resume_connection(conn);
+	pthread_mutex_lock(&srv->work_lock);
+	srv->working--;
+	pthread_mutex_unlock(&srv->work_lock);
+	ctx->state = CTX_BODY;
+	return -1;
 }
 
 static enum MHD_Result server_finish(struct http_ctx *ctx, struct MHD_Connection *conn)
@@ -641,12 +879,10 @@ static enum MHD_Result server_finish(struct http_ctx *ctx, struct MHD_Connection
 	struct http_request *req = &ctx->req;
 	struct http_response res;
 	struct err e;
-	enum MHD_Result ok;
 
 	err_clear(&e);
-	if (ctx->too_large) {
-		err_set(&e, "request.too_large", "上传文件过大：不得超过 %llu 字节",
-			ctx->srv->max_body);
+	if (ctx->spool_full) {
+		server_spool_full(ctx->srv, &e);
 		return server_queue_error(ctx, conn, &e, NULL);
 	}
 	if (ctx->spool_failed) {
@@ -663,20 +899,16 @@ static enum MHD_Result server_finish(struct http_ctx *ctx, struct MHD_Connection
 		ctx->spool_fd = -1;
 		req->body_path = ctx->spool_path;
 		req->body_size = ctx->received;
+		if (server_start_upload(ctx, conn) == 0)
+			return MHD_YES;
+	} else if (ctx->received) {
+		req->body = buf_cstr(&ctx->body);
+		req->body_len = ctx->body.len;
 	}
-	server_response_init(&res);
-	if (ctx->route->handler(req, &res, &e) < 0) {
-		server_response_clear(&res);
-		server_response_init(&res);
-		http_reply_error(&res, &e);
-	}
-	/* The upload is no longer needed: delete it before the client hears back, so that
-	 * disk space is freed as soon as possible. */
-	server_spool_drop(ctx);
+	server_run_handler(ctx, &res);
 	/* The store handle (ctx->req.store) goes back to the pool on completion, which runs
 	 * on every path, even when queueing fails below. */
-	ok = server_queue(ctx, conn, &res);
-	return ok;
+	return server_queue(ctx, conn, &res);
 }
 
 static enum MHD_Result server_on_request(void *cls, struct MHD_Connection *conn,
@@ -692,9 +924,15 @@ static enum MHD_Result server_on_request(void *cls, struct MHD_Connection *conn,
 	}
 	if (ctx->state == CTX_NEW)
 		return server_begin(ctx, conn, url, method);
+	if (ctx->state == CTX_WORKING)
+		return MHD_YES; /* not called while suspended; harmless if it were */
+	if (ctx->state == CTX_READY)
+		return server_queue(ctx, conn, &ctx->res);
 	if (*upload_data_size) {
-		if (ctx->state == CTX_BODY)
-			server_spool_write(ctx, upload_data, *upload_data_size);
+		/* After an early answer (401, 413) libmicrohttpd may still hand over what the
+		 * client sent: it is not ours to keep. */
+		if (ctx->state == CTX_BODY && server_body_take(ctx, upload_data, *upload_data_size) < 0)
+			return MHD_NO;
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -703,122 +941,15 @@ static enum MHD_Result server_on_request(void *cls, struct MHD_Connection *conn,
 	return server_finish(ctx, conn);
 }
 
-/* ---- the request log ----------------------------------------------------------------
- *
- * No personal data may reach the log (architecture.md), and a path can carry some: a
- * resident ID number or a person's name typed where a code belongs.  So a route's
- * `{code}` is written only when it has the shape of a unified social credit code and
- * not that of an ID number, and in every other path each run of 15 or more digits that
- * could be an ID number is replaced by "***".  Bytes outside printable ASCII are
- * percent-encoded so that a line stays one line. */
+/* ---- the request log: http_log.h -------------------------------------------------- */
 
-/* 1 when digits[0..len) (len 15, or 18 with a final digit or X) reads as an ID number:
- * a plausible birth date where GB 11643 puts it. */
-static int server_log_looks_like_id(const char *p, size_t len)
+/* The row's index in the route table, or -1. */
+static int server_route_index(const struct route *r)
 {
-	int year, month, day;
+	size_t n;
+	const struct route *table = router_table(&n);
 
-	if (len == 18) {
-		year = (p[6] - '0') * 1000 + (p[7] - '0') * 100 + (p[8] - '0') * 10 + (p[9] - '0');
-		p += 10;
-		if (year < 1800 || year > 2099)
-			return 0;
-	} else if (len != 15) {
-		return 0;
-	} else {
-		p += 8;
-	}
-	month = (p[0] - '0') * 10 + (p[1] - '0');
-	day = (p[2] - '0') * 10 + (p[3] - '0');
-	return month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
-
-static size_t server_log_put(char *out, size_t o, size_t size, const char *p, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; n && o + 4 < size; p++, n--) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c > 0x20 && c < 0x7f && c != '"') {
-			out[o++] = (char)c;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
-	return o;
-}
-
-/* Appends path with ID-like digit runs masked. */
-static size_t server_log_put_masked(char *out, size_t o, size_t size, const char *p)
-{
-	while (*p) {
-		size_t digits = strspn(p, "0123456789");
-		size_t len = digits + (digits == 17 && (p[17] == 'X' || p[17] == 'x'));
-
-		if (digits >= 15 && (digits > 18 || len == 15 || len == 18)) {
-			if (digits > 18 || server_log_looks_like_id(p, len)) {
-				o = server_log_put(out, o, size, "***", 3);
-				p += len;
-				continue;
-			}
-		}
-		if (digits) {
-			o = server_log_put(out, o, size, p, digits);
-			p += digits;
-			continue;
-		}
-		o = server_log_put(out, o, size, p, 1);
-		p++;
-	}
-	return o;
-}
-
-/* A `{code}` value is shown only when it is a unified social credit code in shape. */
-static int server_log_code_shown(const char *code)
-{
-	size_t digits = strspn(code, "0123456789");
-
-	if (strlen(code) != 18 || strspn(code, "0123456789ABCDEFGHJKLMNPQRTUWXY") != 18)
-		return 0;
-	return !((digits == 18 || (digits == 17 && code[17] == 'X')) &&
-		 server_log_looks_like_id(code, 18));
-}
-
-static void server_log_path(const struct http_ctx *ctx, char *out, size_t size)
-{
-	const char *p;
-	size_t o = 0, param = 0;
-
-	out[0] = '\0';
-	if (!ctx->route || !strchr(ctx->route->pattern, '{')) {
-		server_log_put_masked(out, 0, size, ctx->raw_path ? ctx->raw_path : "-");
-		return;
-	}
-	for (p = ctx->route->pattern; *p;) {
-		const char *close;
-
-		if (*p != '{') {
-			size_t lit = strcspn(p, "{");
-
-			o = server_log_put(out, o, size, p, lit);
-			p += lit;
-			continue;
-		}
-		close = strchr(p, '}');
-		if (param < ctx->nparams) {
-			const char *v = ctx->params[param++];
-
-			if (strncmp(p, "{code}", 6) == 0 && !server_log_code_shown(v))
-				o = server_log_put(out, o, size, "***", 3);
-			else
-				o = server_log_put_masked(out, o, size, v);
-		}
-		p = close ? close + 1 : p + strlen(p);
-	}
+	return r && r >= table && r < table + n ? (int)(r - table) : -1;
 }
 
 static void server_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -826,26 +957,26 @@ static void server_on_completed(void *cls, struct MHD_Connection *conn, void **c
 {
 	struct http_ctx *ctx = *con_cls;
 	struct timespec now;
-	char path[SERVER_LOG_PATH_MAX + 8];
 	double ms;
 
+	conn_guard_idle(((struct http_server *)cls)->guard, server_ticket(conn));
 	if (!ctx)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (double)(now.tv_sec - ctx->started.tv_sec) * 1e3 +
 	     (double)(now.tv_nsec - ctx->started.tv_nsec) / 1e6;
-	server_log_path(ctx, path, sizeof path);
-	/* One line per request; never the query string, which may hold a name or number
-	 * someone searched for. */
-	fprintf(stderr, "event=http method=%s path=%s status=%u ms=%.1f%s\n",
-		ctx->method[0] ? ctx->method : "-", path, ctx->status, ms,
-		toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+	/* One line per request, by route pattern: never the path or the query string,
+	 * which may hold a name or number someone searched for. */
+	http_log_request(ctx->method, ctx->route ? ctx->route->pattern : NULL, ctx->status, ms,
+			 toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	metrics_request(ctx->srv->metrics, server_route_index(ctx->route), ctx->status, ms / 1e3);
 	server_spool_drop(ctx);
+	server_response_clear(&ctx->res);
 	if (ctx->req.store)
 		server_pool_give(ctx->srv, ctx->req.store);
-	free(ctx->raw_path);
 	free(ctx->path);
 	free(ctx->scratch);
+	buf_free(&ctx->body);
 	free(ctx);
 	*con_cls = NULL;
 }
@@ -853,13 +984,9 @@ static void server_on_completed(void *cls, struct MHD_Connection *conn, void **c
 static void server_on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];
-	size_t n;
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	n = strlen(msg);
-	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
-		msg[--n] = '\0';
-	fprintf(stderr, "event=mhd message=\"%s\"\n", msg);
+	http_log_library(msg);
 }
 
 /* ---- start and stop ---------------------------------------------------------------- */
@@ -914,9 +1041,14 @@ static void server_free(struct http_server *srv)
 			store_close(srv->pool[i]);
 	pthread_cond_destroy(&srv->pool_freed);
 	pthread_mutex_destroy(&srv->pool_lock);
+	pthread_cond_destroy(&srv->work_done);
+	pthread_mutex_destroy(&srv->work_lock);
+	conn_guard_free(srv->guard);
+	metrics_free(srv->metrics);
 	free(srv->pool);
 	free(srv->web_root);
 	ratelimit_free(srv->anon_limit);
+	spool_free(srv->spool);
 	tls_clear_pair(&srv->tls_pair);
 	free(srv);
 }
@@ -948,6 +1080,41 @@ static int server_tls_options(struct http_server *srv, const struct http_config 
 	return 0;
 }
 
+/* Each connection is a descriptor: raise the soft limit towards the hard one so that
+ * the table's `conns` (and the daemon's room beyond them, the database, the spool) fit.
+ * When the hard limit is lower, the server still runs, with the kernel's limit. */
+static void server_raise_fd_limit(unsigned conns)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)conns * 2 + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+		fprintf(stderr, "event=config warning=fd_limit limit=%llu wanted=%llu\n",
+			(unsigned long long)rl.rlim_cur, (unsigned long long)want);
+}
+
+/* Opens the spool directory.  A quota smaller than one upload could never be met: that
+ * is a configuration mistake, said at start rather than as 507 on every large upload. */
+static int server_spool_start(struct http_server *srv, const struct http_config *cfg,
+			      struct err *e)
+{
+	unsigned long long quota = cfg->spool_quota ? cfg->spool_quota : HTTP_DEFAULT_SPOOL_QUOTA;
+	char dir[PATH_MAX];
+
+	if (quota < srv->max_body)
+		return err_set(e, "config.spool",
+			       "上传暂存配额（%llu 字节）小于单个上传的上限 --max-body（%llu 字节）",
+			       quota, srv->max_body);
+	if (cfg->spool_dir && *cfg->spool_dir)
+		snprintf(dir, sizeof dir, "%s", cfg->spool_dir);
+	else
+		spool_default_dir(dir, sizeof dir);
+	return spool_open(dir, quota, &srv->spool, e);
+}
+
 int http_server_start(struct store *store, const struct http_config *cfg,
 		      struct http_server **out, struct err *e)
 {
@@ -957,9 +1124,18 @@ int http_server_start(struct store *store, const struct http_config *cfg,
 	const union MHD_DaemonInfo *info;
 	struct MHD_OptionItem tls_opts[4];
 	unsigned conns = cfg->max_connections ? cfg->max_connections : HTTP_DEFAULT_CONNECTIONS;
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-			 MHD_USE_ERROR_LOG;
+	unsigned per_addr = cfg->max_per_address ? cfg->max_per_address : HTTP_DEFAULT_PER_ADDRESS;
+	unsigned threads = cfg->threads ? cfg->threads : HTTP_DEFAULT_THREADS;
+	unsigned head_s = cfg->head_timeout ? cfg->head_timeout : HTTP_DEFAULT_HEAD_TIMEOUT;
+	unsigned idle_s = cfg->idle_timeout ? cfg->idle_timeout : HTTP_DEFAULT_IDLE_TIMEOUT;
+	/* A few threads, each watching many connections with epoll: a connection costs a
+	 * socket and a memory pool, not a thread, so idle or slow ones are cheap. */
+	unsigned flags = (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES
+				  ? MHD_USE_EPOLL_INTERNAL_THREAD
+				  : MHD_USE_POLL_INTERNAL_THREAD) |
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	unsigned rate;
+	size_t nroutes;
 
 	*out = NULL;
 	srv = calloc(1, sizeof *srv);
@@ -967,12 +1143,19 @@ int http_server_start(struct store *store, const struct http_config *cfg,
 		return err_set(e, "internal.error", "内存不足");
 	pthread_mutex_init(&srv->pool_lock, NULL);
 	pthread_cond_init(&srv->pool_freed, NULL);
+	pthread_mutex_init(&srv->work_lock, NULL);
+	pthread_cond_init(&srv->work_done, NULL);
 	srv->seed = store;
 	srv->max_body = cfg->max_body ? cfg->max_body : HTTP_DEFAULT_MAX_BODY;
 	/* More handles than connections could never be used at once. */
 	srv->pool_cap = cfg->db_pool ? cfg->db_pool : HTTP_DEFAULT_DB_POOL;
 	if (srv->pool_cap > (size_t)conns + 1)
 		srv->pool_cap = (size_t)conns + 1;
+	if (conn_guard_create(conns, head_s * 1000u, idle_s * 1000u, &srv->guard) < 0) {
+		server_free(srv);
+		return err_set(e, "internal.error", "内存不足或无法创建线程");
+	}
+	server_raise_fd_limit(conns);
 	srv->pool = calloc(srv->pool_cap, sizeof *srv->pool);
 	if (!srv->pool) {
 		server_free(srv);
@@ -980,6 +1163,12 @@ int http_server_start(struct store *store, const struct http_config *cfg,
 	}
 	srv->pool[srv->npool++] = store;
 	srv->nopen = 1;
+	srv->store_ok = 1;
+	router_table(&nroutes);
+	if (metrics_create(nroutes, &srv->metrics) < 0) {
+		server_free(srv);
+		return err_set(e, "internal.error", "内存不足");
+	}
 	rate = cfg->rate_limit_set ? cfg->rate_limit : HTTP_DEFAULT_RATE_LIMIT;
 	/* 4096 addresses: a city's simultaneous searchers fit; beyond, the stalest go. */
 	if (rate && ratelimit_create(rate, rate, 4096, &srv->anon_limit) < 0) {
@@ -987,6 +1176,10 @@ int http_server_start(struct store *store, const struct http_config *cfg,
 		return err_set(e, "internal.error", "内存不足");
 	}
 
+	if (server_spool_start(srv, cfg, e) < 0) {
+		server_free(srv);
+		return -1;
+	}
 	srv->web_root = realpath(cfg->web_root, NULL);
 	if (!srv->web_root || stat(srv->web_root, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		err_set(e, "request.invalid", "网站目录“%s”不存在或不是目录", cfg->web_root);
@@ -1007,7 +1200,13 @@ int http_server_start(struct store *store, const struct http_config *cfg,
 		flags, 0, NULL, NULL, server_on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
 		server_on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 		MHD_OPTION_URI_LOG_CALLBACK, server_on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED,
-		server_on_completed, srv, MHD_OPTION_CONNECTION_LIMIT, conns,
+		server_on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, server_on_connection, srv,
+		/* The guard keeps the real table of `conns`; the daemon's own limit leaves room
+		 * for connections the guard dropped and the daemon has not yet closed, so that
+		 * a newcomer reaches the guard (which picks whom to drop) instead of being
+		 * refused by the daemon. */
+		MHD_OPTION_CONNECTION_LIMIT, 2 * conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_addr,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, SERVER_TIMEOUT_SECONDS,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, SERVER_MEMORY_LIMIT, MHD_OPTION_ARRAY, tls_opts,
 		MHD_OPTION_END);
@@ -1038,8 +1237,14 @@ void http_server_stop(struct http_server *srv)
 {
 	if (!srv)
 		return;
-	/* Joins every connection thread; their completion callbacks give the store handles
-	 * back, so after this the pool holds every handle that was opened. */
+	/* Uploads being ingested finish first: their connections are suspended, and the
+	 * daemon may only stop once none is. */
+	pthread_mutex_lock(&srv->work_lock);
+	while (srv->working)
+		pthread_cond_wait(&srv->work_done, &srv->work_lock);
+	pthread_mutex_unlock(&srv->work_lock);
+	/* Joins the daemon's threads; the completion callbacks give the store handles back,
+	 * so after this the pool holds every handle that was opened. */
 	MHD_stop_daemon(srv->daemon);
 	server_free(srv);
 }

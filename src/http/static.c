@@ -7,6 +7,12 @@
  * holds a backslash or a control character; libmicrohttpd has already decoded %2e%2e
  * into "..", and the server refuses %00 before routing.  A symbolic link inside the root
  * could still point outside, so the resolved path is checked against the root too.
+ *
+ * Only regular files are served.  A FIFO would block the thread that opens it (and
+ * with it every connection that thread serves), a device could do anything on open,
+ * and a directory or socket has nothing to send: the resolved path is looked at with
+ * lstat before it is opened, and opened non-blocking so that a FIFO swapped in between
+ * cannot block either; the opened file must be the regular file that was looked at.
  */
 #include "http/http_int.h"
 
@@ -22,6 +28,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "http/request_head.h"
 
 struct static_type {
 	const char *ext;
@@ -62,28 +69,6 @@ static const char *static_content_type(const char *path)
 	return "application/octet-stream";
 }
 
-/* 1 when every segment of the decoded path is harmless. */
-static int static_path_ok(const char *path)
-{
-	const char *seg = path;
-
-	if (path[0] != '/')
-		return 0;
-	while (*seg) {
-		size_t len;
-
-		seg++; /* past the slash */
-		len = strcspn(seg, "/");
-		if (len && seg[0] == '.')
-			return 0; /* ".", "..", and hidden files */
-		seg += len;
-	}
-	for (; *path; path++)
-		if ((unsigned char)*path < 0x20 || *path == 0x7f || *path == '\\')
-			return 0;
-	return 1;
-}
-
 static int static_not_found(struct err *e)
 {
 	return err_set(e, "route.not_found", "页面不存在");
@@ -95,11 +80,11 @@ int http_static_serve(struct http_request *req, struct http_response *res, struc
 	const char *inm;
 	char want[PATH_MAX], *real = NULL;
 	size_t rootlen = strlen(root);
-	struct stat st;
+	struct stat st, seen;
 	struct tm tm;
 	int n, fd = -1;
 
-	if (!static_path_ok(req->path))
+	if (!http_head_static_path_ok(req->path))
 		return static_not_found(e);
 	n = snprintf(want, sizeof want, "%s%s%s", root, req->path,
 		     req->path[strlen(req->path) - 1] == '/' ? "index.html" : "");
@@ -114,8 +99,11 @@ int http_static_serve(struct http_request *req, struct http_response *res, struc
 	real = realpath(want, NULL);
 	if (!real || strncmp(real, root, rootlen) != 0 || real[rootlen] != '/')
 		goto not_found;
-	fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	if (lstat(real, &seen) < 0 || !S_ISREG(seen.st_mode))
+		goto not_found;
+	fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_dev != seen.st_dev ||
+	    st.st_ino != seen.st_ino)
 		goto not_found;
 
 	/* A weak validator from size and modification time is enough for files that only
