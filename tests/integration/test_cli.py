@@ -557,10 +557,14 @@ def files_are_private_under_umask(t):
                       "Host: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
                       "Content-Type: text/csv\r\nContent-Length: 100000\r\n\r\n"
                       % (DEPT, token)).encode() + b"x" * 5000)
-        wait_for(lambda: [n for n in os.listdir(spool) if n.startswith("xinyong-upload-")], 20,
-                 "the upload's spool file")
-        for n in os.listdir(spool):
-            eq(oct(mode_of(os.path.join(spool, n))), oct(0o600), "mode of spool file " + n)
+        # The server spools into a directory of its own under TMPDIR (src/http/spool.c).
+        def spooled():
+            return [os.path.join(d, n) for d, _, names in os.walk(spool) for n in names
+                    if n.startswith("upload-")]
+        wait_for(spooled, 20, "the upload's spool file")
+        for f in spooled():
+            eq(oct(mode_of(f)), oct(0o600), "mode of spool file " + f)
+            eq(oct(mode_of(os.path.dirname(f))), oct(0o700), "mode of the spool directory")
     finally:
         if sock:
             sock.close()
