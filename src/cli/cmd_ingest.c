@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include "core/err.h"
+#include "core/rejects_csv.h"
 #include "service/batches.h"
 #include "service/principal.h"
 #include "store/store.h"
@@ -95,7 +96,7 @@ int cmd_ingest(int argc, char **argv)
 				strerror(errno));
 			return CLI_EXIT_USAGE;
 		}
-		fputs("row,field,reason,message\n", req.rejects_csv);
+		fputs(REJECTS_CSV_HEADER, req.rejects_csv);
 	}
 	principal_cli(&who, NULL);
 	req.who = &who;

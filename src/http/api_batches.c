@@ -14,8 +14,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/err.h"
+#include "core/rejects_csv.h"
 #include "http/metrics.h"
 #include "service/batches.h"
 
@@ -103,46 +105,58 @@ static void api_batches_csv_lines(struct buf *out, const json_t *rejects)
 	size_t i;
 
 	json_array_foreach(rejects, i, p) {
-		const char *field = json_string_value(json_object_get(p, "field"));
-		const char *reason = json_string_value(json_object_get(p, "reason"));
-		const char *message = json_string_value(json_object_get(p, "message"));
-
-		buf_printf(out, "%" JSON_INTEGER_FORMAT ",",
-			   json_integer_value(json_object_get(p, "row")));
-		buf_put_csv_field(out, field ? field : "");
-		buf_putc(out, ',');
-		buf_put_csv_field(out, reason ? reason : "");
-		buf_putc(out, ',');
-		buf_put_csv_field(out, message ? message : "");
-		buf_puts(out, "\r\n");
+		rejects_csv_line(out, (long)json_integer_value(json_object_get(p, "row")),
+				 json_string_value(json_object_get(p, "field")),
+				 json_string_value(json_object_get(p, "reason")),
+				 json_string_value(json_object_get(p, "message")));
 	}
 }
 
-/* The whole list as CSV, read page by page: a batch lists at most
- * PIPELINE_BATCH_PROBLEMS problems plus a summary line per reason. */
+/* The whole list as CSV, in constant memory: page by page into an unlinked file, which
+ * the server then sends (a batch lists at most PIPELINE_BATCH_PROBLEMS problems plus a
+ * summary line per reason, some 30 MB at most). */
 static int api_batches_rejects_csv(struct store *s, const struct http_request *req, int64_t id,
 				   struct http_response *res, struct err *e)
 {
 	char after[48] = "";
 	json_t *page = NULL;
 	const char *next;
+	struct buf chunk;
+	FILE *f = tmpfile();
+	long size;
+	int rc = -1;
 
-	buf_puts(&res->body, "row,field,reason,message\r\n");
+	if (!f)
+		return err_set(e, "internal.error", "内部错误：无法创建拒收清单的临时文件");
+	buf_init(&chunk, 0);
+	buf_puts(&chunk, REJECTS_CSV_HEADER);
 	do {
 		if (batches_problems_page(s, &req->who, id, 0, after, BATCHES_PAGE_MAX, &page, e) < 0)
-			return -1;
-		api_batches_csv_lines(&res->body, json_object_get(page, "rejects"));
+			goto out;
+		api_batches_csv_lines(&chunk, json_object_get(page, "rejects"));
 		next = json_string_value(json_object_get(page, "next"));
 		snprintf(after, sizeof after, "%s", next ? next : "");
 		json_decref(page);
-	} while (after[0] && !buf_failed(&res->body));
-	if (buf_failed(&res->body))
-		return err_set(e, "internal.error", "内部错误：拒收清单过大或内存不足");
+		if (buf_failed(&chunk) || fwrite(chunk.data, 1, chunk.len, f) != chunk.len) {
+			err_set(e, "internal.error", "内部错误：拒收清单无法写出（内存或磁盘不足）");
+			goto out;
+		}
+		buf_reset(&chunk);
+	} while (after[0]);
+	if (fflush(f) != 0 || (size = ftell(f)) < 0 || (res->fd = dup(fileno(f))) < 0) {
+		err_set(e, "internal.error", "内部错误：拒收清单无法写出（磁盘不足）");
+		goto out;
+	}
+	res->fd_size = (uint64_t)size;
 	res->status = 200;
 	res->content_type = "text/csv; charset=utf-8";
 	snprintf(res->disposition, sizeof res->disposition,
 		 "attachment; filename=\"batch-%" PRId64 "-rejects.csv\"", id);
-	return 0;
+	rc = 0;
+out:
+	buf_free(&chunk);
+	fclose(f);
+	return rc;
 }
 
 /* A page size from ?limit=, 0 when absent; -1 (refused by the service) when not a

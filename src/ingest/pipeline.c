@@ -13,6 +13,7 @@
 #include "core/catalog.h"
 #include "core/err.h"
 #include "core/reasons.h"
+#include "core/rejects_csv.h"
 #include "core/text.h"
 #include "prepare.h"
 #include "row_queue.h"
@@ -167,13 +168,7 @@ static int pipeline_problem_line(struct pipeline *p, long row, const char *field
 	p->problems_listed++;
 	if (!warning && p->rejects_tmp) {
 		buf_reset(&p->line);
-		buf_printf(&p->line, "%ld,", row);
-		buf_put_csv_field(&p->line, field);
-		buf_putc(&p->line, ',');
-		buf_put_csv_field(&p->line, reason);
-		buf_putc(&p->line, ',');
-		buf_put_csv_field(&p->line, message);
-		buf_putc(&p->line, '\n');
+		rejects_csv_line(&p->line, row, field, reason, message);
 		fwrite(p->line.data, 1, p->line.len, p->rejects_tmp);
 	}
 	return store_problem_add(p->store, &prob, e);
