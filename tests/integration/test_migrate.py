@@ -64,6 +64,9 @@ NOT_COPIED = {
     "schema_migrations": "written by opening the target",
     "sessions": "short-lived logins: people log in again after a move",
 }
+# Tables only one backend has: SQLite's record of how far the audit queue beside the file
+# was chained (migrate chains the queue before it copies the trail).
+ONLY_SQLITE = {"audit_queue_marks"}
 # Columns migrate leaves behind on purpose: SQLite's subjects.id only numbers the rows of
 # its name search index, which the copy rebuilds.
 NOT_COPIED_COLUMNS = {("subjects", "id")}
@@ -883,7 +886,9 @@ def every_table_is_copied(t):
     t.migrate(SRC["db"], pg)
     for db in (SRC["db"], pg):
         schema = table_columns(db)
-        eq(sorted(schema), sorted(TABLES + list(NOT_COPIED)), "the tables of %s" % db)
+        own = ONLY_SQLITE if not testdb.is_url(db) else set()
+        eq(sorted(schema), sorted(TABLES + list(NOT_COPIED) + list(own)),
+           "the tables of %s" % db)
         for table in TABLES:
             m = re.match(r"SELECT (.*?) FROM ", TABLE_SQL[table])
             compared = {c.strip() for c in m.group(1).split(",")}

@@ -59,6 +59,8 @@ DISTRIBUTED = {
     "batch_problems": ("batch_id", "batches"),
     # grows with the subjects, read and written by subject code
     "authorizations": ("subject_code", "subjects"),
+    # every earlier content of a record, on the shard of the record it was
+    "record_versions": ("subject_code", "subjects"),
 }
 # Small tables read by key, replicated to every node.
 REFERENCE = {"catalog_categories", "code_exceptions", "schema_migrations", "users", "sessions",
@@ -417,7 +419,7 @@ def sample_params(db):
         # this small whole instead.
         "SUBJECTS_GET_MANY": [lit("{" + ",".join('"%s"' % c for c in codes[:5]) + "}")],
         "BATCH_GET": [lit(batch)],
-        "PROBLEMS_LIST": [lit(batch), "2"],
+        "PROBLEMS_LIST": [lit(batch), "2", "-1", "0", "1000"],
         "AUTHZ_ACTIVE": [lit(codes[0]), lit(codes[1]), lit(NOW)],
         "AUTHZ_OF_SUBJECT": [lit(codes[0])],
     }
@@ -511,7 +513,7 @@ BREAKS = [
     ("CREATE TABLE ledger (id bigint PRIMARY KEY)", "every_table_is_classified", "ledger"),
     ("CREATE UNIQUE INDEX records_id_key ON records(id)",
      "unique_keys_include_the_distribution_column", "records_id_key"),
-    ("ALTER TABLE batches ADD CONSTRAINT batches_cat_key UNIQUE (category, created_at)",
+    ("ALTER TABLE batches ADD CONSTRAINT batches_cat_key UNIQUE (category, created_at, source)",
      "unique_keys_include_the_distribution_column", "batches_cat_key"),
     ("ALTER TABLE records ADD CONSTRAINT records_batch_fk FOREIGN KEY (batch_id) "
      "REFERENCES batches(id)", "foreign_keys_are_co_located", "records_batch_fk"),
