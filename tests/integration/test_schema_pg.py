@@ -422,6 +422,10 @@ def sample_params(db):
         "PROBLEMS_LIST": [lit(batch), "2", "-1", "0", "1000"],
         "AUTHZ_ACTIVE": [lit(codes[0]), lit(codes[1]), lit(NOW)],
         "AUTHZ_OF_SUBJECT": [lit(codes[0])],
+        "RECORD_OWNER": [lit(codes[0]), lit("penalty"), lit("x")],
+        "RECORDS_FOREIGN_MANY": [lit("{" + ",".join('"%s"' % c for c in codes[:5]) + "}"),
+                                 lit("11441200MB2C12348J")],
+        "RECORD_VERSIONS_OF": [lit(codes[0]), "1"],
     }
 
 
