@@ -4,6 +4,7 @@
  * name search are in sqlite_write.c.
  */
 #include "sqlite_int.h"
+#include "sqlite_gate.h"
 
 #include "core/err.h"
 
@@ -169,10 +170,22 @@ static void sqlite_cache_size(struct store *s, int kib)
 		q->cache_kib = kib;
 }
 
+/* Gives the process's turn to write back once the transaction has ended. */
+static void sqlite_gate_done(struct sqlite_store *q)
+{
+	if (q->in_gate && sqlite3_get_autocommit(q->db)) {
+		q->in_gate = 0;
+		sqlite_gate_leave(q->gate);
+	}
+}
+
 static int sqlite_begin(struct store *s, int wait, struct err *e)
 {
-	sqlite3 *db = sqlite_of(s)->db;
+	struct sqlite_store *q = sqlite_of(s);
+	sqlite3 *db = q->db;
 	int batch = wait == STORE_WAIT_BATCH;
+	int wait_ms = batch ? SQLITE_WRITER_WAIT_MS
+			    : wait == STORE_WAIT_NONE ? SQLITE_TRY_WAIT_MS : SQLITE_BUSY_TIMEOUT_MS;
 	int rc;
 
 	/* IMMEDIATE takes the write lock now: a batch is a writer, and taking the lock
@@ -180,17 +193,29 @@ static int sqlite_begin(struct store *s, int wait, struct err *e)
 	 * timeout helping, when another writer committed in between.  A batch waits as
 	 * long as another writer's batch may take, not the 5 s a reader waits: two
 	 * departments submitting at once should queue, not fail.  A small write (a login,
-	 * an audit entry of a read) waits 5 s and then tells its caller to come back,
-	 * rather than hold a web request for the length of someone's batch.  The audit
-	 * entry of a read hardly waits at all: it goes to the queue instead
-	 * (sqlite_audit_queue.c). */
+	 * a password change) waits 5 s and then tells its caller to come back, rather than
+	 * hold a web request for the length of someone's batch; within this process it
+	 * goes before the batches that wait (sqlite_gate.h), so it waits only for the
+	 * transaction under way.  The audit entry of a read hardly waits at all: it goes to
+	 * the queue instead (sqlite_audit_queue.c). */
+	/* A handle already inside its transaction holds the turn: SQLite refuses the
+	 * second BEGIN itself. */
+	if (!q->in_gate) {
+		if (sqlite_gate_enter(q->gate, batch ? SQLITE_GATE_BATCH : SQLITE_GATE_SMALL,
+				      wait_ms) < 0)
+			return err_set(e, "store.unavailable", "数据库正在写入一批数据，请稍后再试");
+		q->in_gate = 1;
+	}
 	if (wait != STORE_WAIT_BRIEF)
-		sqlite3_busy_timeout(db, batch ? SQLITE_WRITER_WAIT_MS : SQLITE_TRY_WAIT_MS);
+		sqlite3_busy_timeout(db, wait_ms);
 	rc = sqlite_query(s, SQL_BEGIN_LITE, NULL, 0, NULL, NULL, NULL, e);
 	if (wait != STORE_WAIT_BRIEF)
 		sqlite3_busy_timeout(db, SQLITE_BUSY_TIMEOUT_MS);
-	if (rc < 0 && !batch && sqlite3_errcode(db) == SQLITE_BUSY)
-		err_set(e, "store.unavailable", "数据库正在写入一批数据，请稍后再试");
+	if (rc < 0) {
+		sqlite_gate_done(q);
+		if (!batch && sqlite3_errcode(db) == SQLITE_BUSY)
+			err_set(e, "store.unavailable", "数据库正在写入一批数据，请稍后再试");
+	}
 	if (rc == 0 && batch)
 		sqlite_cache_size(s, SQLITE_BATCH_CACHE_KIB);
 	return rc;
@@ -205,6 +230,9 @@ static int sqlite_commit(struct store *s, struct err *e)
 	rc = sqlite_query(s, SQL_COMMIT, NULL, 0, NULL, NULL, NULL, e);
 	if (rc == 0)
 		sqlite_cache_size(s, SQLITE_CACHE_KIB);
+	/* A commit refused with SQLITE_BUSY leaves the transaction open, and the turn
+	 * with it, until the caller rolls back. */
+	sqlite_gate_done(sqlite_of(s));
 	return rc;
 }
 
@@ -216,9 +244,9 @@ static void sqlite_rollback(struct store *s)
 	sqlite_cache_size(s, SQLITE_CACHE_KIB);
 	/* Rolling back when nothing is open (a failed BEGIN, or SQLite already rolled back
 	 * after an error) is not an error worth reporting. */
-	if (sqlite3_get_autocommit(q->db))
-		return;
-	sqlite_query(s, SQL_ROLLBACK, NULL, 0, NULL, NULL, NULL, NULL);
+	if (!sqlite3_get_autocommit(q->db))
+		sqlite_query(s, SQL_ROLLBACK, NULL, 0, NULL, NULL, NULL, NULL);
+	sqlite_gate_done(q);
 }
 
 static int sqlite_flush(struct store *s, struct err *e)
@@ -296,6 +324,7 @@ int store_sqlite_connect(struct store *s, const char *path, struct err *e)
 	/* The timeout comes first: switching to WAL needs a lock another process may hold. */
 	sqlite3_busy_timeout(q->db, SQLITE_BUSY_TIMEOUT_MS);
 	q->cache_kib = SQLITE_CACHE_KIB;
+	q->gate = sqlite_gate_get(path);
 	if (sqlite3_exec(q->db, sqlite_pragmas, NULL, NULL, &msg) != SQLITE_OK) {
 		sqlite_fail_at(e, "设置数据库", path, msg ? msg : sqlite3_errmsg(q->db));
 		sqlite3_free(msg);
@@ -315,6 +344,9 @@ static void sqlite_close(struct store *s)
 	/* Every statement is finalized, so close cannot be refused; an open transaction is
 	 * rolled back by SQLite. */
 	sqlite3_close(q->db);
+	if (q->in_gate)
+		sqlite_gate_leave(q->gate);
+	sqlite_gate_put(q->gate);
 	free(q);
 	s->impl = NULL;
 }

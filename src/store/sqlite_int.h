@@ -26,6 +26,10 @@ struct sqlite_store {
 	 * first use. */
 	sqlite3 *queue;
 	int cache_kib; /* the page cache's size now (sqlite.c) */
+	/* The process's turn to write this file (sqlite_gate.h), and whether this handle
+	 * holds it: from its BEGIN to its COMMIT or ROLLBACK. */
+	struct sqlite_gate *gate;
+	int in_gate;
 	char queue_id[33]; /* the queue file's identity, "" until read */
 };
 
