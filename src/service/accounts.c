@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "access.h"
 #include "audit_trail.h"
 #include "codes.h"
 #include "core/clock.h"
@@ -52,25 +53,19 @@ json_t *accounts_user_json(const struct store_user *u)
 
 /* ---- who may manage whom ---------------------------------------------------------------- */
 
-static int accounts_is_admin(const struct principal *who)
-{
-	return who->kind == PRINCIPAL_CLI ||
-	       (who->kind == PRINCIPAL_USER && (who->roles & ROLE_ADMIN));
-}
-
-/* Whether `who` may create or change an account with `roles` in `dept`. */
+/* Whether `who` may create or change an account with `roles` in `dept`: the access
+ * table's row for that kind of account. */
 static int accounts_may_manage(const struct principal *who, unsigned roles, const char *dept,
 			       struct err *e)
 {
-	if (accounts_is_admin(who))
-		return 0;
-	if (who->kind == PRINCIPAL_USER && (who->roles & ROLE_OPERATOR) && roles == ROLE_SUBJECT)
-		return 0;
-	if (who->kind == PRINCIPAL_USER && (who->roles & ROLE_DEPT_ADMIN) &&
-	    (roles & ~ROLES_DEPT) == 0 && strcmp(dept, who->dept_code) == 0)
-		return 0;
-	return err_set(e, "auth.forbidden",
-		       "无权管理该账号：部门管理员只能管理本部门的部门角色账号，运营人员只能开设信用主体账号");
+	const struct access_target t = { NULL, dept };
+	enum access_action act = ACCESS_USER_MANAGE_PLATFORM_USER;
+
+	if (roles == ROLE_SUBJECT)
+		act = ACCESS_USER_MANAGE_SUBJECT_USER;
+	else if ((roles & ~ROLES_DEPT) == 0)
+		act = ACCESS_USER_MANAGE_DEPT_USER;
+	return access_check(who, act, &t, e);
 }
 
 static int accounts_may_manage_user(const struct principal *who, const struct store_user *u,
@@ -255,8 +250,8 @@ int accounts_set_password(struct store *s, const struct principal *who, const ch
 
 	if (accounts_find(s, name, &u, e) < 0)
 		return -1;
-	if (!accounts_is_admin(who))
-		return err_set(e, "auth.forbidden", "只有管理员可以直接设置他人密码");
+	if (access_check(who, ACCESS_USER_SET_PASSWORD, NULL, e) < 0)
+		return -1;
 	if (accounts_new_password(&u, password, e) < 0)
 		return -1;
 	return accounts_save(s, who, "user.password", &u, 1, e);
@@ -286,8 +281,8 @@ int accounts_change_password(struct store *s, const struct principal *who,
 {
 	struct store_user u;
 
-	if (who->kind != PRINCIPAL_USER)
-		return err_set(e, "auth.forbidden", "只有登录的用户可以修改自己的密码");
+	if (access_check(who, ACCESS_USER_CHANGE_PASSWORD, NULL, e) < 0)
+		return -1;
 	if (store_user_get_id(s, who->id, &u, e) <= 0)
 		return err_set(e, "auth.invalid", "登录已失效，请重新登录");
 	if (!password_verify(u.password_hash, current ? current : ""))
@@ -320,9 +315,13 @@ int accounts_list(struct store *s, const struct principal *who, json_t **out, st
 	json_t *users;
 
 	*out = NULL;
-	if (!accounts_is_admin(who)) {
-		if (who->kind != PRINCIPAL_USER || !(who->roles & ROLE_DEPT_ADMIN))
-			return err_set(e, "auth.forbidden", "只有管理员和部门管理员可以查看账号列表");
+	/* Every department's accounts for whom no department binds (a NULL target is
+	 * nobody's), else the caller's own department's. */
+	if (!access_may(who, ACCESS_USER_LIST, NULL)) {
+		const struct access_target own = { NULL, who->dept_code };
+
+		if (access_check(who, ACCESS_USER_LIST, &own, e) < 0)
+			return -1;
 		dept = who->dept_code;
 	}
 	users = json_array();

@@ -4,33 +4,36 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "access.h"
 #include "audit_trail.h"
 #include "codes.h"
 #include "core/clock.h"
 #include "core/duration.h"
 #include "core/err.h"
-#include "core/role.h"
 #include "core/text.h"
 #include "principal.h"
 #include "store/store.h"
 
 #define AUTHORIZATIONS_PURPOSE_MAX_CHARS 100
 
-/* The subject `who` acts for: its own, or any for the console and operators.  Writes the
- * normalized code. */
+/* The subject `who` acts for in `act`: its own (`subject` NULL or its own code), or the
+ * one named, for whom no subject binds (the console, operators).  Writes the normalized
+ * code. */
 static int authorizations_subject(struct store *s, const struct principal *who,
-				  const char *subject, char out[CODE_MAX], struct err *e)
+				  enum access_action act, const char *subject, char out[CODE_MAX],
+				  struct err *e)
 {
-	if (who->kind == PRINCIPAL_USER && (who->roles & ROLE_SUBJECT)) {
-		if (subject && *subject && strcmp(subject, who->subject_code) != 0)
-			return err_set(e, "auth.forbidden", "只能管理本主体的授权");
+	const struct access_target t = { subject && *subject ? subject : who->subject_code,
+					 NULL };
+
+	if (access_check(who, act, &t, e) < 0)
+		return -1;
+	/* Its own subject: the account's code, normalized when the account was made. */
+	if (who->subject_code[0] && strcmp(t.subject_code, who->subject_code) == 0) {
 		memcpy(out, who->subject_code, CODE_MAX);
 		return 0;
 	}
-	if (who->kind == PRINCIPAL_CLI ||
-	    (who->kind == PRINCIPAL_USER && (who->roles & ROLE_OPERATOR)))
-		return codes_require_valid(s, subject, CODE_KIND_AUTO, "subject", out, e);
-	return err_set(e, "auth.forbidden", "只有信用主体本人或平台运营人员可以登记授权");
+	return codes_require_valid(s, subject, CODE_KIND_AUTO, "subject", out, e);
 }
 
 static json_t *authorizations_json(const struct store_authorization *a)
@@ -70,7 +73,8 @@ int authorizations_grant(struct store *s, const struct principal *who,
 
 	*out = NULL;
 	memset(&a, 0, sizeof a);
-	if (authorizations_subject(s, who, r->subject, a.subject_code, e) < 0 ||
+	if (authorizations_subject(s, who, ACCESS_AUTHORIZATION_GRANT, r->subject, a.subject_code,
+				   e) < 0 ||
 	    codes_require_valid(s, r->grantee, CODE_KIND_USCC, "grantee", a.grantee_code, e) < 0 ||
 	    duration_parse(r->expires ? r->expires : AUTHORIZATIONS_DEFAULT_LIFETIME, &lifetime,
 			   e) < 0)
@@ -104,7 +108,8 @@ int authorizations_revoke(struct store *s, const struct principal *who, const ch
 	int rc;
 
 	memset(&a, 0, sizeof a);
-	if (authorizations_subject(s, who, subject, a.subject_code, e) < 0)
+	if (authorizations_subject(s, who, ACCESS_AUTHORIZATION_REVOKE, subject, a.subject_code,
+				   e) < 0)
 		return -1;
 	a.id = id;
 	if (store_begin(s, e) < 0)
@@ -133,7 +138,7 @@ int authorizations_list(struct store *s, const struct principal *who, const char
 	json_t *list;
 
 	*out = NULL;
-	if (authorizations_subject(s, who, subject, code, e) < 0)
+	if (authorizations_subject(s, who, ACCESS_AUTHORIZATION_LIST, subject, code, e) < 0)
 		return -1;
 	list = json_array();
 	if (store_authorizations_of_subject(s, code, authorizations_row, list, e) < 0) {

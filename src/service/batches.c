@@ -7,7 +7,6 @@
 #include "core/catalog.h"
 #include "core/code.h"
 #include "core/err.h"
-#include "core/role.h"
 #include "ingest/pipeline.h"
 #include "principal.h"
 #include "store/store.h"
@@ -66,7 +65,23 @@ static int batches_audit(struct store *s, const struct store_batch *b, void *ctx
 /* A department's user or token sees its own department's batches only. */
 static int batches_visible(const struct principal *who, const struct store_batch *b)
 {
-	return access_sees_dept(who, b->dept_code);
+	const struct access_target t = { NULL, b->dept_code };
+
+	return access_may(who, ACCESS_BATCH_READ, &t);
+}
+
+/* Whether `who` may submit as `dept`, the code as given (before it is normalized, as
+ * the API always compared it): a department submits its own data only. */
+static int batches_may_submit(const struct principal *who, const char *dept, struct err *e)
+{
+	const struct access_target t = { NULL, dept };
+
+	if (!who)
+		return err_set(e, "auth.forbidden", "报送数据须说明报送者身份");
+	if (access_judge(who, ACCESS_BATCH_SUBMIT, &t) == ACCESS_NOT_OWN)
+		return err_set_field(e, "auth.forbidden", "dept", "只能报送本部门（%s）的数据",
+				     who->dept_code);
+	return access_check(who, ACCESS_BATCH_SUBMIT, &t, e);
 }
 
 int batches_ingest(struct store *s, const struct ingest_request *req, json_t **summary,
@@ -80,7 +95,8 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
 	int rc;
 
 	*summary = NULL;
-	if (catalogs_load(s, req->category ? req->category : "", &cat, e) < 0)
+	if (batches_may_submit(req->who, req->dept_code, e) < 0 ||
+	    catalogs_load(s, req->category ? req->category : "", &cat, e) < 0)
 		return -1;
 	if (batches_check_dept(s, req->dept_code, dept, e) < 0) {
 		catalog_free(cat);

@@ -35,13 +35,15 @@ struct ingest_request {
 	enum reader_format format;
 	FILE *rejects_csv; /* when non-NULL, rejects are also appended here as CSV lines
 			      (the caller writes the header row,field,reason,message) */
-	const struct principal *who; /* who submits: recorded in the audit trail with the
-					batch, in its transaction */
+	const struct principal *who; /* who submits, as access.h's batch.submit allows:
+					recorded in the audit trail with the batch, in its
+					transaction */
 };
 
 /* Reads, cleans, validates, links and writes the file as one batch.  Returns 0 with the
  * summary (new reference) even when rows were rejected; -1 when the file could not be
- * used at all (`catalog.unknown_category`, `dept.invalid`, `file.unreadable`,
+ * used at all (`auth.forbidden` when `who` may not submit as the department,
+ * `catalog.unknown_category`, `dept.invalid`, `file.unreadable`,
  * `file.format`, `file.no_columns`, `file.mostly_rejected`), in which case nothing was
  * written. */
 int batches_ingest(struct store *s, const struct ingest_request *req, json_t **summary,

@@ -66,18 +66,3 @@ void principal_role_text(const struct principal *p, char *out, size_t size)
 	else if (size)
 		out[0] = '\0';
 }
-
-int principal_is_government(const struct principal *p)
-{
-	switch (p->kind) {
-	case PRINCIPAL_CLI:
-		return 1;
-	case PRINCIPAL_USER:
-		return (p->roles & (ROLES_DEPT | ROLE_OPERATOR | ROLE_ADMIN)) != 0;
-	case PRINCIPAL_TOKEN:
-		return p->dept_code[0] && (p->scopes & SCOPE_SUBJECTS_READ);
-	case PRINCIPAL_ANONYMOUS:
-	default:
-		return 0;
-	}
-}

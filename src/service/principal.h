@@ -4,8 +4,9 @@
  * token, the command line, or nobody at all).
  *
  * The HTTP layer fills it from the credentials of a request (http/auth.c); the CLI fills
- * it with principal_cli.  Services decide with it what may be seen (access.h) and write
- * it into the audit trail (audit_trail.h).  A principal owns no memory.
+ * it with principal_cli.  Services decide with it what may be done and seen (access.h,
+ * access_view.h) and write it into the audit trail (audit_trail.h).  A principal owns no
+ * memory.
  */
 #ifndef XY_SERVICE_PRINCIPAL_H
 #define XY_SERVICE_PRINCIPAL_H
@@ -48,10 +49,5 @@ void principal_actor(const struct principal *p, char *out, size_t size);
 /* The roles (users) or scopes (tokens; "agency," first for an agency's) as one
  * comma-separated text, for the audit trail. */
 void principal_role_text(const struct principal *p, char *out, size_t size);
-
-/* A government body acting: a department user, platform staff other than the auditor, a
- * department's token with subjects:read, or the console.  Only these see `shared` data,
- * and only with a purpose. */
-int principal_is_government(const struct principal *p);
 
 #endif

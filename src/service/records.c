@@ -8,7 +8,6 @@
 #include "audit_trail.h"
 #include "codes.h"
 #include "core/err.h"
-#include "core/role.h"
 #include "core/text.h"
 #include "principal.h"
 #include "store/store.h"
@@ -63,11 +62,13 @@ static int records_keep(void *ctx, const struct store_record *r)
 	return 0;
 }
 
-/* Finds record `id` for `who`: 0 with *f filled, or -1 (`record.not_found` also when
- * the record is another department's, so that ids do not tell what others hold). */
-static int records_find(struct store *s, const struct principal *who, int64_t id,
-			struct record_found *f, struct err *e)
+/* Finds record `id` for `who` to do `act` to it: 0 with *f filled, or -1
+ * (`record.not_found` also when the record is another department's, so that ids do not
+ * tell what others hold). */
+static int records_find(struct store *s, const struct principal *who, enum access_action act,
+			int64_t id, struct record_found *f, struct err *e)
 {
+	struct access_target t = { NULL, NULL };
 	int found;
 
 	memset(f, 0, sizeof *f);
@@ -77,7 +78,8 @@ static int records_find(struct store *s, const struct principal *who, int64_t id
 		f->json = NULL;
 		return found < 0 ? -1 : err_set(e, "internal.error", "内存不足，无法输出记录");
 	}
-	if (!found || !access_sees_dept(who, f->dept)) {
+	t.dept_code = f->dept;
+	if (!found || !access_may(who, act, &t)) {
 		json_decref(f->json);
 		f->json = NULL;
 		return err_set(e, "record.not_found", "信用记录 %lld 不存在", (long long)id);
@@ -105,7 +107,7 @@ int records_history(struct store *s, const struct principal *who, int64_t id, js
 	int rc;
 
 	*out = NULL;
-	if (records_find(s, who, id, &f, e) < 0)
+	if (records_find(s, who, ACCESS_RECORD_HISTORY, id, &f, e) < 0)
 		return -1;
 	versions = json_array();
 	if (store_record_versions(s, f.subject, id, records_add_version, versions, e) < 0) {
@@ -128,12 +130,6 @@ int records_history(struct store *s, const struct principal *who, int64_t id, js
 	return 0;
 }
 
-static int records_may_transfer(const struct principal *who)
-{
-	return who->kind == PRINCIPAL_CLI ||
-	       (who->kind == PRINCIPAL_USER && (who->roles & ROLE_OPERATOR));
-}
-
 int records_transfer(struct store *s, const struct principal *who, int64_t id,
 		     const char *to_dept, const char *reason, json_t **out, struct err *e)
 {
@@ -144,8 +140,8 @@ int records_transfer(struct store *s, const struct principal *who, int64_t id,
 	int rc;
 
 	*out = NULL;
-	if (!records_may_transfer(who))
-		return err_set(e, "auth.forbidden", "只有平台运营人员可以移交信用记录");
+	if (access_check(who, ACCESS_RECORD_TRANSFER, NULL, e) < 0)
+		return -1;
 	if (codes_require_valid(s, to_dept, CODE_KIND_USCC, "dept", to, e) < 0)
 		return -1;
 	if (reason_chars == 0 || reason_chars > RECORDS_REASON_MAX_CHARS)
@@ -154,7 +150,7 @@ int records_transfer(struct store *s, const struct principal *who, int64_t id,
 				     RECORDS_REASON_MAX_CHARS);
 	if (store_begin(s, e) < 0)
 		return -1;
-	if (records_find(s, who, id, &f, e) < 0) {
+	if (records_find(s, who, ACCESS_RECORD_TRANSFER, id, &f, e) < 0) {
 		store_rollback(s);
 		return -1;
 	}

@@ -35,11 +35,11 @@ struct principal;
 #define SUBJECTS_SEARCH_DEFAULT_LIMIT 20
 #define SUBJECTS_SEARCH_MAX_LIMIT 100
 
-/* What `who` may see of the subject (access.h): categories of the disclosure levels it
- * may see, records whose publicity ended only for those who may, personal identifiers
- * masked unless it needs them; a natural person hidden from the public answers
- * `subject.not_found` like a code nobody holds.  A look at non-public data is recorded
- * in the audit trail first (and fails if it cannot be).  *out is a new reference.  Fails
+/* The archive view of `who` on the subject (archive_view.h, which decides what is shown
+ * and records the look) rendered as the document above: categories of the disclosure
+ * levels it may see, records whose publicity ended only for those who may, personal
+ * identifiers masked unless it needs them; a natural person hidden from the public
+ * answers `subject.not_found` like a code nobody holds.  *out is a new reference.  Fails
  * with `subject.not_found`, `access.purpose_required`, or the code's reason. */
 int subjects_show(struct store *s, const char *code, const struct principal *who, json_t **out,
 		  struct err *e);

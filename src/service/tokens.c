@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "access.h"
 #include "audit_trail.h"
 #include "codes.h"
 #include "core/clock.h"
@@ -16,14 +17,6 @@
 /* How many characters of a token a list shows: its prefix and four more, enough to tell
  * tokens apart and far too few to guess the rest. */
 #define TOKENS_HINT_CHARS 8
-
-static int tokens_may_manage(const struct principal *who, struct err *e)
-{
-	if (who->kind == PRINCIPAL_CLI ||
-	    (who->kind == PRINCIPAL_USER && (who->roles & ROLE_ADMIN)))
-		return 0;
-	return err_set(e, "auth.forbidden", "只有平台管理员可以签发或吊销访问令牌");
-}
 
 json_t *tokens_scopes_json(unsigned scopes)
 {
@@ -80,7 +73,7 @@ int tokens_issue(struct store *s, const struct principal *who, const struct toke
 	*out = NULL;
 	secret[0] = '\0';
 	memset(&t, 0, sizeof t);
-	if (tokens_may_manage(who, e) < 0)
+	if (access_check(who, ACCESS_TOKEN_ISSUE, NULL, e) < 0)
 		return -1;
 	if (has_dept == has_agency)
 		return err_set_field(e, "request.invalid", "dept",
@@ -122,7 +115,7 @@ int tokens_revoke(struct store *s, const struct principal *who, int64_t id, stru
 	struct store_token t;
 	int rc;
 
-	if (tokens_may_manage(who, e) < 0)
+	if (access_check(who, ACCESS_TOKEN_REVOKE, NULL, e) < 0)
 		return -1;
 	if (store_begin(s, e) < 0)
 		return -1;
@@ -148,7 +141,7 @@ int tokens_list(struct store *s, const struct principal *who, json_t **out, stru
 	json_t *list;
 
 	*out = NULL;
-	if (tokens_may_manage(who, e) < 0)
+	if (access_check(who, ACCESS_TOKEN_LIST, NULL, e) < 0)
 		return -1;
 	list = json_array();
 	if (store_token_list(s, tokens_list_row, list, e) < 0) {
