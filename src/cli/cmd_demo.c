@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include "core/err.h"
+#include "service/calendar.h"
 #include "service/demo.h"
 #include "store/store.h"
 
@@ -51,7 +52,9 @@ int cmd_demo(int argc, char **argv)
 	}
 	if (!(s = cli_open_store(db)))
 		return CLI_EXIT_USAGE;
-	rc = demo_generate(s, &dopts, &summary, &e);
+	rc = calendar_install_builtin(s, NULL, &e);
+	if (rc == 0)
+		rc = demo_generate(s, &dopts, &summary, &e);
 	store_close(s);
 	if (rc < 0)
 		return cli_fail(&e);
