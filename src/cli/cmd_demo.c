@@ -1,6 +1,7 @@
 /*
  * cmd_demo.c - `xinyong demo --db DB --subjects N [--seed S]` fills a database with
- * realistic synthetic data; `xinyong demo --penalties N` writes a penalty CSV to stdout
+ * realistic synthetic data (after the built-in holiday calendar, as `init` loads it);
+ * `xinyong demo --penalties N` writes a penalty CSV to stdout
  * (used by the benchmark).
  */
 #include "cli.h"
