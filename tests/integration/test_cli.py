@@ -494,6 +494,21 @@ def test(fn):
     return fn
 
 
+def stop_serve(proc):
+    """Stops a `xinyong serve` started with pipes as an operator would (SIGINT) and returns
+    its stderr."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    err = proc.stderr.read().decode("utf-8", "replace")
+    proc.stdout.close()
+    proc.stderr.close()
+    return err
+
+
 def mode_of(path):
     return os.stat(path).st_mode & 0o777
 
@@ -568,15 +583,7 @@ def files_are_private_under_umask(t):
     finally:
         if sock:
             sock.close()
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        err = proc.stderr.read().decode("utf-8", "replace")
-        proc.stdout.close()
-        proc.stderr.close()
+        err = stop_serve(proc)
     sanitizer_check(["serve"], err)
 
 
@@ -2229,15 +2236,7 @@ def calendar_healthz_warns_of_a_missing_year(t):
                 data += chunk
             conn.close()
         finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            err = proc.stderr.read().decode("utf-8", "replace")
-            proc.stdout.close()
-            proc.stderr.close()
+            err = stop_serve(proc)
         sanitizer_check(["serve"], err)
         head, _, body = data.partition(b"\r\n\r\n")
         check(head.startswith(b"HTTP/1.1 200"), "healthz status: %r" % head[:60])
