@@ -19,6 +19,7 @@ struct store;
 #define CLI_EXIT_USAGE 2
 
 int cmd_audit(int argc, char **argv);
+int cmd_calendar(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
 int cmd_code(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

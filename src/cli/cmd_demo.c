@@ -1,11 +1,13 @@
 /*
  * cmd_demo.c - `xinyong demo --db DB --subjects N [--seed S]` fills a database with
- * realistic synthetic data; `xinyong demo --penalties N` writes a penalty CSV to stdout
+ * realistic synthetic data (after the built-in holiday calendar, as `init` loads it);
+ * `xinyong demo --penalties N` writes a penalty CSV to stdout
  * (used by the benchmark).
  */
 #include "cli.h"
 
 #include "core/err.h"
+#include "service/calendar.h"
 #include "service/demo.h"
 #include "store/store.h"
 
@@ -51,7 +53,9 @@ int cmd_demo(int argc, char **argv)
 	}
 	if (!(s = cli_open_store(db)))
 		return CLI_EXIT_USAGE;
-	rc = demo_generate(s, &dopts, &summary, &e);
+	rc = calendar_install_builtin(s, NULL, &e);
+	if (rc == 0)
+		rc = demo_generate(s, &dopts, &summary, &e);
 	store_close(s);
 	if (rc < 0)
 		return cli_fail(&e);

@@ -1,6 +1,10 @@
-/* cmd_init.c - `xinyong init --db DB`: an empty platform with the built-in catalog. */
+/* cmd_init.c - `xinyong init --db DB`: an empty platform with the built-in catalog and
+ * holiday calendar.  On an existing platform it adds what is missing of them (a year of
+ * the built-in calendar the database lacks) and changes nothing else. */
 #include "cli.h"
 
+#include "core/err.h"
+#include "service/calendar.h"
 #include "store/store.h"
 
 #include <getopt.h>
@@ -14,6 +18,7 @@ int cmd_init(int argc, char **argv)
 	const char *usage = "xinyong init [--db DB]";
 	const char *db = NULL;
 	struct store *s;
+	struct err e;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
@@ -27,6 +32,11 @@ int cmd_init(int argc, char **argv)
 	s = cli_open_store(db);
 	if (!s)
 		return CLI_EXIT_USAGE;
+	err_clear(&e);
+	if (calendar_install_builtin(s, NULL, &e) < 0) {
+		store_close(s);
+		return cli_fail(&e);
+	}
 	printf("initialized %s\n", store_location(s));
 	store_close(s);
 	return CLI_EXIT_OK;

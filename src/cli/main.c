@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{ "user", cmd_user, "add, disable and list accounts; set passwords" },
 	{ "token", cmd_token, "issue, revoke and list API tokens" },
 	{ "audit", cmd_audit, "verify, sign, list and prune the audit trail" },
+	{ "calendar", cmd_calendar, "import the holiday calendar; count working days" },
 	{ "routes", cmd_routes, "list the HTTP routes and who may call them" },
 };
 

@@ -24,6 +24,7 @@ struct err;
 struct store;
 struct http_server;
 struct MHD_Connection;
+struct workday_calendar;
 
 #define HTTP_MAX_PARAMS 4
 
@@ -131,6 +132,8 @@ struct store *http_request_store(struct http_request *req, struct err *e);
 const char *http_server_web_root(const struct http_server *srv);
 /* The server's counters (metrics.h), for handlers that count (uploads) or show them. */
 struct metrics *http_server_metrics(const struct http_server *srv);
+/* The platform's holiday calendar as loaded when the server started (read-only). */
+const struct workday_calendar *http_server_calendar(const struct http_server *srv);
 
 /* The server's state as it is in memory now, for /healthz and /metrics. */
 struct http_server_status {

@@ -30,6 +30,10 @@
  * for one and gives it back on completion, and handles are only opened when none is
  * free.  The pool never holds more than db_pool handles; readers run concurrently
  * under SQLite's WAL mode while an ingest writes.
+ *
+ * The holiday calendar (service/calendar.h) is read once, from the first handle, when
+ * the server starts, and never changes while it runs: /healthz reports it from memory,
+ * and a yearly `xinyong calendar import` takes effect at the next start.
  */
 #include "http/http.h"
 #include "http/http_int.h"
@@ -59,9 +63,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/json_input.h"
 #include "core/reasons.h"
+#include "core/workday.h"
+#include "service/calendar.h"
 #include "store/store.h"
 
 #define SERVER_CSP "default-src 'self'; frame-ancestors 'none'"
@@ -109,6 +116,9 @@ struct http_server {
 	/* 0 once a handle could not be had (every one busy for the whole wait, or the
 	 * database refused a new one) until one is had again: /healthz reports it. */
 	int store_ok;
+	/* The platform's holiday calendar, loaded at start; read-only afterwards, so any
+	 * thread may read it without a lock. */
+	struct workday_calendar *calendar;
 };
 
 enum ctx_state {
@@ -1050,7 +1060,32 @@ static void server_free(struct http_server *srv)
 	ratelimit_free(srv->anon_limit);
 	spool_free(srv->spool);
 	tls_clear_pair(&srv->tls_pair);
+	workday_calendar_free(srv->calendar);
 	free(srv);
+}
+
+/* Loads the holiday calendar from the first handle and logs the years it lacks that
+ * matter now (service/calendar.h; /healthz repeats them). */
+static int server_load_calendar(struct http_server *srv, struct err *e)
+{
+	char today_text[11];
+	struct date today;
+	int missing[2], n, i;
+
+	if (calendar_load(srv->seed, &srv->calendar, e) < 0)
+		return -1;
+	clock_today(today_text);
+	if (date_parse_iso(today_text, &today) < 0)
+		return 0;
+	n = calendar_missing_years(srv->calendar, today, missing);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "event=calendar warning=year_missing year=%d\n", missing[i]);
+	return 0;
+}
+
+const struct workday_calendar *http_server_calendar(const struct http_server *srv)
+{
+	return srv->calendar;
 }
 
 /* Loads the certificate and key when the configuration names them and fills `opts`
@@ -1164,6 +1199,10 @@ int http_server_start(struct store *store, const struct http_config *cfg,
 	srv->pool[srv->npool++] = store;
 	srv->nopen = 1;
 	srv->store_ok = 1;
+	if (server_load_calendar(srv, e) < 0) {
+		server_free(srv);
+		return -1;
+	}
 	router_table(&nroutes);
 	if (metrics_create(nroutes, &srv->metrics) < 0) {
 		server_free(srv);

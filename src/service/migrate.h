@@ -2,8 +2,8 @@
  * migrate.h - copying a whole platform from one store to another (`xinyong migrate`),
  * typically from an SQLite file to PostgreSQL or back, and proving the copy complete.
  *
- * Tables are copied in dependency order: the catalog and the code exceptions, users and
- * API tokens, then subjects, batches, batch problems, records and authorizations, and
+ * Tables are copied in dependency order: the catalog, the code exceptions and the
+ * holiday calendar, users and API tokens, then subjects, batches, batch problems, records and authorizations, and
  * last the audit trail (its anchor, entries and checkpoints, hashes and all, so that
  * `xinyong audit verify` passes on the target and the chain goes on there)
  * (store_copy_table: keyset pages, one transaction each on the target).  Login sessions

@@ -319,6 +319,49 @@ int store_category_list(struct store *s,
 	return store__query(s, SQL_CATEGORY_LIST, NULL, 0, store_category_row, &c, NULL, e);
 }
 
+/* ---- the holiday calendar ---------------------------------------------------------- */
+
+int store_calendar_delete_year(struct store *s, int year, struct err *e)
+{
+	char from[24], to[24];
+	struct store_param p[2] = { STORE_TEXT(from), STORE_TEXT(to) };
+
+	snprintf(from, sizeof from, "%04d-01-01", year);
+	snprintf(to, sizeof to, "%04d-01-01", year + 1);
+	return store__query(s, SQL_CALENDAR_DELETE_YEAR, p, 2, NULL, NULL, NULL, e);
+}
+
+int store_calendar_put(struct store *s, const char *day, const char *kind, struct err *e)
+{
+	char now[26];
+	struct store_param p[3] = { STORE_TEXT(day), STORE_TEXT(kind), STORE_TEXT(now) };
+
+	store__now(s, now);
+	return store__query(s, SQL_CALENDAR_PUT, p, 3, NULL, NULL, NULL, e);
+}
+
+struct calendar_list_ctx {
+	int (*cb)(void *ctx, const char *day, const char *kind, const char *updated_at);
+	void *ctx;
+};
+
+static int store_calendar_row(void *ctx, const struct store_row *row)
+{
+	struct calendar_list_ctx *c = ctx;
+
+	return c->cb(c->ctx, store__text(row, 0), store__text(row, 1), store__text(row, 2));
+}
+
+int store_calendar_list(struct store *s,
+			int (*cb)(void *ctx, const char *day, const char *kind,
+				  const char *updated_at),
+			void *ctx, struct err *e)
+{
+	struct calendar_list_ctx c = { cb, ctx };
+
+	return store__query(s, SQL_CALENDAR_LIST, NULL, 0, store_calendar_row, &c, NULL, e);
+}
+
 /* ---- code exceptions -------------------------------------------------------------- */
 
 int store_code_exception_add(struct store *s, const char *code, const char *note,

@@ -76,6 +76,19 @@ int store_code_exception_list(struct store *s,
 					const char *added_at),
 			      void *ctx, struct err *e);
 
+/* ---- the holiday calendar (core/workday.h; service/calendar.h reads it) ------------ */
+
+/* Removes every listed day of `year`.  Call with store_calendar_put in one transaction
+ * to replace a year whole. */
+int store_calendar_delete_year(struct store *s, int year, struct err *e);
+/* Lists day `day` ("YYYY-MM-DD", not yet listed) as `kind` ("holiday" or "workday"). */
+int store_calendar_put(struct store *s, const char *day, const char *kind, struct err *e);
+/* Every listed day, in date order; updated_at is when its year was last loaded. */
+int store_calendar_list(struct store *s,
+			int (*cb)(void *ctx, const char *day, const char *kind,
+				  const char *updated_at),
+			void *ctx, struct err *e);
+
 /* ---- subjects --------------------------------------------------------------------- */
 
 struct store_subject {
@@ -419,6 +432,7 @@ int store_audit_entry_hash(struct store *s, long long seq, char hash[AUDIT_HASH_
 enum store_table {
 	STORE_TABLE_CATEGORIES,
 	STORE_TABLE_EXCEPTIONS,
+	STORE_TABLE_CALENDAR,
 	STORE_TABLE_SUBJECTS,
 	STORE_TABLE_BATCHES,
 	STORE_TABLE_PROBLEMS,

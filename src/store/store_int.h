@@ -3,8 +3,8 @@
  * includes this.
  *
  *   store.c            opening by URL, migrations, and every operation whose SQL both
- *                      backends share (catalog, code exceptions, batches, problems,
- *                      subject lookup, a subject's records, counts)
+ *                      backends share (catalog, code exceptions, holiday calendar,
+ *                      batches, problems, subject lookup, a subject's records, counts)
  *   store_copy.c       whole-table scans and copies for `xinyong migrate`
  *   sql.def            the text of every statement, with how Citus would route it
  *   sqlite.c           the SQLite driver: connection, statement cache, transactions

@@ -363,9 +363,12 @@ def healthz(ctx):
     expect_status(r, 200)
     doc = expect_json(r)
     check(doc["status"] == "ok", "status %r" % doc.get("status"))
-    # From memory: the day the server takes for today, and its store's state; the
-    # counts are the operators' /metrics (tests/http/test_hardening.py).
-    check(doc["calendar"] == {"today": NOW[:10], "now": NOW + "+08:00", "fixed": True},
+    # From memory: the day the server takes for today, the years of the holiday calendar
+    # loaded at start (init loads the built-in 2024-2026: nothing missing in March 2026),
+    # and its store's state; the counts are the operators' /metrics
+    # (tests/http/test_hardening.py).
+    check(doc["calendar"] == {"today": NOW[:10], "now": NOW + "+08:00", "fixed": True,
+                              "years": [2024, 2025, 2026], "warnings": []},
           "calendar %r" % doc.get("calendar"))
     check(doc["store"]["status"] == "ok", "store %r" % doc.get("store"))
     handles = doc["store"]["handles"]

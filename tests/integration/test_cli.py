@@ -494,6 +494,21 @@ def test(fn):
     return fn
 
 
+def stop_serve(proc):
+    """Stops a `xinyong serve` started with pipes as an operator would (SIGINT) and returns
+    its stderr."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    err = proc.stderr.read().decode("utf-8", "replace")
+    proc.stdout.close()
+    proc.stderr.close()
+    return err
+
+
 def mode_of(path):
     return os.stat(path).st_mode & 0o777
 
@@ -568,15 +583,7 @@ def files_are_private_under_umask(t):
     finally:
         if sock:
             sock.close()
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        err = proc.stderr.read().decode("utf-8", "replace")
-        proc.stdout.close()
-        proc.stderr.close()
+        err = stop_serve(proc)
     sanitizer_check(["serve"], err)
 
 
@@ -2043,6 +2050,209 @@ def search_limit_is_checked(t):
         r = t.run(["search", "--db", t.db, "--limit", bad, "测试"])
         eq(r.code, 2, "exit status for --limit %s" % bad)
         check("request.invalid" in r.err, "reason for --limit %s: %s" % (bad, r.err))
+
+# ---- the holiday calendar (xinyong calendar; data/calendar/cn-workdays.csv) --------------
+
+def calendar_years(t):
+    """{year: listed days} as the database holds them."""
+    rows = t.sql("SELECT substr(day, 1, 4), count(*) FROM calendar_days GROUP BY substr(day, 1, 4) "
+                 "ORDER BY 1")
+    return {int(y): n for y, n in rows}
+
+
+def builtin_calendar():
+    with open(os.path.join(ROOT, "data", "calendar", "cn-workdays.csv"), encoding="utf-8") as f:
+        return [(r["date"], r["kind"]) for r in csv.DictReader(f)]
+
+
+def calendar_add(t, day, n, now=NOW):
+    r = t.run(["calendar", "--db", t.db, "add", day, str(n)], now=now)
+    check(r.code == 0, "calendar add %s %s: %s" % (day, n, r.describe()))
+    return r.out.strip(), r.err
+
+
+@test
+def calendar_init_loads_the_builtin_calendar(t):
+    t.init()
+    eq(calendar_years(t), {2024: 36, 2025: 33, 2026: 39}, "years after init")
+    eq(sorted(tuple(x) for x in t.sql("SELECT day, kind FROM calendar_days")),
+       sorted(builtin_calendar()), "the rows are data/calendar/cn-workdays.csv")
+    # init again over an operator's import of 2025 keeps the import: only missing years
+    # of the built-in calendar are added.
+    f = t.write("2025.csv", "date,kind\n2025-10-01,holiday\n")
+    t.ok(["calendar", "--db", t.db, "import", f])
+    t.init()
+    eq(calendar_years(t), {2024: 36, 2025: 1, 2026: 39}, "years after a second init")
+
+
+@test
+def calendar_demo_loads_the_builtin_calendar(t):
+    t.ok(["demo", "--db", t.db, "--subjects", "5"])
+    eq(calendar_years(t), {2024: 36, 2025: 33, 2026: 39}, "years after demo")
+
+
+@test
+def calendar_add_counts_working_days(t):
+    t.init()
+    cases = [
+        ("2024-02-08", 1, "2024-02-09"),  # 除夕 02-09 is a working Friday by the notice
+        ("2024-02-09", 1, "2024-02-18"),  # Spring Festival off, the Sunday 02-18 worked
+        ("2024-02-08", 2, "2024-02-18"),
+        ("2025-09-26", 1, "2025-09-28"),  # the Sunday before National Day is worked
+        ("2025-09-30", 1, "2025-10-09"),  # 10-01..10-08 off
+        ("2025-09-30", 7, "2025-10-16"),  # the Saturday 10-11 counts
+        ("2025-12-31", 1, "2026-01-04"),  # New Year 01-01..01-03 off, the Sunday worked
+        ("2026-02-13", 2, "2026-02-24"),
+        ("2024-02-12", 0, "2024-02-12"),  # zero days: the day itself
+    ]
+    for day, n, want in cases:
+        out, err = calendar_add(t, day, n)
+        eq(out, want, "calendar add %s %d" % (day, n))
+        check("year_missing" not in err, "no warning for %s + %d: %r" % (day, n, err))
+    # 2027 is not in the calendar: Monday-Friday, with a warning that names the year.
+    out, err = calendar_add(t, "2026-12-31", 2)
+    eq(out, "2027-01-04", "2026-12-31 + 2 by Monday-Friday in 2027")
+    check("event=calendar warning=year_missing" in err and "years=2027" in err,
+          "the fallback is logged: %r" % err)
+    check("calendar.year_missing" in err and "calendar import" in err,
+          "the fallback is explained: %r" % err)
+    for args, what in ((["2024-02-30", "1"], "2024-02-30"), (["2024/02/08", "1"], "2024/02/08"),
+                       (["2024-02-08", "x"], "x"), (["2024-02-08", "10001"], "10001")):
+        r = t.run(["calendar", "--db", t.db, "add"] + args)
+        eq(r.code, 2, "exit status of calendar add %s" % args)
+        check("request.invalid" in r.err and what in r.err, "stderr of %s: %r" % (args, r.err))
+    for args in (["add", "2024-02-08"], ["add"], ["import"], ["nope"], []):
+        r = t.run(["calendar", "--db", t.db] + args)
+        eq(r.code, 2, "exit status of calendar %s" % args)
+        check("usage:" in r.err, "usage for calendar %s: %r" % (args, r.err))
+
+
+@test
+def calendar_import_replaces_whole_years(t):
+    t.init()
+    eq(calendar_add(t, "2025-12-31", 1)[0], "2026-01-04", "before the import")
+    # A new notice for 2026 (an invented one: New Year's Day only) and the first for 2027.
+    f = t.write("cn-2026-2027.csv", "\ufeffdate,kind\r\n2026-01-01,holiday\r\n\r\n"
+                "2027-01-01,holiday\r\n2027-02-06,workday\r\n")
+    r = t.ok(["calendar", "--db", t.db, "import", f], now="2026-11-25T09:00:00+08:00")
+    eq(r.json(), {"file": f, "years": [2026, 2027], "days": 3, "replaced": [2026]},
+       "import summary")
+    eq(calendar_years(t), {2024: 36, 2025: 33, 2026: 1, 2027: 2}, "years after the import")
+    eq([list(x) for x in t.sql("SELECT day, kind, updated_at FROM calendar_days "
+                                "WHERE day >= '2026' ORDER BY day")],
+       [["2026-01-01", "holiday", "2026-11-25T09:00:00+08:00"],
+        ["2027-01-01", "holiday", "2026-11-25T09:00:00+08:00"],
+        ["2027-02-06", "workday", "2026-11-25T09:00:00+08:00"]], "the rows written")
+    # The count follows the new rows at once, and 2027 no longer falls back.
+    eq(calendar_add(t, "2025-12-31", 1)[0], "2026-01-02", "2026-01-02 is a working day now")
+    out, err = calendar_add(t, "2027-02-05", 1)
+    eq(out, "2027-02-06", "the make-up Saturday of 2027")
+    check("year_missing" not in err, "2027 is known: %r" % err)
+    r = t.ok(["calendar", "--db", t.db, "status"])
+    eq(r.json(), {"years": [2024, 2025, 2026, 2027], "warnings": []}, "calendar status")
+    # The import is in the audit trail.
+    r = t.ok(["audit", "--db", t.db, "list"])
+    entries = [x for x in r.json()["entries"] if x["action"] == "calendar.import"]
+    eq(len(entries), 1, "calendar.import entries")
+    check("2027" in json.dumps(entries[0]["detail"]), "the entry names the years: %r" % entries)
+    # Importing the same file again changes nothing but the timestamps.
+    r = t.ok(["calendar", "--db", t.db, "import", f])
+    eq(r.json()["replaced"], [2026, 2027], "replaced on the second import")
+    eq(calendar_years(t), {2024: 36, 2025: 33, 2026: 1, 2027: 2}, "years after a second import")
+
+
+@test
+def calendar_import_rejects_a_bad_file_and_writes_nothing(t):
+    t.init()
+    before = sorted(tuple(x) for x in t.sql("SELECT day, kind, updated_at FROM calendar_days"))
+    good = "date,kind\n2024-01-01,holiday\n2027-01-01,holiday\n"
+    cases = [
+        # (text, the line, the column or None, words the message must hold)
+        (good + "2027-13-01,holiday\n", 4, "date", ["2027-13-01", "YYYY-MM-DD"]),
+        (good + "2027/2/6,workday\n", 4, "date", ["2027/2/6", "YYYY-MM-DD"]),
+        (good + "2027-02-06,make-up\n", 4, "kind", ["make-up", "holiday", "workday"]),
+        (good + "2027-02-08,workday\n", 4, "kind", ["星期一", "星期六或星期日"]),
+        (good + "\n2027-01-01,holiday\n", 5, "date", ["第3行", "重复"]),
+        (good + "2027-02-06\n", 4, None, ["2列", "1列"]),
+        (good + "2027-02-06,workday,调休\n", 4, None, ["2列", "3列"]),
+        (good + "1999-10-01,holiday\n", 4, "date", ["1999", "2000 至 2099"]),
+        ("日期,类型\n2027-01-01,holiday\n", 1, None, ["date,kind", "日期,类型"]),
+        ("date,kind\n", None, None, ["没有数据行"]),
+        ("", None, None, ["为空"]),
+    ]
+    for i, (text, line, col, words) in enumerate(cases):
+        f = t.write("bad-%d.csv" % i, text)
+        r = t.run(["calendar", "--db", t.db, "import", f])
+        eq(r.code, 2, "exit status for %r" % text)
+        check("xinyong: calendar.invalid: " in r.err, "reason for %r: %r" % (text, r.err))
+        msg = r.err.split("calendar.invalid: ", 1)[1]
+        check(f in msg and "未导入任何数据" in msg, "the message names the file and says "
+              "nothing was written: %r" % msg)
+        if line:
+            check("第%d行" % line in msg, "line %d named for %r: %r" % (line, text, msg))
+        if col:
+            check("%s 列" % col in msg, "column %s named for %r: %r" % (col, text, msg))
+        for w in words:
+            check(w in msg, "%r lacks %r" % (msg, w))
+        eq(r.out, "", "nothing printed on stdout for %r" % text)
+    # Not UTF-8 (a GBK export), and a file that is not there.
+    f = t.write("gbk.csv", "date,kind\n2027-01-01,假日\n".encode("gbk"))
+    r = t.run(["calendar", "--db", t.db, "import", f])
+    eq(r.code, 2, "exit status for GBK")
+    check("calendar.invalid" in r.err and "第2行" in r.err and "UTF-8" in r.err,
+          "GBK refused: %r" % r.err)
+    r = t.run(["calendar", "--db", t.db, "import", t.path("missing.csv")])
+    eq(r.code, 2, "exit status for a missing file")
+    check("file.unreadable" in r.err and "missing.csv" in r.err, "missing file: %r" % r.err)
+    after = sorted(tuple(x) for x in t.sql("SELECT day, kind, updated_at FROM calendar_days"))
+    eq(after, before, "the calendar after the refused imports")
+    r = t.ok(["audit", "--db", t.db, "list"])
+    eq([x for x in r.json()["entries"] if x["action"] == "calendar.import"], [],
+       "no calendar.import entry for a refused file")
+
+
+@test
+def calendar_healthz_warns_of_a_missing_year(t):
+    """/healthz lists the calendar's years, loaded at start, and warns of today's year and,
+    in December, of the next one when the calendar lacks them; the log says so at start."""
+    t.init()
+    for now, warned in (("2026-12-05T10:00:00+08:00", [2027]),
+                        ("2027-03-01T10:00:00+08:00", [2027]),
+                        ("2026-11-30T10:00:00+08:00", [])):
+        proc = subprocess.Popen([BIN, "serve", "--db", t.db, "--listen", "127.0.0.1:0",
+                                 "--web", os.path.join(ROOT, "web")], cwd=t.dir,
+                                env=base_env(now), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        try:
+            line = proc.stdout.readline().decode()
+            port = int(line.split("127.0.0.1:")[1].split()[0].rstrip("/"))
+            conn = socket.create_connection(("127.0.0.1", port), timeout=30)
+            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            data = b""
+            while True:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            conn.close()
+        finally:
+            err = stop_serve(proc)
+        sanitizer_check(["serve"], err)
+        head, _, body = data.partition(b"\r\n\r\n")
+        check(head.startswith(b"HTTP/1.1 200"), "healthz status: %r" % head[:60])
+        cal = json.loads(body.decode("utf-8"))["calendar"]
+        eq(cal["years"], [2024, 2025, 2026], "years on %s" % now)
+        eq([w["year"] for w in cal["warnings"]], warned, "warned years on %s" % now)
+        for w in cal["warnings"]:
+            eq(w["reason"], "calendar.year_missing", "warning reason")
+            check("%d" % w["year"] in w["message"] and "calendar import" in w["message"],
+                  "warning message %r" % w["message"])
+        for y in warned:
+            check("event=calendar warning=year_missing year=%d" % y in err,
+                  "the start logs the missing year %d: %r" % (y, err[-600:]))
+        if not warned:
+            check("year_missing" not in err, "no warning in November: %r" % err[-600:])
+
 
 def main():
     if not os.access(BIN, os.X_OK):

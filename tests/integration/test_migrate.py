@@ -16,8 +16,9 @@ test.
 
 The source platform is built once: `xinyong demo --subjects 300`, plus a file of our own
 with rejected rows and warnings (so batch_problems has rows of both kinds), a code on the
-operator's exception list, and values that are hard to carry byte for byte (quotes,
-newlines, tabs, characters outside the BMP).  It also has accounts made the way people
+operator's exception list, a year of the holiday calendar imported beside demo's built-in
+ones, and values that are hard to carry byte for byte (quotes, newlines, tabs, characters
+outside the BMP).  It also has accounts made the way people
 make them: users (one still waiting for activation), API tokens (one revoked, one
 expired), authorizations granted and revoked by a subject's account over HTTP (which
 leaves a login session behind), and an audit trail that was pruned (so it has an anchor)
@@ -55,10 +56,9 @@ BIN = os.path.abspath(sys.argv[1])
 ROOT = os.path.abspath(sys.argv[2])
 NOW = "2026-11-20T10:00:00+08:00"
 SANITIZER_MARKERS = ("runtime error", "AddressSanitizer", "LeakSanitizer", "ThreadSanitizer")
-TABLES = ["catalog_categories", "code_exceptions", "users", "api_tokens", "subjects",
-          "batches", "batch_problems", "records", "record_versions", "authorizations",
-          "audit_anchor",
-          "audit_log", "audit_checkpoints"]
+TABLES = ["catalog_categories", "code_exceptions", "calendar_days", "users", "api_tokens",
+          "subjects", "batches", "batch_problems", "records", "record_versions",
+          "authorizations", "audit_anchor", "audit_log", "audit_checkpoints"]
 # What the schema holds and migrate leaves behind on purpose (every_table_is_copied).
 NOT_COPIED = {
     "schema_migrations": "written by opening the target",
@@ -77,6 +77,7 @@ TABLE_SQL = {
     "catalog_categories": "SELECT id, definition, updated_at FROM catalog_categories "
                           "ORDER BY id",
     "code_exceptions": "SELECT code, note, added_at FROM code_exceptions ORDER BY code",
+    "calendar_days": "SELECT day, kind, updated_at FROM calendar_days ORDER BY day",
     "subjects": "SELECT code, kind, subject_type, name, name_key, region_code, created_at, "
                 "updated_at FROM subjects ORDER BY code",
     "batches": "SELECT id, category, dept_code, source, format, encoding, rows, accepted, "
@@ -377,6 +378,11 @@ def build_source(workdir):
     exc_code = wrong_last(make_uscc("91", "350100", "MA%06d" % 990001))
     ok(["code", "exceptions", "add", exc_code, "--note", "迁移测试：早期合法代码 \"引号\"",
         "--db", db], workdir)
+    # A year of the holiday calendar imported by the operator, next to demo's built-in ones.
+    cal = os.path.join(workdir, "cn-workdays-2027.csv")
+    with open(cal, "w", encoding="utf-8") as fh:
+        fh.write("date,kind\n2027-01-01,holiday\n2027-02-06,workday\n")
+    ok(["calendar", "--db", db, "import", cal], workdir)
     person = make_id("441202", "19850612", "123")
     rows = [
         pen_row(facts="第一行\n第二行，含\t制表符和 \"引号\" 与 'single'"),
@@ -462,7 +468,8 @@ def add_accounts(workdir, db, subject_code):
     ok(["audit", "checkpoint", "--db", db], workdir, env=keyenv)
     r = ok(["audit", "verify", "--db", db, "--key", key], workdir)
     check(json.loads(r.out)["intact"], "the source's trail verifies: %r" % r.out)
-    for table, least in (("users", 3), ("api_tokens", 3), ("authorizations", 2),
+    for table, least in (("calendar_days", 100), ("users", 3), ("api_tokens", 3),
+                         ("authorizations", 2),
                          ("audit_anchor", 1), ("audit_checkpoints", 1), ("audit_log", 5),
                          ("sessions", 1)):
         check(count(db, table) >= least, "the source has %d %s" % (count(db, table), table))
@@ -556,6 +563,10 @@ def read_outputs(t, db):
     outs.append(("code exceptions list", t.ok(["code", "exceptions", "list", "--db", db]).out))
     outs.append(("code check", t.run(["code", "check", "--db", db, SRC["exc_code"],
                                       wrong_last(SRC["exc_code"])]).out))
+    outs.append(("calendar status", t.ok(["calendar", "--db", db, "status"]).out))
+    # Over the 2026 New Year (built in) and into 2027 (imported): both years came along.
+    outs.append(("calendar add", t.ok(["calendar", "--db", db, "add", "2025-12-31", "1"]).out
+                 + t.ok(["calendar", "--db", db, "add", "2027-02-05", "1"]).out))
     return outs
 
 
@@ -572,6 +583,8 @@ def same_outputs(t, a, b, ref=None):
           "subject show printed archives")
     check(sum(1 for w, x in oa if w.startswith("search") and '"count":0' not in
               x.replace(" ", "")) >= 5, "searches found subjects")
+    check(("calendar add", "2026-01-04\n2027-02-06\n") in oa,
+          "calendar add counted by the copied calendar")
     return oa
 
 

@@ -63,8 +63,8 @@ DISTRIBUTED = {
     "record_versions": ("subject_code", "subjects"),
 }
 # Small tables read by key, replicated to every node.
-REFERENCE = {"catalog_categories", "code_exceptions", "schema_migrations", "users", "sessions",
-             "api_tokens"}
+REFERENCE = {"catalog_categories", "code_exceptions", "calendar_days", "schema_migrations",
+             "users", "sessions", "api_tokens"}
 # Kept on the coordinator alone: the audit chain is one sequence written under one lock
 # (migrations/postgresql/003_accounts.sql).  tests/unit/test_sql.c checks their statements
 # as it checks those of reference tables: none fans out to shards.

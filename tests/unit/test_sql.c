@@ -8,8 +8,9 @@
  *
  *   distributed  subjects (code), records and authorizations (subject_code), co-located;
  *                batches (id) and batch_problems (batch_id), co-located
- *   reference    catalog_categories, code_exceptions, schema_migrations, users, sessions,
- *                api_tokens; and the coordinator-local audit tables (see tables[])
+ *   reference    catalog_categories, code_exceptions, calendar_days, schema_migrations,
+ *                users, sessions, api_tokens; and the coordinator-local audit tables
+ *                (see tables[])
  *   session      xy_stage_*: temporary staging tables, local to one connection
  *   SQLite only  subjects_fts (the FTS5 name index; PostgreSQL uses pg_trgm instead)
  *
@@ -58,6 +59,7 @@ static const struct table tables[] = {
 	{ "batch_problems", T_DISTRIBUTED, "batch_id", G_BATCH },
 	{ "catalog_categories", T_REFERENCE, NULL, G_NONE },
 	{ "code_exceptions", T_REFERENCE, NULL, G_NONE },
+	{ "calendar_days", T_REFERENCE, NULL, G_NONE },
 	{ "schema_migrations", T_REFERENCE, NULL, G_NONE },
 	{ "subjects_fts", T_SQLITE_ONLY, NULL, G_NONE },
 	/* SQLite's queue of audit entries waiting for the chain, and its marks. */

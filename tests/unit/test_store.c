@@ -334,6 +334,37 @@ Test(store, code_exceptions)
 	cr_assert_str_eq(p.v[1], "91440000A00000000B|新备注|" NOW1);
 }
 
+static int collect_calendar_day(void *ctx, const char *day, const char *kind,
+				const char *updated_at)
+{
+	struct pairs *p = ctx;
+
+	snprintf(p->v[p->n++], sizeof p->v[0], "%s|%s|%s", day, kind, updated_at);
+	return 0;
+}
+
+Test(store, calendar_days)
+{
+	struct pairs p = { 0 };
+
+	open_store();
+	cr_assert_eq(store_calendar_put(st, "2025-10-01", "holiday", &e), 0);
+	cr_assert_eq(store_calendar_put(st, "2025-09-28", "workday", &e), 0);
+	cr_assert_eq(store_calendar_put(st, "2026-01-01", "holiday", &e), 0);
+	/* The schema refuses any other kind, and a day listed twice. */
+	cr_assert_eq(store_calendar_put(st, "2026-01-02", "day_off", NULL), -1);
+	cr_assert_eq(store_calendar_put(st, "2026-01-01", "holiday", NULL), -1);
+	/* Deleting a year leaves its neighbours alone. */
+	cr_assert_eq(store_calendar_delete_year(st, 2025, &e), 0);
+	cr_assert_eq(store_calendar_delete_year(st, 2030, &e), 0);
+	setenv("XINYONG_NOW", NOW2, 1);
+	cr_assert_eq(store_calendar_put(st, "2025-12-31", "holiday", &e), 0);
+	cr_assert_eq(store_calendar_list(st, collect_calendar_day, &p, &e), 0);
+	cr_assert_eq(p.n, 2);
+	cr_assert_str_eq(p.v[0], "2025-12-31|holiday|" NOW2);
+	cr_assert_str_eq(p.v[1], "2026-01-01|holiday|" NOW1);
+}
+
 /* ---- subjects and search ---------------------------------------------------------- */
 
 Test(store, subject_insert_get)
