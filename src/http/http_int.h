@@ -4,8 +4,9 @@
  *
  * A handler reads `struct http_request`, calls one service and fills `struct
  * http_response`.  When it returns -1 it has filled the `struct err` instead, and the
- * server turns the reason into the API's error document and HTTP status
- * (http_status_for_reason), so handlers never build errors by hand.
+ * server turns the reason into the API's error document, with the HTTP status that
+ * reasons.def declares for it (reasons_http_status), so handlers never build errors by
+ * hand.
  */
 #ifndef XY_HTTP_INT_H
 #define XY_HTTP_INT_H
@@ -146,9 +147,9 @@ void http_server_get_status(struct http_server *srv, struct http_server_status *
  * -1 with `internal.error` when the document cannot be serialised. */
 int http_reply_json(struct http_response *res, unsigned status, json_t *doc,
 		    struct err *e);
-/* Writes the error document for e; the status comes from the reason. */
+/* Writes the error document for e; the status is the one reasons.def declares for the
+ * reason. */
 void http_reply_error(struct http_response *res, const struct err *e);
-unsigned http_status_for_reason(const char *reason);
 
 /* The request body of a JSON route, parsed (core/json_input.h: one object, bounded in
  * size and depth).  *out is a new reference. */

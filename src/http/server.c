@@ -326,52 +326,6 @@ int http_reply_json(struct http_response *res, unsigned status, json_t *doc, str
 	return 0;
 }
 
-unsigned http_status_for_reason(const char *reason)
-{
-	static const char not_found[] = ".not_found";
-	const struct reason_info *info;
-	size_t n = strlen(reason);
-
-	if (n > sizeof not_found - 1 && strcmp(reason + n - (sizeof not_found - 1), not_found) == 0)
-		return 404;
-	if (strcmp(reason, "method.not_allowed") == 0)
-		return 405;
-	if (strcmp(reason, "request.too_large") == 0)
-		return 413;
-	if (strcmp(reason, "request.media_type") == 0)
-		return 415;
-	if (strcmp(reason, "request.uri_too_long") == 0)
-		return 414;
-	if (strcmp(reason, "request.head_too_large") == 0)
-		return 431;
-	if (strcmp(reason, "store.unavailable") == 0)
-		return 503;
-	if (strcmp(reason, "spool.full") == 0)
-		return 507;
-	if (strcmp(reason, "auth.required") == 0 || strcmp(reason, "auth.invalid") == 0)
-		return 401;
-	if (strncmp(reason, "auth.", 5) == 0 || strcmp(reason, "access.purpose_required") == 0)
-		return strcmp(reason, "auth.locked") == 0 ? 423 : 403;
-	if (strcmp(reason, "rate.limited") == 0)
-		return 429;
-	if (strcmp(reason, "user.exists") == 0)
-		return 409;
-	if (strcmp(reason, "password.weak") == 0)
-		return 422;
-	if (strcmp(reason, "request.invalid") == 0 || strncmp(reason, "code.", 5) == 0)
-		return 400;
-	/* The request was well formed but the uploaded file cannot be used. */
-	if (strncmp(reason, "file.", 5) == 0 || strcmp(reason, "catalog.unknown_category") == 0 ||
-	    strcmp(reason, "dept.invalid") == 0)
-		return 422;
-	/* Row-level reasons (field.*, date.*, ...) only reach here when a handler judged a
-	 * value the client sent: the client's mistake. */
-	info = reasons_find(reason);
-	if (info && info->kind != REASON_FATAL)
-		return 400;
-	return 500;
-}
-
 void http_reply_error(struct http_response *res, const struct err *e)
 {
 	const char *reason = e && e->reason[0] ? e->reason : "internal.error";
@@ -393,7 +347,7 @@ void http_reply_error(struct http_response *res, const struct err *e)
 		close(res->fd);
 		res->fd = -1;
 	}
-	if (http_reply_json(res, http_status_for_reason(reason), doc, &dump_err) < 0) {
+	if (http_reply_json(res, reasons_http_status(reason), doc, &dump_err) < 0) {
 		/* Only when memory is exhausted: a constant document still tells the client. */
 		buf_reset(&res->body);
 		buf_puts(&res->body, "{\"error\":{\"code\":\"internal.error\",\"message\":\"内部错误\","
