@@ -164,7 +164,8 @@ static int collect_file(const char *path, const struct stat *st, int type, struc
 
 	(void)st;
 	(void)ftw;
-	if (type != FTW_F || n < 2 || path[n - 2] != '.' || (path[n - 1] != 'c' && path[n - 1] != 'h'))
+	if (type != FTW_F || n < 2 || path[n - 2] != '.' ||
+	    (path[n - 1] != 'c' && path[n - 1] != 'h'))
 		return 0;
 	files = realloc(files, (nfiles + 1) * sizeof *files);
 	cr_assert_not_null(files);

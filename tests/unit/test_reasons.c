@@ -165,7 +165,8 @@ Test(reasons, every_code_documented)
 			continue;
 		snprintf(row, sizeof row, "`%s`", all[i].code);
 		if (strstr(doc, row))
-			cr_expect(0, "%s mentions code \"%s\" but has no table row \"| `%s` | %s | %u |\"",
+			cr_expect(0,
+				  "%s mentions code \"%s\" but has no table row \"| `%s` | %s | %u |\"",
 				  REASON_DOC, all[i].code, all[i].code,
 				  reasons_kind_name(all[i].kind), all[i].http_status);
 		else
