@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "core/reasons.h"
+#include "read_text.h"
 
 #define SRC_ROOT XY_SOURCE_ROOT "/src"
 #define MAX_SETTERS 64
@@ -56,25 +57,6 @@ static struct src_file *files;
 static size_t nfiles;
 static struct setter setters[MAX_SETTERS];
 static size_t nsetters;
-
-static char *read_whole(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *text;
-	long n;
-
-	cr_assert_not_null(f, "cannot read %s", path);
-	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	cr_assert_geq(n, 0);
-	rewind(f);
-	text = malloc((size_t)n + 1);
-	cr_assert_not_null(text);
-	cr_assert_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-	text[n] = '\0';
-	fclose(f);
-	return text;
-}
 
 static int is_ident_char(char c)
 {
@@ -170,7 +152,7 @@ static int collect_file(const char *path, const struct stat *st, int type, struc
 	files = realloc(files, (nfiles + 1) * sizeof *files);
 	cr_assert_not_null(files);
 	files[nfiles].path = strdup(path);
-	files[nfiles].text = read_whole(path);
+	files[nfiles].text = test_read_text(path, "the reason-code scan reads every source file");
 	tokenize(&files[nfiles]);
 	nfiles++;
 	return 0;

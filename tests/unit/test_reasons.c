@@ -2,13 +2,13 @@
  * code declares its HTTP status, and the table and its documentation
  * (docs/reason-codes.md) agree. */
 #include <criterion/criterion.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/reasons.h"
 #include "core/text.h"
+#include "read_text.h"
 
 #define REASON_DOC XY_SOURCE_ROOT "/docs/reason-codes.md"
 
@@ -121,24 +121,8 @@ Test(reasons, find)
 /* Reads docs/reason-codes.md whole; fails the test with the path when it is missing. */
 static char *reasons_read_doc(void)
 {
-	FILE *f = fopen(REASON_DOC, "rb");
-	char *text;
-	long n;
-
-	if (!f)
-		cr_assert_fail("%s is missing or unreadable (%s): every code in "
-			       "src/core/reasons.def must be documented there", REASON_DOC,
-			       strerror(errno));
-	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	cr_assert_geq(n, 0);
-	rewind(f);
-	text = malloc((size_t)n + 1);
-	cr_assert_not_null(text);
-	cr_assert_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-	text[n] = '\0';
-	fclose(f);
-	return text;
+	return test_read_text(REASON_DOC, "every code in src/core/reasons.def must be "
+					  "documented there");
 }
 
 static const char *reasons_kind_name(enum reason_kind k)
