@@ -7,7 +7,7 @@
 #define WARNING REASON_WARNING
 #define FATAL REASON_FATAL
 static const struct reason_info reason_table[] = {
-#define REASON(code, kind, summary) { code, kind, summary },
+#define REASON(code, kind, status, summary) { code, kind, status, summary },
 #include "reasons.def"
 #undef REASON
 };
@@ -29,4 +29,11 @@ const struct reason_info *reasons_find(const char *code)
 		if (strcmp(reason_table[i].code, code) == 0)
 			return &reason_table[i];
 	return NULL;
+}
+
+unsigned reasons_http_status(const char *code)
+{
+	const struct reason_info *info = reasons_find(code);
+
+	return info ? info->http_status : 500;
 }

@@ -10,7 +10,7 @@
  * handle must not be used by two threads at once, nor a PostgreSQL connection, so the
  * server keeps a pool of store handles on the same database, at most `db_pool` of them;
  * a request checks one out when its handler first needs it (waiting up to 10 s when all
- * are busy, then 503) and gives it back when the request completes.  See server.c.
+ * are busy, then 503) and gives it back when the request completes.  See server_pool.c.
  */
 #ifndef XY_HTTP_H
 #define XY_HTTP_H

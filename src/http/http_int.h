@@ -4,8 +4,9 @@
  *
  * A handler reads `struct http_request`, calls one service and fills `struct
  * http_response`.  When it returns -1 it has filled the `struct err` instead, and the
- * server turns the reason into the API's error document and HTTP status
- * (http_status_for_reason), so handlers never build errors by hand.
+ * server turns the reason into the API's error document, with the HTTP status that
+ * reasons.def declares for it (reasons_http_status), so handlers never build errors by
+ * hand.
  */
 #ifndef XY_HTTP_INT_H
 #define XY_HTTP_INT_H
@@ -68,7 +69,7 @@ struct http_response {
 	unsigned retry_after;      /* Retry-After seconds, for 429; 0 for none */
 };
 
-/* ---- router.c ---------------------------------------------------------------------- */
+/* ---- router.c -------------------------------------------------------------------- */
 
 #define ROUTE_LIMITED 2 /* anonymous calls are rate-limited per client address */
 #define ROUTE_LOGIN 4   /* a login: session cookies are ignored (so no CSRF token applies) */
@@ -116,7 +117,7 @@ enum route_match router_match(const char *method, char *path, const struct route
 			      const char **params, size_t *nparams, char *allow,
 			      size_t allow_size);
 
-/* ---- server.c: helpers for handlers ------------------------------------------------ */
+/* ---- http_request.c: what a handler asks of its request -------------------------- */
 
 /* A query-string argument (decoded), or NULL. */
 const char *http_request_arg(const struct http_request *req, const char *name);
@@ -129,6 +130,14 @@ const char *http_request_header(const struct http_request *req, const char *name
 /* The store for this request, checked out of the pool on first use.  NULL with
  * `store.error` when no handle could be opened. */
 struct store *http_request_store(struct http_request *req, struct err *e);
+/* The request body of a JSON route, parsed (core/json_input.h: one object, bounded in
+ * size and depth).  *out is a new reference. */
+int http_request_json(struct http_request *req, json_t **out, struct err *e);
+/* The client's address as text ("127.0.0.1", "::1"). */
+void http_request_client(struct MHD_Connection *conn, char *out, size_t size);
+
+/* ---- server.c: what a handler asks of the server --------------------------------- */
+
 const char *http_server_web_root(const struct http_server *srv);
 /* The server's counters (metrics.h), for handlers that count (uploads) or show them. */
 struct metrics *http_server_metrics(const struct http_server *srv);
@@ -145,21 +154,17 @@ struct http_server_status {
 };
 void http_server_get_status(struct http_server *srv, struct http_server_status *out);
 
+/* ---- server_response.c: replies -------------------------------------------------- */
+
 /* Sets a JSON body and status.  Takes the reference of `doc` (decrefs it).  Returns
  * -1 with `internal.error` when the document cannot be serialised. */
 int http_reply_json(struct http_response *res, unsigned status, json_t *doc,
 		    struct err *e);
-/* Writes the error document for e; the status comes from the reason. */
+/* Writes the error document for e; the status is the one reasons.def declares for the
+ * reason. */
 void http_reply_error(struct http_response *res, const struct err *e);
-unsigned http_status_for_reason(const char *reason);
 
-/* The request body of a JSON route, parsed (core/json_input.h: one object, bounded in
- * size and depth).  *out is a new reference. */
-int http_request_json(struct http_request *req, json_t **out, struct err *e);
-/* The client's address as text ("127.0.0.1", "::1"). */
-void http_request_client(struct MHD_Connection *conn, char *out, size_t size);
-
-/* ---- auth.c: credentials, the route rule, CSRF ------------------------------------ */
+/* ---- auth.c: credentials, the route rule, CSRF ----------------------------------- */
 
 #define HTTP_SESSION_COOKIE "xy_session"
 
@@ -177,7 +182,7 @@ int http_auth_permit(const struct http_request *req, const struct route *r, stru
 void http_auth_cookie(const struct http_request *req, const char *token, unsigned max_age,
 		      char *out, size_t size);
 
-/* ---- handlers ----------------------------------------------------------------------- */
+/* ---- handlers -------------------------------------------------------------------- */
 
 int api_health(struct http_request *req, struct http_response *res, struct err *e);
 /* api_metrics.c: GET /metrics, the operators' Prometheus text. */

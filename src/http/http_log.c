@@ -3,6 +3,7 @@
  */
 #include "http/http_log.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,4 +50,12 @@ void http_log_library(const char *message)
 		n--;
 	http_log_escape(message, n, 1, m, sizeof m);
 	fprintf(stderr, "event=mhd message=\"%s\"\n", m);
+}
+
+void http_log_mhd(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	http_log_library(msg);
 }

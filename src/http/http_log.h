@@ -12,6 +12,7 @@
 #ifndef XY_HTTP_LOG_H
 #define XY_HTTP_LOG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Writes in[0..n) to out[size] with every byte outside printable ASCII, and '"', '%'
@@ -27,5 +28,9 @@ void http_log_request(const char *method, const char *route, unsigned status, do
 
 /* A message of the HTTP library, which may quote the request: event=mhd message="...". */
 void http_log_library(const char *message);
+
+/* The daemon's logger (MHD_OPTION_EXTERNAL_LOGGER): formats the library's message and
+ * writes it with http_log_library.  cls is unused. */
+void http_log_mhd(void *cls, const char *fmt, va_list ap);
 
 #endif

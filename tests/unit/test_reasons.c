@@ -1,13 +1,14 @@
-/* test_reasons.c - the reason-code table (src/core/reasons.def) and its documentation
+/* test_reasons.c - the reason-code table (src/core/reasons.def) is well formed, every
+ * code declares its HTTP status, and the table and its documentation
  * (docs/reason-codes.md) agree. */
 #include <criterion/criterion.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/reasons.h"
 #include "core/text.h"
+#include "read_text.h"
 
 #define REASON_DOC XY_SOURCE_ROOT "/docs/reason-codes.md"
 
@@ -39,6 +40,49 @@ Test(reasons, entries_well_formed)
 		cr_assert_neq(all[i].summary[0], '\0', "code \"%s\" has no summary", c);
 		cr_assert(text_is_utf8(all[i].summary, strlen(all[i].summary)));
 	}
+}
+
+/* The server has no status mapping of its own (http_reply_error asks the table), so a
+ * row without a real status would only show up as a wrong answer at run time. */
+Test(reasons, every_code_has_status)
+{
+	size_t n, i;
+	const struct reason_info *all = reasons_all(&n);
+
+	for (i = 0; i < n; i++) {
+		unsigned s = all[i].http_status;
+
+		cr_expect(s >= 200 && s <= 599, "code \"%s\" has no HTTP status in 200..599 (%u)",
+			  all[i].code, s);
+		/* An error document is never a success. */
+		cr_expect(s >= 400, "code \"%s\" maps to %u, which is not an error status",
+			  all[i].code, s);
+		cr_expect_eq(reasons_http_status(all[i].code), s);
+	}
+}
+
+/* The statuses clients and the HTTP suites rely on. */
+Test(reasons, http_status)
+{
+	cr_assert_eq(reasons_http_status("request.invalid"), 400);
+	cr_assert_eq(reasons_http_status("date.unparseable"), 400);
+	cr_assert_eq(reasons_http_status("record.other_dept"), 400);
+	cr_assert_eq(reasons_http_status("auth.required"), 401);
+	cr_assert_eq(reasons_http_status("auth.csrf"), 403);
+	cr_assert_eq(reasons_http_status("access.purpose_required"), 403);
+	cr_assert_eq(reasons_http_status("subject.not_found"), 404);
+	cr_assert_eq(reasons_http_status("method.not_allowed"), 405);
+	cr_assert_eq(reasons_http_status("request.media_type"), 415);
+	cr_assert_eq(reasons_http_status("file.format"), 422);
+	cr_assert_eq(reasons_http_status("auth.locked"), 423);
+	cr_assert_eq(reasons_http_status("rate.limited"), 429);
+	cr_assert_eq(reasons_http_status("request.head_too_large"), 431);
+	cr_assert_eq(reasons_http_status("store.error"), 500);
+	cr_assert_eq(reasons_http_status("store.unavailable"), 503);
+	cr_assert_eq(reasons_http_status("spool.full"), 507);
+	/* Not a code: a bug, answered as one. */
+	cr_assert_eq(reasons_http_status("no.such_code"), 500);
+	cr_assert_eq(reasons_http_status(""), 500);
 }
 
 Test(reasons, codes_unique)
@@ -77,24 +121,8 @@ Test(reasons, find)
 /* Reads docs/reason-codes.md whole; fails the test with the path when it is missing. */
 static char *reasons_read_doc(void)
 {
-	FILE *f = fopen(REASON_DOC, "rb");
-	char *text;
-	long n;
-
-	if (!f)
-		cr_assert_fail("%s is missing or unreadable (%s): every code in "
-			       "src/core/reasons.def must be documented there", REASON_DOC,
-			       strerror(errno));
-	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	cr_assert_geq(n, 0);
-	rewind(f);
-	text = malloc((size_t)n + 1);
-	cr_assert_not_null(text);
-	cr_assert_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-	text[n] = '\0';
-	fclose(f);
-	return text;
+	return test_read_text(REASON_DOC, "every code in src/core/reasons.def must be "
+					  "documented there");
 }
 
 static const char *reasons_kind_name(enum reason_kind k)
@@ -112,18 +140,19 @@ Test(reasons, every_code_documented)
 		char row[160];
 		const char *p;
 
-		/* A table row "| `code` | kind |", so that a mention in passing does not count
-		 * as documentation and the kind is checked too. */
-		snprintf(row, sizeof row, "\n| `%s` | %s |", all[i].code,
-			 reasons_kind_name(all[i].kind));
+		/* A table row "| `code` | kind | status |", so that a mention in passing does
+		 * not count as documentation and the kind and status are checked too. */
+		snprintf(row, sizeof row, "\n| `%s` | %s | %u |", all[i].code,
+			 reasons_kind_name(all[i].kind), all[i].http_status);
 		p = strstr(doc, row);
 		if (p)
 			continue;
 		snprintf(row, sizeof row, "`%s`", all[i].code);
 		if (strstr(doc, row))
-			cr_expect(0, "%s mentions code \"%s\" but has no table row \"| `%s` | %s |\"",
+			cr_expect(0,
+				  "%s mentions code \"%s\" but has no table row \"| `%s` | %s | %u |\"",
 				  REASON_DOC, all[i].code, all[i].code,
-				  reasons_kind_name(all[i].kind));
+				  reasons_kind_name(all[i].kind), all[i].http_status);
 		else
 			cr_expect(0, "%s does not document code \"%s\" (from src/core/reasons.def)",
 				  REASON_DOC, all[i].code);
