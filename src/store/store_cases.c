@@ -512,7 +512,7 @@ static int store_record_move(struct store *s, const char *from, int64_t id,
 		if (store__query(s, SQL_COPY_RECORD, p, 13, NULL, NULL, &inserted, e) < 0)
 			goto out;
 		if (inserted == 0) {
-			rc = STORE_PUT_OTHER_DEPT;
+			rc = STORE_AMEND_KEY_TAKEN;
 			goto out;
 		}
 	}
@@ -594,7 +594,7 @@ int store_record_amend(struct store *s, const char *subject_code, int64_t id,
 			goto out;
 		}
 		if (holder[0]) {
-			rc = STORE_PUT_OTHER_DEPT;
+			rc = STORE_AMEND_KEY_TAKEN;
 			goto out;
 		}
 	}
