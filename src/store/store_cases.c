@@ -467,6 +467,12 @@ static void versions_keep_free(struct versions_keep *k)
 	free(k->v);
 }
 
+static int store_amend_holder(void *ctx, const struct store_row *row)
+{
+	store__copy(row, 0, ctx, CODE_MAX);
+	return 1;
+}
+
 /* Moves record `id` with content `rec` from `from` to rec->subject_code: its versions are
  * re-inserted under the new subject, the content it had is added as one more version,
  * and the row itself is inserted there with the same id. */
@@ -482,6 +488,20 @@ static int store_record_move(struct store *s, const char *from, int64_t id,
 	int rc = -1;
 
 	store__now(s, now);
+	{
+		/* Asked first, so that a refused move changes nothing. */
+		struct store_param q[3] = { STORE_TEXT(rec->subject_code), STORE_TEXT(o->category),
+					    STORE_TEXT(rec->business_key) };
+		char holder[CODE_MAX] = "";
+
+		if (store__query(s, SQL_RECORD_OWNER, q, 3, store_amend_holder, holder, NULL,
+				 e) < 0)
+			goto out;
+		if (holder[0]) {
+			rc = STORE_AMEND_KEY_TAKEN;
+			goto out;
+		}
+	}
 	if (store__query(s, SQL_RECORD_VERSIONS_FULL_OF, key, 2, amend_version_keep, &k, NULL,
 			 e) < 0)
 		goto out;
@@ -552,12 +572,6 @@ static int store_record_move(struct store *s, const char *from, int64_t id,
 out:
 	versions_keep_free(&k);
 	return rc;
-}
-
-static int store_amend_holder(void *ctx, const struct store_row *row)
-{
-	store__copy(row, 0, ctx, CODE_MAX);
-	return 1;
 }
 
 int store_record_amend(struct store *s, const char *subject_code, int64_t id,

@@ -1900,7 +1900,14 @@ def demo_database(t):
     eq(t.count("records"), sum(b["accepted"] for b in batches[:7]), "records vs demo summary")
     check(corrections["category"] == "penalty" and corrections["accepted"] > 0 and
           corrections["rejected"] == 0, "corrections %r" % corrections)
-    eq(t.count("record_versions"), corrections["accepted"], "a version per corrected record")
+    # One version per corrected row, and one for the demo objection decided `correct`.
+    eq(t.count("record_versions"), corrections["accepted"] + 1,
+       "a version per corrected record and per corrected objection")
+    eq(t.count("cases"), 7, "the demo's objections")
+    eq(sorted(x[0] for x in t.sql("SELECT DISTINCT status FROM cases")),
+       ["accepted", "decided", "forwarded", "refused", "submitted", "withdrawn"],
+       "demo cases in every state")
+    eq(t.count("users"), 3, "the demo accounts")
     check(other["rejected"] > 0 and other["accepted"] == 0, "other department %r" % other)
     eq(t.sql("SELECT DISTINCT reason FROM batch_problems WHERE batch_id = %d" % other["batch"]),
        [("record.other_dept",)], "the other department's rows are refused as such")
