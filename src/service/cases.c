@@ -792,3 +792,48 @@ out:
 	case_rules_free(rules);
 	return rc;
 }
+
+/* ---- events from elsewhere -------------------------------------------------------- */
+
+int cases_add_event(const struct case_ctx *x, const struct store_case *c, const char *action,
+		    const json_t *detail, struct err *e)
+{
+	struct steps_json sj = { json_array(), 0, NULL, 0 };
+	struct store_case_step step;
+	char actor[96], *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+	int rc = -1;
+
+	if (store_case_steps(x->s, c->subject_code, c->id, cases_step_json, &sj, e) < 0)
+		goto out;
+	principal_actor(x->who, actor, sizeof actor);
+	memset(&step, 0, sizeof step);
+	step.case_id = c->id;
+	step.seq = sj.count + 1;
+	step.actor = actor;
+	step.action = action;
+	step.from_status = c->status;
+	step.to_status = c->status;
+	step.note = "";
+	step.detail = text ? text : "{}";
+	if (store_case_step_add(x->s, c->subject_code, &step, e) < 0 ||
+	    cases_audit(x, action, c, c->status, NULL, e) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(text);
+	json_decref(sj.list);
+	return rc;
+}
+
+int cases_on_batch(struct store *s, const struct principal *who, const struct store_batch *b,
+		   struct err *e)
+{
+	struct case_ctx x;
+	size_t i;
+
+	cases_ctx_init(&x, s, who, NULL);
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (kinds[i]->on_batch && kinds[i]->on_batch(&x, b, e) < 0)
+			return -1;
+	return 0;
+}

@@ -56,7 +56,20 @@ struct case_kind {
 	/* Adds the kind's members to a case's JSON (the record's category, say). */
 	int (*describe)(const struct case_ctx *x, const struct store_case *c, json_t *doc,
 			struct err *e);
+	/* Optional: called in the transaction of every batch that stored rows, before it
+	 * commits (a department re-submitting a record that a case is about). */
+	int (*on_batch)(const struct case_ctx *x, const struct store_batch *b, struct err *e);
 };
+
+/* Runs every kind's on_batch for batch b, written by `who` (service/batches.c). */
+int cases_on_batch(struct store *s, const struct principal *who, const struct store_batch *b,
+		   struct err *e);
+
+/* Records on case c something that happened to it without changing its status (the
+ * record re-submitted, say): a step named `action` with `detail` (may be NULL) and its
+ * audit entry, in the caller's transaction. */
+int cases_add_event(const struct case_ctx *x, const struct store_case *c, const char *action,
+		    const json_t *detail, struct err *e);
 
 /* Files a case of body's "kind" for x->who (`POST /api/v1/cases`).  `body_err` (may be
  * NULL) is why the request's body could not be read: it is answered only after access,

@@ -513,11 +513,136 @@ static int objection_describe(const struct case_ctx *x, const struct store_case 
 	return 0;
 }
 
+/* ---- a re-submission during the case ------------------------------------------------ */
+
+/* What a batch found of the records open objections are about. */
+struct resubmit_ctx {
+	const struct case_ctx *x;
+	const struct store_batch *b;
+	struct store_case *open; /* copies of the open cases (few) */
+	size_t n, cap;
+	int oom;
+};
+
+static int objection_collect_open(void *ctx, const struct store_case *c)
+{
+	struct resubmit_ctx *r = ctx;
+	struct store_case *grown;
+
+	if (!c->record_id)
+		return 0;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 16;
+
+		grown = realloc(r->open, cap * sizeof *grown);
+		if (!grown) {
+			r->oom = 1;
+			return 1;
+		}
+		r->open = grown;
+		r->cap = cap;
+	}
+	r->open[r->n] = *c;
+	/* Only the fixed members are used: the borrowed texts are dropped. */
+	r->open[r->n].data = NULL;
+	r->open[r->n].outcome = NULL;
+	r->n++;
+	return 0;
+}
+
+struct field_diff {
+	json_t *now;
+	json_t *changed;
+	int seen;
+};
+
+/* The fields whose values differ between the newest earlier version and now. */
+static int objection_diff_version(void *ctx, const struct store_record_version *v)
+{
+	struct field_diff *d = ctx;
+	json_t *before = json_loads(v->data, 0, NULL);
+	const char *key;
+	json_t *value;
+
+	d->seen = 1;
+	json_object_foreach (d->now, key, value)
+		if (!json_equal(value, json_object_get(before, key)))
+			json_array_append_new(d->changed, json_string(key));
+	json_object_foreach (before, key, value)
+		if (!json_object_get(d->now, key))
+			json_array_append_new(d->changed, json_string(key));
+	json_decref(before);
+	return 1; /* the newest only */
+}
+
+/* Records, in the batch's transaction, each open objection whose record this batch
+ * rewrote: the mark stays, and the case's history says what changed. */
+static int objection_on_batch(const struct case_ctx *x, const struct store_batch *b,
+			      struct err *e)
+{
+	struct resubmit_ctx r = { x, b, NULL, 0, 0, 0 };
+	struct store_case_filter f;
+	size_t i;
+	int rc = -1;
+
+	if (b->accepted == 0)
+		return 0;
+	memset(&f, 0, sizeof f);
+	f.kind = "objection";
+	f.limit = 100000;
+	for (i = 0; OPEN_STATUSES[i]; i++) {
+		f.status = OPEN_STATUSES[i];
+		if (store_case_list(x->s, &f, objection_collect_open, &r, e) < 0)
+			goto out;
+	}
+	if (r.oom) {
+		err_set(e, "internal.error", "内存不足");
+		goto out;
+	}
+	for (i = 0; i < r.n; i++) {
+		struct objection_record rec;
+		struct field_diff d;
+		json_t *detail;
+		int found;
+
+		memset(&rec, 0, sizeof rec);
+		found = store_record_get(x->s, r.open[i].record_id, objection_record_keep, &rec, e);
+		if (found < 0)
+			goto out;
+		if (!found || rec.batch_id != b->id || !rec.data) {
+			objection_record_free(&rec);
+			continue;
+		}
+		d.now = json_loads(rec.data, 0, NULL);
+		d.changed = json_array();
+		d.seen = 0;
+		if (d.now && store_record_versions(x->s, rec.subject, rec.id, objection_diff_version,
+						   &d, e) < 0) {
+			json_decref(d.now);
+			json_decref(d.changed);
+			objection_record_free(&rec);
+			goto out;
+		}
+		detail = json_pack("{s:I, s:o}", "batch", (json_int_t)b->id, "fields", d.changed);
+		json_decref(d.now);
+		objection_record_free(&rec);
+		found = cases_add_event(x, &r.open[i], "resubmit", detail, e);
+		json_decref(detail);
+		if (found < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(r.open);
+	return rc;
+}
+
 const struct case_kind objection_kind = {
 	.kind = "objection",
 	.file = objection_file,
 	.act = objection_act,
 	.describe = objection_describe,
+	.on_batch = objection_on_batch,
 };
 
 /* ---- dispute marks ---------------------------------------------------------------- */
