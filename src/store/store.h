@@ -488,6 +488,13 @@ struct store_case_filter {
 int store_case_list(struct store *s, const struct store_case_filter *f,
 		    int (*cb)(void *ctx, const struct store_case *c), void *ctx, struct err *e);
 
+/* For each kind and status: how many cases, and how many of them are past their due
+ * date on `today`. */
+int store_case_counts(struct store *s, const char *today,
+		      int (*cb)(void *ctx, const char *kind, const char *status, long long n,
+				long long overdue),
+		      void *ctx, struct err *e);
+
 struct store_case_step {
 	int64_t case_id;
 	long seq;                 /* 1, 2, ... within the case */

@@ -204,6 +204,31 @@ int store_case_list(struct store *s, const struct store_case_filter *f,
 	}
 }
 
+struct counts_ctx {
+	int (*cb)(void *ctx, const char *kind, const char *status, long long n,
+		  long long overdue);
+	void *ctx;
+};
+
+static int store_case_counts_row(void *ctx, const struct store_row *row)
+{
+	struct counts_ctx *c = ctx;
+
+	return c->cb(c->ctx, store__text(row, 0), store__text(row, 1), store__num(row, 2),
+		     store__num(row, 3));
+}
+
+int store_case_counts(struct store *s, const char *today,
+		      int (*cb)(void *ctx, const char *kind, const char *status, long long n,
+				long long overdue),
+		      void *ctx, struct err *e)
+{
+	struct store_param p[1] = { STORE_TEXT(today) };
+	struct counts_ctx c = { cb, ctx };
+
+	return store__query(s, SQL_CASE_COUNTS, p, 1, store_case_counts_row, &c, NULL, e);
+}
+
 /* ---- steps ------------------------------------------------------------------------ */
 
 int store_case_step_add(struct store *s, const char *subject_code,
