@@ -18,6 +18,7 @@
 #include "accounts.h"
 #include "calendar.h"
 #include "cases.h"
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/date.h"
 #include "core/err.h"
@@ -150,6 +151,60 @@ static void demo_user(struct principal *p, const char *name, unsigned roles, con
 	snprintf(p->subject_code, sizeof p->subject_code, "%s", subject ? subject : "");
 }
 
+/* ---- an attachment ---------------------------------------------------------------- */
+
+/* A one-page PDF the demo company attaches to its accepted objection: small, valid, and
+ * built with its cross-reference offsets counted here rather than hard-coded. */
+static int demo_pdf(struct buf *b)
+{
+	static const char *const objs[] = {
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+		"/Resources << /Font << /F1 5 0 R >> >> >>",
+		NULL, /* the content stream, below */
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	};
+	static const char content[] = "BT /F1 18 Tf 72 760 Td (Payment receipt - Xinyong demo) Tj ET";
+	size_t offsets[5], i, xref;
+
+	buf_puts(b, "%PDF-1.4\n");
+	for (i = 0; i < 5; i++) {
+		offsets[i] = b->len;
+		if (objs[i])
+			buf_printf(b, "%zu 0 obj\n%s\nendobj\n", i + 1, objs[i]);
+		else
+			buf_printf(b, "%zu 0 obj\n<< /Length %zu >>\nstream\n%s\nendstream\nendobj\n",
+				   i + 1, sizeof content - 1, content);
+	}
+	xref = b->len;
+	buf_puts(b, "xref\n0 6\n0000000000 65535 f \n");
+	for (i = 0; i < 5; i++)
+		buf_printf(b, "%010zu 00000 n \n", offsets[i]);
+	buf_printf(b, "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", xref);
+	return buf_failed(b) ? -1 : 0;
+}
+
+static int demo_attach(struct store *s, const struct principal *who,
+		       const struct workday_calendar *cal, int64_t id, struct err *e)
+{
+	struct case_ctx x;
+	struct buf pdf;
+	json_t *doc = NULL;
+	int rc;
+
+	buf_init(&pdf, 0);
+	if (demo_pdf(&pdf) < 0) {
+		buf_free(&pdf);
+		return err_set(e, "internal.error", "内存不足");
+	}
+	cases_ctx_init(&x, s, who, cal);
+	rc = cases_attach(&x, id, (const unsigned char *)pdf.data, pdf.len, "缴款凭证.pdf", &doc, e);
+	json_decref(doc);
+	buf_free(&pdf);
+	return rc;
+}
+
 /* ---- cases ------------------------------------------------------------------------ */
 
 struct demo_step {
@@ -164,27 +219,28 @@ struct demo_case {
 	const char *grounds;
 	const char *text;
 	int back_days;    /* filed this many calendar days ago; 0 today */
+	int attach;       /* the applicant attaches a receipt to its filing */
 	struct demo_step steps[4];
 };
 
 static const struct demo_case DEMO_CASES[] = {
-	{ 0, 0, "error", "处罚决定书中的罚款金额与实际缴纳金额不符，请核实更正。", 0, { { NULL } } },
-	{ 0, 1, "duplicate", "同一违法行为被重复公示了两条处罚信息，请删除重复的一条。", 0,
+	{ 0, 0, "error", "处罚决定书中的罚款金额与实际缴纳金额不符，请核实更正。", 0, 0, { { NULL } } },
+	{ 0, 1, "duplicate", "同一违法行为被重复公示了两条处罚信息，请删除重复的一条。", 0, 1,
 	  { { "accept", "{\"note\":\"材料齐全，予以受理\"}", 1 } } },
-	{ 0, 2, "past_publicity", "该处罚已超过公示期限，按规定应停止公示。", 30,
+	{ 0, 2, "past_publicity", "该处罚已超过公示期限，按规定应停止公示。", 30, 0,
 	  { { "accept", NULL, 1 }, { "forward", "{\"note\":\"请市场监管局核实公示期限\"}", 1 } } },
-	{ 0, 3, "error", "罚款金额录入错误，应为 2000 元。", 0,
+	{ 0, 3, "error", "罚款金额录入错误，应为 2000 元。", 0, 0,
 	  { { "accept", NULL, 1 },
 	    { "forward", NULL, 1 },
 	    { "decide",
 	      "{\"outcome\":\"correct\",\"fields\":{\"fine\":\"0.2\"},"
 	      "\"reason\":\"经核查，原记录罚款金额录入有误，已更正为 0.2 万元\"}",
 	      2 } } },
-	{ 1, 0, "other", "（窗口受理）申请人认为该记录有误，但未提供任何说明材料。", 0,
+	{ 1, 0, "other", "（窗口受理）申请人认为该记录有误，但未提供任何说明材料。", 0, 0,
 	  { { "refuse", "{\"reason\":\"申请材料不全：请补充处罚决定书和缴款凭证后重新申请\"}", 1 } } },
-	{ 1, 1, "error", "（窗口受理）申请人已与执法部门沟通，自愿撤回。", 0,
+	{ 1, 1, "error", "（窗口受理）申请人已与执法部门沟通，自愿撤回。", 0, 0,
 	  { { "withdraw", "{\"note\":\"申请人来电撤回\"}", 1 } } },
-	{ 1, 2, "wrongly_listed", "（窗口受理）申请人认为处罚依据引用有误。", 0,
+	{ 1, 2, "wrongly_listed", "（窗口受理）申请人认为处罚依据引用有误。", 0, 0,
 	  { { "accept", NULL, 1 },
 	    { "forward", NULL, 1 },
 	    { "decide", "{\"outcome\":\"reject\",\"reason\":\"经核查，处罚依据引用正确，维持原记录\"}",
@@ -222,6 +278,8 @@ static int demo_case_file(struct store *s, const struct demo_cast *c, const stru
 		return -1;
 	id = json_integer_value(json_object_get(doc, "id"));
 	json_decref(doc);
+	if (d->attach && demo_attach(s, &c->applicant[d->subject], c->cal, id, e) < 0)
+		return -1;
 	for (i = 0; i < sizeof d->steps / sizeof d->steps[0] && d->steps[i].action; i++) {
 		const struct demo_step *st = &d->steps[i];
 		const struct principal *who = st->by == 0 ? &c->applicant[d->subject] :
