@@ -43,9 +43,14 @@ struct case_ctx {
  * sets e and the whole step is rolled back. */
 struct case_kind {
 	const char *kind;
-	/* Checks a filing `body` and fills c->subject_code, c->record_id and c->data (a
-	 * malloc'd JSON text).  Access to the subject is checked by the engine after this
-	 * hook has said whose it is; `body` problems are 400s. */
+	/* Says what a filing `body` is about: fills c->subject_code and c->record_id from
+	 * the member naming it (400 when that member is unusable, 404 when it names
+	 * nothing).  The engine then checks that the caller may file about that subject
+	 * (403) before anything else of the body is judged. */
+	int (*target)(const struct case_ctx *x, const json_t *body, struct store_case *c,
+		      struct err *e);
+	/* Checks the rest of the filing (400, or 409 when the application clashes with one
+	 * under way) and fills c->data (a malloc'd JSON text). */
 	int (*file)(const struct case_ctx *x, const json_t *body, struct store_case *c,
 		    struct err *e);
 	/* Checks what a request for transition `t` carries and does what it does: the

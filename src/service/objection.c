@@ -78,9 +78,10 @@ static int objection_record_keep(void *ctx, const struct store_record *rec)
 	return 1;
 }
 
-/* Record `id`, shown in no view once deleted: 0, or -1 with `record.not_found`. */
-static int objection_record_get(struct store *s, int64_t id, struct objection_record *r,
-				struct err *e)
+/* Record `id`: 0, or -1 with `record.not_found`.  A record deleted by a decision is in
+ * no view and takes no new objection, but a case about it goes on (`deleted_too`). */
+static int objection_record_get(struct store *s, int64_t id, int deleted_too,
+				struct objection_record *r, struct err *e)
 {
 	int rc;
 
@@ -88,7 +89,7 @@ static int objection_record_get(struct store *s, int64_t id, struct objection_re
 	rc = store_record_get(s, id, objection_record_keep, r, e);
 	if (rc < 0)
 		return -1;
-	if (!r->found || (r->flags & STORE_RECORD_DELETED)) {
+	if (!r->found || (!deleted_too && (r->flags & STORE_RECORD_DELETED))) {
 		objection_record_free(r);
 		return err_set_field(e, "record.not_found", "record", "信用记录 %lld 不存在",
 				     (long long)id);
@@ -121,11 +122,28 @@ static int objection_open_case(void *ctx, const struct store_case *c)
 	return 0;
 }
 
+/* The record a filing names, and so its subject. */
+static int objection_target(const struct case_ctx *x, const json_t *body, struct store_case *c,
+			    struct err *e)
+{
+	const json_t *record = json_object_get(body, "record");
+	struct objection_record r;
+
+	if (!json_is_integer(record) || json_integer_value(record) <= 0)
+		return err_set_field(e, "request.invalid", "record",
+				     "请填写要提出异议的信用记录编号（record，正整数）");
+	if (objection_record_get(x->s, json_integer_value(record), 0, &r, e) < 0)
+		return -1;
+	snprintf(c->subject_code, sizeof c->subject_code, "%s", r.subject);
+	c->record_id = r.id;
+	objection_record_free(&r);
+	return 0;
+}
+
 static int objection_file(const struct case_ctx *x, const json_t *body, struct store_case *c,
 			  struct err *e)
 {
 	const char *grounds = NULL, *text = NULL, *contact = NULL;
-	const json_t *record = json_object_get(body, "record");
 	struct store_case_filter f;
 	struct objection_record r;
 	struct open_case open = { 0, 0 };
@@ -133,9 +151,6 @@ static int objection_file(const struct case_ctx *x, const json_t *body, struct s
 
 	if (json_input_only(body, FILE_MEMBERS, e) < 0)
 		return -1;
-	if (!json_is_integer(record) || json_integer_value(record) <= 0)
-		return err_set_field(e, "request.invalid", "record",
-				     "请填写要提出异议的信用记录编号（record，正整数）");
 	if (json_input_string(body, "grounds", JSON_INPUT_REQUIRED, 32, &grounds, e) < 0)
 		return -1;
 	if (!objection_listed(GROUNDS, grounds))
@@ -148,7 +163,7 @@ static int objection_file(const struct case_ctx *x, const json_t *body, struct s
 			      e) < 0 ||
 	    json_input_string(body, "contact", 0, OBJECTION_CONTACT_MAX_CHARS, &contact, e) < 0)
 		return -1;
-	if (objection_record_get(x->s, json_integer_value(record), &r, e) < 0)
+	if (objection_record_get(x->s, c->record_id, 0, &r, e) < 0)
 		return -1;
 	/* One objection at a time per record: a second would race the first's decision. */
 	memset(&f, 0, sizeof f);
@@ -168,8 +183,6 @@ static int objection_file(const struct case_ctx *x, const json_t *body, struct s
 	}
 	data = json_pack("{s:s, s:s, s:s?, s:s, s:s}", "grounds", grounds, "text", text,
 			 "contact", contact, "category", r.category, "record_dept", r.dept);
-	snprintf(c->subject_code, sizeof c->subject_code, "%s", r.subject);
-	c->record_id = r.id;
 	c->dept_code[0] = '\0'; /* the platform accepts it first */
 	c->data = data ? json_dumps(data, JSON_COMPACT) : NULL;
 	json_decref(data);
@@ -426,7 +439,7 @@ static int objection_decide(const struct case_ctx *x, const json_t *body, struct
 	if (!needs_fields && d.fields && json_object_size(d.fields) > 0)
 		return err_set_field(e, "request.invalid", "fields",
 				     "只有“更正”和“补充”可以修改字段：其他处理结果请不要填写 fields");
-	if (objection_record_get(x->s, c->record_id, &r, e) < 0)
+	if (objection_record_get(x->s, c->record_id, 1, &r, e) < 0)
 		return -1;
 	if (objection_apply(x, &r, &d, e) < 0) {
 		objection_record_free(&r);
@@ -454,7 +467,7 @@ static int objection_route(const struct case_ctx *x, struct store_case *c, struc
 {
 	struct objection_record r;
 
-	if (objection_record_get(x->s, c->record_id, &r, e) < 0)
+	if (objection_record_get(x->s, c->record_id, 1, &r, e) < 0)
 		return -1;
 	snprintf(c->dept_code, sizeof c->dept_code, "%s", r.dept);
 	objection_record_free(&r);
@@ -639,6 +652,7 @@ out:
 
 const struct case_kind objection_kind = {
 	.kind = "objection",
+	.target = objection_target,
 	.file = objection_file,
 	.act = objection_act,
 	.describe = objection_describe,

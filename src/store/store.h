@@ -555,7 +555,7 @@ int store_statements_of_subject(struct store *s, const char *subject_code,
 /* Rewrites record `id` of subject `subject_code` with rec's business key, data, content
  * hash, dates and flags (the earlier content is kept in its versions).  When
  * rec->subject_code is another subject (which must exist), the record and its versions
- * move to it.  1 when done, 0 when there is no such record, STORE_AMEND_KEY_TAKEN when
+ * move to it, and the old subject's statement on it is removed.  1 when done, 0 when there is no such record, STORE_AMEND_KEY_TAKEN when
  * the target subject already holds another record of that key. */
 #define STORE_AMEND_KEY_TAKEN 2
 int store_record_amend(struct store *s, const char *subject_code, int64_t id,

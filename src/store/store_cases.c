@@ -189,8 +189,8 @@ int store_case_list(struct store *s, const struct store_case_filter *f,
 					    STORE_TEXT(f->status),	 STORE_TEXT(f->overdue_on),
 					    STORE_NUM(before),		 STORE_NUM(limit) };
 
-		/* A department filter on one subject's cases is rare (the console's search
-		 * by subject): applied here rather than doubling the statement. */
+		/* No caller asks for one subject's cases of one department; refused rather
+		 * than silently ignoring the department. */
 		if (f->dept_code && f->dept_code[0])
 			return err_set(e, "internal.error", "不支持同时按主体和部门筛选");
 		return store__query(s, SQL_CASES_OF_SUBJECT, p, 6, store_case_list_row, &l,
@@ -534,8 +534,11 @@ static int store_record_move(struct store *s, const char *from, int64_t id,
 		err_set(e, "internal.error", "内存不足，无法移动信用记录");
 		goto out;
 	}
+	/* The old subject's statement on the record was its own word, not the new
+	 * subject's: it goes. */
 	if (store__query(s, SQL_RECORD_VERSIONS_DELETE, key, 2, NULL, NULL, NULL, e) < 0 ||
-	    store__query(s, SQL_RECORD_DELETE, key, 2, NULL, NULL, NULL, e) < 0)
+	    store__query(s, SQL_RECORD_DELETE, key, 2, NULL, NULL, NULL, e) < 0 ||
+	    store__query(s, SQL_STATEMENT_DELETE, key, 2, NULL, NULL, NULL, e) < 0)
 		goto out;
 	{
 		struct store_param p[13] = {
