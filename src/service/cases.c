@@ -615,8 +615,18 @@ int cases_act(const struct case_ctx *x, int64_t id, const char *action, const js
 	clock_timestamp(c.entered_at);
 	if (cases_due_of(x, t->to, c.due_date, e) < 0)
 		goto rollback;
-	if (store_case_update(x->s, &c, e) < 0)
+	/* Two parties acting at once (PostgreSQL runs them side by side): the second finds
+	 * the case moved on and is told so, rather than writing over the first. */
+	switch (store_case_update(x->s, &c, from, e)) {
+	case 1:
+		break;
+	case 0:
+		err_set(e, "case.invalid_action", "申请 %lld 刚刚已被他人办理：请刷新后再操作",
+			(long long)c.id);
+		/* fall through */
+	default:
 		goto rollback;
+	}
 	/* The step's time is the store's: the entry time read back is the one stored. */
 	principal_actor(x->who, actor, sizeof actor);
 	detail_text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;

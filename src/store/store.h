@@ -466,8 +466,9 @@ void store_case_clear(struct store_case *c);
 /* Inserts c (its id, created_at, updated_at and entered_at are set here: now). */
 int store_case_insert(struct store *s, struct store_case *c, struct err *e);
 /* Writes status, dept_code, due_date, outcome, reviews, entered_at and data of c (by
- * subject and id); updated_at becomes now.  1 when written, 0 when there is no such case. */
-int store_case_update(struct store *s, struct store_case *c, struct err *e);
+ * subject and id) when the stored case is still in status `was`; updated_at becomes now.
+ * 1 when written, 0 when there is no such case or another step moved it first. */
+int store_case_update(struct store *s, struct store_case *c, const char *was, struct err *e);
 /* 1 and *out filled (clear it after) when found, 0 when not. */
 int store_case_get(struct store *s, int64_t id, struct store_case *out, struct err *e);
 
