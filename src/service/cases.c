@@ -182,16 +182,35 @@ static int cases_attachment_row(void *ctx, const struct store_attachment *a)
 	return 0;
 }
 
-/* The actions `parties` may take in the case's state, by id. */
-static json_t *cases_actions_json(const struct case_rules *rules, const struct store_case *c,
-				  unsigned parties)
+static int cases_check_window(const struct case_ctx *x, const struct case_transition *t,
+			      const struct store_case *c, long times_taken, struct err *e);
+
+/* The actions `parties` may take in the case's state now, by id: not one whose `once`
+ * is used up or whose `within` has passed (`steps`: the case's history). */
+static json_t *cases_actions_json(const struct case_ctx *x, const struct case_rules *rules,
+				  const struct store_case *c, unsigned parties,
+				  const json_t *steps)
 {
 	json_t *list = json_array();
 	const struct case_transition *t;
 
 	for (t = case_rules_next(rules, c->status, parties, NULL); t;
-	     t = case_rules_next(rules, c->status, parties, t))
-		json_array_append_new(list, json_string(t->action));
+	     t = case_rules_next(rules, c->status, parties, t)) {
+		struct err ignored;
+		long taken = 0;
+		size_t i;
+		json_t *step;
+
+		json_array_foreach ((json_t *)steps, i, step) {
+			const char *action = json_string_value(json_object_get(step, "action"));
+
+			if (action && strcmp(action, t->action) == 0)
+				taken++;
+		}
+		err_clear(&ignored);
+		if (cases_check_window(x, t, c, taken, &ignored) == 0)
+			json_array_append_new(list, json_string(t->action));
+	}
 	return list;
 }
 
@@ -239,12 +258,13 @@ static int cases_json(const struct case_ctx *x, const struct case_rules *rules,
 
 		json_object_set_new(doc, "history", sj.list);
 		json_object_set_new(doc, "attachments", aj.list);
-		json_object_set_new(doc, "actions",
-				    cases_actions_json(rules, c, cases_parties(x->who, c)));
 		if (store_case_steps(x->s, c->subject_code, c->id, cases_step_json, &sj, e) < 0 ||
 		    store_attachments_of_case(x->s, c->subject_code, c->id, cases_attachment_row,
 					      &aj, e) < 0)
 			goto fail;
+		json_object_set_new(doc, "actions",
+				    cases_actions_json(x, rules, c, cases_parties(x->who, c),
+						       sj.list));
 	}
 	*out = doc;
 	return 0;
