@@ -705,7 +705,7 @@ int cases_attach(const struct case_ctx *x, int64_t id, const unsigned char *data
 	char *b64 = NULL;
 	json_t *detail;
 	int64_t aid;
-	int rc = -1;
+	int found, rc = -1;
 
 	*out = NULL;
 	memset(&c, 0, sizeof c);
@@ -713,6 +713,17 @@ int cases_attach(const struct case_ctx *x, int64_t id, const unsigned char *data
 		return -1;
 	if (cases_load(x, id, &c, &rules, e) < 0)
 		goto rollback;
+	/* Attachments at once on one step take turns: the case, its steps and the step's
+	 * count are read again under the subject's lock and still so at the commit. */
+	if (store_case_lock(x->s, c.subject_code, e) < 0)
+		goto rollback;
+	store_case_clear(&c);
+	found = store_case_get(x->s, id, &c, e);
+	if (found <= 0) {
+		if (found == 0)
+			cases_not_found(id, e);
+		goto rollback;
+	}
 	if (!cases_parties(x->who, &c)) {
 		cases_refuse(x->who, CASE_PARTY_ALL, &c, e);
 		goto rollback;

@@ -202,7 +202,13 @@ static int objection_file(const struct case_ctx *x, const json_t *body, struct s
 		return -1;
 	if (objection_record_get(x->s, c->record_id, 0, &r, e) < 0)
 		return -1;
-	/* One objection at a time per record: a second would race the first's decision. */
+	/* One objection at a time per record: a second would race the first's decision.  The
+	 * subject's cases are held from here to the commit, so that two filings at once do
+	 * not both find none open. */
+	if (store_case_lock(x->s, r.subject, e) < 0) {
+		objection_record_free(&r);
+		return -1;
+	}
 	memset(&f, 0, sizeof f);
 	f.subject_code = r.subject;
 	f.kind = "objection";

@@ -51,6 +51,15 @@ int store_case_rules_list(struct store *s,
 
 /* ---- cases ------------------------------------------------------------------------ */
 
+int store_case_lock(struct store *s, const char *subject_code, struct err *e)
+{
+	struct store_param p[1] = { STORE_TEXT(subject_code) };
+
+	if (s->be->dialect != SQL_PG)
+		return 0;
+	return store__query(s, SQL_CASE_LOCK, p, 1, NULL, NULL, NULL, e);
+}
+
 void store_case_clear(struct store_case *c)
 {
 	free(c->data);
