@@ -473,6 +473,33 @@ static int cases_list_row(void *ctx, const struct store_case *c)
 	return 0;
 }
 
+/* 1 when `status` is a state of some kind's rules in force, 0 (with the reason) when
+ * none has it, -1 when the rules could not be read: a misspelt filter is an error, not an
+ * empty list. */
+static int cases_status_known(const struct case_ctx *x, const char *status, struct err *e)
+{
+	char names[256] = "";
+	size_t i, j, used = 0;
+
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		struct case_rules *r;
+		int known;
+
+		if (rules_in_force(x->s, kinds[i]->kind, x->today, &r, e) < 0)
+			return -1;
+		known = case_rules_state(r, status) != NULL;
+		for (j = 0; j < r->nstates && used < sizeof names; j++)
+			used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+						 used ? "、" : "", r->states[j].id);
+		case_rules_free(r);
+		if (known)
+			return 1;
+	}
+	err_set_field(e, "request.invalid", "status", "状态“%s”无法识别：请使用 %s", status,
+		      names);
+	return 0;
+}
+
 int cases_list(const struct case_ctx *x, const struct cases_query *q, json_t **out,
 	       struct err *e)
 {
@@ -495,6 +522,12 @@ int cases_list(const struct case_ctx *x, const struct cases_query *q, json_t **o
 		return err_set_field(e, "request.invalid", "limit", "limit 最大为 %d",
 				     CASES_LIST_MAX);
 	f.limit = l.limit + 1;
+	if ((q->kind && q->kind[0] && !cases_kind_of(q->kind)) ||
+	    (q->status && q->status[0] && cases_status_known(x, q->status, e) <= 0))
+		return q->kind && q->kind[0] && !cases_kind_of(q->kind) ?
+			       err_set_field(e, "request.invalid", "kind",
+					     "申请类型“%s”无法识别：目前有 objection（异议）", q->kind) :
+			       -1;
 	own.subject_code = who->subject_code[0] ? who->subject_code : NULL;
 	own.dept_code = who->dept_code[0] ? who->dept_code : NULL;
 	if (access_may(who, ACCESS_CASE_LIST_ALL, NULL)) {
