@@ -20,6 +20,7 @@ struct store;
 
 int cmd_audit(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
+int cmd_case(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
 int cmd_code(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
@@ -28,6 +29,7 @@ int cmd_init(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_subject(int argc, char **argv);

@@ -8,6 +8,7 @@
 
 #include "core/err.h"
 #include "service/calendar.h"
+#include "service/rules.h"
 #include "service/demo.h"
 #include "store/store.h"
 
@@ -54,6 +55,8 @@ int cmd_demo(int argc, char **argv)
 	if (!(s = cli_open_store(db)))
 		return CLI_EXIT_USAGE;
 	rc = calendar_install_builtin(s, NULL, &e);
+	if (rc == 0)
+		rc = rules_install_builtin(s, &e);
 	if (rc == 0)
 		rc = demo_generate(s, &dopts, &summary, &e);
 	store_close(s);

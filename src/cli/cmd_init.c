@@ -5,6 +5,7 @@
 
 #include "core/err.h"
 #include "service/calendar.h"
+#include "service/rules.h"
 #include "store/store.h"
 
 #include <getopt.h>
@@ -33,7 +34,7 @@ int cmd_init(int argc, char **argv)
 	if (!s)
 		return CLI_EXIT_USAGE;
 	err_clear(&e);
-	if (calendar_install_builtin(s, NULL, &e) < 0) {
+	if (calendar_install_builtin(s, NULL, &e) < 0 || rules_install_builtin(s, &e) < 0) {
 		store_close(s);
 		return cli_fail(&e);
 	}

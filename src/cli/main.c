@@ -29,6 +29,8 @@ static const struct command commands[] = {
 	{ "token", cmd_token, "issue, revoke and list API tokens" },
 	{ "audit", cmd_audit, "verify, sign, list and prune the audit trail" },
 	{ "calendar", cmd_calendar, "import the holiday calendar; count working days" },
+	{ "case", cmd_case, "file, list, show and act on cases (objections)" },
+	{ "rules", cmd_rules, "list, show and import the rules of each kind of case" },
 	{ "routes", cmd_routes, "list the HTTP routes and who may call them" },
 };
 

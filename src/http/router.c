@@ -12,12 +12,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/attachment.h"
 #include "core/err.h"
 
 
 /* Who may call what (docs/security.md has this table for people).  Shorthands: */
 #define BATCH_READERS (ROLES_DEPT | ROLE_OPERATOR | ROLE_ADMIN)
 #define ANY_USER ROLES_ALL
+#define CASE_PARTIES (ROLE_SUBJECT | ROLE_HANDLER | ROLE_OPERATOR)
+#define CASE_READERS (CASE_PARTIES | ROLE_ADMIN)
 
 static const struct route routes[] = {
 	{ "GET", "/healthz", api_health, ROUTE_NO_SESSION, BODY_NONE, ALLOW_PUBLIC, 0 },
@@ -33,6 +36,19 @@ static const struct route routes[] = {
 	  SCOPE_BATCHES_READ },
 	{ "POST", "/api/v1/records/{id}/transfer", api_records_transfer, 0, BODY_JSON,
 	  ROLE_OPERATOR, 0 },
+	{ "POST", "/api/v1/records/{id}/statement", api_records_statement, 0, BODY_JSON,
+	  ROLE_SUBJECT | ROLE_OPERATOR, 0 },
+	/* Cases: the service decides which party each caller is (service/cases.h). */
+	{ "POST", "/api/v1/cases", api_cases_create, 0, BODY_JSON, ROLE_SUBJECT | ROLE_OPERATOR, 0 },
+	{ "GET", "/api/v1/cases", api_cases_list, 0, BODY_NONE, CASE_READERS, 0 },
+	{ "GET", "/api/v1/cases/{id}", api_cases_show, 0, BODY_NONE, CASE_READERS, 0 },
+	{ "POST", "/api/v1/cases/{id}/actions/{action}", api_cases_act, 0, BODY_JSON, CASE_PARTIES,
+	  0 },
+	/* One byte over the limit reaches the service, which names the limit. */
+	{ "POST", "/api/v1/cases/{id}/attachments", api_cases_attach, 0, ATTACHMENT_MAX_BYTES + 1ULL,
+	  CASE_PARTIES, 0 },
+	{ "GET", "/api/v1/cases/{id}/attachments/{digest}", api_cases_attachment, 0, BODY_NONE,
+	  CASE_PARTIES, 0 },
 	{ "POST", "/api/v1/session", api_session_create, ROUTE_LIMITED | ROUTE_LOGIN, BODY_JSON,
 	  ALLOW_PUBLIC, 0 },
 	{ "DELETE", "/api/v1/session", api_session_delete, 0, BODY_NONE, ANY_USER, 0 },

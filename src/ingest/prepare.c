@@ -72,21 +72,29 @@ static void prepared_reset(struct prepared_row *r)
 	r->name_label = r->code_label = 0;
 }
 
-int preparer_init(struct preparer *p, const struct category *cat, struct reader *reader,
-		  const struct code_options *code_opts, struct err *e)
+int preparer_init_values(struct preparer *p, const struct category *cat,
+			 const struct code_options *code_opts, struct err *e)
 {
 	memset(p, 0, sizeof *p);
 	p->cat = cat;
-	p->reader = reader;
 	p->last_row = 1;
 	buf_init(&p->data, 16 << 20);
 	buf_init(&p->key, 1 << 20);
+	return row_clean_init(&p->clean, cat, code_opts, e);
+}
+
+/* A file's preparer is a preparer of values plus what reading takes: the column mapping
+ * and the row's values in field order. */
+int preparer_init(struct preparer *p, const struct category *cat, struct reader *reader,
+		  const struct code_options *code_opts, struct err *e)
+{
+	if (preparer_init_values(p, cat, code_opts, e) < 0)
+		return -1;
+	p->reader = reader;
 	p->raw = calloc(cat->nfields, sizeof *p->raw);
 	if (!p->raw)
 		return err_set(e, "internal.error", "内存不足");
 	if (mapping_init(&p->map, cat, e) < 0)
-		return -1;
-	if (row_clean_init(&p->clean, cat, code_opts, e) < 0)
 		return -1;
 	return mapping_update(&p->map, reader, e);
 }
@@ -108,7 +116,9 @@ int preparer_check_columns(struct preparer *p, struct err *e)
 	struct buf expected;
 	int rc;
 
-	if (reader_column_count(p->reader) == 0 || mapping_count_required(&p->map) > 0)
+	/* Values have no columns to check: each field is given or absent by itself. */
+	if (!p->reader || reader_column_count(p->reader) == 0 ||
+	    mapping_count_required(&p->map) > 0)
 		return 0;
 	buf_init(&expected, 1 << 16);
 	mapping_describe_expected(p->cat, &expected);
@@ -120,12 +130,13 @@ int preparer_check_columns(struct preparer *p, struct err *e)
 	return rc;
 }
 
-/* The column name as the file wrote it, or the catalog name when the file lacks it. */
+/* The column name as the file wrote it, or the catalog name when the file lacks it or
+ * there is no file. */
 static const char *preparer_field_label(const struct preparer *p, int field)
 {
 	if (field < 0)
 		return "";
-	if (p->map.field_col[field] >= 0)
+	if (p->reader && p->map.field_col[field] >= 0)
 		return reader_column_name(p->reader, (size_t)p->map.field_col[field]);
 	return p->cat->fields[field].name;
 }
@@ -234,6 +245,26 @@ static int preparer_record(struct preparer *p, struct prepared_row *out, struct 
 	return 0;
 }
 
+/* Cleans raw (one value per field) into out, whose row number is already set: what
+ * preparing a file's row and preparing values share, so that a correction is judged
+ * exactly like a submission.  Returns 0 or -1 with e filled. */
+static int preparer_finish(struct preparer *p, const char *const *raw, struct prepared_row *out,
+			   struct err *e)
+{
+	out->kind = row_clean_run(&p->clean, raw) > 0 ? PREPARED_REJECTED : PREPARED_RECORD;
+	if (out->kind == PREPARED_RECORD && preparer_record(p, out, e) < 0)
+		return -1;
+	if (preparer_copy_problems(p, out) < 0)
+		return err_set(e, "internal.error", "内存不足");
+	out->name_label = prepared_add(out, preparer_field_label(p, p->cat->subject_name));
+	out->code_label = prepared_add(
+		out, preparer_field_label(p, catalog_type_is_person(p->clean.subject_type) &&
+						     p->cat->subject_id_number >= 0 ?
+					     p->cat->subject_id_number :
+					     p->cat->subject_code));
+	return buf_failed(&out->text) ? err_set(e, "internal.error", "内存不足") : 0;
+}
+
 int preparer_next(struct preparer *p, struct prepared_row *out, struct err *e)
 {
 	struct reader_row row;
@@ -242,6 +273,8 @@ int preparer_next(struct preparer *p, struct prepared_row *out, struct err *e)
 	int rc;
 
 	prepared_reset(out);
+	if (!p->reader)
+		return err_set(e, "internal.error", "该预处理器没有文件可读（应使用 preparer_values）");
 	if (p->done)
 		return 0;
 	err_clear(&rerr);
@@ -282,16 +315,13 @@ int preparer_next(struct preparer *p, struct prepared_row *out, struct err *e)
 
 		p->raw[i] = col >= 0 && (size_t)col < row.ncols ? row.values[col] : NULL;
 	}
-	out->kind = row_clean_run(&p->clean, p->raw) > 0 ? PREPARED_REJECTED : PREPARED_RECORD;
-	if (out->kind == PREPARED_RECORD && preparer_record(p, out, e) < 0)
-		return -1;
-	if (preparer_copy_problems(p, out) < 0 || buf_failed(&out->text))
-		return err_set(e, "internal.error", "内存不足");
-	out->name_label = prepared_add(out, preparer_field_label(p, p->cat->subject_name));
-	out->code_label = prepared_add(
-		out, preparer_field_label(p, catalog_type_is_person(p->clean.subject_type) &&
-						     p->cat->subject_id_number >= 0 ?
-					     p->cat->subject_id_number :
-					     p->cat->subject_code));
-	return 1;
+	return preparer_finish(p, p->raw, out, e) < 0 ? -1 : 1;
+}
+
+int preparer_values(struct preparer *p, const char *const *raw, long row,
+		    struct prepared_row *out, struct err *e)
+{
+	prepared_reset(out);
+	out->row = row;
+	return preparer_finish(p, raw, out, e);
 }

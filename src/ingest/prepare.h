@@ -6,6 +6,10 @@
  * content hash, publicity end, subject) or the problems that reject it.  The pipeline
  * runs the preparer in its own thread, so that cleaning one row overlaps with writing
  * the previous ones; a prepared row therefore owns copies of all its strings.
+ *
+ * A preparer of values (preparer_init_values, preparer_values) does the same to one row
+ * given as values rather than read from a file, through the same code after reading, so
+ * a corrected record gets the key, hash and publicity end a file row would.
  */
 #ifndef XY_PREPARE_H
 #define XY_PREPARE_H
@@ -59,7 +63,7 @@ int prepared_add_problem(struct prepared_row *r, const char *field, const char *
 
 struct preparer {
 	const struct category *cat;
-	struct reader *reader;
+	struct reader *reader; /* NULL for a preparer of values (preparer_init_values) */
 	struct mapping map;
 	struct row_clean clean;
 	const char **raw; /* per field: the raw value of the current row */
@@ -73,6 +77,13 @@ struct preparer {
  * from the preparer's thread. */
 int preparer_init(struct preparer *p, const struct category *cat, struct reader *reader,
 		  const struct code_options *code_opts, struct err *e);
+/* A preparer of single rows given as values, without a file: for a correction that must
+ * be judged like a new submission (an objection's outcome).  The category is borrowed;
+ * "today" is read from the clock here, as for a file.  Use preparer_values, not
+ * preparer_next or preparer_check_columns. */
+int preparer_init_values(struct preparer *p, const struct category *cat,
+			 const struct code_options *code_opts, struct err *e);
+/* Frees what either init took; safe after a failed init. */
 void preparer_free(struct preparer *p);
 
 /* Checks that the columns seen so far name at least one required field (at open for
@@ -85,5 +96,15 @@ int preparer_check_columns(struct preparer *p, struct err *e);
  * memory).  A read error in the middle of the file becomes a rejected row at the place
  * where reading stopped, followed by the end of the file: the rows before it stay good. */
 int preparer_next(struct preparer *p, struct prepared_row *out, struct err *e);
+
+/* Prepares one row from raw values into *out (which is reset first), exactly as
+ * preparer_next would prepare a file row holding them.  raw has one entry per field of
+ * the category, in catalog order: raw[i] is field i's value as submitted, NULL when
+ * absent; the strings are only read during the call.  `row` is the number reported in
+ * out->row.  Problems name fields by their catalog names (处罚决定书文号), since there is
+ * no file header.  Returns 0 with out->kind PREPARED_RECORD (warnings in its problems)
+ * or PREPARED_REJECTED (its errors), or -1 with e filled when out of memory. */
+int preparer_values(struct preparer *p, const char *const *raw, long row,
+		    struct prepared_row *out, struct err *e);
 
 #endif

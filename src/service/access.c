@@ -90,6 +90,32 @@ static const struct access_rule rules[] = {
 	  .roles = GOVERNMENT_ROLES, .dept_scopes = SCOPE_SUBJECTS_READ, .console = 1,
 	  .purpose = "查找自然人须说明查询事由：请在 purpose 参数中填写（如“行政许可审查”）",
 	  .refused = "只有政府部门可以查找自然人" },
+	/* Case rules change deadlines for every department: only whoever holds the
+	 * platform's database imports them. */
+	{ .action = ACCESS_RULES_IMPORT, .name = "rules.import", .console = 1,
+	  .refused = "只有平台运维人员可以在服务器上（xinyong rules import）导入办理规则" },
+	/* The parties of a case (core/case_rules.h): who files, who acts for the applicant,
+	 * the platform and the department.  An operator files and acts for a walk-in
+	 * applicant (窗口受理). */
+	{ .action = ACCESS_CASE_FILE, .name = "case.file", .roles = ROLE_SUBJECT | ROLE_OPERATOR,
+	  .console = 1, .owner = ACCESS_OWNER_SUBJECT, .anywhere = ROLE_OPERATOR,
+	  .refused = "只有信用主体本人或平台运营人员可以提出申请",
+	  .not_own = "只能对本主体的信用记录提出申请" },
+	{ .action = ACCESS_CASE_ACT_APPLICANT, .name = "case.act.applicant",
+	  .roles = ROLE_SUBJECT | ROLE_OPERATOR, .console = 1, .owner = ACCESS_OWNER_SUBJECT,
+	  .anywhere = ROLE_OPERATOR, .refused = "只有申请人可以执行该操作",
+	  .not_own = "只能办理本主体的申请" },
+	{ .action = ACCESS_CASE_ACT_OPERATOR, .name = "case.act.operator", .roles = ROLE_OPERATOR,
+	  .console = 1, .refused = "只有平台运营人员可以执行该操作" },
+	{ .action = ACCESS_CASE_ACT_DEPT, .name = "case.act.dept", .roles = ROLE_HANDLER,
+	  .console = 1, .owner = ACCESS_OWNER_DEPT,
+	  .refused = "只有承办部门的经办人可以执行该操作", .not_own = "该申请不由本部门办理" },
+	{ .action = ACCESS_CASE_LIST_ALL, .name = "case.list.all", .roles = PLATFORM_STAFF,
+	  .console = 1, .refused = "只有平台运营人员可以查看全部申请" },
+	{ .action = ACCESS_STATEMENT_PUT, .name = "statement.put",
+	  .roles = ROLE_SUBJECT | ROLE_OPERATOR, .console = 1, .owner = ACCESS_OWNER_SUBJECT,
+	  .anywhere = ROLE_OPERATOR, .refused = "只有信用主体本人可以为信用记录添加说明",
+	  .not_own = "只能为本主体的信用记录添加说明" },
 };
 
 #define RULE_COUNT (sizeof rules / sizeof rules[0])

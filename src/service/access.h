@@ -53,6 +53,16 @@ enum access_action {
 	ACCESS_SUBJECT_READ_SHARED,       /* `shared` data and ended records (government) */
 	ACCESS_SUBJECT_FULL_IDS,          /* personal identifiers unmasked */
 	ACCESS_SUBJECT_FIND_PERSONS,      /* natural persons in search results */
+	ACCESS_RULES_IMPORT,              /* import a kind's case rules */
+	ACCESS_CASE_FILE,                 /* file a case; target: the subject it is about */
+	ACCESS_CASE_ACT_APPLICANT,        /* a case's applicant's actions (withdraw, review);
+					     target: the case's subject */
+	ACCESS_CASE_ACT_OPERATOR,         /* the platform's actions (accept, forward, ...) */
+	ACCESS_CASE_ACT_DEPT,             /* the responsible department's (decide); target:
+					     the case's department */
+	ACCESS_CASE_LIST_ALL,             /* every case, whoever's */
+	ACCESS_STATEMENT_PUT,             /* a subject's statement on its record; target:
+					     the record's subject */
 	ACCESS_ACTION_COUNT
 };
 

@@ -12,6 +12,7 @@
 #include "core/code.h"
 #include "core/err.h"
 #include "core/mask.h"
+#include "objection.h"
 #include "principal.h"
 
 /* What the walk over a subject's records keeps between two records. */
@@ -165,6 +166,10 @@ static int archive_add_record(void *ctx, const struct store_record *rec)
 
 	/* Filtered before its category is started: an empty group would tell the public
 	 * that a record of that kind was there. */
+	/* A record deleted by a decided objection is in no view (its versions and the
+	 * audit trail keep it). */
+	if (rec->flags & STORE_RECORD_DELETED)
+		return 0;
 	st = publicity_status_of(b->today, rec->publicity_end, b->v->person);
 	if (!view->ended && st != PUBLICITY_PUBLISHED)
 		return 0;
@@ -210,6 +215,53 @@ static int archive_category_cmp(const void *pa, const void *pb)
 	if (ra != rb)
 		return ra < rb ? -1 : 1;
 	return strcmp(a->cat->id, b->cat->id);
+}
+
+/* The record of `id` in the view, or NULL when it is not shown. */
+static struct archive_record *archive_find(struct archive_view *v, int64_t id)
+{
+	size_t i, j;
+
+	for (i = 0; i < v->ncategories; i++)
+		for (j = 0; j < v->categories[i].nrecords; j++)
+			if (v->categories[i].records[j].id == id)
+				return &v->categories[i].records[j];
+	return NULL;
+}
+
+static int archive_mark_dispute(void *ctx, int64_t record_id, int64_t case_id)
+{
+	struct archive_record *r = archive_find(ctx, record_id);
+
+	if (r) {
+		r->disputed = 1;
+		r->case_id = case_id;
+	}
+	return 0;
+}
+
+static int archive_mark_statement(void *ctx, int64_t record_id, const char *text,
+				  const char *author, const char *updated_at)
+{
+	struct archive_record *r = archive_find(ctx, record_id);
+
+	(void)author;
+	(void)updated_at;
+	if (r && !r->statement && !(r->statement = strdup(text)))
+		return 1;
+	return 0;
+}
+
+/* What objections add to the records shown: the dispute marks of open cases, and the
+ * subject's statements (a subject has few of either). */
+static int archive_marks_fill(struct store *s, struct archive_view *v, struct err *e)
+{
+	if (v->nrecords == 0)
+		return 0;
+	if (objection_disputes_of_subject(s, v->subject.code, archive_mark_dispute, v, e) < 0 ||
+	    store_statements_of_subject(s, v->subject.code, archive_mark_statement, v, e) < 0)
+		return -1;
+	return 0;
 }
 
 /* A person's code and name, masked for whoever may not see them in full. */
@@ -299,6 +351,8 @@ int archive_view_build(struct store *s, const struct principal *who, const char 
 	if (rc < 0 || b.failed ||
 	    (out->view.nonpublic && archive_audit_read(s, who, &out->view, out->subject.code,
 						       e) < 0))
+		goto fail;
+	if (archive_marks_fill(s, out, e) < 0)
 		goto fail;
 	if (out->ncategories > 1)
 		qsort(out->categories, out->ncategories, sizeof *out->categories,

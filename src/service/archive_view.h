@@ -37,7 +37,7 @@ struct archive_record {
 	int name_conflict;    /* the record names the subject otherwise than its register */
 	json_t *fields;       /* object: field id -> value; `personal` fields masked unless
 				 view.full_ids */
-	/* Filled by objections (not yet): 0, 0 and NULL until then. */
+	/* What objections add (service/objection.h). */
 	int disputed;         /* an objection against the record is open */
 	int64_t case_id;      /* the objection's case, 0 when none */
 	char *statement;      /* the subject's statement shown with the record, or NULL */

@@ -174,3 +174,52 @@ int records_transfer(struct store *s, const struct principal *who, int64_t id,
 	*out = detail;
 	return 0;
 }
+
+int records_statement(struct store *s, const struct principal *who, int64_t id,
+		      const char *text, json_t **out, struct err *e)
+{
+	struct record_found f;
+	struct access_target t = { NULL, NULL };
+	size_t chars = text ? text_utf8_length(text) : 0;
+	char actor[96];
+	json_t *detail;
+	int found;
+
+	*out = NULL;
+	/* Whoever may never add one hears so before anything is looked up. */
+	if (access_judge(who, ACCESS_STATEMENT_PUT, NULL) == ACCESS_REFUSED)
+		return access_check(who, ACCESS_STATEMENT_PUT, NULL, e);
+	if (chars > RECORDS_STATEMENT_MAX_CHARS)
+		return err_set_field(e, "request.invalid", "text",
+				     "说明最多 %d 个字，现在有 %zu 个字：请精简后再提交",
+				     RECORDS_STATEMENT_MAX_CHARS, chars);
+	if (store_begin(s, e) < 0)
+		return -1;
+	memset(&f, 0, sizeof f);
+	found = store_record_get(s, id, records_keep, &f, e);
+	json_decref(f.json);
+	if (found < 0)
+		goto fail;
+	if (!found) {
+		err_set(e, "record.not_found", "信用记录 %lld 不存在", (long long)id);
+		goto fail;
+	}
+	t.subject_code = f.subject;
+	if (access_check(who, ACCESS_STATEMENT_PUT, &t, e) < 0)
+		goto fail;
+	principal_actor(who, actor, sizeof actor);
+	detail = json_pack("{s:I, s:i}", "record", (json_int_t)id, "chars", (int)chars);
+	if (store_statement_put(s, f.subject, id, text ? text : "", actor, e) < 0 ||
+	    audit_trail_record(s, who, "record.statement", f.subject, detail, e) < 0 ||
+	    store_commit(s, e) < 0) {
+		json_decref(detail);
+		goto fail;
+	}
+	json_decref(detail);
+	*out = json_pack("{s:I, s:s?}", "record", (json_int_t)id, "statement",
+			 text && text[0] ? text : NULL);
+	return 0;
+fail:
+	store_rollback(s);
+	return -1;
+}

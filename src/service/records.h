@@ -31,4 +31,12 @@ int records_history(struct store *s, const struct principal *who, int64_t id, js
 int records_transfer(struct store *s, const struct principal *who, int64_t id,
 		     const char *to_dept, const char *reason, json_t **out, struct err *e);
 
+/* Sets the subject's statement on its record `id` (at most RECORDS_STATEMENT_MAX_CHARS
+ * characters; "" removes it), shown with the record wherever it is shown.  The record's
+ * subject's accounts and operators may (403 otherwise); `record.not_found` for a record
+ * nobody may see.  Audited (record.statement).  *out: {"record", "statement"}. */
+#define RECORDS_STATEMENT_MAX_CHARS 500
+int records_statement(struct store *s, const struct principal *who, int64_t id,
+		      const char *text, json_t **out, struct err *e);
+
 #endif

@@ -42,12 +42,15 @@ static void subjects_label_fields(const struct category *cat, json_t *labels,
 
 static json_t *subjects_record_json(const struct archive_record *r)
 {
-	return json_pack("{s:I, s:I, s:s, s:s, s:{s:s, s:s?}, s:b, s:O, s:s}", "id",
-			 (json_int_t)r->id, "batch", (json_int_t)r->batch_id, "dept_code",
+	return json_pack("{s:I, s:I, s:s, s:s, s:{s:s, s:s?}, s:b, s:O, s:s, s:b, s:o, s:s?}",
+			 "id", (json_int_t)r->id, "batch", (json_int_t)r->batch_id, "dept_code",
 			 r->dept_code, "decision_date", r->decision_date, "publicity", "status",
 			 publicity_status_name(r->publicity), "until",
 			 *r->publicity_end ? r->publicity_end : NULL, "name_conflict",
-			 r->name_conflict, "fields", r->fields, "updated_at", r->updated_at);
+			 r->name_conflict, "fields", r->fields, "updated_at", r->updated_at,
+			 "disputed", r->disputed,
+			 "case", r->case_id ? json_integer((json_int_t)r->case_id) : json_null(),
+			 "statement", r->statement);
 }
 
 static json_t *subjects_category_json(const struct archive_category *c)

@@ -424,6 +424,136 @@ int store_audit_checkpoints(struct store *s,
 int store_audit_entry_hash(struct store *s, long long seq, char hash[AUDIT_HASH_HEX],
 			   struct err *e);
 
+/* ---- cases: applications moved through their kind's rules (store_cases.c) -------- */
+
+/* A kind's rules as imported (data/rules/): one row per effective date. */
+struct store_case_rules {
+	const char *kind;
+	const char *effective_from; /* "YYYY-MM-DD" */
+	const char *body;           /* the rules file, JSON */
+	const char *imported_at;
+	const char *imported_by;
+};
+
+/* Inserts or replaces the rules of (kind, effective_from). */
+int store_case_rules_put(struct store *s, const struct store_case_rules *r, struct err *e);
+/* Every stored rules file, by kind, then effective date. */
+int store_case_rules_list(struct store *s,
+			  int (*cb)(void *ctx, const struct store_case_rules *r), void *ctx,
+			  struct err *e);
+
+struct store_case {
+	int64_t id;
+	char subject_code[CODE_MAX];
+	char kind[32];
+	int64_t record_id;          /* 0: about no single record */
+	char status[32];
+	char dept_code[CODE_MAX];   /* the department responsible now; "" the platform */
+	char due_date[11];          /* the current step's due date; "" when none is due */
+	char rules_from[11];        /* the effective date of the rules that govern it */
+	char applicant[96];         /* the actor who filed it ("user:NAME", "cli:NAME") */
+	char channel[8];            /* "online", or "window" (filed by an operator) */
+	long reviews;               /* reviews taken so far */
+	char entered_at[26];        /* when the case entered its status */
+	char created_at[26];
+	char updated_at[26];
+	char *data;                 /* owned: JSON object, what was applied for */
+	char *outcome;              /* owned: JSON object once decided, else "" */
+};
+
+/* Frees data and outcome (and sets them to NULL). */
+void store_case_clear(struct store_case *c);
+/* Inserts c (its id, created_at, updated_at and entered_at are set here: now). */
+int store_case_insert(struct store *s, struct store_case *c, struct err *e);
+/* Writes status, dept_code, due_date, outcome, reviews, entered_at and data of c (by
+ * subject and id); updated_at becomes now.  1 when written, 0 when there is no such case. */
+int store_case_update(struct store *s, struct store_case *c, struct err *e);
+/* 1 and *out filled (clear it after) when found, 0 when not. */
+int store_case_get(struct store *s, int64_t id, struct store_case *out, struct err *e);
+
+/* Which cases a list holds: NULL or "" members are not filtered on.  `subject_code` set
+ * reads one subject's cases only (one shard).  `overdue_on` (a "YYYY-MM-DD" day) keeps
+ * the cases whose due date is before it.  Newest first, ids below `before_id` (0: from
+ * the newest), at most `limit`. */
+struct store_case_filter {
+	const char *kind;
+	const char *status;
+	const char *dept_code;
+	const char *subject_code;
+	const char *overdue_on;
+	int64_t before_id;
+	long limit;
+};
+/* The cases handed to cb are valid during the call only. */
+int store_case_list(struct store *s, const struct store_case_filter *f,
+		    int (*cb)(void *ctx, const struct store_case *c), void *ctx, struct err *e);
+
+struct store_case_step {
+	int64_t case_id;
+	long seq;                 /* 1, 2, ... within the case */
+	const char *at;           /* set by store_case_step_add: now */
+	const char *actor;
+	const char *action;       /* "file", "accept", ... */
+	const char *from_status;  /* "" for the filing */
+	const char *to_status;
+	const char *note;
+	const char *detail;       /* JSON object */
+};
+/* Appends step st to case `case_id` of `subject_code` (st->at is ignored: now). */
+int store_case_step_add(struct store *s, const char *subject_code,
+			const struct store_case_step *st, struct err *e);
+/* A case's steps in order. */
+int store_case_steps(struct store *s, const char *subject_code, int64_t case_id,
+		     int (*cb)(void *ctx, const struct store_case_step *st), void *ctx,
+		     struct err *e);
+
+struct store_attachment {
+	int64_t id;
+	int64_t case_id;
+	long step_seq;            /* the step it was added to */
+	const char *digest;       /* BLAKE2b-256, hex */
+	const char *media_type;
+	long long size;           /* bytes */
+	const char *name;         /* the name the client gave, cleaned; may be "" */
+	const char *added_by;
+	const char *added_at;     /* set by the store on add */
+};
+/* Stores an attachment whose bytes are `content_b64` (base64); *id gets its id. */
+int store_attachment_add(struct store *s, const char *subject_code,
+			 const struct store_attachment *a, const char *content_b64, int64_t *id,
+			 struct err *e);
+/* A case's attachments (without their content), in the order they were added. */
+int store_attachments_of_case(struct store *s, const char *subject_code, int64_t case_id,
+			      int (*cb)(void *ctx, const struct store_attachment *a), void *ctx,
+			      struct err *e);
+/* 1 with the attachment of `digest` (cb gets it and its base64 content), 0 when none. */
+int store_attachment_content(struct store *s, const char *subject_code, int64_t case_id,
+			     const char *digest,
+			     int (*cb)(void *ctx, const struct store_attachment *a,
+				       const char *content_b64),
+			     void *ctx, struct err *e);
+
+/* A subject's statement on its record `record_id` (text "" removes it). */
+int store_statement_put(struct store *s, const char *subject_code, int64_t record_id,
+			const char *text, const char *author, struct err *e);
+int store_statements_of_subject(struct store *s, const char *subject_code,
+				int (*cb)(void *ctx, int64_t record_id, const char *text,
+					  const char *author, const char *updated_at),
+				void *ctx, struct err *e);
+
+/* Flags of a record beyond STORE_RECORD_NAME_CONFLICT: deleted by a decided objection,
+ * hidden from every view (the audit trail and the record's versions keep it). */
+#define STORE_RECORD_DELETED 2
+
+/* Rewrites record `id` of subject `subject_code` with rec's business key, data, content
+ * hash, dates and flags (the earlier content is kept in its versions).  When
+ * rec->subject_code is another subject (which must exist), the record and its versions
+ * move to it.  1 when done, 0 when there is no such record, STORE_AMEND_KEY_TAKEN when
+ * the target subject already holds another record of that key. */
+#define STORE_AMEND_KEY_TAKEN 2
+int store_record_amend(struct store *s, const char *subject_code, int64_t id,
+		       const struct store_record *rec, struct err *e);
+
 /* ---- copying a whole platform between backends (xinyong migrate) ---------------- */
 
 /* Every table of the platform except sessions (short-lived logins: people log in again
@@ -441,6 +571,11 @@ enum store_table {
 	STORE_TABLE_USERS,
 	STORE_TABLE_TOKENS,
 	STORE_TABLE_AUTHORIZATIONS,
+	STORE_TABLE_CASE_RULES,
+	STORE_TABLE_CASES,
+	STORE_TABLE_CASE_STEPS,
+	STORE_TABLE_CASE_ATTACHMENTS,
+	STORE_TABLE_STATEMENTS,
 	STORE_TABLE_AUDIT_ANCHOR,
 	STORE_TABLE_AUDIT_LOG,
 	STORE_TABLE_AUDIT_CHECKPOINTS,

@@ -58,7 +58,8 @@ NOW = "2026-11-20T10:00:00+08:00"
 SANITIZER_MARKERS = ("runtime error", "AddressSanitizer", "LeakSanitizer", "ThreadSanitizer")
 TABLES = ["catalog_categories", "code_exceptions", "calendar_days", "users", "api_tokens",
           "subjects", "batches", "batch_problems", "records", "record_versions",
-          "authorizations", "audit_anchor", "audit_log", "audit_checkpoints"]
+          "authorizations", "case_rules", "cases", "case_steps", "case_attachments",
+          "record_statements", "audit_anchor", "audit_log", "audit_checkpoints"]
 # What the schema holds and migrate leaves behind on purpose (every_table_is_copied).
 NOT_COPIED = {
     "schema_migrations": "written by opening the target",
@@ -98,6 +99,18 @@ TABLE_SQL = {
                   "created_at, expires_at, revoked_at FROM api_tokens ORDER BY id",
     "authorizations": "SELECT id, subject_code, grantee_code, purpose, granted_at, expires_at, "
                       "revoked_at, recorded_by FROM authorizations ORDER BY subject_code, id",
+    "case_rules": "SELECT kind, effective_from, body, imported_at, imported_by "
+                  "FROM case_rules ORDER BY kind, effective_from",
+    "cases": "SELECT id, subject_code, kind, record_id, status, dept_code, due_date, "
+             "rules_from, applicant, channel, data, outcome, reviews, entered_at, created_at, "
+             "updated_at FROM cases ORDER BY subject_code, id",
+    "case_steps": "SELECT subject_code, case_id, seq, at, actor, action, from_status, "
+                  "to_status, note, detail FROM case_steps ORDER BY subject_code, case_id, seq",
+    "case_attachments": "SELECT subject_code, id, case_id, step_seq, digest, media_type, size, "
+                        "name, content, added_by, added_at FROM case_attachments "
+                        "ORDER BY subject_code, id",
+    "record_statements": "SELECT subject_code, record_id, text, author, updated_at "
+                         "FROM record_statements ORDER BY subject_code, record_id",
     "audit_anchor": "SELECT id, seq, hash, pruned_at, entry_at, public_key, signature "
                     "FROM audit_anchor ORDER BY id",
     "audit_log": "SELECT seq, at, actor, role, dept_code, action, subject_code, purpose, "

@@ -61,9 +61,15 @@ DISTRIBUTED = {
     "authorizations": ("subject_code", "subjects"),
     # every earlier content of a record, on the shard of the record it was
     "record_versions": ("subject_code", "subjects"),
+    # a subject's cases, their steps and attachments, and its statements
+    "cases": ("subject_code", "subjects"),
+    "case_steps": ("subject_code", "subjects"),
+    "case_attachments": ("subject_code", "subjects"),
+    "record_statements": ("subject_code", "subjects"),
 }
 # Small tables read by key, replicated to every node.
 REFERENCE = {"catalog_categories", "code_exceptions", "calendar_days", "schema_migrations",
+             "case_rules",
              "users", "sessions", "api_tokens"}
 # Kept on the coordinator alone: the audit chain is one sequence written under one lock
 # (migrations/postgresql/003_accounts.sql).  tests/unit/test_sql.c checks their statements

@@ -103,6 +103,13 @@ static const struct expected expectations[] = {
 	{ "subject.full_ids", "cli handler token:subjects:read agency:subjects:read",
 	  "cli handler token:subjects:read agency:subjects:read", NULL },
 	{ "subject.find_persons", GOVERNMENT, GOVERNMENT, "cli" },
+	{ "rules.import", "cli", "cli", NULL },
+	{ "case.file", "cli subject operator", "cli operator", NULL },
+	{ "case.act.applicant", "cli subject operator", "cli operator", NULL },
+	{ "case.act.operator", "cli operator", "cli operator", NULL },
+	{ "case.act.dept", "cli handler", "cli", NULL },
+	{ "case.list.all", "cli operator admin", "cli operator admin", NULL },
+	{ "statement.put", "cli subject operator", "cli operator", NULL },
 };
 
 #define NEXPECTED (sizeof expectations / sizeof expectations[0])

@@ -68,6 +68,13 @@ static const struct table tables[] = {
 	{ "audit_queue_marks", T_SQLITE_ONLY, NULL, G_NONE },
 	{ "authorizations", T_DISTRIBUTED, "subject_code", G_SUBJECT },
 	{ "record_versions", T_DISTRIBUTED, "subject_code", G_SUBJECT },
+	/* A subject's cases, their steps and attachments, and its statements: with its
+	 * records. */
+	{ "cases", T_DISTRIBUTED, "subject_code", G_SUBJECT },
+	{ "case_steps", T_DISTRIBUTED, "subject_code", G_SUBJECT },
+	{ "case_attachments", T_DISTRIBUTED, "subject_code", G_SUBJECT },
+	{ "record_statements", T_DISTRIBUTED, "subject_code", G_SUBJECT },
+	{ "case_rules", T_REFERENCE, NULL, G_NONE },
 	/* Small tables read by key: replicated (users, sessions, tokens), or kept on the
 	 * coordinator alone (the audit chain is one sequence under one lock); either way no
 	 * statement fans out to shards, which is what T_REFERENCE checks. */

@@ -1,0 +1,551 @@
+/* objection.c - objections, the engine's first kind; see objection.h. */
+#include "objection.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalogs.h"
+#include "core/case_rules.h"
+#include "core/catalog.h"
+#include "core/clock.h"
+#include "core/code.h"
+#include "core/date.h"
+#include "core/err.h"
+#include "core/json_input.h"
+#include "ingest/prepare.h"
+#include "principal.h"
+
+#define OBJECTION_TEXT_MAX_CHARS 2000
+#define OBJECTION_CONTACT_MAX_CHARS 100
+#define OBJECTION_REASON_MAX_CHARS 500
+
+/* The statuses of the built-in rules in which the case is under way, and those in which
+ * the record is marked disputed: from acceptance until the decision or withdrawal. */
+static const char *const OPEN_STATUSES[] = { "submitted", "accepted", "forwarded", NULL };
+static const char *const MARKING_STATUSES[] = { "accepted", "forwarded", NULL };
+
+static const char *const GROUNDS[] = { "error", "omission", "duplicate", "past_publicity",
+				       "wrongly_listed", "other", NULL };
+static const char *const OUTCOMES[] = { "correct", "supplement", "delete", "stop_publicity",
+					"remove_from_list", "reject", NULL };
+
+static int objection_listed(const char *const *list, const char *s)
+{
+	for (; *list; list++)
+		if (strcmp(*list, s) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- the record an objection is about --------------------------------------------- */
+
+/* A record copied out of the store's callback. */
+struct objection_record {
+	int found;
+	int64_t id, batch_id;
+	char subject[CODE_MAX], dept[CODE_MAX];
+	char category[64];
+	char *business_key, *data, *content_hash;
+	char decision_date[11], publicity_end[11];
+	int flags;
+};
+
+static void objection_record_free(struct objection_record *r)
+{
+	free(r->business_key);
+	free(r->data);
+	free(r->content_hash);
+	memset(r, 0, sizeof *r);
+}
+
+static int objection_record_keep(void *ctx, const struct store_record *rec)
+{
+	struct objection_record *r = ctx;
+
+	r->found = 1;
+	r->id = rec->id;
+	r->batch_id = rec->batch_id;
+	snprintf(r->subject, sizeof r->subject, "%s", rec->subject_code);
+	snprintf(r->dept, sizeof r->dept, "%s", rec->dept_code);
+	snprintf(r->category, sizeof r->category, "%s", rec->category);
+	r->business_key = strdup(rec->business_key);
+	r->data = strdup(rec->data);
+	r->content_hash = strdup(rec->content_hash);
+	snprintf(r->decision_date, sizeof r->decision_date, "%s", rec->decision_date);
+	snprintf(r->publicity_end, sizeof r->publicity_end, "%s", rec->publicity_end);
+	r->flags = rec->flags;
+	return 1;
+}
+
+/* Record `id`, shown in no view once deleted: 0, or -1 with `record.not_found`. */
+static int objection_record_get(struct store *s, int64_t id, struct objection_record *r,
+				struct err *e)
+{
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	rc = store_record_get(s, id, objection_record_keep, r, e);
+	if (rc < 0)
+		return -1;
+	if (!r->found || (r->flags & STORE_RECORD_DELETED)) {
+		objection_record_free(r);
+		return err_set_field(e, "record.not_found", "record", "信用记录 %lld 不存在",
+				     (long long)id);
+	}
+	if (!r->business_key || !r->data || !r->content_hash) {
+		objection_record_free(r);
+		return err_set(e, "internal.error", "内存不足");
+	}
+	return 0;
+}
+
+/* ---- filing ----------------------------------------------------------------------- */
+
+static const char *const FILE_MEMBERS[] = { "kind", "record", "grounds", "text", "contact",
+					    "note", NULL };
+
+struct open_case {
+	int64_t record_id;
+	int64_t found;
+};
+
+static int objection_open_case(void *ctx, const struct store_case *c)
+{
+	struct open_case *o = ctx;
+
+	if (c->record_id == o->record_id && objection_listed(OPEN_STATUSES, c->status)) {
+		o->found = c->id;
+		return 1;
+	}
+	return 0;
+}
+
+static int objection_file(const struct case_ctx *x, const json_t *body, struct store_case *c,
+			  struct err *e)
+{
+	const char *grounds = NULL, *text = NULL, *contact = NULL;
+	const json_t *record = json_object_get(body, "record");
+	struct store_case_filter f;
+	struct objection_record r;
+	struct open_case open = { 0, 0 };
+	json_t *data;
+
+	if (json_input_only(body, FILE_MEMBERS, e) < 0)
+		return -1;
+	if (!json_is_integer(record) || json_integer_value(record) <= 0)
+		return err_set_field(e, "request.invalid", "record",
+				     "请填写要提出异议的信用记录编号（record，正整数）");
+	if (json_input_string(body, "grounds", JSON_INPUT_REQUIRED, 32, &grounds, e) < 0)
+		return -1;
+	if (!objection_listed(GROUNDS, grounds))
+		return err_set_field(e, "request.invalid", "grounds",
+				     "异议理由“%s”无法识别：请选择 error（信息错误）、omission（信息遗漏）、"
+				     "duplicate（信息重复）、past_publicity（超过公示期限）、"
+				     "wrongly_listed（不应列入名单）或 other（其他）",
+				     grounds);
+	if (json_input_string(body, "text", JSON_INPUT_REQUIRED, OBJECTION_TEXT_MAX_CHARS, &text,
+			      e) < 0 ||
+	    json_input_string(body, "contact", 0, OBJECTION_CONTACT_MAX_CHARS, &contact, e) < 0)
+		return -1;
+	if (objection_record_get(x->s, json_integer_value(record), &r, e) < 0)
+		return -1;
+	/* One objection at a time per record: a second would race the first's decision. */
+	memset(&f, 0, sizeof f);
+	f.subject_code = r.subject;
+	f.kind = "objection";
+	f.limit = 1000;
+	open.record_id = r.id;
+	if (store_case_list(x->s, &f, objection_open_case, &open, e) < 0) {
+		objection_record_free(&r);
+		return -1;
+	}
+	if (open.found) {
+		objection_record_free(&r);
+		return err_set(e, "case.already_open",
+			       "该信用记录已有正在办理的异议（申请 %lld）：请在“我的申请”中查看进度",
+			       (long long)open.found);
+	}
+	data = json_pack("{s:s, s:s, s:s?, s:s, s:s}", "grounds", grounds, "text", text,
+			 "contact", contact, "category", r.category, "record_dept", r.dept);
+	snprintf(c->subject_code, sizeof c->subject_code, "%s", r.subject);
+	c->record_id = r.id;
+	c->dept_code[0] = '\0'; /* the platform accepts it first */
+	c->data = data ? json_dumps(data, JSON_COMPACT) : NULL;
+	json_decref(data);
+	objection_record_free(&r);
+	return c->data ? 0 : err_set(e, "internal.error", "内存不足");
+}
+
+/* ---- outcomes --------------------------------------------------------------------- */
+
+/* What a decision asks for, read from the body. */
+struct decision {
+	const char *outcome;
+	const char *reason;
+	const json_t *fields; /* object, or NULL */
+};
+
+/* A field's value as the pipeline would have read it from a file: text. */
+static char *objection_raw_value(const json_t *v)
+{
+	if (!v || json_is_null(v))
+		return NULL;
+	if (json_is_string(v))
+		return strdup(json_string_value(v));
+	return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+}
+
+/* The record's content with the decision's fields over it, prepared like a row of a new
+ * submission (cleaned, validated, keyed, hashed, its publicity judged): 0 and *out, or
+ * -1 with the first problem that rejects it (400, naming the field). */
+static int objection_prepare(const struct case_ctx *x, const struct category *cat,
+			     const json_t *content, struct prepared_row *out, struct err *e)
+{
+	struct code_options opts = { CODE_KIND_AUTO, store_code_exception_has, x->s };
+	struct preparer p;
+	char **raw = calloc(cat->nfields ? cat->nfields : 1, sizeof *raw);
+	size_t i;
+	int rc = -1;
+
+	if (!raw)
+		return err_set(e, "internal.error", "内存不足");
+	for (i = 0; i < cat->nfields; i++)
+		raw[i] = objection_raw_value(json_object_get(content, cat->fields[i].id));
+	if (preparer_init_values(&p, cat, &opts, e) < 0)
+		goto out;
+	rc = preparer_values(&p, (const char *const *)raw, 1, out, e);
+	preparer_free(&p);
+	if (rc == 0 && out->kind != PREPARED_RECORD) {
+		const struct prepared_problem *pr = out->nproblems ? &out->problems[0] : NULL;
+
+		rc = pr ? err_set_field(e, pr->reason, prepared_str(out, pr->field),
+					"更正后的记录不能通过校验：%s", prepared_str(out, pr->message)) :
+			  err_set(e, "request.invalid", "更正后的记录不能通过校验");
+	}
+out:
+	for (i = 0; i < cat->nfields; i++)
+		free(raw[i]);
+	free(raw);
+	return rc;
+}
+
+/* Rewrites the record with prepared content, moving it to the subject the content names
+ * when that is another (a linking error corrected): the subject is registered first when
+ * the platform does not know it. */
+static int objection_rewrite(const struct case_ctx *x, const struct objection_record *r,
+			     const struct prepared_row *row, int flags, struct err *e)
+{
+	struct store_record rec;
+	const char *code = prepared_str(row, row->code);
+	int rc;
+
+	if (strcmp(code, r->subject) != 0) {
+		struct store_subject subj;
+		int found = store_subject_get(x->s, code, &subj, e);
+
+		if (found < 0)
+			return -1;
+		store_subject_clear(&subj);
+		if (!found) {
+			memset(&subj, 0, sizeof subj);
+			snprintf(subj.code, sizeof subj.code, "%s", code);
+			snprintf(subj.kind, sizeof subj.kind, "%s", prepared_str(row, row->kind_name));
+			snprintf(subj.subject_type, sizeof subj.subject_type, "%s",
+				 prepared_str(row, row->subject_type));
+			snprintf(subj.region_code, sizeof subj.region_code, "%s",
+				 prepared_str(row, row->region));
+			subj.name = (char *)prepared_str(row, row->name);
+			if (store_subject_insert(x->s, &subj, e) < 0)
+				return -1;
+		}
+	}
+	memset(&rec, 0, sizeof rec);
+	rec.category = r->category;
+	rec.subject_code = code;
+	rec.dept_code = r->dept;
+	rec.business_key = prepared_str(row, row->key);
+	rec.data = prepared_str(row, row->data);
+	rec.content_hash = prepared_str(row, row->hash);
+	rec.decision_date = prepared_str(row, row->decision_date);
+	rec.publicity_end = prepared_str(row, row->publicity_end);
+	rec.flags = flags;
+	rc = store_record_amend(x->s, r->subject, r->id, &rec, e);
+	if (rc == 0)
+		return err_set(e, "record.not_found", "信用记录 %lld 不存在", (long long)r->id);
+	if (rc == STORE_AMEND_KEY_TAKEN)
+		return err_set_field(e, "case.conflict", "fields",
+				     "更正后的记录与已有的另一条记录重复（同一主体、同一业务编号）："
+				     "请改用“删除”处理重复记录");
+	return rc < 0 ? -1 : 0;
+}
+
+/* The record as it is, with only its flags or publicity end changed. */
+static int objection_rewrite_same(const struct case_ctx *x, const struct objection_record *r,
+				  int flags, const char *publicity_end, struct err *e)
+{
+	struct store_record rec;
+	int rc;
+
+	memset(&rec, 0, sizeof rec);
+	rec.category = r->category;
+	rec.subject_code = r->subject;
+	rec.dept_code = r->dept;
+	rec.business_key = r->business_key;
+	rec.data = r->data;
+	rec.content_hash = r->content_hash;
+	rec.decision_date = r->decision_date;
+	rec.publicity_end = publicity_end;
+	rec.flags = flags;
+	rc = store_record_amend(x->s, r->subject, r->id, &rec, e);
+	if (rc == 0)
+		return err_set(e, "record.not_found", "信用记录 %lld 不存在", (long long)r->id);
+	return rc < 0 ? -1 : 0;
+}
+
+/* correct, supplement and remove_from_list: fields over the content, judged again. */
+static int objection_refill(const struct case_ctx *x, const struct objection_record *r,
+			    const struct decision *d, struct err *e)
+{
+	struct category *cat = NULL;
+	struct prepared_row row;
+	json_t *content = json_loads(r->data, 0, NULL);
+	const char *id;
+	json_t *v;
+	int rc = -1;
+
+	prepared_row_init(&row);
+	if (!content || !json_is_object(content)) {
+		json_decref(content);
+		return err_set(e, "internal.error", "信用记录 %lld 的内容无法读取", (long long)r->id);
+	}
+	if (catalogs_load(x->s, r->category, &cat, e) < 0)
+		goto out;
+	if (strcmp(d->outcome, "remove_from_list") == 0) {
+		if (!cat->group || (!strstr(cat->group, "名单") && !strstr(cat->group, "名录")) ||
+		    cat->publicity_end < 0) {
+			rc = err_set_field(e, "request.invalid", "outcome",
+					   "这条记录（%s）不是名单信息，不能“移出名单”：请改用“停止公示”或“删除”",
+					   cat->name);
+			goto out;
+		}
+		json_object_set_new(content, cat->fields[cat->publicity_end].id,
+				    json_string(x->today));
+	}
+	json_object_foreach ((json_t *)d->fields, id, v) {
+		int i = catalog_field_index(cat, id);
+		const json_t *old = json_object_get(content, id);
+
+		if (i < 0) {
+			rc = err_set_field(e, "request.invalid", "fields",
+					   "“%s”不是%s的字段：请使用记录中列出的字段编号", id, cat->name);
+			goto out;
+		}
+		if (!json_is_string(v) && !json_is_null(v)) {
+			rc = err_set_field(e, "request.invalid", "fields",
+					   "字段“%s”（%s）的新值须是文字", id, cat->fields[i].name);
+			goto out;
+		}
+		if (strcmp(d->outcome, "supplement") == 0 && old && !json_is_null(old) &&
+		    !(json_is_string(old) && !json_string_length(old))) {
+			rc = err_set_field(e, "request.invalid", "fields",
+					   "字段“%s”（%s）已有内容，补充只能填写空缺的字段：要修改请选择“更正”",
+					   id, cat->fields[i].name);
+			goto out;
+		}
+		json_object_set(content, id, v);
+	}
+	if (objection_prepare(x, cat, content, &row, e) < 0 ||
+	    objection_rewrite(x, r, &row, r->flags & ~STORE_RECORD_DELETED, e) < 0)
+		goto out;
+	rc = 0;
+out:
+	prepared_row_free(&row);
+	catalog_free(cat);
+	json_decref(content);
+	return rc;
+}
+
+/* Applies an outcome to the record (one function per outcome, as objection.h lists). */
+static int objection_apply(const struct case_ctx *x, const struct objection_record *r,
+			   const struct decision *d, struct err *e)
+{
+	if (strcmp(d->outcome, "reject") == 0)
+		return 0;
+	if (strcmp(d->outcome, "delete") == 0)
+		return objection_rewrite_same(x, r, r->flags | STORE_RECORD_DELETED,
+					      r->publicity_end, e);
+	if (strcmp(d->outcome, "stop_publicity") == 0) {
+		struct date today;
+		char yesterday[11];
+
+		/* The end date is the last day shown (core/publicity.h): yesterday's end takes
+		 * the record out of publicity from today. */
+		if (date_parse_iso(x->today, &today) < 0)
+			return err_set(e, "internal.error", "今天的日期无法识别");
+		date_format(date_from_days(date_to_days(today) - 1), yesterday);
+		return objection_rewrite_same(x, r, r->flags, yesterday, e);
+	}
+	return objection_refill(x, r, d, e);
+}
+
+static int objection_decide(const struct case_ctx *x, const json_t *body, struct store_case *c,
+			    json_t **detail, struct err *e)
+{
+	struct objection_record r;
+	struct decision d = { NULL, NULL, json_object_get(body, "fields") };
+	int needs_fields;
+	json_t *outcome;
+	char actor[96], at[26];
+
+	if (json_input_string(body, "outcome", JSON_INPUT_REQUIRED, 32, &d.outcome, e) < 0)
+		return -1;
+	if (!objection_listed(OUTCOMES, d.outcome))
+		return err_set_field(e, "request.invalid", "outcome",
+				     "处理结果“%s”无法识别：请选择 correct（更正）、supplement（补充）、"
+				     "delete（删除）、stop_publicity（停止公示）、remove_from_list（移出名单）"
+				     "或 reject（驳回异议）",
+				     d.outcome);
+	if (json_input_string(body, "reason", strcmp(d.outcome, "reject") == 0 ?
+						   JSON_INPUT_REQUIRED : 0,
+			      OBJECTION_REASON_MAX_CHARS, &d.reason, e) < 0)
+		return strcmp(e->field, "reason") == 0 && !json_object_get(body, "reason") ?
+			       err_set_field(e, "request.invalid", "reason",
+					     "驳回异议须说明理由（reason），申请人会看到它") :
+			       -1;
+	needs_fields = strcmp(d.outcome, "correct") == 0 || strcmp(d.outcome, "supplement") == 0;
+	if (d.fields && json_is_null(d.fields))
+		d.fields = NULL;
+	if (d.fields && !json_is_object(d.fields))
+		return err_set_field(e, "request.invalid", "fields",
+				     "fields 须是对象：{字段编号: 新值}");
+	if (needs_fields && (!d.fields || json_object_size(d.fields) == 0))
+		return err_set_field(e, "request.invalid", "fields",
+				     "“%s”须在 fields 中写明要改的字段和新值，如 {\"amount\": \"5000\"}",
+				     strcmp(d.outcome, "correct") == 0 ? "更正" : "补充");
+	if (!needs_fields && d.fields && json_object_size(d.fields) > 0)
+		return err_set_field(e, "request.invalid", "fields",
+				     "只有“更正”和“补充”可以修改字段：其他处理结果请不要填写 fields");
+	if (objection_record_get(x->s, c->record_id, &r, e) < 0)
+		return -1;
+	if (objection_apply(x, &r, &d, e) < 0) {
+		objection_record_free(&r);
+		return -1;
+	}
+	objection_record_free(&r);
+	principal_actor(x->who, actor, sizeof actor);
+	clock_timestamp(at);
+	outcome = json_pack("{s:s, s:s?, s:O?, s:s, s:s}", "outcome", d.outcome, "reason",
+			    d.reason, "fields", d.fields, "decided_at", at, "by", actor);
+	free(c->outcome);
+	c->outcome = outcome ? json_dumps(outcome, JSON_COMPACT) : NULL;
+	*detail = json_pack("{s:s, s:s?, s:O?}", "outcome", d.outcome, "reason", d.reason,
+			    "fields", d.fields);
+	json_decref(outcome);
+	return c->outcome ? 0 : err_set(e, "internal.error", "内存不足");
+}
+
+/* ---- the steps -------------------------------------------------------------------- */
+
+static const char *const ACT_MEMBERS[] = { "note", "reason", "outcome", "fields", NULL };
+
+/* The department that holds the record now: where a forwarded case goes. */
+static int objection_route(const struct case_ctx *x, struct store_case *c, struct err *e)
+{
+	struct objection_record r;
+
+	if (objection_record_get(x->s, c->record_id, &r, e) < 0)
+		return -1;
+	snprintf(c->dept_code, sizeof c->dept_code, "%s", r.dept);
+	objection_record_free(&r);
+	return 0;
+}
+
+static int objection_act(const struct case_ctx *x, const struct case_transition *t,
+			 const json_t *body, struct store_case *c, json_t **detail,
+			 struct err *e)
+{
+	const char *reason = NULL;
+
+	if (body && json_input_only(body, ACT_MEMBERS, e) < 0)
+		return -1;
+	if (strcmp(t->action, "decide") == 0)
+		return objection_decide(x, body, c, detail, e);
+	if (body && json_input_string(body, "reason", 0, OBJECTION_REASON_MAX_CHARS, &reason, e) < 0)
+		return -1;
+	if (reason)
+		*detail = json_pack("{s:s}", "reason", reason);
+	if (strcmp(t->action, "review") == 0) {
+		/* The decision under review stays in the history; the case waits for a new
+		 * one. */
+		c->reviews++;
+		free(c->outcome);
+		c->outcome = strdup("");
+		if (!c->outcome)
+			return err_set(e, "internal.error", "内存不足");
+	}
+	if (strcmp(t->action, "refuse") == 0 && reason) {
+		json_t *outcome = json_pack("{s:s, s:s}", "outcome", "refused", "reason", reason);
+
+		free(c->outcome);
+		c->outcome = outcome ? json_dumps(outcome, JSON_COMPACT) : NULL;
+		json_decref(outcome);
+		if (!c->outcome)
+			return err_set(e, "internal.error", "内存不足");
+	}
+	if (strcmp(t->to->id, "forwarded") == 0)
+		return objection_route(x, c, e);
+	return 0;
+}
+
+/* The subject's name beside its code, for lists that show whose case it is. */
+static int objection_describe(const struct case_ctx *x, const struct store_case *c,
+			      json_t *doc, struct err *e)
+{
+	struct store_subject subj;
+	int found = store_subject_get(x->s, c->subject_code, &subj, e);
+
+	if (found < 0)
+		return -1;
+	if (found && subj.name)
+		json_object_set_new(doc, "subject_name", json_string(subj.name));
+	store_subject_clear(&subj);
+	return 0;
+}
+
+const struct case_kind objection_kind = {
+	.kind = "objection",
+	.file = objection_file,
+	.act = objection_act,
+	.describe = objection_describe,
+};
+
+/* ---- dispute marks ---------------------------------------------------------------- */
+
+struct disputes_ctx {
+	int (*cb)(void *ctx, int64_t record_id, int64_t case_id);
+	void *ctx;
+};
+
+static int objection_dispute_row(void *ctx, const struct store_case *c)
+{
+	struct disputes_ctx *d = ctx;
+
+	if (c->record_id && objection_listed(MARKING_STATUSES, c->status))
+		return d->cb(d->ctx, c->record_id, c->id);
+	return 0;
+}
+
+int objection_disputes_of_subject(struct store *s, const char *subject_code,
+				  int (*cb)(void *ctx, int64_t record_id, int64_t case_id),
+				  void *ctx, struct err *e)
+{
+	struct store_case_filter f;
+	struct disputes_ctx d = { cb, ctx };
+
+	memset(&f, 0, sizeof f);
+	f.subject_code = subject_code;
+	f.kind = "objection";
+	f.limit = 1000;
+	return store_case_list(s, &f, objection_dispute_row, &d, e);
+}
