@@ -179,7 +179,10 @@ function recordTitle(record, group) {
 	return group.name;
 }
 
-function renderRecord(record, group, own) {
+// `mine` is null, or (for the subject's own page) a Map of record id -> the subject's
+// open case on it.
+function renderRecord(record, group, mine) {
+	const own = mine !== null;
 	const labels = record.labels || group.labels || {};
 	const fields = record.fields || {};
 	const publicity = (record.publicity && PUBLICITY[record.publicity.status]) || PUBLICITY.not_public;
@@ -191,6 +194,7 @@ function renderRecord(record, group, own) {
 	if (record.name_conflict)
 		head.append(el('span', { class: 'badge badge--conflict', title: '报送的主体名称与登记名称不一致', text: '名称存在争议' }));
 	if (record.disputed) head.append(disputedMark(record, own));
+	else if (own && mine.has(record.id)) head.append(pendingMark(mine.get(record.id)));
 
 	const item = el('li', { class: 'record', 'data-record': String(record.id) }, head);
 	const facts = el('dl', { class: 'record__fields' });
@@ -224,7 +228,7 @@ function renderRecord(record, group, own) {
 	const statement = el('div', { class: 'statement' });
 	item.append(statement);
 	showStatement(statement, record.statement);
-	if (own) item.append(ownActions(record, group, item));
+	if (own) item.append(ownActions(record, group, item, mine.get(record.id)));
 	return item;
 }
 
@@ -241,6 +245,14 @@ function disputedMark(record, own) {
 	return mark;
 }
 
+// The subject's own objection that the platform has not accepted yet: the public sees no
+// mark until it is accepted (the dispute mark runs from acceptance to the decision).
+function pendingMark(c) {
+	return el('span', { class: 'dispute dispute--pending' },
+		el('span', { class: 'badge badge--waiting', text: `您的异议${c.status_name || '待受理'}` }),
+		el('a', { class: 'dispute__case', href: '/cases.html#' + encodeURIComponent(c.id), text: `申请编号 ${c.id}` }));
+}
+
 function showStatement(box, text) {
 	box.replaceChildren();
 	box.hidden = !text;
@@ -252,6 +264,8 @@ function showStatement(box, text) {
 // ---- the subject's own forms ---------------------------------------------------------
 
 const STATEMENT_MAX = 500;
+// The statuses of an objection under way (data/rules/objection.json).
+const OPEN = new Set(['submitted', 'accepted', 'forwarded']);
 const OBJECTION_TEXT_MAX = 2000;
 
 const chars = (text) => [...text].length;
@@ -292,7 +306,7 @@ async function busy(button, work) {
 }
 
 // The buttons under a record of the logged-in subject, and the form each one opens.
-function ownActions(record, group, item) {
+function ownActions(record, group, item, openCase) {
 	const id = record.id;
 	const bar = el('div', { class: 'record__actions' });
 	const panel = el('div', { class: 'record__panel', id: `record-${id}-panel`, hidden: '' });
@@ -333,12 +347,8 @@ function ownActions(record, group, item) {
 		if (openBy === objectBtn) return cancel();
 		open(objectBtn, objectionForm(record, group, cancel, (c, uploadNote) => {
 			close();
-			record.disputed = true;
-			record.case = c.id;
 			const head = item.querySelector('.record__head');
-			const old = head.querySelector('.dispute');
-			if (old) old.remove();
-			head.append(disputedMark(record, true));
+			if (!head.querySelector('.dispute')) head.append(pendingMark(c));
 			objectBtn.replaceWith(caseLink(c.id));
 			showFiled(result, c, uploadNote);
 		}));
@@ -354,7 +364,9 @@ function ownActions(record, group, item) {
 			stateBtn.focus();
 		}));
 	});
-	bar.append(record.disputed ? caseLink(record.case) : objectBtn, stateBtn);
+	// One objection at a time per record: while one is open, the button leads to it.
+	const open_ = openCase || (record.disputed ? { id: record.case } : null);
+	bar.append(open_ ? caseLink(open_.id) : objectBtn, stateBtn);
 	return wrap;
 }
 
@@ -375,6 +387,7 @@ function showFiled(box, c, uploadNote) {
 			document.createTextNode(c.due ? `；平台将于 ${c.due} 前决定是否受理。` : '。')),
 	];
 	if (uploadNote) lines.push(el('p', { class: 'filed__uploads', text: uploadNote }));
+	lines.push(el('p', { text: '平台受理后，本条记录将标注“异议处理中”，直至作出处理决定。' }));
 	lines.push(el('p', {}, document.createTextNode('办理进度和结果可在“我的申请”中查看：'),
 		el('a', { href: '/cases.html#' + encodeURIComponent(c.id), text: '前往我的申请' })));
 	const flag = el('div', { class: 'flag flag--success filed', tabindex: '-1' }, ...lines);
@@ -550,6 +563,20 @@ function failure(error) {
 	return error.message || '操作未能完成，请稍后重试。';
 }
 
+// The logged-in subject's open objections, by record (an empty map when they cannot be
+// read: the page still works, the server refuses a second objection on a record).
+async function openCases() {
+	const mine = new Map();
+	try {
+		const data = await api('GET', '/cases?kind=objection&limit=500');
+		for (const c of data.cases || [])
+			if (OPEN.has(c.status) && c.record && !mine.has(c.record)) mine.set(c.record, c);
+	} catch {
+		// Not fatal: see above.
+	}
+	return mine;
+}
+
 async function renderSubject(code, token) {
 	setStatus('正在加载…', true);
 	let data;
@@ -580,6 +607,8 @@ async function renderSubject(code, token) {
 	const user = await userReady;
 	if (token !== navigation) return;
 	const own = Boolean(user && (user.roles || []).includes('subject') && userSubject(user) === subject.code);
+	const mine = own ? await openCases() : null;
+	if (token !== navigation) return;
 	$('subject-own').hidden = !own;
 
 	const box = $('subject-categories');
@@ -592,7 +621,7 @@ async function renderSubject(code, token) {
 		const list = el('ol', { class: 'records' });
 		for (const record of records) {
 			if (record.name_conflict) conflict = true;
-			list.append(renderRecord(record, group, own));
+			list.append(renderRecord(record, group, mine));
 		}
 		const headingId = 'cat-' + group.category;
 		box.append(el('section', { class: 'category', 'aria-labelledby': headingId },

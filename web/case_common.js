@@ -188,6 +188,7 @@ export function renderHistory(c) {
 				el('time', { datetime: h.at, text: formatTime(h.at) }),
 				el('span', { class: 'timeline__who', text: actorName(h.actor) })),
 			what);
+		if (h.outcome) item.append(el('p', { class: 'timeline__note', text: '处理结果：' + nameOf(OUTCOMES, h.outcome) }));
 		if (h.note) item.append(el('p', { class: 'timeline__note', text: h.note }));
 		if (h.reason) item.append(el('p', { class: 'timeline__note', text: '理由：' + h.reason }));
 		const files = (h.attachments || []).length;

@@ -321,7 +321,7 @@ function actionForm(c, action, recordBox, done) {
 	} else if (action === 'forward') {
 		parts.push(el('p', { class: 'form__intro' },
 			document.createTextNode('将本申请转至信息提供单位核查：'),
-			el('span', { class: 'code', text: c.dept || '—' }),
+			el('span', { class: 'code', text: providerOf(c) || '—' }),
 			document.createTextNode('。该单位须在办理期限内作出决定。')));
 		const n = note('转办说明（可选）', '如需提醒核查的重点，请在此说明。');
 		collect = () => ({ note: n.value.trim() });
@@ -360,16 +360,27 @@ function actionForm(c, action, recordBox, done) {
 		};
 		submit.textContent = '提交决定';
 	} else if (action === 'review') {
+		if (c.channel !== 'window')
+			parts.push(el('p', { class: 'form__intro', text: '本申请由申请人网上提交，申请人可自行申请复核。仅在申请人要求时代为申请，并在理由中写明申请人的要求。' }));
 		const t = textArea('复核理由', { required: true });
 		parts.push(t.node);
 		collect = () => ({ note: t.input.value.trim() });
 		check = () => (t.input.value.trim() ? '' : (t.input.focus(), '请填写复核理由。'));
 		submit.textContent = '提交复核申请';
+	} else if (action === 'withdraw') {
+		parts.push(el('p', { class: 'form__intro', text: c.channel === 'window'
+			? '撤回后本申请终止办理，不能恢复。'
+			: '本申请由申请人网上提交。仅在申请人要求撤回时代为撤回，并在说明中写明申请人的要求及联系时间。' }));
+		const n = note('撤回说明' + (c.channel === 'window' ? '（可选）' : ''));
+		collect = () => ({ note: n.value.trim() });
+		if (c.channel !== 'window')
+			check = () => (n.value.trim() ? '' : (n.focus(), '代申请人撤回时，请写明申请人的要求。'));
+		submit.textContent = '确认撤回';
+		submit.classList.add('button--danger');
 	} else {
-		const n = note(action === 'withdraw' ? '撤回说明（可选）' : '说明（可选）');
+		const n = note('说明（可选）');
 		collect = () => ({ note: n.value.trim() });
 		submit.textContent = `确认${actionName(action)}`;
-		if (action === 'withdraw') submit.classList.add('button--danger');
 	}
 
 	const cancel = el('button', { type: 'button', class: 'button button--secondary', text: '取消' });
@@ -466,6 +477,12 @@ function actionArea(c, recordBox) {
 
 // ---- one case -----------------------------------------------------------------------
 
+// The department that provided the record (the case's `dept` is the department that
+// handles it, set when it is forwarded).
+function providerOf(c) {
+	return c.record_dept || c.dept || '';
+}
+
 function stateLine(c) {
 	const parts = [c.status_name || c.status];
 	if (c.due) parts.push(`办理期限 ${c.due}`);
@@ -492,7 +509,8 @@ function renderDetail(c) {
 		el('dl', { class: 'facts' },
 			factItem('信用主体', subject),
 			factItem('信用记录', `${categoryName(c.category)}（记录 ${c.record}）`),
-			factItem('信息提供单位', c.dept, 'code'),
+			factItem('信息提供单位', providerOf(c), 'code'),
+			factItem('承办部门', c.dept && c.dept !== providerOf(c) ? c.dept : null, 'code'),
 			factItem('申请人', applicant),
 			factItem('提交时间', formatTime(c.created_at)),
 			factItem('最近办理', formatTime(c.updated_at)),
