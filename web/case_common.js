@@ -87,7 +87,7 @@ export function actionName(id) {
 // "user:acme" -> "acme"; the console's own actor and a walk-in's channel by name.
 export function actorName(actor) {
 	if (!actor) return '—';
-	if (actor === 'console') return '平台（运维控制台）';
+	if (actor === 'console' || actor.startsWith('cli:')) return '平台（运维命令行）';
 	const m = /^(user|token):(.*)$/.exec(actor);
 	return m ? m[2] : actor;
 }

@@ -27,6 +27,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const binary = path.resolve(process.argv[2] ?? path.join(here, '../../build/xinyong'));
 const srcRoot = path.resolve(process.argv[3] ?? path.join(here, '../..'));
 const NOW = '2026-12-02T10:00:00';
+const FILED_LONG_AGO = '2026-11-20T09:00:00';
 
 const SUBJECT_USER = 'mingzhu';
 const SUBJECT_PASSWORD = 'Bright-Pearl-2026';
@@ -56,20 +57,29 @@ function addUser(db, env, name, flags, password) {
 	return JSON.parse(xinyong(['user', 'add', name, '--db', db, ...flags, '--password-stdin'], env, password + '\n'));
 }
 
-// A demo company with a published penalty record that holds the field to correct.
-function findRecord(db, env) {
+// A demo company with a published penalty record that holds the field to correct, and
+// a published record of another company for a case filed at the window long ago.
+function findRecords(db, env) {
 	const found = JSON.parse(xinyong(['search', '--db', db, '有限公司'], env));
+	const out = {};
 	for (const hit of found.results || []) {
 		if (hit.kind !== 'uscc') continue;
 		const doc = JSON.parse(xinyong(['subject', 'show', '--db', db, '--compact', hit.code], env));
 		for (const group of doc.categories || []) {
-			if (group.category !== 'penalty') continue;
-			const record = (group.records || []).find((r) => r.publicity && r.publicity.status === 'published' &&
-				r.fields && r.fields[FIELD] && r.fields[FIELD] !== CORRECTED);
-			if (record) return { company: doc.subject, record, labels: group.labels || {} };
+			const published = (group.records || []).filter((r) => r.publicity && r.publicity.status === 'published');
+			const record = published.find((r) => r.fields && r.fields[FIELD] && r.fields[FIELD] !== CORRECTED);
+			if (!out.company && group.category === 'penalty' && record) {
+				Object.assign(out, { company: doc.subject, record, labels: group.labels || {} });
+				break;
+			}
+			if (out.company && !out.other && doc.subject.code !== out.company.code && published.length) {
+				out.other = { company: doc.subject, record: published[0] };
+				break;
+			}
 		}
+		if (out.company && out.other) return out;
 	}
-	throw new Error('no demo company with a published penalty record');
+	throw new Error('no demo companies with published records');
 }
 
 // ---- a tiny runner ------------------------------------------------------------------
@@ -351,6 +361,12 @@ test('an operator accepts and forwards the case in the console', async ({ browse
 	const item = page.locator(`#inbox .case-item[data-id="${story.caseId}"]`);
 	await item.waitFor();
 	assert((await item.textContent()).includes(story.company.name), 'inbox item: ' + (await item.textContent()));
+	// The overdue case comes first (the earliest due date) and says 已逾期 in words.
+	const first = page.locator('#inbox .case-item').first();
+	assert((await first.getAttribute('data-id')) === String(story.overdue.id), 'first in the inbox: ' + (await first.textContent()));
+	assert((await first.textContent()).includes('已逾期'), 'overdue case without 已逾期: ' + (await first.textContent()));
+	assert(!(await item.textContent()).includes('已逾期'), 'a new case is marked overdue');
+	assert((await page.locator('#inbox-summary').textContent()).includes('已逾期 1 件'), 'summary: ' + (await page.locator('#inbox-summary').textContent()));
 	await item.click();
 	const detail = page.locator('#detail');
 	await detail.getByRole('heading', { name: `申请编号 ${story.caseId}` }).waitFor();
@@ -394,9 +410,9 @@ test('an operator accepts and forwards the case in the console', async ({ browse
 	await page.getByLabel('状态').selectOption('');
 	await item.waitFor();
 	await page.getByLabel('仅看逾期').check();
-	await page.locator('#inbox-empty, #inbox .case-item').first().waitFor();
-	assert(await page.locator('#inbox .case-item--overdue').count() === await page.locator('#inbox .case-item').count(),
-		'仅看逾期 shows cases that are not overdue');
+	await item.waitFor({ state: 'detached' });
+	assert(await page.locator('#inbox .case-item').count() === 1, '仅看逾期: ' + (await page.locator('#inbox').textContent()));
+	assert(await page.locator('#inbox .case-item--overdue').count() === 1, '仅看逾期 shows a case that is not overdue');
 	await page.getByLabel('仅看逾期').uncheck();
 	await item.waitFor();
 	noProblems(page);
@@ -537,7 +553,11 @@ async function main() {
 
 	try {
 		xinyong(['demo', '--db', db, '--subjects', '40'], env);
-		Object.assign(story, findRecord(db, env));
+		Object.assign(story, findRecords(db, env));
+		// Filed at the window eight working days ago and never accepted: overdue now.
+		story.overdue = JSON.parse(xinyong(['case', '--db', db, 'file', '--record', String(story.other.record.id),
+			'--grounds', 'past_publicity', '--text', '公示期已满，申请停止公示。', '--contact', '0758-2223333'],
+		{ ...env, XINYONG_NOW: FILED_LONG_AGO }));
 		addUser(db, env, SUBJECT_USER, ['--roles', 'subject', '--subject', story.company.code], SUBJECT_PASSWORD);
 		addUser(db, env, OPERATOR_USER, ['--roles', 'operator'], OPERATOR_PASSWORD);
 		addUser(db, env, HANDLER_USER, ['--roles', 'handler', '--dept', story.record.dept_code], HANDLER_PASSWORD);
