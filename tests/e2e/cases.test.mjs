@@ -475,6 +475,9 @@ test('a handler of the record\'s department reads the record and decides 更正'
 	await shoot(browser, { ...story, state: story.handlerState }, 'console-handler', async (p) => {
 		await p.goto(`${base}/console/#${story.caseId}`);
 		await p.locator('#detail .outcome').waitFor();
+		// The version the decision replaced, with the changed value marked.
+		await p.locator('#detail details.version summary').first().click();
+		await p.locator('#detail details.version tr.changed').first().waitFor();
 	});
 	await shoot(browser, { ...story, state: story.operatorState }, 'console-operator', async (p) => {
 		await p.goto(`${base}/console/`);

@@ -65,7 +65,7 @@ function dueText(c) {
 function inboxItem(c) {
 	const link = el('a', { class: 'case-item' + (c.overdue ? ' case-item--overdue' : ''), href: '#' + c.id, 'data-id': String(c.id) },
 		el('span', { class: 'case-item__top' },
-			el('span', { class: 'case-item__id', text: `No. ${c.id}` }),
+			el('span', { class: 'case-item__id', text: `编号 ${c.id}` }),
 			statusBadge(c),
 			overdueBadge(c)),
 		el('span', { class: 'case-item__name', text: c.subject_name || c.subject }),
