@@ -579,9 +579,15 @@ async function openCases() {
 
 async function renderSubject(code, token) {
 	setStatus('正在加载…', true);
+	// A logged-in user other than the subject itself (a department's officer, say) is
+	// shown what the public sees: its own reads of non-public data need a stated purpose,
+	// which this page does not ask for.
+	const user = await userReady;
+	if (token !== navigation) return;
+	const self = Boolean(user && (user.roles || []).includes('subject') && userSubject(user) === code.trim().toUpperCase());
 	let data;
 	try {
-		data = await getJSON('/subjects/' + encodeURIComponent(code));
+		data = await getJSON('/subjects/' + encodeURIComponent(code) + (user && !self ? '?view=public' : ''));
 	} catch (error) {
 		if (token !== navigation) return;
 		if (error.code === 'subject.not_found') error.message = '未找到该信用主体。' + (error.message ? '（' + error.message + '）' : '');
@@ -604,9 +610,7 @@ async function renderSubject(code, token) {
 	addId('主体类型', subject.subject_type || SUBJECT_TYPES[subject.kind]);
 	addId('所在地区', regionName(subject.region));
 
-	const user = await userReady;
-	if (token !== navigation) return;
-	const own = Boolean(user && (user.roles || []).includes('subject') && userSubject(user) === subject.code);
+	const own = self && subject.code === userSubject(user);
 	const mine = own ? await openCases() : null;
 	if (token !== navigation) return;
 	$('subject-own').hidden = !own;

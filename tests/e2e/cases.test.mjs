@@ -471,6 +471,13 @@ test('a handler of the record\'s department reads the record and decides 更正'
 	await sameButtons(page, detail, []);
 	assert((await buttons(detail)).length === 0, 'the handler may still act');
 	noProblems(page);
+	// The public page from the console: a department's officer sees what the public sees.
+	await page.getByRole('link', { name: '公示查询' }).click();
+	await page.goto(`${base}/#/subject/${story.company.code}`);
+	const card = recordCard(page, story.record.id);
+	await card.waitFor();
+	assert(await card.getByRole('button').count() === 0, 'buttons for a department officer');
+	noProblems(page);
 	story.handlerState = () => context.storageState();
 	await shoot(browser, { ...story, state: story.handlerState }, 'console-handler', async (p) => {
 		await p.goto(`${base}/console/#${story.caseId}`);
