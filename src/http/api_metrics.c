@@ -10,6 +10,7 @@
 #include "http/http_int.h"
 
 #include "core/audit.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "http/metrics.h"
 #include "store/store.h"
@@ -40,6 +41,42 @@ static void api_metrics_state(const struct http_server_status *st, struct buf *o
 			   "Bytes reserved by uploads in flight, and the spool quota.");
 	buf_printf(out, "xinyong_spool_bytes{state=\"reserved\"} %llu\n", st->spool_used);
 	buf_printf(out, "xinyong_spool_bytes{state=\"quota\"} %llu\n", st->spool_quota);
+}
+
+struct metrics_cases {
+	struct buf *rows, *overdue;
+};
+
+static int api_metrics_case_row(void *ctx, const char *kind, const char *status, long long n,
+				long long overdue)
+{
+	struct metrics_cases *m = ctx;
+
+	buf_printf(m->rows, "xinyong_cases{kind=\"%s\",status=\"%s\"} %lld\n", kind, status, n);
+	buf_printf(m->overdue, "xinyong_cases_overdue{kind=\"%s\",status=\"%s\"} %lld\n", kind,
+		   status, overdue);
+	return 0;
+}
+
+/* Cases by kind and status, and those past their due date: the backlog operators watch. */
+static int api_metrics_cases(struct store *s, struct buf *out, struct err *e)
+{
+	struct buf overdue;
+	struct metrics_cases m = { out, &overdue };
+	char today[11];
+	int rc;
+
+	buf_init(&overdue, 0);
+	clock_today(today);
+	metrics_write_head(out, "xinyong_cases", "gauge", "Cases by kind and status.");
+	rc = store_case_counts(s, today, api_metrics_case_row, &m, e);
+	if (rc == 0) {
+		metrics_write_head(out, "xinyong_cases_overdue", "gauge",
+				   "Cases past the due date of their current step.");
+		buf_append(out, overdue.data ? overdue.data : "", overdue.len);
+	}
+	buf_free(&overdue);
+	return rc;
 }
 
 static int api_metrics_store(struct store *s, struct buf *out, struct err *e)
@@ -80,7 +117,7 @@ int api_metrics(struct http_request *req, struct http_response *res, struct err 
 		return err_set(e, "internal.error", "内部错误：指标过多或内存不足");
 	http_server_get_status(req->srv, &st);
 	api_metrics_state(&st, &res->body);
-	if (api_metrics_store(s, &res->body, e) < 0)
+	if (api_metrics_store(s, &res->body, e) < 0 || api_metrics_cases(s, &res->body, e) < 0)
 		return -1;
 	if (buf_failed(&res->body))
 		return err_set(e, "internal.error", "内部错误：指标过多或内存不足");

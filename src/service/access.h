@@ -57,10 +57,14 @@ enum access_action {
 	ACCESS_CASE_FILE,                 /* file a case; target: the subject it is about */
 	ACCESS_CASE_ACT_APPLICANT,        /* a case's applicant's actions (withdraw, review);
 					     target: the case's subject */
+	ACCESS_CASE_ACT_WALK_IN,          /* the same for a walk-in applicant's case (filed
+					     at the window), done at the window */
 	ACCESS_CASE_ACT_OPERATOR,         /* the platform's actions (accept, forward, ...) */
 	ACCESS_CASE_ACT_DEPT,             /* the responsible department's (decide); target:
 					     the case's department */
 	ACCESS_CASE_LIST_ALL,             /* every case, whoever's */
+	ACCESS_CASE_LIST_SUBJECT,         /* a subject's own cases; target: the subject */
+	ACCESS_CASE_LIST_DEPT,            /* the cases a department handles; target: it */
 	ACCESS_STATEMENT_PUT,             /* a subject's statement on its record; target:
 					     the record's subject */
 	ACCESS_ACTION_COUNT

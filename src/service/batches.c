@@ -3,6 +3,7 @@
 
 #include "access.h"
 #include "audit_trail.h"
+#include "cases.h"
 #include "catalogs.h"
 #include "core/catalog.h"
 #include "core/code.h"
@@ -62,6 +63,17 @@ static int batches_audit(struct store *s, const struct store_batch *b, void *ctx
 	return rc;
 }
 
+/* Before a batch commits: its audit entry, and what it did to records under a case. */
+static int batches_before_commit(struct store *s, const struct store_batch *b, void *ctx,
+				 struct err *e)
+{
+	const struct principal *who = ctx;
+
+	if (batches_audit(s, b, ctx, e) < 0)
+		return -1;
+	return who ? cases_on_batch(s, who, b, e) : 0;
+}
+
 /* A department's user or token sees its own department's batches only. */
 static int batches_visible(const struct principal *who, const struct store_batch *b)
 {
@@ -111,7 +123,7 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
 	preq.shown_name = req->source_name;
 	preq.format = req->format;
 	preq.rejects_csv = req->rejects_csv;
-	preq.before_commit = batches_audit;
+	preq.before_commit = batches_before_commit;
 	preq.before_commit_ctx = (void *)req->who;
 	rc = pipeline_run(s, &preq, &batch, &stats, e);
 	catalog_free(cat);

@@ -15,7 +15,6 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "core/json_input.h"
-#include "core/role.h"
 #include "objection.h"
 #include "principal.h"
 #include "rules.h"
@@ -52,7 +51,10 @@ static unsigned cases_parties(const struct principal *who, const struct store_ca
 	struct access_target t = { c->subject_code, c->dept_code[0] ? c->dept_code : NULL };
 	unsigned p = 0;
 
-	if (access_may(who, ACCESS_CASE_ACT_APPLICANT, &t))
+	/* The applicant is the subject's own accounts; a walk-in applicant is served at the
+	 * window, by the operators. */
+	if (access_may(who, ACCESS_CASE_ACT_APPLICANT, &t) ||
+	    (strcmp(c->channel, "window") == 0 && access_may(who, ACCESS_CASE_ACT_WALK_IN, &t)))
 		p |= CASE_PARTY_APPLICANT;
 	if (access_may(who, ACCESS_CASE_ACT_OPERATOR, &t))
 		p |= CASE_PARTY_OPERATOR;
@@ -271,7 +273,9 @@ static int cases_load(const struct case_ctx *x, int64_t id, struct store_case *c
 		return cases_not_found(id, e);
 	if (!cases_visible(x->who, c)) {
 		store_case_clear(c);
-		return cases_refuse(x->who, CASE_PARTY_ALL, c, e);
+		return err_set(e, "auth.forbidden",
+			       "无权查看申请 %lld：只有申请人、承办部门的经办人和平台运营人员可以查看",
+			       (long long)id);
 	}
 	if (rules_of_case(x->s, c->kind, c->rules_from, rules, e) < 0) {
 		store_case_clear(c);
@@ -282,7 +286,7 @@ static int cases_load(const struct case_ctx *x, int64_t id, struct store_case *c
 
 /* The audit entry of a step, in the step's transaction. */
 static int cases_audit(const struct case_ctx *x, const char *what, const struct store_case *c,
-		       const char *from, const char *note, struct err *e)
+		       const char *from, const char *note, const json_t *extra, struct err *e)
 {
 	char action[64];
 	json_t *detail = json_pack("{s:I, s:s, s:s?, s:s, s:s?}", "case", (json_int_t)c->id,
@@ -292,6 +296,9 @@ static int cases_audit(const struct case_ctx *x, const char *what, const struct 
 
 	if (c->record_id)
 		json_object_set_new(detail, "record", json_integer((json_int_t)c->record_id));
+	/* What the step did (an outcome and its fields), as its history says. */
+	if (extra && json_is_object(extra))
+		json_object_update_missing(detail, (json_t *)extra);
 	snprintf(action, sizeof action, "case.%s", what);
 	rc = audit_trail_record(x->s, x->who, action, c->subject_code, detail, e);
 	json_decref(detail);
@@ -339,10 +346,10 @@ int cases_file(const struct case_ctx *x, const json_t *body, const struct err *b
 		return -1;
 	if (store_begin(x->s, e) < 0)
 		goto out;
-	if (k->file(x, body, &c, e) < 0)
+	if (k->target(x, body, &c, e) < 0)
 		goto rollback;
 	t.subject_code = c.subject_code;
-	if (access_check(x->who, ACCESS_CASE_FILE, &t, e) < 0)
+	if (access_check(x->who, ACCESS_CASE_FILE, &t, e) < 0 || k->file(x, body, &c, e) < 0)
 		goto rollback;
 	principal_actor(x->who, actor, sizeof actor);
 	snprintf(c.kind, sizeof c.kind, "%s", kind);
@@ -370,7 +377,7 @@ int cases_file(const struct case_ctx *x, const json_t *body, const struct err *b
 	step.note = note ? note : "";
 	step.detail = "{}";
 	if (store_case_step_add(x->s, c.subject_code, &step, e) < 0 ||
-	    cases_audit(x, "file", &c, NULL, note, e) < 0 || store_commit(x->s, e) < 0)
+	    cases_audit(x, "file", &c, NULL, note, NULL, e) < 0 || store_commit(x->s, e) < 0)
 		goto rollback;
 	rc = cases_json(x, rules, &c, 1, out, e);
 	goto out;
@@ -395,7 +402,7 @@ int cases_show(const struct case_ctx *x, int64_t id, json_t **out, struct err *e
 		return -1;
 	/* A case holds what the applicant wrote and may attach: reading it is recorded
 	 * like every look at non-public data. */
-	rc = cases_audit(x, "read", &c, NULL, NULL, e);
+	rc = cases_audit(x, "read", &c, NULL, NULL, NULL, e);
 	if (rc == 0)
 		rc = cases_json(x, rules, &c, 1, out, e);
 	store_case_clear(&c);
@@ -451,6 +458,7 @@ int cases_list(const struct case_ctx *x, const struct cases_query *q, json_t **o
 {
 	const struct principal *who = x->who;
 	struct store_case_filter f;
+	struct access_target own;
 	struct list_ctx l = { x, NULL, 0, 0, 0, e, 0, NULL };
 	char next[24];
 	int rc;
@@ -467,15 +475,16 @@ int cases_list(const struct case_ctx *x, const struct cases_query *q, json_t **o
 		return err_set_field(e, "request.invalid", "limit", "limit 最大为 %d",
 				     CASES_LIST_MAX);
 	f.limit = l.limit + 1;
+	own.subject_code = who->subject_code[0] ? who->subject_code : NULL;
+	own.dept_code = who->dept_code[0] ? who->dept_code : NULL;
 	if (access_may(who, ACCESS_CASE_LIST_ALL, NULL)) {
 		/* every case */
-	} else if (who->kind == PRINCIPAL_USER && who->subject_code[0]) {
+	} else if (access_may(who, ACCESS_CASE_LIST_SUBJECT, &own)) {
 		f.subject_code = who->subject_code;
 		if (q->dept && q->dept[0])
 			return err_set_field(e, "request.invalid", "dept",
 					     "信用主体只能查看本主体的申请，不能按部门筛选");
-	} else if (who->kind == PRINCIPAL_USER && (who->roles & ROLE_HANDLER) &&
-		   who->dept_code[0]) {
+	} else if (access_may(who, ACCESS_CASE_LIST_DEPT, &own)) {
 		if (q->dept && q->dept[0] && strcmp(q->dept, who->dept_code) != 0)
 			return err_set(e, "auth.forbidden", "只能查看本部门承办的申请");
 		f.dept_code = who->dept_code;
@@ -489,6 +498,19 @@ int cases_list(const struct case_ctx *x, const struct cases_query *q, json_t **o
 	if (rc < 0 || l.failed) {
 		json_decref(l.list);
 		return -1;
+	}
+	/* A list shows what applicants wrote (text, contact): the look is recorded. */
+	{
+		json_t *detail = json_pack("{s:s?, s:s?, s:s?, s:b, s:i}", "kind", q->kind, "status",
+					   q->status, "dept", f.dept_code, "overdue", q->overdue,
+					   "cases", (int)json_array_size(l.list));
+
+		rc = audit_trail_record(x->s, who, "case.list", f.subject_code, detail, e);
+		json_decref(detail);
+		if (rc < 0) {
+			json_decref(l.list);
+			return -1;
+		}
 	}
 	snprintf(next, sizeof next, "%lld", (long long)l.last);
 	*out = json_pack("{s:o, s:s?}", "cases", l.list, "next", l.more ? next : NULL);
@@ -608,7 +630,7 @@ int cases_act(const struct case_ctx *x, int64_t id, const char *action, const js
 	step.note = note ? note : "";
 	step.detail = detail_text ? detail_text : "{}";
 	if (store_case_step_add(x->s, c.subject_code, &step, e) < 0 ||
-	    cases_audit(x, action, &c, from, note, e) < 0 || store_commit(x->s, e) < 0)
+	    cases_audit(x, action, &c, from, note, detail, e) < 0 || store_commit(x->s, e) < 0)
 		goto rollback;
 	rc = cases_json(x, rules, &c, 1, out, e);
 	goto out;
@@ -791,4 +813,49 @@ out:
 	store_case_clear(&c);
 	case_rules_free(rules);
 	return rc;
+}
+
+/* ---- events from elsewhere -------------------------------------------------------- */
+
+int cases_add_event(const struct case_ctx *x, const struct store_case *c, const char *action,
+		    const json_t *detail, struct err *e)
+{
+	struct steps_json sj = { json_array(), 0, NULL, 0 };
+	struct store_case_step step;
+	char actor[96], *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+	int rc = -1;
+
+	if (store_case_steps(x->s, c->subject_code, c->id, cases_step_json, &sj, e) < 0)
+		goto out;
+	principal_actor(x->who, actor, sizeof actor);
+	memset(&step, 0, sizeof step);
+	step.case_id = c->id;
+	step.seq = sj.count + 1;
+	step.actor = actor;
+	step.action = action;
+	step.from_status = c->status;
+	step.to_status = c->status;
+	step.note = "";
+	step.detail = text ? text : "{}";
+	if (store_case_step_add(x->s, c->subject_code, &step, e) < 0 ||
+	    cases_audit(x, action, c, c->status, NULL, detail, e) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(text);
+	json_decref(sj.list);
+	return rc;
+}
+
+int cases_on_batch(struct store *s, const struct principal *who, const struct store_batch *b,
+		   struct err *e)
+{
+	struct case_ctx x;
+	size_t i;
+
+	cases_ctx_init(&x, s, who, NULL);
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (kinds[i]->on_batch && kinds[i]->on_batch(&x, b, e) < 0)
+			return -1;
+	return 0;
 }

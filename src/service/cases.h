@@ -43,9 +43,14 @@ struct case_ctx {
  * sets e and the whole step is rolled back. */
 struct case_kind {
 	const char *kind;
-	/* Checks a filing `body` and fills c->subject_code, c->record_id and c->data (a
-	 * malloc'd JSON text).  Access to the subject is checked by the engine after this
-	 * hook has said whose it is; `body` problems are 400s. */
+	/* Says what a filing `body` is about: fills c->subject_code and c->record_id from
+	 * the member naming it (400 when that member is unusable, 404 when it names
+	 * nothing).  The engine then checks that the caller may file about that subject
+	 * (403) before anything else of the body is judged. */
+	int (*target)(const struct case_ctx *x, const json_t *body, struct store_case *c,
+		      struct err *e);
+	/* Checks the rest of the filing (400, or 409 when the application clashes with one
+	 * under way) and fills c->data (a malloc'd JSON text). */
 	int (*file)(const struct case_ctx *x, const json_t *body, struct store_case *c,
 		    struct err *e);
 	/* Checks what a request for transition `t` carries and does what it does: the
@@ -56,7 +61,20 @@ struct case_kind {
 	/* Adds the kind's members to a case's JSON (the record's category, say). */
 	int (*describe)(const struct case_ctx *x, const struct store_case *c, json_t *doc,
 			struct err *e);
+	/* Optional: called in the transaction of every batch that stored rows, before it
+	 * commits (a department re-submitting a record that a case is about). */
+	int (*on_batch)(const struct case_ctx *x, const struct store_batch *b, struct err *e);
 };
+
+/* Runs every kind's on_batch for batch b, written by `who` (service/batches.c). */
+int cases_on_batch(struct store *s, const struct principal *who, const struct store_batch *b,
+		   struct err *e);
+
+/* Records on case c something that happened to it without changing its status (the
+ * record re-submitted, say): a step named `action` with `detail` (may be NULL) and its
+ * audit entry, in the caller's transaction. */
+int cases_add_event(const struct case_ctx *x, const struct store_case *c, const char *action,
+		    const json_t *detail, struct err *e);
 
 /* Files a case of body's "kind" for x->who (`POST /api/v1/cases`).  `body_err` (may be
  * NULL) is why the request's body could not be read: it is answered only after access,

@@ -504,5 +504,10 @@ int demo_generate(struct store *s, const struct demo_options *opts, json_t **sum
 		return -1;
 	}
 	*summary = json_pack("{s:i, s:o}", "subjects", opts->subjects, "batches", batches);
+	if (demo_generate_cases(s, *summary, e) < 0) {
+		json_decref(*summary);
+		*summary = NULL;
+		return -1;
+	}
 	return 0;
 }

@@ -27,6 +27,14 @@ struct demo_options {
 int demo_generate(struct store *s, const struct demo_options *opts, json_t **summary,
 		  struct err *e);
 
+/* The demo accounts' password (demo databases only: docs/operations.md). */
+#define DEMO_PASSWORD "Demo-Xinyong-2026"
+
+/* Adds the demo's accounts (demo-company, demo-operator, demo-handler) and objections in
+ * every state to a database demo_generate filled; notes them in summary ("accounts",
+ * "cases").  A demo too small to hold a company with penalties gets neither. */
+int demo_generate_cases(struct store *s, json_t *summary, struct err *e);
+
 /* Writes `rows` penalty records as a UTF-8 CSV in the national 双公示 layout, for
  * benchmarks and tests: about three records per subject, all valid. */
 int demo_write_penalties(FILE *out, long rows, unsigned long seed, struct err *e);

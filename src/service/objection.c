@@ -78,9 +78,10 @@ static int objection_record_keep(void *ctx, const struct store_record *rec)
 	return 1;
 }
 
-/* Record `id`, shown in no view once deleted: 0, or -1 with `record.not_found`. */
-static int objection_record_get(struct store *s, int64_t id, struct objection_record *r,
-				struct err *e)
+/* Record `id`: 0, or -1 with `record.not_found`.  A record deleted by a decision is in
+ * no view and takes no new objection, but a case about it goes on (`deleted_too`). */
+static int objection_record_get(struct store *s, int64_t id, int deleted_too,
+				struct objection_record *r, struct err *e)
 {
 	int rc;
 
@@ -88,7 +89,7 @@ static int objection_record_get(struct store *s, int64_t id, struct objection_re
 	rc = store_record_get(s, id, objection_record_keep, r, e);
 	if (rc < 0)
 		return -1;
-	if (!r->found || (r->flags & STORE_RECORD_DELETED)) {
+	if (!r->found || (!deleted_too && (r->flags & STORE_RECORD_DELETED))) {
 		objection_record_free(r);
 		return err_set_field(e, "record.not_found", "record", "信用记录 %lld 不存在",
 				     (long long)id);
@@ -121,11 +122,28 @@ static int objection_open_case(void *ctx, const struct store_case *c)
 	return 0;
 }
 
+/* The record a filing names, and so its subject. */
+static int objection_target(const struct case_ctx *x, const json_t *body, struct store_case *c,
+			    struct err *e)
+{
+	const json_t *record = json_object_get(body, "record");
+	struct objection_record r;
+
+	if (!json_is_integer(record) || json_integer_value(record) <= 0)
+		return err_set_field(e, "request.invalid", "record",
+				     "请填写要提出异议的信用记录编号（record，正整数）");
+	if (objection_record_get(x->s, json_integer_value(record), 0, &r, e) < 0)
+		return -1;
+	snprintf(c->subject_code, sizeof c->subject_code, "%s", r.subject);
+	c->record_id = r.id;
+	objection_record_free(&r);
+	return 0;
+}
+
 static int objection_file(const struct case_ctx *x, const json_t *body, struct store_case *c,
 			  struct err *e)
 {
 	const char *grounds = NULL, *text = NULL, *contact = NULL;
-	const json_t *record = json_object_get(body, "record");
 	struct store_case_filter f;
 	struct objection_record r;
 	struct open_case open = { 0, 0 };
@@ -133,9 +151,6 @@ static int objection_file(const struct case_ctx *x, const json_t *body, struct s
 
 	if (json_input_only(body, FILE_MEMBERS, e) < 0)
 		return -1;
-	if (!json_is_integer(record) || json_integer_value(record) <= 0)
-		return err_set_field(e, "request.invalid", "record",
-				     "请填写要提出异议的信用记录编号（record，正整数）");
 	if (json_input_string(body, "grounds", JSON_INPUT_REQUIRED, 32, &grounds, e) < 0)
 		return -1;
 	if (!objection_listed(GROUNDS, grounds))
@@ -148,7 +163,7 @@ static int objection_file(const struct case_ctx *x, const json_t *body, struct s
 			      e) < 0 ||
 	    json_input_string(body, "contact", 0, OBJECTION_CONTACT_MAX_CHARS, &contact, e) < 0)
 		return -1;
-	if (objection_record_get(x->s, json_integer_value(record), &r, e) < 0)
+	if (objection_record_get(x->s, c->record_id, 0, &r, e) < 0)
 		return -1;
 	/* One objection at a time per record: a second would race the first's decision. */
 	memset(&f, 0, sizeof f);
@@ -168,8 +183,6 @@ static int objection_file(const struct case_ctx *x, const json_t *body, struct s
 	}
 	data = json_pack("{s:s, s:s, s:s?, s:s, s:s}", "grounds", grounds, "text", text,
 			 "contact", contact, "category", r.category, "record_dept", r.dept);
-	snprintf(c->subject_code, sizeof c->subject_code, "%s", r.subject);
-	c->record_id = r.id;
 	c->dept_code[0] = '\0'; /* the platform accepts it first */
 	c->data = data ? json_dumps(data, JSON_COMPACT) : NULL;
 	json_decref(data);
@@ -426,7 +439,7 @@ static int objection_decide(const struct case_ctx *x, const json_t *body, struct
 	if (!needs_fields && d.fields && json_object_size(d.fields) > 0)
 		return err_set_field(e, "request.invalid", "fields",
 				     "只有“更正”和“补充”可以修改字段：其他处理结果请不要填写 fields");
-	if (objection_record_get(x->s, c->record_id, &r, e) < 0)
+	if (objection_record_get(x->s, c->record_id, 1, &r, e) < 0)
 		return -1;
 	if (objection_apply(x, &r, &d, e) < 0) {
 		objection_record_free(&r);
@@ -454,7 +467,7 @@ static int objection_route(const struct case_ctx *x, struct store_case *c, struc
 {
 	struct objection_record r;
 
-	if (objection_record_get(x->s, c->record_id, &r, e) < 0)
+	if (objection_record_get(x->s, c->record_id, 1, &r, e) < 0)
 		return -1;
 	snprintf(c->dept_code, sizeof c->dept_code, "%s", r.dept);
 	objection_record_free(&r);
@@ -513,11 +526,137 @@ static int objection_describe(const struct case_ctx *x, const struct store_case 
 	return 0;
 }
 
+/* ---- a re-submission during the case ------------------------------------------------ */
+
+/* What a batch found of the records open objections are about. */
+struct resubmit_ctx {
+	const struct case_ctx *x;
+	const struct store_batch *b;
+	struct store_case *open; /* copies of the open cases (few) */
+	size_t n, cap;
+	int oom;
+};
+
+static int objection_collect_open(void *ctx, const struct store_case *c)
+{
+	struct resubmit_ctx *r = ctx;
+	struct store_case *grown;
+
+	if (!c->record_id)
+		return 0;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 16;
+
+		grown = realloc(r->open, cap * sizeof *grown);
+		if (!grown) {
+			r->oom = 1;
+			return 1;
+		}
+		r->open = grown;
+		r->cap = cap;
+	}
+	r->open[r->n] = *c;
+	/* Only the fixed members are used: the borrowed texts are dropped. */
+	r->open[r->n].data = NULL;
+	r->open[r->n].outcome = NULL;
+	r->n++;
+	return 0;
+}
+
+struct field_diff {
+	json_t *now;
+	json_t *changed;
+	int seen;
+};
+
+/* The fields whose values differ between the newest earlier version and now. */
+static int objection_diff_version(void *ctx, const struct store_record_version *v)
+{
+	struct field_diff *d = ctx;
+	json_t *before = json_loads(v->data, 0, NULL);
+	const char *key;
+	json_t *value;
+
+	d->seen = 1;
+	json_object_foreach (d->now, key, value)
+		if (!json_equal(value, json_object_get(before, key)))
+			json_array_append_new(d->changed, json_string(key));
+	json_object_foreach (before, key, value)
+		if (!json_object_get(d->now, key))
+			json_array_append_new(d->changed, json_string(key));
+	json_decref(before);
+	return 1; /* the newest only */
+}
+
+/* Records, in the batch's transaction, each open objection whose record this batch
+ * rewrote: the mark stays, and the case's history says what changed. */
+static int objection_on_batch(const struct case_ctx *x, const struct store_batch *b,
+			      struct err *e)
+{
+	struct resubmit_ctx r = { x, b, NULL, 0, 0, 0 };
+	struct store_case_filter f;
+	size_t i;
+	int rc = -1;
+
+	if (b->accepted == 0)
+		return 0;
+	memset(&f, 0, sizeof f);
+	f.kind = "objection";
+	f.limit = 100000;
+	for (i = 0; OPEN_STATUSES[i]; i++) {
+		f.status = OPEN_STATUSES[i];
+		if (store_case_list(x->s, &f, objection_collect_open, &r, e) < 0)
+			goto out;
+	}
+	if (r.oom) {
+		err_set(e, "internal.error", "内存不足");
+		goto out;
+	}
+	for (i = 0; i < r.n; i++) {
+		struct objection_record rec;
+		struct field_diff d;
+		json_t *detail;
+		int found;
+
+		memset(&rec, 0, sizeof rec);
+		found = store_record_get(x->s, r.open[i].record_id, objection_record_keep, &rec, e);
+		if (found < 0)
+			goto out;
+		if (!found || rec.batch_id != b->id || !rec.data) {
+			objection_record_free(&rec);
+			continue;
+		}
+		d.now = json_loads(rec.data, 0, NULL);
+		d.changed = json_array();
+		d.seen = 0;
+		if (d.now && store_record_versions(x->s, rec.subject, rec.id, objection_diff_version,
+						   &d, e) < 0) {
+			json_decref(d.now);
+			json_decref(d.changed);
+			objection_record_free(&rec);
+			goto out;
+		}
+		detail = json_pack("{s:I, s:o}", "batch", (json_int_t)b->id, "fields", d.changed);
+		json_decref(d.now);
+		objection_record_free(&rec);
+		found = cases_add_event(x, &r.open[i], "resubmit", detail, e);
+		json_decref(detail);
+		if (found < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(r.open);
+	return rc;
+}
+
 const struct case_kind objection_kind = {
 	.kind = "objection",
+	.target = objection_target,
 	.file = objection_file,
 	.act = objection_act,
 	.describe = objection_describe,
+	.on_batch = objection_on_batch,
 };
 
 /* ---- dispute marks ---------------------------------------------------------------- */

@@ -43,6 +43,7 @@ struct record_found {
 	json_t *json;
 	char subject[CODE_MAX];
 	char dept[CODE_MAX];
+	int flags;
 };
 
 static int records_keep(void *ctx, const struct store_record *r)
@@ -59,6 +60,7 @@ static int records_keep(void *ctx, const struct store_record *r)
 			    "created_at", r->created_at, "updated_at", r->updated_at);
 	snprintf(f->subject, sizeof f->subject, "%s", r->subject_code);
 	snprintf(f->dept, sizeof f->dept, "%s", r->dept_code);
+	f->flags = r->flags;
 	return 0;
 }
 
@@ -200,7 +202,8 @@ int records_statement(struct store *s, const struct principal *who, int64_t id,
 	json_decref(f.json);
 	if (found < 0)
 		goto fail;
-	if (!found) {
+	/* A record deleted by a decision is in no view: nothing to say beside it. */
+	if (!found || (f.flags & STORE_RECORD_DELETED)) {
 		err_set(e, "record.not_found", "信用记录 %lld 不存在", (long long)id);
 		goto fail;
 	}

@@ -161,8 +161,8 @@ int rules_import(struct store *s, const struct principal *who, const char *path,
 		 json_t **out, struct err *e)
 {
 	json_error_t jerr;
-	json_t *doc, *detail;
-	char *text = NULL, from[11], actor[96];
+	json_t *doc, *detail = NULL;
+	char *text = NULL, from[11], today[11], actor[96];
 	struct case_rules *r = NULL;
 	struct store_case_rules row;
 	struct rules_has h;
@@ -205,18 +205,30 @@ int rules_import(struct store *s, const struct principal *who, const char *path,
 		json_decref(detail);
 		goto out;
 	}
-	if (store_case_rules_list(s, rules_has_row, &h, e) < 0 ||
-	    store_case_rules_put(s, &row, e) < 0 ||
-	    audit_trail_record(s, who, "rules.import", NULL, detail, e) < 0 ||
-	    store_commit(s, e) < 0) {
-		store_rollback(s);
-		json_decref(detail);
-		goto out;
+	if (store_case_rules_list(s, rules_has_row, &h, e) < 0)
+		goto fail;
+	/* Cases under way follow the rules they were filed under: rules in force are never
+	 * rewritten, only followed by newer ones. */
+	clock_today(today);
+	if (h.found && strcmp(from, today) <= 0) {
+		err_set(e, "rules.in_force",
+			"“%s”自 %s 起施行的规则已经生效，不能替换：请把新规则的 effective_from "
+			"改为以后的日期再导入",
+			r->kind, from);
+		goto fail;
 	}
+	if (store_case_rules_put(s, &row, e) < 0 ||
+	    audit_trail_record(s, who, "rules.import", NULL, detail, e) < 0 ||
+	    store_commit(s, e) < 0)
+		goto fail;
 	json_decref(detail);
 	*out = json_pack("{s:s, s:s, s:s, s:b}", "kind", r->kind, "name", r->name,
 			 "effective_from", from, "replaced", h.found);
 	rc = 0;
+	goto out;
+fail:
+	store_rollback(s);
+	json_decref(detail);
 out:
 	case_rules_free(r);
 	free(text);

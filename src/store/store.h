@@ -488,6 +488,13 @@ struct store_case_filter {
 int store_case_list(struct store *s, const struct store_case_filter *f,
 		    int (*cb)(void *ctx, const struct store_case *c), void *ctx, struct err *e);
 
+/* For each kind and status: how many cases, and how many of them are past their due
+ * date on `today`. */
+int store_case_counts(struct store *s, const char *today,
+		      int (*cb)(void *ctx, const char *kind, const char *status, long long n,
+				long long overdue),
+		      void *ctx, struct err *e);
+
 struct store_case_step {
 	int64_t case_id;
 	long seq;                 /* 1, 2, ... within the case */
@@ -548,7 +555,7 @@ int store_statements_of_subject(struct store *s, const char *subject_code,
 /* Rewrites record `id` of subject `subject_code` with rec's business key, data, content
  * hash, dates and flags (the earlier content is kept in its versions).  When
  * rec->subject_code is another subject (which must exist), the record and its versions
- * move to it.  1 when done, 0 when there is no such record, STORE_AMEND_KEY_TAKEN when
+ * move to it, and the old subject's statement on it is removed.  1 when done, 0 when there is no such record, STORE_AMEND_KEY_TAKEN when
  * the target subject already holds another record of that key. */
 #define STORE_AMEND_KEY_TAKEN 2
 int store_record_amend(struct store *s, const char *subject_code, int64_t id,

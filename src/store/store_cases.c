@@ -189,8 +189,8 @@ int store_case_list(struct store *s, const struct store_case_filter *f,
 					    STORE_TEXT(f->status),	 STORE_TEXT(f->overdue_on),
 					    STORE_NUM(before),		 STORE_NUM(limit) };
 
-		/* A department filter on one subject's cases is rare (the console's search
-		 * by subject): applied here rather than doubling the statement. */
+		/* No caller asks for one subject's cases of one department; refused rather
+		 * than silently ignoring the department. */
 		if (f->dept_code && f->dept_code[0])
 			return err_set(e, "internal.error", "不支持同时按主体和部门筛选");
 		return store__query(s, SQL_CASES_OF_SUBJECT, p, 6, store_case_list_row, &l,
@@ -202,6 +202,31 @@ int store_case_list(struct store *s, const struct store_case_filter *f,
 
 		return store__query(s, SQL_CASES_LIST, p, 6, store_case_list_row, &l, NULL, e);
 	}
+}
+
+struct counts_ctx {
+	int (*cb)(void *ctx, const char *kind, const char *status, long long n,
+		  long long overdue);
+	void *ctx;
+};
+
+static int store_case_counts_row(void *ctx, const struct store_row *row)
+{
+	struct counts_ctx *c = ctx;
+
+	return c->cb(c->ctx, store__text(row, 0), store__text(row, 1), store__num(row, 2),
+		     store__num(row, 3));
+}
+
+int store_case_counts(struct store *s, const char *today,
+		      int (*cb)(void *ctx, const char *kind, const char *status, long long n,
+				long long overdue),
+		      void *ctx, struct err *e)
+{
+	struct store_param p[1] = { STORE_TEXT(today) };
+	struct counts_ctx c = { cb, ctx };
+
+	return store__query(s, SQL_CASE_COUNTS, p, 1, store_case_counts_row, &c, NULL, e);
 }
 
 /* ---- steps ------------------------------------------------------------------------ */
@@ -467,6 +492,12 @@ static void versions_keep_free(struct versions_keep *k)
 	free(k->v);
 }
 
+static int store_amend_holder(void *ctx, const struct store_row *row)
+{
+	store__copy(row, 0, ctx, CODE_MAX);
+	return 1;
+}
+
 /* Moves record `id` with content `rec` from `from` to rec->subject_code: its versions are
  * re-inserted under the new subject, the content it had is added as one more version,
  * and the row itself is inserted there with the same id. */
@@ -482,6 +513,20 @@ static int store_record_move(struct store *s, const char *from, int64_t id,
 	int rc = -1;
 
 	store__now(s, now);
+	{
+		/* Asked first, so that a refused move changes nothing. */
+		struct store_param q[3] = { STORE_TEXT(rec->subject_code), STORE_TEXT(o->category),
+					    STORE_TEXT(rec->business_key) };
+		char holder[CODE_MAX] = "";
+
+		if (store__query(s, SQL_RECORD_OWNER, q, 3, store_amend_holder, holder, NULL,
+				 e) < 0)
+			goto out;
+		if (holder[0]) {
+			rc = STORE_AMEND_KEY_TAKEN;
+			goto out;
+		}
+	}
 	if (store__query(s, SQL_RECORD_VERSIONS_FULL_OF, key, 2, amend_version_keep, &k, NULL,
 			 e) < 0)
 		goto out;
@@ -489,8 +534,11 @@ static int store_record_move(struct store *s, const char *from, int64_t id,
 		err_set(e, "internal.error", "内存不足，无法移动信用记录");
 		goto out;
 	}
+	/* The old subject's statement on the record was its own word, not the new
+	 * subject's: it goes. */
 	if (store__query(s, SQL_RECORD_VERSIONS_DELETE, key, 2, NULL, NULL, NULL, e) < 0 ||
-	    store__query(s, SQL_RECORD_DELETE, key, 2, NULL, NULL, NULL, e) < 0)
+	    store__query(s, SQL_RECORD_DELETE, key, 2, NULL, NULL, NULL, e) < 0 ||
+	    store__query(s, SQL_STATEMENT_DELETE, key, 2, NULL, NULL, NULL, e) < 0)
 		goto out;
 	{
 		struct store_param p[13] = {
@@ -552,12 +600,6 @@ static int store_record_move(struct store *s, const char *from, int64_t id,
 out:
 	versions_keep_free(&k);
 	return rc;
-}
-
-static int store_amend_holder(void *ctx, const struct store_row *row)
-{
-	store__copy(row, 0, ctx, CODE_MAX);
-	return 1;
 }
 
 int store_record_amend(struct store *s, const char *subject_code, int64_t id,

@@ -727,6 +727,22 @@ def metrics_for_operators(ctx):
     status, _, _ = request(srv, "GET", "/metrics", headers={"Authorization": "Bearer " +
                                                             ctx.token})
     check(status == 403, "a department token: %d" % status)
+    # An objection filed long ago and never accepted: the backlog operators must see.
+    import sqlite3
+    penalties = os.path.join(os.path.dirname(ctx.db), "metrics-penalties.csv")
+    with open(penalties, "wb") as f:
+        subprocess.run([ctx.binary, "demo", "--penalties", "3"], env=ctx.env, stdout=f,
+                       check=True, timeout=60)
+    subprocess.run([ctx.binary, "ingest", "--db", ctx.db, "--category", "penalty", "--dept",
+                    "11441200MB2C12348J", penalties], env=ctx.env, stdout=subprocess.DEVNULL,
+                   check=True, timeout=60)
+    db = sqlite3.connect(ctx.db)
+    rid = db.execute("SELECT max(id) FROM records").fetchone()[0]
+    db.close()
+    subprocess.run([ctx.binary, "case", "--db", ctx.db, "file", "--record", str(rid),
+                    "--grounds", "error", "--text", "金额有误"],
+                   env=dict(ctx.env, XINYONG_NOW="2026-01-05T09:00:00+08:00"),
+                   stdout=subprocess.DEVNULL, check=True, timeout=60)
     cookie = operator_cookie(ctx, srv)
     status, headers, body = request(srv, "GET", "/metrics", headers={"Cookie": cookie})
     check(status == 200, "operator: %d %r" % (status, body[:300]))
@@ -764,6 +780,10 @@ def metrics_for_operators(ctx):
     check(metric(text, "xinyong_audit_chain_length") >= 1, "the login was not audited?")
     check(metric(text, "xinyong_http_connections_open") >= 1, "connections")
     check(metric(text, "xinyong_spool_bytes", '{state="quota"}') > 0, "spool quota")
+    check(metric(text, "xinyong_cases", '{kind="objection",status="submitted"}') >= 1,
+          "the objection is counted")
+    check(metric(text, "xinyong_cases_overdue", '{kind="objection",status="submitted"}') >= 1,
+          "and counted as overdue")
 
 
 def main(argv):

@@ -23,6 +23,7 @@ no expected value is copied from the program's output.
 
 import csv
 import io
+import hashlib
 import json
 import os
 import re
@@ -1900,7 +1901,14 @@ def demo_database(t):
     eq(t.count("records"), sum(b["accepted"] for b in batches[:7]), "records vs demo summary")
     check(corrections["category"] == "penalty" and corrections["accepted"] > 0 and
           corrections["rejected"] == 0, "corrections %r" % corrections)
-    eq(t.count("record_versions"), corrections["accepted"], "a version per corrected record")
+    # One version per corrected row, and one for the demo objection decided `correct`.
+    eq(t.count("record_versions"), corrections["accepted"] + 1,
+       "a version per corrected record and per corrected objection")
+    eq(t.count("cases"), 7, "the demo's objections")
+    eq(sorted(x[0] for x in t.sql("SELECT DISTINCT status FROM cases")),
+       ["accepted", "decided", "forwarded", "refused", "submitted", "withdrawn"],
+       "demo cases in every state")
+    eq(t.count("users"), 3, "the demo accounts")
     check(other["rejected"] > 0 and other["accepted"] == 0, "other department %r" % other)
     eq(t.sql("SELECT DISTINCT reason FROM batch_problems WHERE batch_id = %d" % other["batch"]),
        [("record.other_dept",)], "the other department's rows are refused as such")
@@ -2252,6 +2260,154 @@ def calendar_healthz_warns_of_a_missing_year(t):
                   "the start logs the missing year %d: %r" % (y, err[-600:]))
         if not warned:
             check("year_missing" not in err, "no warning in November: %r" % err[-600:])
+
+
+# ---- cases from the console (xinyong case, xinyong rules) ------------------------------
+
+def case_json(t, args, now=NOW):
+    return t.ok(["case", "--db", t.db] + args, now=now).json()
+
+
+def case_refused(t, args, reason, now=NOW):
+    r = t.run(["case", "--db", t.db] + args, now=now)
+    eq(r.code, 2, "exit status of %r" % args)
+    check(("xinyong: %s: " % reason) in r.err, "reason %s for %r: %r" % (reason, args, r.err))
+    return r.err
+
+
+@test
+def case_objection_from_filing_to_review(t):
+    t.init()
+    rows = [pen_row(), pen_row()]
+    t.ingest_one(t.write("p.csv", csv_bytes(rows)))
+    rid = t.sql("SELECT id FROM records WHERE business_key = '%s'" % rows[0]["no"])[0][0]
+    # NOW is Friday 2026-11-20; no holiday falls in the next weeks.
+    c = case_json(t, ["file", "--record", str(rid), "--grounds", "error", "--text", "罚款金额有误",
+                      "--contact", "0758-1234567"])
+    eq((c["status"], c["channel"], c["due"], c["overdue"], c["dept"]),
+       ("submitted", "window", "2026-11-24", False, ""), "filed by the console for a walk-in")
+    check(c["applicant"].startswith("cli:"), "audited as the console: %r" % c["applicant"])
+    eq(c["history"][0]["action"], "file", "the filing is the first step")
+    case_refused(t, ["file", "--record", str(rid), "--grounds", "error", "--text", "again"],
+                 "case.already_open")
+    case_refused(t, ["file", "--record", str(rid), "--grounds", "wrong", "--text", "x"],
+                 "request.invalid")
+    case_refused(t, ["act", str(c["id"]), "review"], "case.invalid_action")
+    c = case_json(t, ["act", str(c["id"]), "accept", "--note", "材料齐全"])
+    eq(c["status"], "accepted", "accepted")
+    show = t.show(rows[0]["code"])
+    rec = one_record(show, "penalty")
+    eq((rec["disputed"], rec["case"]), (True, c["id"]), "the record is marked at once")
+    c = case_json(t, ["act", str(c["id"]), "forward"])
+    eq((c["status"], c["dept"], c["due"]), ("forwarded", DEPT, "2026-12-04"),
+       "forwarded to the providing department, 10 working days")
+    # The department re-submits the record with another fine during the case.
+    t.ingest_one(t.write("p2.csv", csv_bytes([dict(rows[0], fine="0.3")])))
+    c = case_json(t, ["show", str(c["id"])])
+    eq([h["action"] for h in c["history"]], ["file", "accept", "forward", "resubmit"],
+       "the re-submission is in the case's history")
+    eq(c["history"][-1]["fields"], ["fine"], "and says which field changed")
+    eq(one_record(t.show(rows[0]["code"]), "penalty")["disputed"], True, "the mark stays")
+    case_refused(t, ["act", str(c["id"]), "decide", "--outcome", "reject"], "request.invalid")
+    c = case_json(t, ["act", str(c["id"]), "decide", "--outcome", "correct", "--field",
+                      "fine=0.25", "--reason", "核实后更正"])
+    eq((c["status"], c["due"], c["review_until"], c["actions"]),
+       ("decided", None, "2026-12-11", ["review"]), "decided: waits on the applicant")
+    eq(c["outcome"]["fields"], {"fine": "0.25"}, "the outcome")
+    rec = one_record(t.show(rows[0]["code"]), "penalty")
+    eq((rec["disputed"], rec["fields"]["fine"]), (False, "0.25"), "corrected, mark gone")
+    hist = t.ok(["record", "--db", t.db, "history", str(rid)]).json()
+    eq([v["data"]["fine"] for v in hist["versions"]], ["0.3", "0.2"],
+       "the earlier versions are kept, newest first")
+    verify = t.ok(["audit", "--db", t.db, "verify"]).json()
+    check(verify["intact"], "the audit chain verifies after the correction: %r" % verify)
+    actions = [x[0] for x in t.sql("SELECT action FROM audit_log WHERE action LIKE 'case.%' "
+                                   "ORDER BY seq")]
+    eq(actions, ["case.file", "case.accept", "case.forward", "case.resubmit", "case.read",
+                 "case.decide"], "every step is an audit entry, and so is the look at it")
+    # A review past its window is refused; within it, once.
+    case_refused(t, ["act", str(c["id"]), "review"], "case.review_closed",
+                 now="2026-12-14T09:00:00+08:00")
+    c = case_json(t, ["act", str(c["id"]), "review", "--note", "不服"],
+                  now="2026-12-11T09:00:00+08:00")
+    eq((c["status"], c["dept"], c["reviews"], c["outcome"]), ("forwarded", DEPT, 1, None),
+       "back to the department")
+    c = case_json(t, ["act", str(c["id"]), "decide", "--outcome", "reject", "--reason", "维持"],
+                  now="2026-12-11T10:00:00+08:00")
+    case_refused(t, ["act", str(c["id"]), "review"], "case.review_closed",
+                 now="2026-12-11T11:00:00+08:00")
+    lst = case_json(t, ["list", "--status", "decided"])
+    eq([x["id"] for x in lst["cases"]], [c["id"]], "listed by status")
+    eq(lst["next"], None, "one page")
+
+
+@test
+def case_list_overdue_and_attachments(t):
+    t.init()
+    rows = [pen_row() for _ in range(3)]
+    t.ingest_one(t.write("p.csv", csv_bytes(rows)))
+    ids = [x[0] for x in t.sql("SELECT id FROM records ORDER BY id")]
+    made = [case_json(t, ["file", "--record", str(i), "--grounds", "other", "--text", "x"])["id"]
+            for i in ids]
+    eq(case_json(t, ["list", "--overdue"])["cases"], [], "nothing overdue on the day")
+    late = case_json(t, ["list", "--overdue"], now="2026-11-25T09:00:00+08:00")
+    eq(sorted(x["id"] for x in late["cases"]), sorted(made), "past the 2 working days")
+    check(all(x["overdue"] for x in late["cases"]), "each says so")
+    page = case_json(t, ["list", "--limit", "2"])
+    eq(len(page["cases"]), 2, "a page of 2")
+    rest = case_json(t, ["list", "--limit", "2", "--after", page["next"]])
+    eq(len(rest["cases"]) + len(page["cases"]), 3, "the next page holds the rest")
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\x0dIHDR" + b"\x00" * 17
+    f = t.write("scan.png", png)
+    a = case_json(t, ["attach", str(made[0]), f])["attachment"]
+    eq((a["type"], a["size"], a["name"], a["digest"]),
+       ("image/png", len(png), "scan.png", hashlib.blake2b(png, digest_size=32).hexdigest()),
+       "stored by content, with its BLAKE2b digest")
+    r = t.run(["case", "--db", t.db, "attach", str(made[0]), t.write("note.pdf", "not a pdf")])
+    eq(r.code, 2, "a text file named .pdf is refused")
+    check("attachment.type" in r.err, r.err)
+    c = case_json(t, ["show", str(made[0])])
+    eq(c["history"][0]["attachments"], [a["digest"]], "the step lists its attachment")
+
+
+@test
+def rules_list_show_and_import_by_date(t):
+    t.init()
+    lst = t.ok(["rules", "--db", t.db, "list"]).json()["rules"]
+    eq([(x["kind"], x["effective_from"], x["in_force"]) for x in lst],
+       [("objection", "2024-01-01", True)], "the built-in rules are in force")
+    shown = t.ok(["rules", "--db", t.db, "show", "objection"]).json()
+    states = {s["id"]: s for s in shown["rules"]["states"]}
+    eq(states["forwarded"]["due_days"], 10, "10 working days for the department")
+    newer = json.loads(json.dumps(shown["rules"]))
+    newer["effective_from"] = "2026-12-01"
+    for s in newer["states"]:
+        if s["id"] == "submitted":
+            s["due_days"] = 5
+    t.ok(["rules", "--db", t.db, "import", t.write("newer.json", json.dumps(newer))])
+    lst = t.ok(["rules", "--db", t.db, "list"]).json()["rules"]
+    eq([(x["effective_from"], x["in_force"]) for x in lst],
+       [("2024-01-01", True), ("2026-12-01", False)], "the newer rules wait for their date")
+    rows = [pen_row(), pen_row()]
+    t.ingest_one(t.write("p.csv", csv_bytes(rows)))
+    ids = [x[0] for x in t.sql("SELECT id FROM records ORDER BY id")]
+    old = case_json(t, ["file", "--record", str(ids[0]), "--grounds", "error", "--text", "x"])
+    new = case_json(t, ["file", "--record", str(ids[1]), "--grounds", "error", "--text", "x"],
+                    now="2026-12-01T09:00:00+08:00")
+    eq((old["rules_from"], old["due"]), ("2024-01-01", "2026-11-24"), "filed under the old rules")
+    eq((new["rules_from"], new["due"]), ("2026-12-01", "2026-12-08"), "filed under the new")
+    # A case keeps its rules: accepted later, the old case still follows 2024-01-01's.
+    later = case_json(t, ["act", str(old["id"]), "accept"], now="2026-12-01T10:00:00+08:00")
+    eq(later["rules_from"], "2024-01-01", "a case finishes under the rules it started with")
+    bad = dict(newer, effective_from="2026-12-02")
+    bad["actions"] = [dict(a, to="nowhere") if a["id"] == "accept" else a
+                      for a in newer["actions"]]
+    r = t.run(["rules", "--db", t.db, "import", t.write("bad.json", json.dumps(bad))])
+    eq(r.code, 2, "a bad rules file is refused")
+    check("rules.invalid" in r.err and "nowhere" in r.err and "未导入" in r.err,
+          "the message names the member and says nothing was stored: %r" % r.err)
+    eq(t.count("case_rules"), 2, "nothing stored for the bad file")
+    eq(t.count("audit_log", "WHERE action = 'rules.import'"), 1, "the import is audited")
 
 
 def main():

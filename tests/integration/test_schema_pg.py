@@ -432,6 +432,13 @@ def sample_params(db):
         "RECORDS_FOREIGN_MANY": [lit("{" + ",".join('"%s"' % c for c in codes[:5]) + "}"),
                                  lit("11441200MB2C12348J")],
         "RECORD_VERSIONS_OF": [lit(codes[0]), "1"],
+        "RECORD_VERSIONS_FULL_OF": [lit(codes[0]), "1"],
+        "CASES_OF_SUBJECT": [lit(codes[0]), lit("objection"), lit(""), lit(""),
+                             "9223372036854775807", "100"],
+        "CASE_STEPS_OF": [lit(codes[0]), "1"],
+        "CASE_ATTACHMENTS_OF": [lit(codes[0]), "1"],
+        "CASE_ATTACHMENT_CONTENT": [lit(codes[0]), "1", lit("x")],
+        "STATEMENTS_OF_SUBJECT": [lit(codes[0])],
     }
 
 

@@ -105,10 +105,13 @@ static const struct expected expectations[] = {
 	{ "subject.find_persons", GOVERNMENT, GOVERNMENT, "cli" },
 	{ "rules.import", "cli", "cli", NULL },
 	{ "case.file", "cli subject operator", "cli operator", NULL },
-	{ "case.act.applicant", "cli subject operator", "cli operator", NULL },
+	{ "case.act.applicant", "cli subject", "cli", NULL },
+	{ "case.act.walk_in", "cli operator", "cli operator", NULL },
 	{ "case.act.operator", "cli operator", "cli operator", NULL },
 	{ "case.act.dept", "cli handler", "cli", NULL },
 	{ "case.list.all", "cli operator admin", "cli operator admin", NULL },
+	{ "case.list.subject", "cli subject", "cli", NULL },
+	{ "case.list.dept", "cli handler", "cli", NULL },
 	{ "statement.put", "cli subject operator", "cli operator", NULL },
 };
 

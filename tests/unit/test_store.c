@@ -694,6 +694,65 @@ static int keep_id(void *ctx, const struct store_record *r)
 	return 0;
 }
 
+/* A decided objection rewrites a record in place (its earlier content becomes a version)
+ * or, when the correction names another subject, moves it there with its versions,
+ * keeping its id; a key the target already holds is refused and nothing changes. */
+Test(store, record_amend_in_place_moved_and_refused)
+{
+	struct store_record a = record(C_JIANCAI, "penalty", "粤肇市监罚〔2025〕1号", "h1");
+	struct store_record b = record(C_KEJI, "penalty", "粤肇市监罚〔2025〕2号", "k1");
+	struct store_record amended;
+	struct recs versions = { 0 };
+	int64_t id = 0, kid = 0;
+
+	open_store();
+	cr_assert_eq(store_begin(st, &e), 0, "%s", e.message);
+	add_subject(C_JIANCAI, "uscc", "肇庆市端州区星湖建材有限公司");
+	add_subject(C_KEJI, "uscc", "肇庆星湖科技（集团）有限公司");
+	cr_assert_eq(put_record(&a), PUT_INSERTED);
+	cr_assert_eq(put_record(&b), PUT_INSERTED);
+	cr_assert_eq(store_commit(st, &e), 0, "%s", e.message);
+	cr_assert_eq(store_records_of_subject(st, C_JIANCAI, keep_id, &id, &e), 0);
+	cr_assert_eq(store_records_of_subject(st, C_KEJI, keep_id, &kid, &e), 0);
+
+	setenv("XINYONG_NOW", NOW2, 1);
+	amended = a;
+	amended.data = amended.content_hash = "h2";
+	amended.flags = STORE_RECORD_DELETED;
+	cr_assert_eq(store_record_amend(st, C_JIANCAI, id, &amended, &e), 1, "%s", e.message);
+	cr_assert_eq(raw_int("SELECT flags FROM records WHERE data = 'h2'"), STORE_RECORD_DELETED);
+	cr_assert_eq(store_record_versions(st, C_JIANCAI, id, collect_version, &versions, &e), 0);
+	cr_assert_eq(versions.n, 1);
+	cr_assert_str_eq(versions.v[0], "1|11441200007226547A|h1|" NOW1 "|" NOW2);
+	/* Not the record's subject: nothing to amend. */
+	cr_assert_eq(store_record_amend(st, C_KEJI, id, &amended, &e), 0);
+
+	/* Re-linked to the other company, whose key 2 it now carries: refused. */
+	amended.subject_code = C_KEJI;
+	amended.business_key = b.business_key;
+	cr_assert_eq(store_record_amend(st, C_JIANCAI, id, &amended, &e), STORE_AMEND_KEY_TAKEN);
+	cr_assert_eq(raw_int("SELECT count(*) FROM records WHERE subject_code = '" C_JIANCAI "'"), 1);
+
+	/* With a key of its own it moves, id, content and history with it. */
+	amended.business_key = "粤肇市监罚〔2025〕3号";
+	amended.data = amended.content_hash = "h3";
+	cr_assert_eq(store_record_amend(st, C_JIANCAI, id, &amended, &e), 1, "%s", e.message);
+	cr_assert_eq(raw_int("SELECT count(*) FROM records WHERE subject_code = '" C_JIANCAI "'"), 0);
+	cr_assert_eq(raw_int("SELECT count(*) FROM record_versions WHERE subject_code = '" C_JIANCAI
+			     "'"),
+		     0);
+	memset(&versions, 0, sizeof versions);
+	cr_assert_eq(store_record_versions(st, C_KEJI, id, collect_version, &versions, &e), 0);
+	cr_assert_eq(versions.n, 2, "the earlier version and the content before the move");
+	cr_assert_str_eq(versions.v[0], "1|11441200007226547A|h2|" NOW2 "|" NOW2);
+	cr_assert_str_eq(versions.v[1], "1|11441200007226547A|h1|" NOW1 "|" NOW2);
+	cr_assert_eq(raw_int("SELECT id FROM records WHERE data = 'h3' AND subject_code = '" C_KEJI
+			     "'"),
+		     id);
+	cr_assert_eq(raw_int("SELECT count(*) FROM records WHERE subject_code = '" C_KEJI "'"), 2);
+	(void)kid;
+}
+
 Test(store, record_belongs_to_its_department)
 {
 	struct store_record a = record(C_JIANCAI, "penalty", "粤肇市监罚〔2025〕1号", "h1");

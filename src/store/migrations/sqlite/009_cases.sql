@@ -56,8 +56,9 @@ CREATE TABLE case_steps (
     PRIMARY KEY (subject_code, case_id, seq)
 );
 
--- Stored in the database, base64, beside the step they belong to: written in the
--- step's transaction, carried by backups and `xinyong migrate` (docs/architecture.md).
+-- Stored in the database, base64, hung on the case's current step: each written with its
+-- audit entry in one transaction, carried by backups and `xinyong migrate`
+-- (docs/architecture.md).
 CREATE TABLE case_attachments (
     id             INTEGER PRIMARY KEY,
     case_id        INTEGER NOT NULL,
