@@ -39,6 +39,7 @@ export const ACTIONS = {
 	decide: '作出决定',
 	review: '申请复核',
 	withdraw: '撤回',
+	resubmit: '信息提供单位重新报送',
 };
 
 // Status names for the history (a case carries the name of its current status only).
@@ -167,10 +168,75 @@ export function renderAttachments(c) {
 	for (const a of list) {
 		const kind = ATTACHMENT_TYPES.get(a.type) || a.type || '';
 		ul.append(el('li', {},
-			el('a', { href: attachmentHref(c, a), target: '_blank', rel: 'noopener', text: a.name || `材料 ${a.id}` }),
+			el('a', { href: attachmentHref(c, a), download: a.name || '', text: a.name || `材料 ${a.id}` }),
 			el('span', { class: 'muted attachments__meta', text: [kind, formatSize(a.size)].filter(Boolean).join('，') })));
 	}
 	return ul;
+}
+
+// Statuses in which a case takes no more attachments (docs/api.md "Attachments").
+const CLOSED = new Set(['refused', 'withdrawn']);
+
+// A small form to add files to case `c` now (they belong to its current step), sent with
+// `upload` (api.js); `uploaded(count, failure)` once some went.  Null when the case
+// takes none.
+export function attachForm(c, upload, uploaded) {
+	if (CLOSED.has(c.status)) return null;
+	const id = `attach-${c.id}`;
+	const input = el('input', {
+		id, class: 'field__input field__input--file', type: 'file', multiple: '',
+		accept: '.pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png', 'aria-describedby': id + '-hint',
+	});
+	const error = el('p', { class: 'flag flag--error', role: 'alert', hidden: '' });
+	const submit = el('button', { type: 'submit', class: 'button button--secondary', text: '上传' });
+	const form = el('form', { class: 'form form--wide attach-form', novalidate: '' },
+		el('div', { class: 'field' },
+			el('label', { class: 'field__label', for: id, text: '补充证明材料' }),
+			input,
+			el('p', { id: id + '-hint', class: 'field__hint', text: `PDF、JPEG 或 PNG，每个不超过 10 MB；每个办理环节最多 ${ATTACHMENT_MAX_FILES} 个。` })),
+		error,
+		el('div', { class: 'form__actions' }, submit));
+	const say = (text) => {
+		error.textContent = text;
+		error.hidden = !text;
+	};
+	input.addEventListener('change', () => say(checkFiles([...input.files])));
+	form.addEventListener('submit', async (event) => {
+		event.preventDefault();
+		const files = [...input.files];
+		if (files.length === 0) {
+			say('请先选择要上传的文件。');
+			input.focus();
+			return;
+		}
+		const bad = checkFiles(files);
+		if (bad) {
+			say(bad);
+			input.focus();
+			return;
+		}
+		say('');
+		submit.disabled = true;
+		let done = 0;
+		let failure = '';
+		try {
+			for (const file of files) {
+				submit.textContent = `正在上传（${done + 1}/${files.length}）…`;
+				await upload(`/cases/${encodeURIComponent(c.id)}/attachments`, uploadable(file));
+				done++;
+			}
+		} catch (e) {
+			failure = `“${files[done].name}”未能上传：${e.message}`;
+			say(failure);
+		} finally {
+			submit.disabled = false;
+			submit.textContent = '上传';
+		}
+		// What was uploaded is shown (the caller draws the case again); a failure after
+		// some files is told with them.
+		if (done) uploaded(done, failure);
+	});
+	return form;
 }
 
 // ---- history and outcome ------------------------------------------------------------
@@ -182,12 +248,15 @@ export function renderHistory(c) {
 	for (const h of steps) {
 		const what = el('p', { class: 'timeline__what' },
 			el('strong', { text: actionName(h.action) }));
-		if (h.to) what.append(document.createTextNode(`（${h.from ? statusName(h.from) + ' → ' : ''}${statusName(h.to)}）`));
+		if (h.to && h.from === h.to) what.append(document.createTextNode(`（${statusName(h.to)}，状态不变）`));
+		else if (h.to) what.append(document.createTextNode(`（${h.from ? statusName(h.from) + ' → ' : ''}${statusName(h.to)}）`));
 		const item = el('li', { class: 'timeline__item' },
 			el('p', { class: 'timeline__when' },
 				el('time', { datetime: h.at, text: formatTime(h.at) }),
 				el('span', { class: 'timeline__who', text: actorName(h.actor) })),
 			what);
+		if (h.action === 'resubmit' && Array.isArray(h.fields) && h.fields.length)
+			item.append(el('p', { class: 'timeline__note', text: `变更的信息项：${h.fields.join('、')}` }));
 		if (h.outcome) item.append(el('p', { class: 'timeline__note', text: '处理结果：' + nameOf(OUTCOMES, h.outcome) }));
 		if (h.note) item.append(el('p', { class: 'timeline__note', text: h.note }));
 		if (h.reason) item.append(el('p', { class: 'timeline__note', text: '理由：' + h.reason }));

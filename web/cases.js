@@ -7,9 +7,9 @@
 // ("查看异议办理进度") or after filing opens it.  Nobody logged in: a link to log in
 // that comes back here.
 
-import { api, currentUser, displayName, el, formatTime, loginHref, showAccountLink, showMessage, userSubject } from './api.js';
+import { api, currentUser, displayName, el, formatTime, loginHref, showAccountLink, showMessage, upload, userSubject } from './api.js';
 import {
-	CHANNELS, GROUNDS, caseProgress, categoryName, fieldLabels, nameOf, overdueBadge, renderAttachments,
+	CHANNELS, GROUNDS, attachForm, caseProgress, categoryName, fieldLabels, nameOf, overdueBadge, renderAttachments,
 	renderHistory, renderOutcome, statusBadge,
 } from './case_common.js';
 
@@ -129,8 +129,13 @@ function renderDetail(c) {
 		el('h3', { class: 'panel__subtitle', text: '异议内容' }),
 		el('p', { class: 'prose', text: c.text || '—' }),
 		el('h3', { class: 'panel__subtitle', text: '证明材料' }),
-		renderAttachments(c),
-		el('h3', { class: 'panel__subtitle', text: '办理记录' }),
+		renderAttachments(c));
+	const more = attachForm(c, upload, (n, failure) => {
+		setStatus(`已上传 ${n} 份材料。${failure}`);
+		show(c.id);
+	});
+	if (more) parts.push(more);
+	parts.push(el('h3', { class: 'panel__subtitle', text: '办理记录' }),
 		renderHistory(c));
 	const actions = (c.actions || []).filter((a) => APPLICANT_ACTIONS.includes(a));
 	if (actions.length) parts.push(actionArea(c, actions));

@@ -42,6 +42,8 @@ const FIELD = 'fine';
 const CORRECTED = '0.74';
 
 const WIDE = { width: 1280, height: 900 };
+// A 1x1 PNG: the signature, IHDR, one IDAT and IEND.
+const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 const NARROW = { width: 390, height: 844 };
 
 // ---- fixtures -----------------------------------------------------------------------
@@ -280,7 +282,7 @@ test('the subject files an objection with an attachment on the public page', asy
 	});
 });
 
-test('我的申请 lists the case with its status, due date, history and attachment', async ({ base }) => {
+test('我的申请 lists the case with its status, due date, history and attachments', async ({ base, work }) => {
 	const page = story.page;
 	await recordCard(page, story.record.id).getByRole('link', { name: '查看异议办理进度' }).click();
 	await page.waitForURL(`${base}/cases.html#${story.caseId}`);
@@ -300,6 +302,24 @@ test('我的申请 lists the case with its status, due date, history and attachm
 		return { status: r.status, head: (await r.text()).slice(0, 5) };
 	}, await link.getAttribute('href'));
 	assert(file.status === 200 && file.head === '%PDF-', 'attachment download: ' + JSON.stringify(file));
+	// More material later: a file whose content is not what its name says is refused by
+	// the server, in Chinese, beside the form; a real PNG is added to the case.
+	page.allowed = /Failed to load resource: the server responded with a status of 4(01|15)/;
+	const fake = path.join(work, '营业执照.pdf');
+	writeFileSync(fake, 'this is not a PDF');
+	const attach = detail.locator('form.attach-form');
+	await attach.getByLabel('补充证明材料').setInputFiles(fake);
+	await attach.getByRole('button', { name: '上传' }).click();
+	await attach.getByRole('alert').filter({ hasText: '营业执照.pdf' }).waitFor();
+	const shownError = await attach.getByRole('alert').textContent();
+	assert(/[\u4e00-\u9fff]/.test(shownError.replace('营业执照', '').replace('未能上传', '')), 'the server\'s reason is not shown: ' + shownError);
+	const png = path.join(work, '缴款凭证.png');
+	writeFileSync(png, Buffer.from(PNG_1X1, 'base64'));
+	await attach.getByLabel('补充证明材料').setInputFiles(png);
+	await attach.getByRole('button', { name: '上传' }).click();
+	await detail.getByRole('link', { name: '缴款凭证.png' }).waitFor();
+	await page.getByRole('status').filter({ hasText: '已上传 1 份材料' }).waitFor();
+	page.allowed = /Failed to load resource: the server responded with a status of 401/;
 	// The applicant may withdraw now (not tried: the story goes on).
 	assert(await detail.getByRole('button', { name: '撤回申请' }).isVisible(), 'no 撤回 button');
 	await disputedInPublic(story.browser, base, false);
@@ -408,7 +428,7 @@ test('an operator accepts and forwards the case in the console', async ({ browse
 	});
 
 	await detail.getByRole('button', { name: '转办', exact: true }).click();
-	assert((await detail.locator('form').textContent()).includes(story.record.dept_code), 'forward does not name the department');
+	assert((await detail.locator('form.action-form').textContent()).includes(story.record.dept_code), 'forward does not name the department');
 	await detail.getByRole('button', { name: '确认转办' }).click();
 	await detail.locator('.detail__head').getByText('部门核查中').waitFor();
 	await sameButtons(page, detail, []);

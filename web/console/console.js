@@ -12,9 +12,9 @@
 // The selected case is in the location hash (#12).  Nobody logged in: a link to log in
 // that comes back here.
 
-import { STAFF_ROLES, api, currentUser, displayName, el, formatTime, loginHref, showAccountLink, showMessage } from '/api.js';
+import { STAFF_ROLES, api, currentUser, displayName, el, formatTime, loginHref, showAccountLink, showMessage, upload } from '/api.js';
 import {
-	CHANNELS, ENDED, FIELD_OUTCOMES, GROUNDS, OUTCOMES, actionName, actorName, categoryName, fieldLabels, nameOf,
+	CHANNELS, ENDED, FIELD_OUTCOMES, GROUNDS, OUTCOMES, actionName, attachForm, actorName, categoryName, fieldLabels, nameOf,
 	overdueBadge, renderAttachments, renderHistory, renderOutcome, statusBadge,
 } from '/case_common.js';
 
@@ -312,7 +312,7 @@ function actionForm(c, action, recordBox, done) {
 		collect = () => ({ note: n.value.trim() });
 		submit.textContent = '确认受理';
 	} else if (action === 'refuse') {
-		const t = textArea('不予受理的理由', { name: 'reason', required: true, hint: '理由将告知申请人，请写明依据，如“该信息不属于本平台公示范围”。' });
+		const t = textArea('不予受理的理由', { name: 'reason', max: 500, required: true, hint: '理由将告知申请人，请写明依据，如“该信息不属于本平台公示范围”。' });
 		parts.push(t.node);
 		collect = () => ({ reason: t.input.value.trim() });
 		check = () => (t.input.value.trim() ? '' : (t.input.focus(), '请填写不予受理的理由。'));
@@ -335,7 +335,7 @@ function actionForm(c, action, recordBox, done) {
 		const rows = fieldRows(recordBox);
 		rows.node.hidden = true;
 		parts.push(rows.node);
-		const reason = textArea('决定理由', { name: 'reason', hint: '理由将告知申请人。驳回异议时必须填写。' });
+		const reason = textArea('决定理由', { name: 'reason', max: 500, hint: '理由将告知申请人。驳回异议时必须填写。' });
 		parts.push(reason.node);
 		outcome.addEventListener('change', () => {
 			rows.node.hidden = !FIELD_OUTCOMES.has(outcome.value);
@@ -522,6 +522,11 @@ function renderDetail(c) {
 		el('p', { class: 'prose', text: c.text || '—' }),
 		el('h3', { class: 'panel__subtitle', text: '证明材料' }),
 		renderAttachments(c),
+		// Admins read cases but take part in none: no files from them.
+		(user.roles || []).some((r) => r === 'operator' || r === 'handler') ? attachForm(c, upload, (n, failure) => {
+			setStatus(`申请 ${c.id}：已上传 ${n} 份材料。${failure}`);
+			show(c.id);
+		}) : null,
 		el('h3', { class: 'panel__subtitle', text: '办理记录' }),
 		renderHistory(c),
 		el('h3', { class: 'panel__subtitle', text: '信用记录' }),
