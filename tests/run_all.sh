@@ -8,6 +8,10 @@
 #   access       who may call which route (every route, every kind of caller), what each
 #                disclosure level shows, the audit trail and its tampering, accounts,
 #                sessions, tokens, rate limits (tests/http/test_access.py)
+#   cases        cases and objections: every action of the objection machine by every
+#                kind of caller, the order of 401/403/409/400, filing, dispute marks,
+#                outcomes, review windows, overdue cases, lists, attachments, statements
+#                (tests/http/test_cases.py)
 #   tls          a real server over HTTPS (a throwaway certificate from `openssl`),
 #                unusable certificate files, the request-header limit
 #   hardening    hostile clients: bodies over a route's limit, the spool and its quota,
@@ -16,7 +20,7 @@
 #   backends     the same files on SQLite and PostgreSQL give the same outputs and rows
 #   migrate      xinyong migrate between SQLite and PostgreSQL, resumed and verified
 #   schema-pg    the PostgreSQL schema's readiness for Citus
-#   *-pg         integration, http and access again on PostgreSQL: a private server
+#   *-pg         integration, http, access and cases again on PostgreSQL: a private server
 #                (tests/pg/server.sh) runs for the time of these suites, every test gets
 #                a database of its own on it (XINYONG_TEST_PG); a server that does not
 #                start is a failure (suite `postgresql`)
@@ -121,6 +125,8 @@ suite http python3 tests/http/test_api.py "$bin" "$root"
 
 suite access python3 tests/http/test_access.py "$bin" "$root"
 
+suite cases python3 tests/http/test_cases.py "$bin" "$root"
+
 suite tls python3 tests/http/test_tls.py "$bin" "$root"
 
 suite hardening python3 tests/http/test_hardening.py "$bin" "$root"
@@ -132,6 +138,7 @@ if pg_url=$(tests/pg/server.sh start "$pg_dir" 2>"$log/pg" | tail -n 1) && [ -n 
   suite integration-pg env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_cli.py "$bin" "$root"
   suite http-pg env XINYONG_TEST_PG="$pg_url" python3 tests/http/test_api.py "$bin" "$root"
   suite access-pg env XINYONG_TEST_PG="$pg_url" python3 tests/http/test_access.py "$bin" "$root"
+  suite cases-pg env XINYONG_TEST_PG="$pg_url" python3 tests/http/test_cases.py "$bin" "$root"
   suite backends env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_backends.py "$bin" "$root"
   suite migrate env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_migrate.py "$bin" "$root"
   suite schema-pg env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_schema_pg.py "$bin" "$root"

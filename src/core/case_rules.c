@@ -219,7 +219,7 @@ static int rules_turn_parse(const char *s)
 static int rules_parse_state(struct case_rules *r, size_t i, json_t *js, struct err *e)
 {
 	static const char *const known[] = { "id", "name", "description", "party", "due_days",
-					     "review_days", "final", NULL };
+					     "review_days", "final", "marks_record", NULL };
 	struct case_state *s = &r->states[i];
 	char field[ERR_FIELD_MAX], q[RULES_QUOTE_MAX];
 	const char *id, *name, *party;
@@ -243,6 +243,11 @@ static int rules_parse_state(struct case_rules *r, size_t i, json_t *js, struct 
 	rules_path(field, sizeof field, "states", i, "final");
 	if (rules_flag(js, "final", field, &s->final, e) < 0)
 		return -1;
+	rules_path(field, sizeof field, "states", i, "marks_record");
+	if (rules_flag(js, "marks_record", field, &s->marks_record, e) < 0)
+		return -1;
+	if (s->final && s->marks_record)
+		return rules_fail(e, field, "终结状态“%s”不应标记记录：案件办结后标记即应撤销", id);
 	rules_path(field, sizeof field, "states", i, "due_days");
 	if (rules_days(js, "due_days", field, &s->due_days, e) < 0)
 		return -1;

@@ -53,6 +53,8 @@ struct case_state {
 			  * applicant and final states) */
 	int review_days; /* days the applicant may ask for a review, -1 when none */
 	int final;       /* no action leaves it */
+	int marks_record; /* the record the case is about shows the case while it is here
+			   * (an objection's dispute mark); never on a final state */
 };
 
 struct case_transition {

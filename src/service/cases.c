@@ -182,16 +182,35 @@ static int cases_attachment_row(void *ctx, const struct store_attachment *a)
 	return 0;
 }
 
-/* The actions `parties` may take in the case's state, by id. */
-static json_t *cases_actions_json(const struct case_rules *rules, const struct store_case *c,
-				  unsigned parties)
+static int cases_check_window(const struct case_ctx *x, const struct case_transition *t,
+			      const struct store_case *c, long times_taken, struct err *e);
+
+/* The actions `parties` may take in the case's state now, by id: not one whose `once`
+ * is used up or whose `within` has passed (`steps`: the case's history). */
+static json_t *cases_actions_json(const struct case_ctx *x, const struct case_rules *rules,
+				  const struct store_case *c, unsigned parties,
+				  const json_t *steps)
 {
 	json_t *list = json_array();
 	const struct case_transition *t;
 
 	for (t = case_rules_next(rules, c->status, parties, NULL); t;
-	     t = case_rules_next(rules, c->status, parties, t))
-		json_array_append_new(list, json_string(t->action));
+	     t = case_rules_next(rules, c->status, parties, t)) {
+		struct err ignored;
+		long taken = 0;
+		size_t i;
+		json_t *step;
+
+		json_array_foreach ((json_t *)steps, i, step) {
+			const char *action = json_string_value(json_object_get(step, "action"));
+
+			if (action && strcmp(action, t->action) == 0)
+				taken++;
+		}
+		err_clear(&ignored);
+		if (cases_check_window(x, t, c, taken, &ignored) == 0)
+			json_array_append_new(list, json_string(t->action));
+	}
 	return list;
 }
 
@@ -239,12 +258,13 @@ static int cases_json(const struct case_ctx *x, const struct case_rules *rules,
 
 		json_object_set_new(doc, "history", sj.list);
 		json_object_set_new(doc, "attachments", aj.list);
-		json_object_set_new(doc, "actions",
-				    cases_actions_json(rules, c, cases_parties(x->who, c)));
 		if (store_case_steps(x->s, c->subject_code, c->id, cases_step_json, &sj, e) < 0 ||
 		    store_attachments_of_case(x->s, c->subject_code, c->id, cases_attachment_row,
 					      &aj, e) < 0)
 			goto fail;
+		json_object_set_new(doc, "actions",
+				    cases_actions_json(x, rules, c, cases_parties(x->who, c),
+						       sj.list));
 	}
 	*out = doc;
 	return 0;
@@ -453,6 +473,33 @@ static int cases_list_row(void *ctx, const struct store_case *c)
 	return 0;
 }
 
+/* 1 when `status` is a state of some kind's rules in force, 0 (with the reason) when
+ * none has it, -1 when the rules could not be read: a misspelt filter is an error, not an
+ * empty list. */
+static int cases_status_known(const struct case_ctx *x, const char *status, struct err *e)
+{
+	char names[256] = "";
+	size_t i, j, used = 0;
+
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		struct case_rules *r;
+		int known;
+
+		if (rules_in_force(x->s, kinds[i]->kind, x->today, &r, e) < 0)
+			return -1;
+		known = case_rules_state(r, status) != NULL;
+		for (j = 0; j < r->nstates && used < sizeof names; j++)
+			used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+						 used ? "、" : "", r->states[j].id);
+		case_rules_free(r);
+		if (known)
+			return 1;
+	}
+	err_set_field(e, "request.invalid", "status", "状态“%s”无法识别：请使用 %s", status,
+		      names);
+	return 0;
+}
+
 int cases_list(const struct case_ctx *x, const struct cases_query *q, json_t **out,
 	       struct err *e)
 {
@@ -475,6 +522,12 @@ int cases_list(const struct case_ctx *x, const struct cases_query *q, json_t **o
 		return err_set_field(e, "request.invalid", "limit", "limit 最大为 %d",
 				     CASES_LIST_MAX);
 	f.limit = l.limit + 1;
+	if ((q->kind && q->kind[0] && !cases_kind_of(q->kind)) ||
+	    (q->status && q->status[0] && cases_status_known(x, q->status, e) <= 0))
+		return q->kind && q->kind[0] && !cases_kind_of(q->kind) ?
+			       err_set_field(e, "request.invalid", "kind",
+					     "申请类型“%s”无法识别：目前有 objection（异议）", q->kind) :
+			       -1;
 	own.subject_code = who->subject_code[0] ? who->subject_code : NULL;
 	own.dept_code = who->dept_code[0] ? who->dept_code : NULL;
 	if (access_may(who, ACCESS_CASE_LIST_ALL, NULL)) {
@@ -615,8 +668,18 @@ int cases_act(const struct case_ctx *x, int64_t id, const char *action, const js
 	clock_timestamp(c.entered_at);
 	if (cases_due_of(x, t->to, c.due_date, e) < 0)
 		goto rollback;
-	if (store_case_update(x->s, &c, e) < 0)
+	/* Two parties acting at once (PostgreSQL runs them side by side): the second finds
+	 * the case moved on and is told so, rather than writing over the first. */
+	switch (store_case_update(x->s, &c, from, e)) {
+	case 1:
+		break;
+	case 0:
+		err_set(e, "case.invalid_action", "申请 %lld 刚刚已被他人办理：请刷新后再操作",
+			(long long)c.id);
+		/* fall through */
+	default:
 		goto rollback;
+	}
 	/* The step's time is the store's: the entry time read back is the one stored. */
 	principal_actor(x->who, actor, sizeof actor);
 	detail_text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
@@ -675,7 +738,7 @@ int cases_attach(const struct case_ctx *x, int64_t id, const unsigned char *data
 	char *b64 = NULL;
 	json_t *detail;
 	int64_t aid;
-	int rc = -1;
+	int found, rc = -1;
 
 	*out = NULL;
 	memset(&c, 0, sizeof c);
@@ -683,6 +746,17 @@ int cases_attach(const struct case_ctx *x, int64_t id, const unsigned char *data
 		return -1;
 	if (cases_load(x, id, &c, &rules, e) < 0)
 		goto rollback;
+	/* Attachments at once on one step take turns: the case, its steps and the step's
+	 * count are read again under the subject's lock and still so at the commit. */
+	if (store_case_lock(x->s, c.subject_code, e) < 0)
+		goto rollback;
+	store_case_clear(&c);
+	found = store_case_get(x->s, id, &c, e);
+	if (found <= 0) {
+		if (found == 0)
+			cases_not_found(id, e);
+		goto rollback;
+	}
 	if (!cases_parties(x->who, &c)) {
 		cases_refuse(x->who, CASE_PARTY_ALL, &c, e);
 		goto rollback;

@@ -15,15 +15,41 @@
 #include "core/json_input.h"
 #include "ingest/prepare.h"
 #include "principal.h"
+#include "rules.h"
 
 #define OBJECTION_TEXT_MAX_CHARS 2000
 #define OBJECTION_CONTACT_MAX_CHARS 100
 #define OBJECTION_REASON_MAX_CHARS 500
 
-/* The statuses of the built-in rules in which the case is under way, and those in which
- * the record is marked disputed: from acceptance until the decision or withdrawal. */
-static const char *const OPEN_STATUSES[] = { "submitted", "accepted", "forwarded", NULL };
-static const char *const MARKING_STATUSES[] = { "accepted", "forwarded", NULL };
+/* What a case's status means is its rules' (data/rules/objection.json), not this file's:
+ * the record is marked disputed in the states with `marks_record` (from acceptance until
+ * the decision or withdrawal), and a case is under way while the platform or a
+ * department must act on it.  A walk over many cases keeps the last rules it read. */
+struct rules_cache {
+	struct store *s;
+	struct case_rules *rules;
+	char kind[32];
+	char from[11];
+};
+
+static const struct case_state *objection_state_of(struct rules_cache *rc,
+						   const struct store_case *c, struct err *e)
+{
+	if (!rc->rules || strcmp(rc->kind, c->kind) != 0 || strcmp(rc->from, c->rules_from) != 0) {
+		case_rules_free(rc->rules);
+		rc->rules = NULL;
+		if (rules_of_case(rc->s, c->kind, c->rules_from, &rc->rules, e) < 0)
+			return NULL;
+		snprintf(rc->kind, sizeof rc->kind, "%s", c->kind);
+		snprintf(rc->from, sizeof rc->from, "%s", c->rules_from);
+	}
+	return case_rules_state(rc->rules, c->status);
+}
+
+static int objection_under_way(const struct case_state *st)
+{
+	return st && !st->final && st->party != CASE_TURN_APPLICANT;
+}
 
 static const char *const GROUNDS[] = { "error", "omission", "duplicate", "past_publicity",
 				       "wrongly_listed", "other", NULL };
@@ -109,13 +135,24 @@ static const char *const FILE_MEMBERS[] = { "kind", "record", "grounds", "text",
 struct open_case {
 	int64_t record_id;
 	int64_t found;
+	struct rules_cache rc;
+	struct err *e;
+	int failed;
 };
 
 static int objection_open_case(void *ctx, const struct store_case *c)
 {
 	struct open_case *o = ctx;
+	const struct case_state *st;
 
-	if (c->record_id == o->record_id && objection_listed(OPEN_STATUSES, c->status)) {
+	if (c->record_id != o->record_id)
+		return 0;
+	st = objection_state_of(&o->rc, c, o->e);
+	if (!st && o->rc.rules == NULL) {
+		o->failed = 1;
+		return 1;
+	}
+	if (objection_under_way(st)) {
 		o->found = c->id;
 		return 1;
 	}
@@ -146,7 +183,7 @@ static int objection_file(const struct case_ctx *x, const json_t *body, struct s
 	const char *grounds = NULL, *text = NULL, *contact = NULL;
 	struct store_case_filter f;
 	struct objection_record r;
-	struct open_case open = { 0, 0 };
+	struct open_case open;
 	json_t *data;
 
 	if (json_input_only(body, FILE_MEMBERS, e) < 0)
@@ -165,16 +202,27 @@ static int objection_file(const struct case_ctx *x, const json_t *body, struct s
 		return -1;
 	if (objection_record_get(x->s, c->record_id, 0, &r, e) < 0)
 		return -1;
-	/* One objection at a time per record: a second would race the first's decision. */
+	/* One objection at a time per record: a second would race the first's decision.  The
+	 * subject's cases are held from here to the commit, so that two filings at once do
+	 * not both find none open. */
+	if (store_case_lock(x->s, r.subject, e) < 0) {
+		objection_record_free(&r);
+		return -1;
+	}
 	memset(&f, 0, sizeof f);
 	f.subject_code = r.subject;
 	f.kind = "objection";
 	f.limit = 1000;
+	memset(&open, 0, sizeof open);
 	open.record_id = r.id;
-	if (store_case_list(x->s, &f, objection_open_case, &open, e) < 0) {
+	open.rc.s = x->s;
+	open.e = e;
+	if (store_case_list(x->s, &f, objection_open_case, &open, e) < 0 || open.failed) {
+		case_rules_free(open.rc.rules);
 		objection_record_free(&r);
 		return -1;
 	}
+	case_rules_free(open.rc.rules);
 	if (open.found) {
 		objection_record_free(&r);
 		return err_set(e, "case.already_open",
@@ -506,7 +554,8 @@ static int objection_act(const struct case_ctx *x, const struct case_transition 
 		if (!c->outcome)
 			return err_set(e, "internal.error", "内存不足");
 	}
-	if (strcmp(t->to->id, "forwarded") == 0)
+	/* Into a department's hands: the department that holds the record now. */
+	if (t->to->party == CASE_TURN_DEPT)
 		return objection_route(x, c, e);
 	return 0;
 }
@@ -532,17 +581,28 @@ static int objection_describe(const struct case_ctx *x, const struct store_case 
 struct resubmit_ctx {
 	const struct case_ctx *x;
 	const struct store_batch *b;
-	struct store_case *open; /* copies of the open cases (few) */
+	struct store_case *open; /* copies of the cases under way (few) */
 	size_t n, cap;
 	int oom;
+	struct rules_cache rc;
+	struct err *e;
+	int failed;
 };
 
 static int objection_collect_open(void *ctx, const struct store_case *c)
 {
 	struct resubmit_ctx *r = ctx;
 	struct store_case *grown;
+	const struct case_state *st;
 
 	if (!c->record_id)
+		return 0;
+	st = objection_state_of(&r->rc, c, r->e);
+	if (!st && !r->rc.rules) {
+		r->failed = 1;
+		return 1;
+	}
+	if (!objection_under_way(st))
 		return 0;
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 16;
@@ -593,21 +653,23 @@ static int objection_diff_version(void *ctx, const struct store_record_version *
 static int objection_on_batch(const struct case_ctx *x, const struct store_batch *b,
 			      struct err *e)
 {
-	struct resubmit_ctx r = { x, b, NULL, 0, 0, 0 };
+	struct resubmit_ctx r;
 	struct store_case_filter f;
 	size_t i;
 	int rc = -1;
 
+	memset(&r, 0, sizeof r);
+	r.x = x;
+	r.b = b;
 	if (b->accepted == 0)
 		return 0;
 	memset(&f, 0, sizeof f);
 	f.kind = "objection";
 	f.limit = 100000;
-	for (i = 0; OPEN_STATUSES[i]; i++) {
-		f.status = OPEN_STATUSES[i];
-		if (store_case_list(x->s, &f, objection_collect_open, &r, e) < 0)
-			goto out;
-	}
+	r.rc.s = x->s;
+	r.e = e;
+	if (store_case_list(x->s, &f, objection_collect_open, &r, e) < 0 || r.failed)
+		goto out;
 	if (r.oom) {
 		err_set(e, "internal.error", "内存不足");
 		goto out;
@@ -646,6 +708,7 @@ static int objection_on_batch(const struct case_ctx *x, const struct store_batch
 	}
 	rc = 0;
 out:
+	case_rules_free(r.rc.rules);
 	free(r.open);
 	return rc;
 }
@@ -664,13 +727,24 @@ const struct case_kind objection_kind = {
 struct disputes_ctx {
 	int (*cb)(void *ctx, int64_t record_id, int64_t case_id);
 	void *ctx;
+	struct rules_cache rc;
+	struct err *e;
+	int failed;
 };
 
 static int objection_dispute_row(void *ctx, const struct store_case *c)
 {
 	struct disputes_ctx *d = ctx;
+	const struct case_state *st;
 
-	if (c->record_id && objection_listed(MARKING_STATUSES, c->status))
+	if (!c->record_id)
+		return 0;
+	st = objection_state_of(&d->rc, c, d->e);
+	if (!st && !d->rc.rules) {
+		d->failed = 1;
+		return 1;
+	}
+	if (st && st->marks_record)
 		return d->cb(d->ctx, c->record_id, c->id);
 	return 0;
 }
@@ -680,11 +754,19 @@ int objection_disputes_of_subject(struct store *s, const char *subject_code,
 				  void *ctx, struct err *e)
 {
 	struct store_case_filter f;
-	struct disputes_ctx d = { cb, ctx };
+	struct disputes_ctx d;
+	int rc;
 
+	memset(&d, 0, sizeof d);
+	d.cb = cb;
+	d.ctx = ctx;
+	d.rc.s = s;
+	d.e = e;
 	memset(&f, 0, sizeof f);
 	f.subject_code = subject_code;
 	f.kind = "objection";
 	f.limit = 1000;
-	return store_case_list(s, &f, objection_dispute_row, &d, e);
+	rc = store_case_list(s, &f, objection_dispute_row, &d, e);
+	case_rules_free(d.rc.rules);
+	return rc < 0 || d.failed ? -1 : 0;
 }

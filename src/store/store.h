@@ -466,10 +466,17 @@ void store_case_clear(struct store_case *c);
 /* Inserts c (its id, created_at, updated_at and entered_at are set here: now). */
 int store_case_insert(struct store *s, struct store_case *c, struct err *e);
 /* Writes status, dept_code, due_date, outcome, reviews, entered_at and data of c (by
- * subject and id); updated_at becomes now.  1 when written, 0 when there is no such case. */
-int store_case_update(struct store *s, struct store_case *c, struct err *e);
+ * subject and id) when the stored case is still in status `was`; updated_at becomes now.
+ * 1 when written, 0 when there is no such case or another step moved it first. */
+int store_case_update(struct store *s, struct store_case *c, const char *was, struct err *e);
 /* 1 and *out filled (clear it after) when found, 0 when not. */
 int store_case_get(struct store *s, int64_t id, struct store_case *out, struct err *e);
+/* Inside a transaction: waits until no other transaction holds the cases of
+ * `subject_code`, and holds them until this one ends, so that what a filing or an
+ * attachment reads (the record's open cases, a step's attachments) is still so when it
+ * writes.  SQLite's writers take turns already (BEGIN IMMEDIATE); PostgreSQL takes a
+ * transaction-scoped advisory lock, always before the audit chain's. */
+int store_case_lock(struct store *s, const char *subject_code, struct err *e);
 
 /* Which cases a list holds: NULL or "" members are not filtered on.  `subject_code` set
  * reads one subject's cases only (one shard).  `overdue_on` (a "YYYY-MM-DD" day) keeps

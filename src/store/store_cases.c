@@ -51,6 +51,15 @@ int store_case_rules_list(struct store *s,
 
 /* ---- cases ------------------------------------------------------------------------ */
 
+int store_case_lock(struct store *s, const char *subject_code, struct err *e)
+{
+	struct store_param p[1] = { STORE_TEXT(subject_code) };
+
+	if (s->be->dialect != SQL_PG)
+		return 0;
+	return store__query(s, SQL_CASE_LOCK, p, 1, NULL, NULL, NULL, e);
+}
+
 void store_case_clear(struct store_case *c)
 {
 	free(c->data);
@@ -106,19 +115,19 @@ int store_case_insert(struct store *s, struct store_case *c, struct err *e)
 	return 0;
 }
 
-int store_case_update(struct store *s, struct store_case *c, struct err *e)
+int store_case_update(struct store *s, struct store_case *c, const char *was, struct err *e)
 {
 	char now[26];
-	struct store_param p[10] = {
+	struct store_param p[11] = {
 		STORE_TEXT(c->subject_code), STORE_NUM(c->id),	      STORE_TEXT(c->status),
 		STORE_TEXT(c->dept_code),    STORE_TEXT(c->due_date), STORE_TEXT(c->outcome),
 		STORE_NUM(c->reviews),	     STORE_TEXT(c->entered_at), STORE_TEXT(now),
-		STORE_TEXT(c->data),
+		STORE_TEXT(c->data),	     STORE_TEXT(was),
 	};
 	long long changes = 0;
 
 	store__now(s, now);
-	if (store__query(s, SQL_CASE_UPDATE, p, 10, NULL, NULL, &changes, e) < 0)
+	if (store__query(s, SQL_CASE_UPDATE, p, 11, NULL, NULL, &changes, e) < 0)
 		return -1;
 	memcpy(c->updated_at, now, sizeof now);
 	return changes > 0;

@@ -459,6 +459,8 @@ def fixture_accounts_and_tokens(ctx):
 
 EVERYONE = set(ROLES)
 BATCH_READERS = {"submitter", "handler", "dept_admin", "operator", "admin"}
+CASE_PARTIES = {"subject", "handler", "operator"}
+CASE_READERS = CASE_PARTIES | {"admin"}
 
 
 def rule(anonymous=False, roles=(), any_token=False, scopes=()):
@@ -480,6 +482,17 @@ EXPECTED_RULES = {
     ("GET", "/api/v1/batches/{id}/rejects"): rule(roles=BATCH_READERS, scopes={"batches:read"}),
     ("GET", "/api/v1/records/{id}/history"): rule(roles=BATCH_READERS, scopes={"batches:read"}),
     ("POST", "/api/v1/records/{id}/transfer"): rule(roles={"operator"}),
+    # A subject states its side on its own records; an operator for it.
+    ("POST", "/api/v1/records/{id}/statement"): rule(roles={"subject", "operator"}),
+    # Cases: a subject files on its own records, an operator at the window; the parties
+    # (applicant, platform, department) act; platform administrators read them too.
+    # Which party a caller is on a case is the service's (tests/http/test_cases.py).
+    ("POST", "/api/v1/cases"): rule(roles={"subject", "operator"}),
+    ("GET", "/api/v1/cases"): rule(roles=CASE_READERS),
+    ("GET", "/api/v1/cases/{id}"): rule(roles=CASE_READERS),
+    ("POST", "/api/v1/cases/{id}/actions/{action}"): rule(roles=CASE_PARTIES),
+    ("POST", "/api/v1/cases/{id}/attachments"): rule(roles=CASE_PARTIES),
+    ("GET", "/api/v1/cases/{id}/attachments/{digest}"): rule(roles=CASE_PARTIES),
     ("POST", "/api/v1/session"): PUBLIC,
     ("DELETE", "/api/v1/session"): rule(roles=EVERYONE),
     ("POST", "/api/v1/activate"): PUBLIC,
@@ -575,6 +588,49 @@ def walk_request(ctx, key, caller):
             rid = own_record(ctx, "肇市监罚〔2026〕8%03d号" % n)
         return ("POST", "/api/v1/records/%d/transfer" % rid,
                 jbody({"dept": DEPT2, "reason": "路由检查"}), json_h, {200}, caller)
+    if key == ("POST", "/api/v1/records/{id}/statement"):
+        rid = 1
+        if allowed(EXPECTED_RULES[key], caller):
+            rid = own_record(ctx, "肇市监罚〔2026〕6%03d号" % n)
+        return ("POST", "/api/v1/records/%d/statement" % rid, jbody({"text": "路由检查"}),
+                json_h, {200}, caller)
+    if key == ("POST", "/api/v1/cases"):
+        rid = 1
+        if allowed(EXPECTED_RULES[key], caller):
+            rid = own_record(ctx, "肇市监罚〔2026〕6%03d号" % n)
+        return ("POST", "/api/v1/cases", jbody({"kind": "objection", "record": rid,
+                                                 "grounds": "error", "text": "路由检查"}),
+                json_h, {201}, caller)
+    if key == ("GET", "/api/v1/cases"):
+        return "GET", "/api/v1/cases", None, {}, {200}, caller
+    if key == ("GET", "/api/v1/cases/{id}"):
+        # Forwarded to the handler's department: every reader is a party or staff.
+        return "GET", "/api/v1/cases/%d" % walk_case(ctx, key), None, {}, {200}, caller
+    if key == ("POST", "/api/v1/cases/{id}/actions/{action}"):
+        # What each party may take: the subject withdraws its case, the operator accepts
+        # it, the department decides on it once forwarded.
+        cid, action, body = 1, "accept", {}
+        if allowed(EXPECTED_RULES[key], caller):
+            if caller.role == "handler":
+                cid = walk_case(ctx, None, "forwarded")
+                action, body = "decide", {"outcome": "reject", "reason": "路由检查"}
+            else:
+                cid = walk_case(ctx, None, "submitted")
+                action = "withdraw" if caller.role == "subject" else "accept"
+        return ("POST", "/api/v1/cases/%d/actions/%s" % (cid, action), jbody(body), json_h,
+                {200}, caller)
+    if key == ("POST", "/api/v1/cases/{id}/attachments"):
+        return ("POST", "/api/v1/cases/%d/attachments" % walk_case(ctx, key), WALK_PDF,
+                {"Content-Type": "application/pdf", "X-File-Name": "walk.pdf"}, {201}, caller)
+    if key == ("GET", "/api/v1/cases/{id}/attachments/{digest}"):
+        cid = walk_case(ctx, key)
+        if not hasattr(ctx, "walk_digest"):
+            with open(ctx.path("walk.pdf"), "wb") as f:
+                f.write(WALK_PDF)
+            ctx.walk_digest = json.loads(ctx.cli("case", "--db", ctx.db, "attach", str(cid),
+                                                 ctx.path("walk.pdf")).stdout)["attachment"]["digest"]
+        return ("GET", "/api/v1/cases/%d/attachments/%s" % (cid, ctx.walk_digest), None, {},
+                {200}, caller)
     if key == ("POST", "/api/v1/session"):
         return ("POST", "/api/v1/session", jbody({"name": "u_walker", "password": PASSWORD}),
                 json_h, {201}, caller)
@@ -659,6 +715,26 @@ def own_record(ctx, decision_no):
                              path).stdout)
     check(doc["accepted"] == 1, "ingest %r" % doc)
     return record_id(ctx, decision_no)
+
+
+WALK_PDF = b"%PDF-1.4\n%route walk\ntrailer << >>\n%%EOF\n"
+
+
+def walk_case(ctx, key, state="forwarded"):
+    """A case of the company's own new record, filed and moved to `state` at the console:
+    one per route (`key`) when given, else a new one."""
+    cache = ctx.__dict__.setdefault("walk_cases", {})
+    if key is not None and key in cache:
+        return cache[key]
+    rid = own_record(ctx, "肇市监罚〔2026〕6%03d号" % ctx.next())
+    cid = json.loads(ctx.cli("case", "--db", ctx.db, "file", "--record", str(rid), "--grounds",
+                             "error", "--text", "路由检查").stdout)["id"]
+    if state == "forwarded":
+        for action in ("accept", "forward"):
+            ctx.cli("case", "--db", ctx.db, "act", str(cid), action)
+    if key is not None:
+        cache[key] = cid
+    return cid
 
 
 def walk_callers(ctx):

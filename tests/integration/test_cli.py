@@ -2350,6 +2350,8 @@ def case_list_overdue_and_attachments(t):
     made = [case_json(t, ["file", "--record", str(i), "--grounds", "other", "--text", "x"])["id"]
             for i in ids]
     eq(case_json(t, ["list", "--overdue"])["cases"], [], "nothing overdue on the day")
+    err = case_refused(t, ["list", "--status", "decidd"], "request.invalid")
+    check("decided" in err, "a misspelt status is refused, naming the states: %r" % err)
     late = case_json(t, ["list", "--overdue"], now="2026-11-25T09:00:00+08:00")
     eq(sorted(x["id"] for x in late["cases"]), sorted(made), "past the 2 working days")
     check(all(x["overdue"] for x in late["cases"]), "each says so")

@@ -692,3 +692,30 @@ Test(case_rules, another_kind)
 	cr_assert(case_transition_requires(case_rules_transition(r, "open", "close", OP), "note"));
 	case_rules_free(r);
 }
+
+/* The dispute mark follows the rules: the built-in objection marks its record from
+ * acceptance until the decision, and a final state may not mark. */
+Test(case_rules, marks_record_from_acceptance_to_decision)
+{
+	struct case_rules *r = objection();
+	static const char *const marked[] = { "accepted", "forwarded", NULL };
+	size_t i, j;
+
+	for (i = 0; i < r->nstates; i++) {
+		int want = 0;
+
+		for (j = 0; marked[j]; j++)
+			want |= strcmp(r->states[i].id, marked[j]) == 0;
+		cr_assert_eq(r->states[i].marks_record, want, "state %s", r->states[i].id);
+	}
+	case_rules_free(r);
+}
+
+Test(case_rules, final_state_may_not_mark)
+{
+	json_t *root = doc();
+
+	/* states[4] is `refused`, a final state. */
+	json_object_set_new(member(root, "states", 4), "marks_record", json_true());
+	refused_doc(root, "states[4].marks_record", "不应标记记录");
+}
