@@ -26,6 +26,8 @@
 #                start is a failure (suite `postgresql`)
 #   e2e          the web page in headless Chromium (playwright-core)
 #   e2e-account  the login and account pages (login.html, me.html) the same way
+#   e2e-cases    objections from filing to decision: the subject page's forms, 我的申请
+#                (cases.html) and the console (/console/)
 #   fuzz         each libFuzzer target (fuzz/) 10 seconds over its seed corpus, in a
 #                clang build of its own: $FUZZ_BUILD (default build-fuzz), configured
 #                and built when needed
@@ -169,6 +171,7 @@ if [ ! -d tests/e2e/node_modules/playwright-core ]; then
 fi
 suite e2e node tests/e2e/search.test.mjs "$bin" "$root"
 suite e2e-account node tests/e2e/account.test.mjs "$bin" "$root"
+suite e2e-cases node tests/e2e/cases.test.mjs "$bin" "$root"
 
 [ ${#broken[@]} -gt 0 ] && echo "failing suites: ${broken[*]}"
 echo "$passed passed, $failed failed"

@@ -1,6 +1,6 @@
-// api.js - the small helper the account pages share: JSON calls to /api/v1 with the
-// session cookie, the CSRF header on state-changing calls, and errors as exceptions that
-// carry the server's Chinese message.
+// api.js - the small helper the account pages share: JSON calls (and raw file uploads)
+// to /api/v1 with the session cookie, the CSRF header on state-changing calls, and errors
+// as exceptions that carry the server's Chinese message.
 //
 // The session cookie (xy_session) is HttpOnly: no script can read it.  A state-changing
 // call authenticated by it must also send the session's CSRF token in X-CSRF-Token
@@ -36,7 +36,22 @@ export async function api(method, path, body) {
 		headers['Content-Type'] = 'application/json';
 		init.body = JSON.stringify(body);
 	}
-	if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+	return send(path, init);
+}
+
+// Sends `file` (a File or Blob) as the raw body of `POST path`, with its name in
+// X-File-Name (percent-encoded: header values are ASCII) and its type as Content-Type.
+export async function upload(path, file) {
+	const headers = {
+		Accept: 'application/json',
+		'Content-Type': file.type || 'application/octet-stream',
+	};
+	if (file.name) headers['X-File-Name'] = encodeURIComponent(file.name);
+	return send(path, { method: 'POST', headers, body: file, credentials: 'same-origin', cache: 'no-store' });
+}
+
+async function send(path, init) {
+	if (init.method !== 'GET' && init.method !== 'HEAD' && csrfToken) init.headers['X-CSRF-Token'] = csrfToken;
 	let response;
 	try {
 		response = await fetch(API + path, init);
@@ -53,10 +68,23 @@ export async function api(method, path, body) {
 		const err = (data && data.error) || {};
 		const details = Array.isArray(err.details) ? err.details : [];
 		const field = err.field || (details[0] && details[0].field) || undefined;
-		throw new ApiError(response.status, err.code || 'http.' + response.status,
+		throw new ApiError(response.status, err.code || err.reason || 'http.' + response.status,
 			err.message || `服务器返回错误（${response.status}），请稍后重试。`, field);
 	}
 	return data;
+}
+
+// The address of this page, for the login page to come back to (?next=).
+export function loginHref() {
+	return '/login.html?next=' + encodeURIComponent(location.pathname + location.search);
+}
+
+// A ?next= value is followed only when it is a path on this site ("/..." but not "//...",
+// which would name another host), so that a link cannot send a user elsewhere after login.
+export function safeNext(value) {
+	if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\'))
+		return '';
+	return value;
 }
 
 // A hint, kept in localStorage, that this browser logged in and has not logged out: the
@@ -100,7 +128,8 @@ export async function currentUser() {
 }
 
 // Turns the header's account link (#account-link) into the user's name, linking to the
-// account page; or back into "登录" when `user` is null.
+// account page; or back into "登录" when `user` is null.  A subject's header also links
+// to its applications (我的申请), a department's or the platform's staff to the console.
 export function showAccountLink(user) {
 	const link = document.getElementById('account-link');
 	if (!link) return;
@@ -113,6 +142,26 @@ export function showAccountLink(user) {
 		link.href = '/login.html';
 		link.removeAttribute('aria-label');
 	}
+	const nav = link.parentElement;
+	for (const extra of nav.querySelectorAll('.site-nav__extra')) extra.remove();
+	if (!user) return;
+	const roles = user.roles || [];
+	const here = location.pathname;
+	const add = (href, text) => {
+		const a = el('a', { class: 'site-nav__link site-nav__extra', href, text });
+		if (here === href) a.setAttribute('aria-current', 'page');
+		nav.insertBefore(a, link);
+	};
+	if (roles.includes('subject')) add('/cases.html', '我的申请');
+	if (roles.some((r) => STAFF_ROLES.has(r))) add('/console/', '办理工作台');
+}
+
+// The roles that work on cases in the console (/console/).
+export const STAFF_ROLES = new Set(['handler', 'dept_admin', 'operator', 'admin']);
+
+// The credit subject a user's account stands for, if any.
+export function userSubject(user) {
+	return (user && (user.subject || user.subject_code)) || '';
 }
 
 // What the pages call a user: its display name, else its login name.

@@ -11,8 +11,16 @@
 //
 // The header's "登录" link becomes the user's name (linking to me.html) when a session
 // is open; /api/v1/me is asked only when this browser logged in before (api.js).
+//
+// A record under objection shows 异议处理中 and its case number; a record with the
+// subject's own statement shows it as 主体说明.  When the logged-in user is the subject
+// itself, each record offers 提出异议 (an objection: POST /api/v1/cases, then its
+// attachments) and 添加说明 (POST /api/v1/records/{id}/statement).
 
-import { currentUser, maybeSignedIn, showAccountLink } from './api.js';
+import { api, currentUser, maybeSignedIn, showAccountLink, upload, userSubject } from './api.js';
+import {
+	ATTACHMENT_MAX_FILES, GROUNDS, checkFiles, formatSize, uploadable,
+} from './case_common.js';
 
 const API = '/api/v1';
 
@@ -171,7 +179,10 @@ function recordTitle(record, group) {
 	return group.name;
 }
 
-function renderRecord(record, group) {
+// `mine` is null, or (for the subject's own page) a Map of record id -> the subject's
+// open case on it.
+function renderRecord(record, group, mine) {
+	const own = mine !== null;
 	const labels = record.labels || group.labels || {};
 	const fields = record.fields || {};
 	const publicity = (record.publicity && PUBLICITY[record.publicity.status]) || PUBLICITY.not_public;
@@ -182,8 +193,10 @@ function renderRecord(record, group) {
 		el('span', { class: 'badge ' + publicity.cls, text: publicity.text }));
 	if (record.name_conflict)
 		head.append(el('span', { class: 'badge badge--conflict', title: '报送的主体名称与登记名称不一致', text: '名称存在争议' }));
+	if (record.disputed) head.append(disputedMark(record, own));
+	else if (own && mine.has(record.id)) head.append(pendingMark(mine.get(record.id)));
 
-	const item = el('li', { class: 'record' }, head);
+	const item = el('li', { class: 'record', 'data-record': String(record.id) }, head);
 	const facts = el('dl', { class: 'record__fields' });
 	const add = (label, value) => {
 		if (value === undefined || value === null || value === '') return;
@@ -212,14 +225,369 @@ function renderRecord(record, group) {
 	add('信息提供单位代码', record.dept_code);
 	if (published && record.publicity.until) add('公示截止日期', record.publicity.until);
 	item.append(facts);
+	const statement = el('div', { class: 'statement' });
+	item.append(statement);
+	showStatement(statement, record.statement);
+	if (own) item.append(ownActions(record, group, item, mine.get(record.id)));
 	return item;
+}
+
+// 异议处理中 and the case number; the subject itself gets a link to the case.
+function disputedMark(record, own) {
+	const mark = el('span', { class: 'dispute' },
+		el('span', { class: 'badge badge--disputed', text: '异议处理中' }));
+	if (record.case) {
+		const number = `申请编号 ${record.case}`;
+		mark.append(own
+			? el('a', { class: 'dispute__case', href: '/cases.html#' + encodeURIComponent(record.case), text: number })
+			: el('span', { class: 'dispute__case', text: number }));
+	}
+	return mark;
+}
+
+// The subject's own objection that the platform has not accepted yet: the public sees no
+// mark until it is accepted (the dispute mark runs from acceptance to the decision).
+function pendingMark(c) {
+	return el('span', { class: 'dispute dispute--pending' },
+		el('span', { class: 'badge badge--waiting', text: `您的异议${c.status_name || '待受理'}` }),
+		el('a', { class: 'dispute__case', href: '/cases.html#' + encodeURIComponent(c.id), text: `申请编号 ${c.id}` }));
+}
+
+function showStatement(box, text) {
+	box.replaceChildren();
+	box.hidden = !text;
+	if (!text) return;
+	box.append(el('p', { class: 'statement__label', text: '主体说明' }),
+		el('p', { class: 'statement__text', text }));
+}
+
+// ---- the subject's own forms ---------------------------------------------------------
+
+const STATEMENT_MAX = 500;
+// The statuses of an objection under way (data/rules/objection.json).
+const OPEN = new Set(['submitted', 'accepted', 'forwarded']);
+const OBJECTION_TEXT_MAX = 2000;
+
+const chars = (text) => [...text].length;
+
+// A live "已输入 N / MAX 字" under a text area.
+function counter(textarea, max) {
+	const out = el('p', { class: 'field__hint counter', id: textarea.id + '-count' });
+	const update = () => {
+		const n = chars(textarea.value);
+		out.textContent = `已输入 ${n} / ${max} 字`;
+		out.classList.toggle('counter--over', n > max);
+	};
+	textarea.addEventListener('input', update);
+	update();
+	return out;
+}
+
+function formError(id) {
+	return el('p', { id, class: 'flag flag--error', role: 'alert', hidden: '' });
+}
+
+function setError(box, message) {
+	box.textContent = message || '';
+	box.hidden = !message;
+}
+
+function field(label, input, ...extra) {
+	return el('div', { class: 'field' }, el('label', { class: 'field__label', for: input.id, text: label }), input, ...extra);
+}
+
+async function busy(button, work) {
+	button.disabled = true;
+	try {
+		await work();
+	} finally {
+		button.disabled = false;
+	}
+}
+
+// The buttons under a record of the logged-in subject, and the form each one opens.
+function ownActions(record, group, item, openCase) {
+	const id = record.id;
+	const bar = el('div', { class: 'record__actions' });
+	const panel = el('div', { class: 'record__panel', id: `record-${id}-panel`, hidden: '' });
+	const result = el('div', { class: 'record__result', role: 'status' });
+	const wrap = el('div', { class: 'record__own' }, bar, panel, result);
+
+	const objectBtn = el('button', {
+		type: 'button', class: 'button button--small', 'aria-expanded': 'false', 'aria-controls': panel.id, text: '提出异议',
+	});
+	const stateBtn = el('button', {
+		type: 'button', class: 'button button--small button--secondary', 'aria-expanded': 'false', 'aria-controls': panel.id,
+		text: record.statement ? '修改说明' : '添加说明',
+	});
+	let openBy = null;
+	const close = () => {
+		panel.hidden = true;
+		panel.replaceChildren();
+		if (openBy) openBy.setAttribute('aria-expanded', 'false');
+		const was = openBy;
+		openBy = null;
+		return was;
+	};
+	const open = (button, form) => {
+		close();
+		result.replaceChildren();
+		openBy = button;
+		button.setAttribute('aria-expanded', 'true');
+		panel.replaceChildren(form);
+		panel.hidden = false;
+		const first = form.querySelector('select, textarea, input');
+		if (first) first.focus();
+	};
+	const cancel = () => {
+		const was = close();
+		if (was) was.focus();
+	};
+	objectBtn.addEventListener('click', () => {
+		if (openBy === objectBtn) return cancel();
+		open(objectBtn, objectionForm(record, group, cancel, (c, uploadNote) => {
+			close();
+			const head = item.querySelector('.record__head');
+			if (!head.querySelector('.dispute')) head.append(pendingMark(c));
+			objectBtn.replaceWith(caseLink(c.id));
+			showFiled(result, c, uploadNote);
+		}));
+	});
+	stateBtn.addEventListener('click', () => {
+		if (openBy === stateBtn) return cancel();
+		open(stateBtn, statementForm(record, cancel, (text) => {
+			record.statement = text || null;
+			showStatement(item.querySelector('.statement'), record.statement);
+			stateBtn.textContent = text ? '修改说明' : '添加说明';
+			close();
+			result.replaceChildren(el('p', { class: 'flag flag--success', text: text ? '说明已保存，并已在本记录下公示。' : '说明已删除。' }));
+			stateBtn.focus();
+		}));
+	});
+	// One objection at a time per record: while one is open, the button leads to it.
+	const open_ = openCase || (record.disputed ? { id: record.case } : null);
+	bar.append(open_ ? caseLink(open_.id) : objectBtn, stateBtn);
+	return wrap;
+}
+
+function caseLink(caseId) {
+	return el('a', {
+		class: 'button button--small button--secondary',
+		href: '/cases.html' + (caseId ? '#' + encodeURIComponent(caseId) : ''),
+		text: '查看异议办理进度',
+	});
+}
+
+// What the subject is told once the objection is filed: its number, its due date and
+// where to follow it.
+function showFiled(box, c, uploadNote) {
+	const lines = [
+		el('p', { class: 'flag__title', text: '异议已提交。' }),
+		el('p', {}, document.createTextNode('申请编号：'), el('strong', { class: 'filed__id', text: String(c.id) }),
+			document.createTextNode(c.due ? `；平台将于 ${c.due} 前决定是否受理。` : '。')),
+	];
+	if (uploadNote) lines.push(el('p', { class: 'filed__uploads', text: uploadNote }));
+	lines.push(el('p', { text: '平台受理后，本条记录将标注“异议处理中”，直至作出处理决定。' }));
+	lines.push(el('p', {}, document.createTextNode('办理进度和结果可在“我的申请”中查看：'),
+		el('a', { href: '/cases.html#' + encodeURIComponent(c.id), text: '前往我的申请' })));
+	const flag = el('div', { class: 'flag flag--success filed', tabindex: '-1' }, ...lines);
+	box.replaceChildren(flag);
+	flag.focus();
+}
+
+function objectionForm(record, group, cancel, filed) {
+	const p = `obj-${record.id}`;
+	const grounds = el('select', { id: p + '-grounds', class: 'field__input', required: '' },
+		el('option', { value: '', text: '请选择' }),
+		...GROUNDS.map((g) => el('option', { value: g.id, text: g.name })));
+	const text = el('textarea', {
+		id: p + '-text', class: 'field__input', rows: '5', maxlength: String(OBJECTION_TEXT_MAX), required: '',
+		'aria-describedby': `${p}-text-hint ${p}-text-count`,
+	});
+	const contact = el('input', {
+		id: p + '-contact', class: 'field__input', type: 'text', maxlength: '100', autocomplete: 'tel',
+		required: '', 'aria-describedby': p + '-contact-hint',
+	});
+	const files = el('input', {
+		id: p + '-files', class: 'field__input field__input--file', type: 'file', multiple: '',
+		accept: '.pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png', 'aria-describedby': p + '-files-hint',
+	});
+	const chosen = el('ul', { class: 'files', id: p + '-chosen' });
+	const error = formError(p + '-error');
+	const submit = el('button', { type: 'submit', class: 'button', text: '提交异议' });
+	const back = el('button', { type: 'button', class: 'button button--secondary', text: '取消' });
+	back.addEventListener('click', cancel);
+
+	files.addEventListener('change', () => {
+		chosen.replaceChildren(...[...files.files].map((f) =>
+			el('li', {}, document.createTextNode(f.name), el('span', { class: 'muted', text: ' ' + formatSize(f.size) }))));
+		setError(error, checkFiles([...files.files]));
+	});
+
+	const form = el('form', { class: 'form form--wide', novalidate: '', 'aria-labelledby': p + '-title' },
+		el('h4', { id: p + '-title', class: 'form__title', text: '对本条信息提出异议' }),
+		el('p', { class: 'muted form__intro', text: '如认为本条信息有误、遗漏或不应公示，可提出异议。平台受理后将转信息提供单位核查，并在规定期限内告知处理结果。' }),
+		field('异议理由', grounds),
+		field('异议内容', text,
+			el('p', { id: p + '-text-hint', class: 'field__hint', text: '请写明哪项信息有误、正确的内容应是什么，以及您的依据。' }),
+			counter(text, OBJECTION_TEXT_MAX)),
+		field('联系方式', contact,
+			el('p', { id: p + '-contact-hint', class: 'field__hint', text: '手机号码、固定电话或电子邮箱，便于办理人员与您联系核实。' })),
+		field('证明材料（可选）', files,
+			el('p', { id: p + '-files-hint', class: 'field__hint', text: `支持 PDF、JPEG、PNG 格式，每个文件不超过 10 MB，最多 ${ATTACHMENT_MAX_FILES} 个。` }),
+			chosen),
+		error,
+		el('div', { class: 'form__actions' }, submit, back));
+
+	form.addEventListener('submit', (event) => {
+		event.preventDefault();
+		setError(error, '');
+		if (!grounds.value) {
+			setError(error, '请选择异议理由。');
+			return grounds.focus();
+		}
+		if (!text.value.trim()) {
+			setError(error, '请填写异议内容：哪项信息有误，正确的内容应是什么。');
+			return text.focus();
+		}
+		const reach = contact.value.trim();
+		if (!reach) {
+			setError(error, '请填写联系方式（手机号码、固定电话或电子邮箱）。');
+			return contact.focus();
+		}
+		if (!/^[0-9+\-() ]{7,20}$/.test(reach) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(reach)) {
+			setError(error, '联系方式应为电话号码或电子邮箱，请检查。');
+			return contact.focus();
+		}
+		const list = [...files.files];
+		const bad = checkFiles(list);
+		if (bad) {
+			setError(error, bad);
+			return files.focus();
+		}
+		busy(submit, async () => {
+			let c;
+			try {
+				c = await api('POST', '/cases', {
+					kind: 'objection', record: record.id, grounds: grounds.value, text: text.value.trim(), contact: reach,
+				});
+			} catch (e) {
+				setError(error, failure(e));
+				const target = { grounds, text, contact }[e.field];
+				if (target) target.focus();
+				return;
+			}
+			c = c.case || c;
+			// The case exists now: the attachments follow one by one; one that fails does
+			// not undo the objection.
+			const failed = [];
+			for (const file of list) {
+				submit.textContent = `正在上传材料（${list.indexOf(file) + 1}/${list.length}）…`;
+				try {
+					await upload(`/cases/${encodeURIComponent(c.id)}/attachments`, uploadable(file));
+				} catch (e) {
+					failed.push(`“${file.name}”：${e.message}`);
+				}
+			}
+			submit.textContent = '提交异议';
+			let note = '';
+			if (list.length && failed.length === 0) note = `已上传证明材料 ${list.length} 份。`;
+			else if (failed.length) note = `有 ${failed.length} 份材料未能上传（${failed.join('；')}）。异议本身已提交。`;
+			filed(c, note);
+		});
+	});
+	return form;
+}
+
+function statementForm(record, cancel, saved) {
+	const p = `stmt-${record.id}`;
+	const text = el('textarea', {
+		id: p + '-text', class: 'field__input', rows: '4', maxlength: String(STATEMENT_MAX),
+		'aria-describedby': `${p}-hint ${p}-text-count`,
+	});
+	text.value = record.statement || '';
+	const error = formError(p + '-error');
+	const submit = el('button', { type: 'submit', class: 'button', text: '保存说明' });
+	const back = el('button', { type: 'button', class: 'button button--secondary', text: '取消' });
+	back.addEventListener('click', cancel);
+	const actions = el('div', { class: 'form__actions' }, submit, back);
+
+	const post = (value, button) => busy(button, async () => {
+		setError(error, '');
+		try {
+			await api('POST', `/records/${encodeURIComponent(record.id)}/statement`, { text: value });
+		} catch (e) {
+			setError(error, failure(e));
+			text.focus();
+			return;
+		}
+		saved(value);
+	});
+
+	if (record.statement) {
+		const remove = el('button', { type: 'button', class: 'button button--danger', text: '删除说明' });
+		remove.addEventListener('click', () => {
+			if (!window.confirm('确定删除本条记录下的主体说明吗？')) return;
+			post('', remove);
+		});
+		actions.append(remove);
+	}
+
+	const form = el('form', { class: 'form form--wide', novalidate: '', 'aria-labelledby': p + '-title' },
+		el('h4', { id: p + '-title', class: 'form__title', text: record.statement ? '修改主体说明' : '添加主体说明' }),
+		field('说明内容', text,
+			el('p', { id: p + '-hint', class: 'field__hint', text: '说明将随本条记录一并公示，可用于说明整改情况等，不改变记录本身。如认为记录有误，请提出异议。' }),
+			counter(text, STATEMENT_MAX)),
+		error,
+		actions);
+
+	form.addEventListener('submit', (event) => {
+		event.preventDefault();
+		const value = text.value.trim();
+		if (!value) {
+			setError(error, '请填写说明内容。');
+			return text.focus();
+		}
+		if (chars(value) > STATEMENT_MAX) {
+			setError(error, `说明不能超过 ${STATEMENT_MAX} 字，当前 ${chars(value)} 字。`);
+			return text.focus();
+		}
+		post(value, submit);
+	});
+	return form;
+}
+
+// A failed call in words the subject can act on.
+function failure(error) {
+	if (error.status === 401) return '登录已失效，请重新登录后再试。';
+	return error.message || '操作未能完成，请稍后重试。';
+}
+
+// The logged-in subject's open objections, by record (an empty map when they cannot be
+// read: the page still works, the server refuses a second objection on a record).
+async function openCases() {
+	const mine = new Map();
+	try {
+		const data = await api('GET', '/cases?kind=objection&limit=500');
+		for (const c of data.cases || [])
+			if (OPEN.has(c.status) && c.record && !mine.has(c.record)) mine.set(c.record, c);
+	} catch {
+		// Not fatal: see above.
+	}
+	return mine;
 }
 
 async function renderSubject(code, token) {
 	setStatus('正在加载…', true);
+	// A logged-in user other than the subject itself (a department's officer, say) is
+	// shown what the public sees: its own reads of non-public data need a stated purpose,
+	// which this page does not ask for.
+	const user = await userReady;
+	if (token !== navigation) return;
+	const self = Boolean(user && (user.roles || []).includes('subject') && userSubject(user) === code.trim().toUpperCase());
 	let data;
 	try {
-		data = await getJSON('/subjects/' + encodeURIComponent(code));
+		data = await getJSON('/subjects/' + encodeURIComponent(code) + (user && !self ? '?view=public' : ''));
 	} catch (error) {
 		if (token !== navigation) return;
 		if (error.code === 'subject.not_found') error.message = '未找到该信用主体。' + (error.message ? '（' + error.message + '）' : '');
@@ -242,6 +610,11 @@ async function renderSubject(code, token) {
 	addId('主体类型', subject.subject_type || SUBJECT_TYPES[subject.kind]);
 	addId('所在地区', regionName(subject.region));
 
+	const own = self && subject.code === userSubject(user);
+	const mine = own ? await openCases() : null;
+	if (token !== navigation) return;
+	$('subject-own').hidden = !own;
+
 	const box = $('subject-categories');
 	box.replaceChildren();
 	let conflict = false;
@@ -252,7 +625,7 @@ async function renderSubject(code, token) {
 		const list = el('ol', { class: 'records' });
 		for (const record of records) {
 			if (record.name_conflict) conflict = true;
-			list.append(renderRecord(record, group));
+			list.append(renderRecord(record, group, mine));
 		}
 		const headingId = 'cat-' + group.category;
 		box.append(el('section', { class: 'category', 'aria-labelledby': headingId },
@@ -308,8 +681,11 @@ $('search-form').addEventListener('submit', (event) => {
 	else location.hash = target;
 });
 
+// The logged-in user (or null), asked once; the subject page waits for it to know
+// whether the records are the user's own.
+const userReady = maybeSignedIn() ? currentUser().catch(() => null) : Promise.resolve(null);
+
 window.addEventListener('hashchange', route);
 route();
 
-if (maybeSignedIn())
-	currentUser().then(showAccountLink, () => {});
+userReady.then(showAccountLink);

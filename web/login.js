@@ -3,14 +3,17 @@
 //
 // After a login the browser holds the HttpOnly session cookie and the page goes to the
 // account page (me.html), which asks /api/v1/me for the user and the CSRF token again.
-// ?from=logout|password|expired explains why the visitor landed here.
+// ?from=logout|password|expired explains why the visitor landed here; ?next=/path (a
+// path on this site only) is where a login goes instead of the account page.
 // A failed login never says whether the account is locked (that would tell that the name
 // exists); the login that succeeds afterwards does, in since_last_login, which this page
 // hands to the account page in sessionStorage.
 
-import { api, currentUser, displayName, el, markSignedIn, maybeSignedIn, setCsrfToken, showMessage } from './api.js';
+import { api, currentUser, displayName, el, markSignedIn, maybeSignedIn, safeNext, setCsrfToken, showMessage } from './api.js';
 
 const $ = (id) => document.getElementById(id);
+
+const next = safeNext(new URLSearchParams(location.search).get('next'));
 
 const NOTICES = {
 	logout: '您已退出登录。',
@@ -57,7 +60,7 @@ async function logIn(name, password) {
 	if (since.locked_until || since.failed_logins > 0) {
 		sessionStorage.setItem('xy_since_last_login', JSON.stringify(since));
 	}
-	location.assign('/me.html');
+	location.assign(next || '/me.html');
 }
 
 $('login-form').addEventListener('submit', (event) => {
@@ -114,6 +117,7 @@ $('activate-form').addEventListener('submit', (event) => {
 async function start() {
 	const from = new URLSearchParams(location.search).get('from');
 	if (from && NOTICES[from]) showNotice(NOTICES[from]);
+	else if (next) showNotice('请先登录，登录后将回到您刚才访问的页面。');
 	if (from || !maybeSignedIn()) return;
 	let user = null;
 	try {
@@ -123,7 +127,7 @@ async function start() {
 	}
 	if (user)
 		showNotice(`您已以“${displayName(user)}”的身份登录。`,
-			el('a', { href: '/me.html', text: '前往我的账户' }));
+			next ? el('a', { href: next, text: '继续' }) : el('a', { href: '/me.html', text: '前往我的账户' }));
 }
 
 start();

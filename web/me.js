@@ -1,11 +1,12 @@
 // me.js - the account page (我的账户): who is logged in, logging out, changing the
-// password; and for a subject's account its access log (who looked at its non-public
-// data, and why) and its authorizations (授权查询), granted and revoked here.
+// password; links to 我的申请 (a subject) or the console (staff); and for a subject's
+// account its access log (who looked at its non-public data, and why) and its
+// authorizations (授权查询), granted and revoked here.
 //
 // Nobody logged in: the page sends the visitor to the login page.  Every state-changing
 // call carries the CSRF token that GET /api/v1/me returned (api.js).
 
-import { api, currentUser, displayName, el, formatTime, markSignedIn, maybeSignedIn, showAccountLink, showMessage } from './api.js';
+import { STAFF_ROLES, api, currentUser, displayName, el, formatTime, markSignedIn, maybeSignedIn, showAccountLink, showMessage } from './api.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -289,6 +290,10 @@ async function start() {
 	showSinceLastLogin();
 	$('account').hidden = false;
 	const subject = (user.roles || []).includes('subject');
+	const staff = (user.roles || []).some((r) => STAFF_ROLES.has(r));
+	$('cases-link').hidden = !subject;
+	$('console-link').hidden = !staff;
+	$('quick-links').hidden = !subject && !staff;
 	$('access-section').hidden = !subject;
 	$('auth-section').hidden = !subject;
 	if (subject) await Promise.all([loadAccessLog(), loadAuthorizations()]);

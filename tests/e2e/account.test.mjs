@@ -167,7 +167,7 @@ test('the subject logs in; the session cookie is HttpOnly', async ({ browser, ba
 	assert(session.sameSite === 'Strict', 'SameSite: ' + session.sameSite);
 	const visible = await page.evaluate(() => document.cookie);
 	assert(!visible.includes('xy_session'), 'document.cookie exposes the session: ' + visible);
-	const link = page.getByRole('navigation', { name: '账户' }).getByRole('link');
+	const link = page.locator('#account-link');
 	assert((await link.textContent()).trim() === SUBJECT_USER, 'header: ' + (await link.textContent()));
 	await page.getByRole('heading', { name: '查询记录' }).waitFor();
 	await page.getByRole('heading', { name: '查询授权' }).waitFor();
