@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "text.h"
+
 /* 100万元 in 分. */
 #define SERIOUS_FINE_FEN (INT64_C(1000000) * 100)
 
@@ -23,19 +25,14 @@ static const char *const special_sectors[] = {
 	"食品", "药品", "特种设备", "安全生产", "消防安全", NULL,
 };
 
-/* Copies s[0..n) without surrounding ASCII spaces into out (outsz > 0). */
+/* Copies s[0..n) into out (outsz > 0) and trims it the way cleaned values are trimmed. */
 static void trim_copy(const char *s, size_t n, char *out, size_t outsz)
 {
-	while (n > 0 && *s == ' ') {
-		s++;
-		n--;
-	}
-	while (n > 0 && s[n - 1] == ' ')
-		n--;
 	if (n >= outsz)
 		n = outsz - 1;
 	memcpy(out, s, n);
 	out[n] = '\0';
+	text_trim(out);
 }
 
 static int in_list(const char *s, const char *const *list)

@@ -23,7 +23,7 @@
 
 enum severity { SEVERITY_NONE, SEVERITY_MINOR, SEVERITY_GENERAL, SEVERITY_SERIOUS };
 
-/* "轻微", "一般", "严重" (surrounding spaces ignored) -> the class; anything else ->
+/* "轻微", "一般", "严重" (surrounding whitespace ignored) -> the class; anything else ->
  * SEVERITY_NONE, which means "classify it". */
 enum severity severity_parse(const char *s);
 /* "minor", "general", "serious"; "" for SEVERITY_NONE. */

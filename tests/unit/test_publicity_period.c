@@ -103,6 +103,7 @@ Test(sector, special_sectors)
 {
 	cr_assert(publicity_sector_is_special("食品"));
 	cr_assert(publicity_sector_is_special(" 消防安全 "));
+	cr_assert(publicity_sector_is_special("\u3000食品"));
 	cr_assert(!publicity_sector_is_special("交通运输"));
 	cr_assert(!publicity_sector_is_special(NULL));
 }
