@@ -12,8 +12,57 @@
 #include "core/date.h"
 #include "core/embedded.h"
 #include "core/err.h"
+#include "core/publicity_period.h"
 #include "principal.h"
 #include "store/store.h"
+
+/* What every rules file has, whatever its kind: read by checking the file with its
+ * kind's parser (core/case_rules.h for a kind of case, core/publicity_period.h for a
+ * publicity regime). */
+struct rules_file {
+	char kind[CASE_RULES_ID_MAX + 1];
+	char name[4 * CASE_RULES_NAME_MAX + 1];
+	char from[11];
+};
+
+static int rules_is_publicity(const char *text)
+{
+	json_t *root = json_loads(text, 0, NULL);
+	int yes = json_is_object(root) &&
+		  json_is_string(json_object_get(root, "kind")) &&
+		  strcmp(json_string_value(json_object_get(root, "kind")), "publicity") == 0;
+
+	json_decref(root);
+	return yes;
+}
+
+/* Checks text as a rules file of its kind and fills f. */
+static int rules_file_check(const char *text, struct rules_file *f, struct err *e)
+{
+	struct date from;
+
+	if (rules_is_publicity(text)) {
+		struct publicity_rules *p;
+
+		if (publicity_rules_parse(text, &p, e) < 0)
+			return -1;
+		snprintf(f->kind, sizeof f->kind, "publicity");
+		snprintf(f->name, sizeof f->name, "%s", p->name);
+		from = p->effective_from;
+		publicity_rules_free(p);
+	} else {
+		struct case_rules *r;
+
+		if (case_rules_parse(text, &r, e) < 0)
+			return -1;
+		snprintf(f->kind, sizeof f->kind, "%s", r->kind);
+		snprintf(f->name, sizeof f->name, "%s", r->name);
+		from = r->effective_from;
+		case_rules_free(r);
+	}
+	date_format(from, f->from);
+	return 0;
+}
 
 /* What a walk over the stored rules looks for: the file of one kind in force on a day
  * (the latest effective date not after it), or effective exactly on it. */
@@ -43,23 +92,30 @@ static int rules_pick_row(void *ctx, const struct store_case_rules *r)
 	return 0;
 }
 
-/* The built-in rules of `kind`, when in force on `day` (or effective exactly on it). */
+/* The built-in rules of `kind` in force on `day` (the latest not after it), or
+ * effective exactly on it. */
 static const char *rules_builtin_for(const char *kind, const char *day, int exact,
 				     struct err *e)
 {
-	const char *text = case_rules_builtin(kind);
-	struct case_rules *r;
-	char from[11];
-	int ok;
+	const struct embedded_file *f;
+	const char *best = NULL;
+	char best_from[11] = "";
 
-	if (!text)
-		return NULL;
-	if (case_rules_parse(text, &r, e) < 0)
-		return NULL;
-	date_format(r->effective_from, from);
-	ok = exact ? strcmp(from, day) == 0 : strcmp(from, day) <= 0;
-	case_rules_free(r);
-	return ok ? text : NULL;
+	for (f = embedded_rules; f->name; f++) {
+		struct rules_file h;
+
+		if (rules_file_check(f->data, &h, e) < 0)
+			return NULL;
+		if (strcmp(h.kind, kind) != 0)
+			continue;
+		if (exact ? strcmp(h.from, day) != 0 : strcmp(h.from, day) > 0)
+			continue;
+		if (!best || strcmp(h.from, best_from) > 0) {
+			best = f->data;
+			snprintf(best_from, sizeof best_from, "%s", h.from);
+		}
+	}
+	return best;
 }
 
 static int rules_find(struct store *s, const char *kind, const char *day, int exact,
@@ -129,28 +185,23 @@ int rules_install_builtin(struct store *s, struct err *e)
 	const struct embedded_file *f;
 
 	for (f = embedded_rules; f->name; f++) {
-		struct case_rules *r;
 		struct store_case_rules row;
+		struct rules_file file;
 		struct rules_has h;
-		char from[11];
 
-		if (case_rules_parse(f->data, &r, e) < 0)
+		if (rules_file_check(f->data, &file, e) < 0)
 			return -1;
-		date_format(r->effective_from, from);
-		h.kind = r->kind;
-		h.from = from;
+		h.kind = file.kind;
+		h.from = file.from;
 		h.found = 0;
-		row.kind = r->kind;
-		row.effective_from = from;
+		row.kind = file.kind;
+		row.effective_from = file.from;
 		row.body = f->data;
 		row.imported_at = "";
 		row.imported_by = "built-in";
 		if (store_case_rules_list(s, rules_has_row, &h, e) < 0 ||
-		    (!h.found && store_case_rules_put(s, &row, e) < 0)) {
-			case_rules_free(r);
+		    (!h.found && store_case_rules_put(s, &row, e) < 0))
 			return -1;
-		}
-		case_rules_free(r);
 	}
 	return 0;
 }
@@ -163,7 +214,7 @@ int rules_import(struct store *s, const struct principal *who, const char *path,
 	json_error_t jerr;
 	json_t *doc, *detail = NULL;
 	char *text = NULL, from[11], today[11], actor[96];
-	struct case_rules *r = NULL;
+	struct rules_file r;
 	struct store_case_rules row;
 	struct rules_has h;
 	int rc = -1;
@@ -179,7 +230,7 @@ int rules_import(struct store *s, const struct principal *who, const char *path,
 	json_decref(doc);
 	if (!text)
 		return err_set(e, "internal.error", "内存不足");
-	if (case_rules_parse(text, &r, e) < 0) {
+	if (rules_file_check(text, &r, e) < 0) {
 		char msg[ERR_MESSAGE_MAX], reason[ERR_REASON_MAX], field[ERR_FIELD_MAX];
 
 		/* Name the file too, and say that nothing was stored. */
@@ -189,17 +240,17 @@ int rules_import(struct store *s, const struct principal *who, const char *path,
 		err_set_field(e, reason, field, "规则文件 %s 未导入：%s", path, msg);
 		goto out;
 	}
-	date_format(r->effective_from, from);
+	snprintf(from, sizeof from, "%s", r.from);
 	principal_actor(who, actor, sizeof actor);
-	h.kind = r->kind;
+	h.kind = r.kind;
 	h.from = from;
 	h.found = 0;
-	row.kind = r->kind;
+	row.kind = r.kind;
 	row.effective_from = from;
 	row.body = text;
 	row.imported_at = "";
 	row.imported_by = actor;
-	detail = json_pack("{s:s, s:s, s:s}", "kind", r->kind, "effective_from", from, "file",
+	detail = json_pack("{s:s, s:s, s:s}", "kind", r.kind, "effective_from", from, "file",
 			   path);
 	if (store_begin(s, e) < 0) {
 		json_decref(detail);
@@ -214,7 +265,16 @@ int rules_import(struct store *s, const struct principal *who, const char *path,
 		err_set(e, "rules.in_force",
 			"“%s”自 %s 起施行的规则已经生效，不能替换：请把新规则的 effective_from "
 			"改为以后的日期再导入",
-			r->kind, from);
+			r.kind, from);
+		goto fail;
+	}
+	/* A penalty keeps the period of the regime in force on its decision date, worked
+	 * out when it arrived: a regime may begin tomorrow, never in the past. */
+	if (strcmp(r.kind, "publicity") == 0 && strcmp(from, today) <= 0) {
+		err_set_field(e, "rules.in_force", "effective_from",
+			      "公示期限规则只能自以后的日期起施行（%s 不晚于今天 %s）：已作出的处罚"
+			      "按其决定日施行的规则公示，请把 effective_from 改为明天或以后",
+			      from, today);
 		goto fail;
 	}
 	if (store_case_rules_put(s, &row, e) < 0 ||
@@ -222,7 +282,7 @@ int rules_import(struct store *s, const struct principal *who, const char *path,
 	    store_commit(s, e) < 0)
 		goto fail;
 	json_decref(detail);
-	*out = json_pack("{s:s, s:s, s:s, s:b}", "kind", r->kind, "name", r->name,
+	*out = json_pack("{s:s, s:s, s:s, s:b}", "kind", r.kind, "name", r.name,
 			 "effective_from", from, "replaced", h.found);
 	rc = 0;
 	goto out;
@@ -230,7 +290,6 @@ fail:
 	store_rollback(s);
 	json_decref(detail);
 out:
-	case_rules_free(r);
 	free(text);
 	return rc;
 }
@@ -245,20 +304,20 @@ struct rules_list_ctx {
 static int rules_list_row(void *ctx, const struct store_case_rules *r)
 {
 	struct rules_list_ctx *l = ctx;
-	struct case_rules *parsed = NULL;
+	struct rules_file parsed;
 	struct err ignore;
+	int ok;
 
 	err_clear(&ignore);
 	/* A stored file was checked when it was imported; parse it again only for its
 	 * name. */
-	case_rules_parse(r->body, &parsed, &ignore);
+	ok = rules_file_check(r->body, &parsed, &ignore) == 0;
 	json_array_append_new(
 		l->list, json_pack("{s:s, s:s?, s:s, s:s?, s:s, s:b}", "kind", r->kind, "name",
-				   parsed ? parsed->name : NULL, "effective_from",
+				   ok ? parsed.name : NULL, "effective_from",
 				   r->effective_from, "imported_at",
 				   r->imported_at[0] ? r->imported_at : NULL, "imported_by",
 				   r->imported_by, "in_force", 0));
-	case_rules_free(parsed);
 	return 0;
 }
 
@@ -300,18 +359,15 @@ int rules_list(struct store *s, json_t **out, struct err *e)
 	if (json_array_size(l.list) == 0)
 		for (f = embedded_rules; f->name; f++) {
 			struct store_case_rules row = { "", "", f->data, "", "built-in" };
-			struct case_rules *r;
-			char from[11];
+			struct rules_file r;
 
-			if (case_rules_parse(f->data, &r, e) < 0) {
+			if (rules_file_check(f->data, &r, e) < 0) {
 				json_decref(l.list);
 				return -1;
 			}
-			date_format(r->effective_from, from);
-			row.kind = r->kind;
-			row.effective_from = from;
+			row.kind = r.kind;
+			row.effective_from = r.from;
 			rules_list_row(&l, &row);
-			case_rules_free(r);
 		}
 	rules_mark_in_force(l.list, l.today);
 	*out = json_pack("{s:o}", "rules", l.list);
@@ -324,7 +380,7 @@ int rules_show(struct store *s, const char *kind, json_t **out, struct err *e)
 	char today[11];
 	const char *text;
 	json_t *body;
-	struct case_rules *r;
+	struct rules_file r;
 
 	*out = NULL;
 	clock_today(today);
@@ -336,15 +392,43 @@ int rules_show(struct store *s, const char *kind, json_t **out, struct err *e)
 		free(p.body);
 		return err_set(e, "case.kind_unknown", "没有申请类型“%s”的办理规则", kind);
 	}
-	if (case_rules_parse(text, &r, e) < 0) {
+	if (rules_file_check(text, &r, e) < 0) {
 		free(p.body);
 		return -1;
 	}
 	body = json_loads(text, JSON_PRESERVE_ORDER, NULL);
-	date_format(r->effective_from, p.from);
-	*out = json_pack("{s:s, s:s, s:o}", "kind", r->kind, "effective_from", p.from, "rules",
+	*out = json_pack("{s:s, s:s, s:o}", "kind", r.kind, "effective_from", r.from, "rules",
 			 body ? body : json_null());
-	case_rules_free(r);
 	free(p.body);
+	return 0;
+}
+
+/* ---- publicity regimes ------------------------------------------------------------ */
+
+static int rules_regime_row(void *ctx, const struct store_case_rules *r)
+{
+	struct { struct publicity_regimes *set; struct err *e; int failed; } *c = ctx;
+	struct publicity_rules *p;
+
+	if (strcmp(r->kind, "publicity") != 0 || c->failed)
+		return 0;
+	if (publicity_rules_parse(r->body, &p, c->e) < 0 ||
+	    publicity_regimes_add(c->set, p, c->e) < 0)
+		c->failed = 1;
+	return c->failed;
+}
+
+int rules_publicity_regimes(struct store *s, struct publicity_regimes *set, struct err *e)
+{
+	struct { struct publicity_regimes *set; struct err *e; int failed; } c = { set, e, 0 };
+
+	set->v = NULL;
+	set->n = 0;
+	/* The built-in ones first: a stored file of the same date takes its place. */
+	if (publicity_regimes_builtin(set, e) < 0 ||
+	    store_case_rules_list(s, rules_regime_row, &c, e) < 0 || c.failed) {
+		publicity_regimes_free(set);
+		return -1;
+	}
 	return 0;
 }

@@ -1,6 +1,6 @@
 /*
- * rules.h - the rules of each kind of case (core/case_rules.h) as the platform holds
- * them: files imported by an operator (`xinyong rules import`), each with an effective
+ * rules.h - the rules of each kind of case (core/case_rules.h) and the publicity regimes
+ * (core/publicity_period.h, kind "publicity") as the platform holds them: files imported by an operator (`xinyong rules import`), each with an effective
  * date, and the built-in ones (data/rules/) for a kind nobody imported.
  *
  * A case keeps the effective date of the rules it was filed under (cases.rules_from), so
@@ -14,6 +14,7 @@
 
 struct case_rules;
 struct err;
+struct publicity_regimes;
 struct principal;
 struct store;
 
@@ -34,7 +35,8 @@ int rules_install_builtin(struct store *s, struct err *e);
 
 /* Checks the rules file at `path` (core/case_rules.h: `rules.invalid` naming the member)
  * and stores it under its kind and effective date, replacing a file of the same two, in
- * one transaction with its audit entry (`rules.import`).  Only the console may.  *out:
+ * one transaction with its audit entry (`rules.import`).  A publicity regime must take
+ * effect after today (`rules.in_force`).  Only the console may.  *out:
  * {"kind", "name", "effective_from", "replaced"}. */
 int rules_import(struct store *s, const struct principal *who, const char *path,
 		 json_t **out, struct err *e);
@@ -45,5 +47,10 @@ int rules_list(struct store *s, json_t **out, struct err *e);
 
 /* The rules of `kind` in force today, whole: {"kind", "effective_from", "rules": {...}}. */
 int rules_show(struct store *s, const char *kind, json_t **out, struct err *e);
+
+/* Every publicity regime (core/publicity_period.h): the built-in ones and the files of
+ * kind "publicity" an operator imported, by effective date.  *set is the caller's
+ * (publicity_regimes_free), also filled on failure's cleanup. */
+int rules_publicity_regimes(struct store *s, struct publicity_regimes *set, struct err *e);
 
 #endif
