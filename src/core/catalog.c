@@ -167,6 +167,33 @@ static int catalog_resolve_field(struct category *cat, size_t i, json_t *jf, str
 	return 0;
 }
 
+/* "rules": {"severity", "types", "fine", "sector"} of "publicity": each names a field. */
+static int catalog_parse_publicity_rules(struct category *cat, json_t *pub, struct err *e)
+{
+	json_t *rules = pub ? json_object_get(pub, "rules") : NULL;
+
+	cat->publicity_severity = cat->publicity_types = -1;
+	cat->publicity_fine = cat->publicity_sector = -1;
+	if (!rules)
+		return 0;
+	if (!json_is_object(rules))
+		return err_set(e, "catalog.invalid",
+			       "信息类“%s”的 publicity.rules 应为对象：{\"severity\", \"types\", "
+			       "\"fine\", \"sector\"}，各指一个字段",
+			       cat->id);
+	cat->publicity_by_rules = 1;
+	if (catalog_ref(cat, rules, "severity", &cat->publicity_severity, e) < 0 ||
+	    catalog_ref(cat, rules, "types", &cat->publicity_types, e) < 0 ||
+	    catalog_ref(cat, rules, "fine", &cat->publicity_fine, e) < 0 ||
+	    catalog_ref(cat, rules, "sector", &cat->publicity_sector, e) < 0)
+		return -1;
+	if (cat->publicity_start < 0)
+		return err_set(e, "catalog.invalid",
+			       "信息类“%s”按公示期限规则公示，须以 publicity.start 指明处罚决定日期字段",
+			       cat->id);
+	return 0;
+}
+
 static int catalog_parse_roles(struct category *cat, json_t *root, struct err *e)
 {
 	json_t *subject = json_object_get(root, "subject");
@@ -185,6 +212,8 @@ static int catalog_parse_roles(struct category *cat, json_t *root, struct err *e
 	    catalog_ref(cat, pub, "start", &cat->publicity_start, e) < 0 ||
 	    catalog_ref(cat, pub, "end", &cat->publicity_end, e) < 0 ||
 	    catalog_ref(cat, pub, "end_alt", &cat->publicity_end_alt, e) < 0)
+		return -1;
+	if (catalog_parse_publicity_rules(cat, pub, e) < 0)
 		return -1;
 	if (cat->subject_name < 0 || cat->subject_code < 0)
 		return err_set(e, "catalog.invalid", "信息类“%s”的 subject 须指明 name 和 code 字段",

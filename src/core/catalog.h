@@ -78,6 +78,15 @@ struct category {
 	int publicity_end;
 	int publicity_end_alt;
 	int publicity_max_months;
+	/* Publicity by the regime in force on the decision date (core/publicity_period.h),
+	 * when the category's publicity names "rules": the fields that class a record and
+	 * pick its period (-1 when absent).  The max_months above then only covers decisions
+	 * older than every regime. */
+	int publicity_by_rules;
+	int publicity_severity; /* 失信严重程度: 轻微/一般/严重 as the department says */
+	int publicity_types;    /* penalty types, ';'-separated */
+	int publicity_fine;     /* a money field (万元) */
+	int publicity_sector;   /* 行业领域, for a regime's special sectors */
 };
 
 /* Parses a category definition.  *out is owned by the caller: catalog_free.  Fails with

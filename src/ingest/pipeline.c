@@ -373,7 +373,7 @@ static int pipeline_write_record(struct pipeline *p, const struct prepared_row *
 	rec.content_hash = prepared_str(r, r->hash);
 	rec.decision_date = prepared_str(r, r->decision_date);
 	rec.publicity_end = prepared_str(r, r->publicity_end);
-	rec.flags = conflict ? STORE_RECORD_NAME_CONFLICT : 0;
+	rec.flags = (conflict ? STORE_RECORD_NAME_CONFLICT : 0) | r->flags;
 	/* Accepted and duplicate rows are counted by the store (pipeline_count_records).  The
 	 * record is put before the row's warnings are written: a refused row is rejected, and
 	 * its warnings would say nothing about a kept record. */
@@ -610,8 +610,11 @@ int pipeline_run(struct store *s, const struct pipeline_request *req, struct sto
 		err_set(e, "internal.error", "无法创建处理队列");
 		goto out_reader;
 	}
-	if (preparer_init(&p.preparer, p.cat, p.reader, &opts, e) == 0)
+	if (preparer_init(&p.preparer, p.cat, p.reader, &opts, e) == 0) {
+		p.preparer.regimes = req->regimes;
+		p.preparer.dept_sector = req->dept_sector;
 		rc = pipeline_execute(&p, e);
+	}
 	if (rc == 0 && stats) {
 		size_t i;
 

@@ -18,6 +18,8 @@
 struct category;
 struct err;
 
+struct publicity_regimes;
+
 struct pipeline_request {
 	const struct category *cat;
 	const char *dept_code;   /* normalized, already validated */
@@ -25,6 +27,11 @@ struct pipeline_request {
 	const char *source_name; /* recorded with the batch */
 	const char *shown_name;  /* how messages name the file (NULL: path) */
 	enum reader_format format;
+	/* Optional, borrowed: the publicity regimes (service/rules.h) for a category whose
+	 * publicity goes by rules, and the providing department's 行业领域 (its special
+	 * sectors lengthen the minimum period). */
+	const struct publicity_regimes *regimes;
+	const char *dept_sector;
 	FILE *rejects_csv; /* optional: rejected rows' problems appended as CSV lines
 			      (row,field,reason,message; the caller writes the header) */
 	/* Optional: called inside the batch's transaction, after its counters are written

@@ -3,8 +3,11 @@
 
 #include "core/catalog.h"
 #include "core/date.h"
+#include "core/money.h"
+#include "core/publicity_period.h"
 #include "core/reasons.h"
 #include "core/text.h"
+#include "store/store.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -69,6 +72,7 @@ static void prepared_reset(struct prepared_row *r)
 	prepared_add(r, "");
 	r->code = r->kind_name = r->subject_type = r->region = r->name = 0;
 	r->data = r->key = r->hash = r->decision_date = r->publicity_end = 0;
+	r->flags = 0;
 	r->name_label = r->code_label = 0;
 }
 
@@ -201,6 +205,47 @@ static void preparer_publicity_end(const struct preparer *p, char out[11])
 	}
 }
 
+/* The regime in force on the decision date sets the period (the department's own end
+ * date may only shorten it) and the class, kept in the record's flags.  Returns 0 when
+ * no regime applies (no decision date, or one older than every regime): the category's
+ * own rule stands. */
+static int preparer_publicity_by_rules(const struct preparer *p, char until[11], int *flags)
+{
+	const struct category *cat = p->cat;
+	const char *start = row_clean_value(&p->clean, cat->publicity_start);
+	const char *types = row_clean_value(&p->clean, cat->publicity_types);
+	const char *fine = row_clean_value(&p->clean, cat->publicity_fine);
+	const char *sector = row_clean_value(&p->clean, cat->publicity_sector);
+	const char *end = row_clean_value(&p->clean, cat->publicity_end);
+	const struct publicity_rules *r;
+	struct publicity_period period;
+	enum severity sev;
+	int64_t fine_fen = -1;
+	int rule = 0, special;
+	char repairable[11];
+	struct date d;
+	struct err ignore;
+
+	if (!cat->publicity_by_rules || !p->regimes || !start || date_parse_iso(start, &d) < 0 ||
+	    !(r = publicity_regimes_on(p->regimes, d)))
+		return 0;
+	err_clear(&ignore);
+	/* The value was cleaned as money already; a failure here means no fine. */
+	if (fine && money_parse_wan(fine, &fine_fen, &ignore) < 0)
+		fine_fen = -1;
+	sev = severity_parse(row_clean_value(&p->clean, cat->publicity_severity));
+	if (sev == SEVERITY_NONE)
+		sev = publicity_classify(r, types, fine_fen, &rule);
+	special = publicity_sector_is_special(r, sector) ||
+		  publicity_sector_is_special(r, p->dept_sector);
+	period = publicity_period_of(r, sev, special);
+	publicity_period_dates(d, &period, end, until, repairable);
+	*flags = ((int)sev << STORE_RECORD_SEVERITY_SHIFT) | (rule << STORE_RECORD_RULE_SHIFT) |
+		 (special ? STORE_RECORD_SPECIAL_SECTOR : 0) |
+		 (period.published ? 0 : STORE_RECORD_UNPUBLISHED);
+	return 1;
+}
+
 static int preparer_copy_problems(struct preparer *p, struct prepared_row *out)
 {
 	size_t i;
@@ -231,7 +276,8 @@ static int preparer_record(struct preparer *p, struct prepared_row *out, struct 
 	crypto_generichash(hash, sizeof hash, (const unsigned char *)p->data.data, p->data.len,
 			   NULL, 0);
 	sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-	preparer_publicity_end(p, pub_end);
+	if (!preparer_publicity_by_rules(p, pub_end, &out->flags))
+		preparer_publicity_end(p, pub_end);
 	out->code = prepared_add(out, c->normalized);
 	out->kind_name = prepared_add(out, code_kind_name(c->kind));
 	out->subject_type = prepared_add(out, p->clean.subject_type);

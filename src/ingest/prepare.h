@@ -23,6 +23,7 @@
 #include "reader.h"
 
 struct category;
+struct publicity_regimes;
 
 enum prepared_kind {
 	PREPARED_RECORD,   /* valid: to be stored (it may carry warnings) */
@@ -45,6 +46,7 @@ struct prepared_row {
 	struct buf text;
 	size_t code, kind_name, subject_type, region, name;
 	size_t data, key, hash, decision_date, publicity_end;
+	int flags; /* STORE_RECORD_PUBLICITY_BITS of the record (store.h) */
 	/* The subject name's column as the file named it: the writer reports a name
 	 * conflict under it, since only the store knows the name on record. */
 	size_t name_label;
@@ -71,6 +73,10 @@ struct preparer {
 	struct buf key;
 	long last_row;
 	int done;
+	/* Publicity by regime (a category whose publicity names "rules"): both borrowed,
+	 * set by the caller after init; without regimes the category's max_months rules. */
+	const struct publicity_regimes *regimes;
+	const char *dept_sector; /* the providing department's 行业领域, or NULL */
 };
 
 /* The reader and category are borrowed.  code_opts->is_exception must be safe to call

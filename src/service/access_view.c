@@ -36,6 +36,8 @@ int access_view_of(struct store *s, const struct principal *who, const char *cod
 	v->exists = !person;
 	v->disclosures = ACCESS_BIT(DISCLOSURE_PUBLIC);
 	snprintf(v->purpose, sizeof v->purpose, "%s", who->purpose);
+	snprintf(v->dept, sizeof v->dept, "%s", who->dept_code);
+	v->repaired = who->subject_code[0] && strcmp(who->subject_code, code) == 0;
 
 	if (access_may(who, ACCESS_SUBJECT_READ_OWN, &subject)) {
 		v->exists = 1;

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "core/catalog.h"
+#include "core/code.h"
 
 struct err;
 struct store;
@@ -35,6 +36,11 @@ struct access_view {
 	int ended;            /* records whose publicity ended are shown */
 	int full_ids;         /* personal identifiers unmasked */
 	int nonpublic;        /* shows more than the public sees: audited, needs a purpose */
+	/* Records taken off by an approved credit repair are shown to the subject itself
+	 * (its own accounts) and to the department that decided them (`dept`), to nobody
+	 * else: not even that a repair happened. */
+	int repaired;
+	char dept[CODE_MAX];  /* the viewer's department, "" when none */
 	int64_t authorization; /* the authorization relied on, 0 when none */
 	char purpose[512];    /* the purpose to record: the request's, else the authorization's */
 };

@@ -14,6 +14,7 @@
 #include "core/mask.h"
 #include "objection.h"
 #include "principal.h"
+#include "rules.h"
 
 /* What the walk over a subject's records keeps between two records. */
 struct archive_builder {
@@ -24,6 +25,7 @@ struct archive_builder {
 	size_t cat_cap;       /* room in v->categories */
 	size_t rec_cap;       /* room in the last category's records */
 	char today[11];
+	int regimes_loaded; /* v->regimes is read at the first record that needs it */
 	struct err *e;
 	int failed;
 };
@@ -56,6 +58,7 @@ void archive_view_free(struct archive_view *v)
 		catalog_free(c->cat);
 	}
 	free(v->categories);
+	publicity_regimes_free(&v->regimes);
 	store_subject_clear(&v->subject);
 	memset(v, 0, sizeof *v);
 }
@@ -137,6 +140,8 @@ static int archive_keep(struct archive_builder *b, struct archive_category *c,
 	r->id = rec->id;
 	r->batch_id = rec->batch_id;
 	r->publicity = st;
+	if (c->cat->publicity_by_rules)
+		record_publicity_of(&b->v->regimes, rec->decision_date, rec->flags, &r->facts);
 	r->name_conflict = (rec->flags & STORE_RECORD_NAME_CONFLICT) != 0;
 	r->dept_code = strdup(rec->dept_code);
 	r->decision_date = strdup(rec->decision_date);
@@ -157,6 +162,25 @@ static int archive_keep(struct archive_builder *b, struct archive_category *c,
 	return 0;
 }
 
+/* Whether department `dept` decided the record: it holds it, or it is the record's
+ * 处罚机关 (authority_code), which may differ from the department that reported it. */
+static int archive_decided_by(const struct store_record *rec, const char *dept)
+{
+	json_t *data;
+	const char *authority;
+	int yes;
+
+	if (!dept || !*dept)
+		return 0;
+	if (strcmp(rec->dept_code, dept) == 0)
+		return 1;
+	data = json_loads(rec->data, 0, NULL);
+	authority = json_string_value(json_object_get(data, "authority_code"));
+	yes = authority && strcmp(authority, dept) == 0;
+	json_decref(data);
+	return yes;
+}
+
 static int archive_add_record(void *ctx, const struct store_record *rec)
 {
 	struct archive_builder *b = ctx;
@@ -170,8 +194,11 @@ static int archive_add_record(void *ctx, const struct store_record *rec)
 	 * audit trail keep it). */
 	if (rec->flags & STORE_RECORD_DELETED)
 		return 0;
-	st = publicity_status_of(b->today, rec->publicity_end, b->v->person);
-	if (!view->ended && st != PUBLICITY_PUBLISHED)
+	st = publicity_status_of(b->today, rec->publicity_end, b->v->person,
+				 (rec->flags & STORE_RECORD_UNPUBLISHED) != 0,
+				 (rec->flags & STORE_RECORD_REPAIRED) != 0);
+	if (st == PUBLICITY_REPAIRED ? !view->repaired && !archive_decided_by(rec, view->dept)
+				     : !view->ended && st != PUBLICITY_PUBLISHED)
 		return 0;
 	if (archive_category_of(b, rec->category) < 0) {
 		b->failed = 1;
@@ -179,6 +206,13 @@ static int archive_add_record(void *ctx, const struct store_record *rec)
 	}
 	if (!ACCESS_SHOWS(view, b->cat->disclosure))
 		return 0;
+	if (b->cat->publicity_by_rules && !b->regimes_loaded) {
+		if (rules_publicity_regimes(b->store, &b->v->regimes, b->e) < 0) {
+			b->failed = 1;
+			return 1;
+		}
+		b->regimes_loaded = 1;
+	}
 	c = archive_group(b);
 	if (!c || archive_keep(b, c, rec, st) < 0) {
 		err_set(b->e, "internal.error", "内存不足，无法输出信用档案");

@@ -20,6 +20,7 @@
 
 #include "access_view.h"
 #include "core/publicity.h"
+#include "record_publicity.h"
 #include "store/store.h"
 
 struct category;
@@ -33,7 +34,12 @@ struct archive_record {
 	char *decision_date;  /* "YYYY-MM-DD" or "" */
 	char *publicity_end;  /* "YYYY-MM-DD", "" when open-ended */
 	char *updated_at;
-	enum publicity_status publicity; /* PUBLISHED, or ENDED (only when view.ended) */
+	enum publicity_status publicity; /* PUBLISHED; ENDED or NOT_PUBLISHED only when
+					  * view.ended; REPAIRED only when view.repaired or
+					  * the viewer's department decided it */
+	/* By the regime in force on the decision date (record_publicity.h); zero values for
+	 * a category whose publicity does not go by rules.  Strings borrowed from the view. */
+	struct record_publicity facts;
 	int name_conflict;    /* the record names the subject otherwise than its register */
 	json_t *fields;       /* object: field id -> value; `personal` fields masked unless
 				 view.full_ids */
@@ -59,6 +65,7 @@ struct archive_view {
 	size_t ncategories;
 	struct archive_category *categories; /* in the credit report's order of groups */
 	size_t nrecords;                     /* over all categories */
+	struct publicity_regimes regimes;    /* what the records' facts borrow from */
 };
 
 /* Builds the view of `who` on the subject of `code` (checked and normalized here).

@@ -8,8 +8,10 @@
 #include "core/catalog.h"
 #include "core/code.h"
 #include "core/err.h"
+#include "core/publicity_period.h"
 #include "ingest/pipeline.h"
 #include "principal.h"
+#include "rules.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -103,6 +105,7 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
 	struct store_batch batch;
 	struct pipeline_stats stats;
 	struct category *cat = NULL;
+	struct publicity_regimes regimes = { NULL, 0 };
 	char dept[CODE_MAX];
 	int rc;
 
@@ -110,7 +113,8 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
 	if (batches_may_submit(req->who, req->dept_code, e) < 0 ||
 	    catalogs_load(s, req->category ? req->category : "", &cat, e) < 0)
 		return -1;
-	if (batches_check_dept(s, req->dept_code, dept, e) < 0) {
+	if (batches_check_dept(s, req->dept_code, dept, e) < 0 ||
+	    (cat->publicity_by_rules && rules_publicity_regimes(s, &regimes, e) < 0)) {
 		catalog_free(cat);
 		return -1;
 	}
@@ -123,9 +127,11 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
 	preq.shown_name = req->source_name;
 	preq.format = req->format;
 	preq.rejects_csv = req->rejects_csv;
+	preq.regimes = &regimes;
 	preq.before_commit = batches_before_commit;
 	preq.before_commit_ctx = (void *)req->who;
 	rc = pipeline_run(s, &preq, &batch, &stats, e);
+	publicity_regimes_free(&regimes);
 	catalog_free(cat);
 	if (rc < 0)
 		return -1;

@@ -13,6 +13,7 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "core/json_input.h"
+#include "core/publicity_period.h"
 #include "ingest/prepare.h"
 #include "principal.h"
 #include "rules.h"
@@ -264,17 +265,23 @@ static int objection_prepare(const struct case_ctx *x, const struct category *ca
 			     const json_t *content, struct prepared_row *out, struct err *e)
 {
 	struct code_options opts = { CODE_KIND_AUTO, store_code_exception_has, x->s };
+	struct publicity_regimes regimes = { NULL, 0 };
 	struct preparer p;
-	char **raw = calloc(cat->nfields ? cat->nfields : 1, sizeof *raw);
+	char **raw;
 	size_t i;
 	int rc = -1;
 
-	if (!raw)
+	if (cat->publicity_by_rules && rules_publicity_regimes(x->s, &regimes, e) < 0)
+		return -1;
+	if (!(raw = calloc(cat->nfields ? cat->nfields : 1, sizeof *raw))) {
+		publicity_regimes_free(&regimes);
 		return err_set(e, "internal.error", "内存不足");
+	}
 	for (i = 0; i < cat->nfields; i++)
 		raw[i] = objection_raw_value(json_object_get(content, cat->fields[i].id));
 	if (preparer_init_values(&p, cat, &opts, e) < 0)
 		goto out;
+	p.regimes = &regimes;
 	rc = preparer_values(&p, (const char *const *)raw, 1, out, e);
 	preparer_free(&p);
 	if (rc == 0 && out->kind != PREPARED_RECORD) {
@@ -288,6 +295,7 @@ out:
 	for (i = 0; i < cat->nfields; i++)
 		free(raw[i]);
 	free(raw);
+	publicity_regimes_free(&regimes);
 	return rc;
 }
 
@@ -330,7 +338,8 @@ static int objection_rewrite(const struct case_ctx *x, const struct objection_re
 	rec.content_hash = prepared_str(row, row->hash);
 	rec.decision_date = prepared_str(row, row->decision_date);
 	rec.publicity_end = prepared_str(row, row->publicity_end);
-	rec.flags = flags;
+	/* The corrected content is classed and dated anew; the other bits stay. */
+	rec.flags = (flags & ~STORE_RECORD_PUBLICITY_BITS) | row->flags;
 	rc = store_record_amend(x->s, r->subject, r->id, &rec, e);
 	if (rc == 0)
 		return err_set(e, "record.not_found", "信用记录 %lld 不存在", (long long)r->id);

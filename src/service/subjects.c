@@ -40,13 +40,31 @@ static void subjects_label_fields(const struct category *cat, json_t *labels,
 	}
 }
 
+/* {"status", "until"}, and for a record whose publicity goes by rules its class, the
+ * rule that gave it, the regime and the earliest day of a repair. */
+static json_t *subjects_publicity_json(const struct archive_record *r)
+{
+	const struct record_publicity *f = &r->facts;
+	json_t *p = json_pack("{s:s, s:s?}", "status", publicity_status_name(r->publicity),
+			      "until", *r->publicity_end ? r->publicity_end : NULL);
+
+	if (f->regime) {
+		json_object_set_new(p, "repairable_from", json_string(f->repairable_from));
+		json_object_set_new(p, "severity", json_string(severity_name(f->severity)));
+		json_object_set_new(p, "severity_label", json_string(severity_label(f->severity)));
+		json_object_set_new(p, "severity_rule", json_string(f->severity_rule));
+		json_object_set_new(p, "severity_rule_name", json_string(f->severity_rule_name));
+		json_object_set_new(p, "regime", json_string(f->regime->name));
+	}
+	return p;
+}
+
 static json_t *subjects_record_json(const struct archive_record *r)
 {
-	return json_pack("{s:I, s:I, s:s, s:s, s:{s:s, s:s?}, s:b, s:O, s:s, s:b, s:o, s:s?}",
+	return json_pack("{s:I, s:I, s:s, s:s, s:o, s:b, s:O, s:s, s:b, s:o, s:s?}",
 			 "id", (json_int_t)r->id, "batch", (json_int_t)r->batch_id, "dept_code",
-			 r->dept_code, "decision_date", r->decision_date, "publicity", "status",
-			 publicity_status_name(r->publicity), "until",
-			 *r->publicity_end ? r->publicity_end : NULL, "name_conflict",
+			 r->dept_code, "decision_date", r->decision_date, "publicity",
+			 subjects_publicity_json(r), "name_conflict",
 			 r->name_conflict, "fields", r->fields, "updated_at", r->updated_at,
 			 "disputed", r->disputed,
 			 "case", r->case_id ? json_integer((json_int_t)r->case_id) : json_null(),

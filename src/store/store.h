@@ -136,6 +136,22 @@ int store_subject_search(struct store *s, const char *key, const char *code, int
 /* ---- records ---------------------------------------------------------------------- */
 
 #define STORE_RECORD_NAME_CONFLICT 1 /* the record's subject name differs from the stored */
+/* Publicity, worked out at ingestion from the regime in force on the decision date
+ * (core/publicity_period.h) and kept in the flags, so that every path that writes a
+ * record (ingest, bulk COPY, amend, migrate) carries it without a column of its own: */
+#define STORE_RECORD_UNPUBLISHED 4     /* the rules do not publish it (a 轻微 penalty) */
+#define STORE_RECORD_REPAIRED 8        /* an approved credit repair took it off; a new
+					* content of the record keeps the bit */
+#define STORE_RECORD_SPECIAL_SECTOR 16 /* decided in a sector with a longer minimum */
+#define STORE_RECORD_SEVERITY_SHIFT 8  /* 2 bits: enum severity (0: unclassed) */
+#define STORE_RECORD_RULE_SHIFT 10     /* 6 bits: 0 the department declared the class,
+					* n the n-th row of the regime's table gave it */
+#define STORE_RECORD_SEVERITY(flags) (((flags) >> STORE_RECORD_SEVERITY_SHIFT) & 3)
+#define STORE_RECORD_RULE(flags) (((flags) >> STORE_RECORD_RULE_SHIFT) & 63)
+/* The bits a new content of the record recomputes. */
+#define STORE_RECORD_PUBLICITY_BITS                                                       \
+	(STORE_RECORD_UNPUBLISHED | STORE_RECORD_SPECIAL_SECTOR | (3 << STORE_RECORD_SEVERITY_SHIFT) | \
+	 (63 << STORE_RECORD_RULE_SHIFT))
 
 struct store_record {
 	int64_t id;

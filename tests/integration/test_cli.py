@@ -1832,27 +1832,94 @@ def publicity_status(t):
     s, rej = t.ingest_one(f)
     expect_counts(s, rows=4, accepted=3, duplicates=1)
     rec = one_record(t.show(old["code"], now="2024-06-01T10:00:00+08:00"), "penalty")
-    eq(rec["publicity"], {"status": "published", "until": "2025-01-10"},
+    eq(pub(rec), {"status": "published", "until": "2025-01-10"},
        "2022-01-10 penalty on 2024-06-01")
     rec = one_record(t.show(old["code"]), "penalty")
-    eq(rec["publicity"], {"status": "ended", "until": "2025-01-10"},
+    eq(pub(rec), {"status": "ended", "until": "2025-01-10"},
        "2022-01-10 penalty on 2026-11-20 (36 months maximum)")
     rec = one_record(t.show(old["code"], now="2025-01-10T23:00:00+08:00"), "penalty")
     eq(rec["publicity"]["status"], "published", "last day of publicity")
     rec = one_record(t.show(short["code"]), "penalty")
-    eq(rec["publicity"], {"status": "ended", "until": "2025-04-10"}, "公示截止期 given")
+    eq(pub(rec), {"status": "ended", "until": "2025-04-10"}, "公示截止期 given")
     leap = pen_row(date="2024-02-29")
     s, _ = t.ingest_one(t.write("leap.csv", csv_bytes([leap])))
     rec = one_record(t.show(leap["code"]), "penalty")
     eq(rec["publicity"]["until"], "2027-02-28", "2024-02-29 + 36 months")
     rec = one_record(t.show(long_end["code"]), "penalty")
-    eq(rec["publicity"], {"status": "published", "until": "2028-01-10"},
+    eq(pub(rec), {"status": "published", "until": "2028-01-10"},
        "公示截止期 beyond the 36-month maximum is capped")
     show = t.show(person["idno"])
     eq(show["subject"]["kind"], "resident_id", "person kind")
     eq(show["subject"]["subject_type"], "自然人", "person subject type")
     rec = one_record(show, "penalty")
     eq(rec["publicity"]["status"], "not_public", "a natural person's record")
+
+
+def pub(rec):
+    """A record's publicity status and last day."""
+    return {k: rec["publicity"][k] for k in ("status", "until") if k in rec["publicity"]}
+
+
+PEN_RULED = PEN + [("sev", "失信严重程度"), ("sector", "行业领域")]
+
+
+@test
+def publicity_by_regime_and_severity(t):
+    t.init()
+    rows = {
+        # Order 36 (from 2026-04-01): a warning alone is 轻微 and not published.
+        "minor": pen_row(date="2026-05-06", ptype="警告", fine="", content="警告"),
+        "general": pen_row(date="2026-05-06"),
+        "big_fine": pen_row(date="2026-05-06", ptype="罚款", fine="120"),
+        "revoked": pen_row(date="2026-05-06", ptype="罚款;吊销许可证件"),
+        "declared": pen_row(date="2026-05-06", sev="严重"),
+        "dept_end": pen_row(date="2026-05-06", pubend="2026-09-30"),
+        # Order 58: three months, a year in the food sector; severity does not matter.
+        "o58": pen_row(date="2025-01-10"),
+        "o58_food": pen_row(date="2025-01-10", sector="食品"),
+        "o58_minor": pen_row(date="2025-01-10", ptype="警告", fine=""),
+    }
+    names = list(rows)
+    s, rej = t.ingest_one(t.write("p.csv", csv_bytes([rows[k] for k in names],
+                                                     layout=PEN_RULED)))
+    eq(rej, [], "every row accepted")
+    got = {k: one_record(t.show(rows[k]["code"]), "penalty")["publicity"] for k in names}
+    want = {
+        "minor": ("not_published", None, "2026-05-06", "minor", "minor_warning"),
+        "general": ("published", "2027-05-06", "2026-08-06", "general", "general"),
+        "big_fine": ("published", "2029-05-06", "2027-05-06", "serious", "serious_fine"),
+        "revoked": ("published", "2029-05-06", "2027-05-06", "serious", "serious_type"),
+        "declared": ("published", "2029-05-06", "2027-05-06", "serious", "declared"),
+        "dept_end": ("ended", "2026-09-30", "2026-08-06", "general", "general"),
+        "o58": ("published", "2028-01-10", "2025-04-10", "general", "general"),
+        "o58_food": ("published", "2028-01-10", "2026-01-10", "general", "general"),
+        "o58_minor": ("published", "2028-01-10", "2025-04-10", "minor", "minor_warning"),
+    }
+    for k in names:
+        p = got[k]
+        eq((p["status"], p.get("until"), p["repairable_from"], p["severity"],
+            p["severity_rule"]), want[k], k)
+    eq(got["general"]["regime"], "国家发展改革委令第36号", "the regime is named")
+    eq(got["o58"]["regime"], "国家发展改革委令第58号", "the regime is named")
+    eq(got["declared"]["severity_label"], "严重", "the class in Chinese")
+    # A regime may start tomorrow, never in the past: records keep the period they got.
+    regime = json.loads(t.ok(["rules", "--db", t.db, "show", "publicity"]).out)["rules"]
+    past = dict(regime, effective_from="2026-11-01", name="追溯规则")
+    r = t.run(["rules", "--db", t.db, "import", t.write("past.json", json.dumps(past))])
+    eq(r.code, 2, "a regime starting in the past is refused")
+    check("rules.in_force" in r.err and "明天" in r.err, r.err)
+    future = dict(regime, effective_from="2026-11-21", name="新规")
+    future["periods"] = dict(regime["periods"],
+                             general={"published": True, "min_months": 6, "max_months": 24})
+    t.ok(["rules", "--db", t.db, "import", t.write("future.json", json.dumps(future))])
+    later = pen_row(date="2026-11-21")
+    t.ingest_one(t.write("q.csv", csv_bytes([later])), now="2026-11-22T10:00:00+08:00")
+    p = one_record(t.show(later["code"], now="2026-11-22T10:00:00+08:00"), "penalty")["publicity"]
+    eq((p["until"], p["repairable_from"], p["regime"]), ("2028-11-21", "2027-05-21", "新规"),
+       "an imported regime governs decisions from its date")
+    p = one_record(t.show(rows["general"]["code"], now="2026-11-22T10:00:00+08:00"),
+                   "penalty")["publicity"]
+    eq(p["until"], "2027-05-06", "an earlier decision keeps its regime")
 
 
 @test
