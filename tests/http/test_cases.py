@@ -925,7 +925,7 @@ def stop_publicity_ends_it_today(ctx):
     # The subject still sees its own record, its publicity ended yesterday (the end date
     # is the last day shown).
     mine = own_record(ctx, rid)
-    check(mine["publicity"] == {"status": "ended", "until": "2026-11-22"},
+    check((mine["publicity"]["status"], mine["publicity"]["until"]) == ("ended", "2026-11-22"),
           "the subject's view says %r" % mine["publicity"])
     check(rid not in view(ctx, "anonymous", COMPANY, "?view=public"), "view=public shows it")
 
