@@ -214,6 +214,7 @@ int api_users_disable(struct http_request *req, struct http_response *res, struc
 int api_records_history(struct http_request *req, struct http_response *res, struct err *e);
 int api_records_transfer(struct http_request *req, struct http_response *res, struct err *e);
 int api_records_statement(struct http_request *req, struct http_response *res, struct err *e);
+int api_records_repair(struct http_request *req, struct http_response *res, struct err *e);
 /* api_cases.c: cases (objections) and their attachments. */
 int api_cases_create(struct http_request *req, struct http_response *res, struct err *e);
 int api_cases_list(struct http_request *req, struct http_response *res, struct err *e);

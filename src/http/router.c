@@ -38,6 +38,8 @@ static const struct route routes[] = {
 	  ROLE_OPERATOR, 0 },
 	{ "POST", "/api/v1/records/{id}/statement", api_records_statement, 0, BODY_JSON,
 	  ROLE_SUBJECT | ROLE_OPERATOR, 0 },
+	{ "GET", "/api/v1/records/{id}/repair", api_records_repair, 0, BODY_NONE,
+	  ROLE_SUBJECT | ROLE_OPERATOR, 0 },
 	/* Cases: the service decides which party each caller is (service/cases.h). */
 	{ "POST", "/api/v1/cases", api_cases_create, 0, BODY_JSON, ROLE_SUBJECT | ROLE_OPERATOR, 0 },
 	{ "GET", "/api/v1/cases", api_cases_list, 0, BODY_NONE, CASE_READERS, 0 },
