@@ -107,8 +107,7 @@ static int dept_code_value(enum dept_field f, const char *value, const struct co
 	text_quote(value, quoted, sizeof quoted);
 	if (f == DEPT_FIELD_CODE)
 		return err_set_field(e, DEPT_REASON, LABELS[f],
-				     "统一社会信用代码“%s”无效：%s；请填写该部门的 18 位统一社会信用代码",
-				     quoted, res.message);
+				     "统一社会信用代码“%s”无效：%s", quoted, res.message);
 	return err_set_field(e, DEPT_REASON, LABELS[f],
 			     "上级部门“%s”不是有效的统一社会信用代码：%s；请填写上级部门的统一社会信用代码，"
 			     "没有上级部门时留空",
