@@ -222,7 +222,7 @@ function renderRecord(record, group, mine) {
 		// Content whose publicity has ended (or that is never public) is not shown again.
 		item.append(el('p', { class: 'muted', text: '该记录目前不在公示范围内，内容不予展示。' }));
 	}
-	add('信息提供单位代码', record.dept_code);
+	facts.append(deptField(record));
 	if (published && record.publicity.until) add('公示截止日期', record.publicity.until);
 	item.append(facts);
 	const statement = el('div', { class: 'statement' });
@@ -230,6 +230,18 @@ function renderRecord(record, group, mine) {
 	showStatement(statement, record.statement);
 	if (own) item.append(ownActions(record, group, item, mine.get(record.id)));
 	return item;
+}
+
+// The department that provided the record: its name from the department directory, the
+// code in the tooltip and in small text beside it; a code the directory does not name is
+// shown as the code.
+function deptField(record) {
+	const code = record.dept_code || '';
+	const dd = record.dept_name
+		? el('dd', { title: `统一社会信用代码：${code}` }, record.dept_name, ' ',
+			el('small', { class: 'code muted', text: code }))
+		: el('dd', { class: 'code', text: code });
+	return el('div', { class: 'record__field record__field--dept' }, el('dt', { text: '信息提供单位' }), dd);
 }
 
 // 异议处理中 and the case number; the subject itself gets a link to the case.

@@ -222,6 +222,9 @@ int api_cases_show(struct http_request *req, struct http_response *res, struct e
 int api_cases_act(struct http_request *req, struct http_response *res, struct err *e);
 int api_cases_attach(struct http_request *req, struct http_response *res, struct err *e);
 int api_cases_attachment(struct http_request *req, struct http_response *res, struct err *e);
+/* api_depts.c: the department directory (public). */
+int api_depts_list(struct http_request *req, struct http_response *res, struct err *e);
+int api_depts_show(struct http_request *req, struct http_response *res, struct err *e);
 /* api_audit.c: the audit trail, for auditors. */
 int api_audit_list(struct http_request *req, struct http_response *res, struct err *e);
 int api_audit_verify(struct http_request *req, struct http_response *res, struct err *e);
