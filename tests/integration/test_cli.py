@@ -2445,7 +2445,8 @@ def rules_list_show_and_import_by_date(t):
     lst = t.ok(["rules", "--db", t.db, "list"]).json()["rules"]
     eq([(x["kind"], x["effective_from"], x["in_force"]) for x in lst],
        [("objection", "2024-01-01", True), ("publicity", "2000-01-01", False),
-        ("publicity", "2023-05-01", False), ("publicity", "2026-04-01", True)],
+        ("publicity", "2023-05-01", False), ("publicity", "2026-04-01", True),
+        ("repair", "2024-01-01", True)],
        "the built-in rules are listed, the latest regime in force")
     shown = t.ok(["rules", "--db", t.db, "show", "objection"]).json()
     states = {s["id"]: s for s in shown["rules"]["states"]}
