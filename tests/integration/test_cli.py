@@ -1971,7 +1971,9 @@ def demo_database(t):
     # One version per corrected row, and one for the demo objection decided `correct`.
     eq(t.count("record_versions"), corrections["accepted"] + 1,
        "a version per corrected record and per corrected objection")
-    eq(t.count("cases"), 7, "the demo's objections")
+    eq(t.count("cases", "WHERE kind = 'objection'"), 7, "the demo's objections")
+    eq(t.sql("SELECT status, dept_code <> '' FROM cases WHERE kind = 'repair'"),
+       [("forwarded", 1)], "a repair waiting for the deciding department")
     eq(sorted(x[0] for x in t.sql("SELECT DISTINCT status FROM cases")),
        ["accepted", "decided", "forwarded", "refused", "submitted", "withdrawn"],
        "demo cases in every state")
