@@ -126,6 +126,7 @@ suite http python3 tests/http/test_api.py "$bin" "$root"
 suite access python3 tests/http/test_access.py "$bin" "$root"
 
 suite cases python3 tests/http/test_cases.py "$bin" "$root"
+suite repair python3 tests/http/test_repair.py "$bin" "$root"
 
 suite tls python3 tests/http/test_tls.py "$bin" "$root"
 
@@ -139,6 +140,7 @@ if pg_url=$(tests/pg/server.sh start "$pg_dir" 2>"$log/pg" | tail -n 1) && [ -n 
   suite http-pg env XINYONG_TEST_PG="$pg_url" python3 tests/http/test_api.py "$bin" "$root"
   suite access-pg env XINYONG_TEST_PG="$pg_url" python3 tests/http/test_access.py "$bin" "$root"
   suite cases-pg env XINYONG_TEST_PG="$pg_url" python3 tests/http/test_cases.py "$bin" "$root"
+  suite repair-pg env XINYONG_TEST_PG="$pg_url" python3 tests/http/test_repair.py "$bin" "$root"
   suite backends env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_backends.py "$bin" "$root"
   suite migrate env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_migrate.py "$bin" "$root"
   suite schema-pg env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_schema_pg.py "$bin" "$root"

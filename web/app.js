@@ -234,7 +234,7 @@ function renderRecord(record, group, mine) {
 		// Content whose publicity has ended (or that is never public) is not shown again.
 		item.append(el('p', { class: 'muted', text: '该记录目前不在公示范围内，内容不予展示。' }));
 	}
-	add('信息提供单位代码', record.dept_code);
+	facts.append(deptField(record));
 	if (published && record.publicity.until && !severity) add('公示截止日期', record.publicity.until);
 	item.append(facts);
 	const statement = el('div', { class: 'statement' });
@@ -258,6 +258,18 @@ function publicityLine(record) {
 		line.append(el('span', { class: 'record__until', text: '已修复，停止公示' }));
 	if (p.severity_rule_name) line.title = `认定依据：${p.severity_rule_name}${p.regime ? `（${p.regime}）` : ''}`;
 	return line;
+}
+
+// The department that provided the record: its name from the department directory, the
+// code in the tooltip and in small text beside it; a code the directory does not name is
+// shown as the code.
+function deptField(record) {
+	const code = record.dept_code || '';
+	const dd = record.dept_name
+		? el('dd', { title: `统一社会信用代码：${code}` }, record.dept_name, ' ',
+			el('small', { class: 'code muted', text: code }))
+		: el('dd', { class: 'code', text: code });
+	return el('div', { class: 'record__field record__field--dept' }, el('dt', { text: '信息提供单位' }), dd);
 }
 
 // 异议处理中 and the case number; the subject itself gets a link to the case.

@@ -24,6 +24,7 @@ int cmd_case(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
 int cmd_code(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_dept(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);

@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{ "user", cmd_user, "add, disable and list accounts; set passwords" },
 	{ "token", cmd_token, "issue, revoke and list API tokens" },
 	{ "audit", cmd_audit, "verify, sign, list and prune the audit trail" },
+	{ "dept", cmd_dept, "add, import and list the department directory (names of codes)" },
 	{ "calendar", cmd_calendar, "import the holiday calendar; count working days" },
 	{ "case", cmd_case, "file, list, show and act on cases (objections)" },
 	{ "rules", cmd_rules, "list, show and import the rules of each kind of case" },

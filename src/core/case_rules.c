@@ -340,7 +340,8 @@ static int rules_check_graph(struct case_rules *r, struct err *e)
 static int rules_parse_top(struct case_rules *r, json_t *root, struct err *e)
 {
 	static const char *const known[] = { "kind", "name", "description", "effective_from",
-					     "initial", "states", "actions", NULL };
+					     "initial", "states", "actions", "result_days",
+					     "repeat_months", NULL };
 	const char *kind, *name, *desc, *from, *initial;
 	char q[RULES_QUOTE_MAX];
 
@@ -354,6 +355,11 @@ static int rules_parse_top(struct case_rules *r, json_t *root, struct err *e)
 		return rules_fail(e, "effective_from", "“%s”不是有效日期，应写作 YYYY-MM-DD", q);
 	}
 	if (rules_string(root, "initial", "initial", 1, &initial, e) < 0)
+		return -1;
+	/* A kind's own limits, optional: the working days from acceptance to the
+	 * applicant's result, and the months before the same subject may apply again. */
+	if (rules_days(root, "result_days", "result_days", &r->result_days, e) < 0 ||
+	    rules_days(root, "repeat_months", "repeat_months", &r->repeat_months, e) < 0)
 		return -1;
 	if (!(r->kind = strdup(kind)) || !(r->name = strdup(name)) ||
 	    (desc && !(r->description = strdup(desc))))

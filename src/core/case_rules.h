@@ -80,6 +80,8 @@ struct case_rules {
 	size_t nstates;
 	struct case_transition *transitions; /* the rows' order, each row by its from order */
 	size_t ntransitions;
+	int result_days;   /* working days from acceptance to the result; -1 when none */
+	int repeat_months; /* months before the subject may apply again; -1 when none */
 };
 
 /* Parses and checks a rules file (NUL-terminated JSON text, which stays the caller's).

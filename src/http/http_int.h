@@ -214,6 +214,7 @@ int api_users_disable(struct http_request *req, struct http_response *res, struc
 int api_records_history(struct http_request *req, struct http_response *res, struct err *e);
 int api_records_transfer(struct http_request *req, struct http_response *res, struct err *e);
 int api_records_statement(struct http_request *req, struct http_response *res, struct err *e);
+int api_records_repair(struct http_request *req, struct http_response *res, struct err *e);
 /* api_cases.c: cases (objections) and their attachments. */
 int api_cases_create(struct http_request *req, struct http_response *res, struct err *e);
 int api_cases_list(struct http_request *req, struct http_response *res, struct err *e);
@@ -221,6 +222,9 @@ int api_cases_show(struct http_request *req, struct http_response *res, struct e
 int api_cases_act(struct http_request *req, struct http_response *res, struct err *e);
 int api_cases_attach(struct http_request *req, struct http_response *res, struct err *e);
 int api_cases_attachment(struct http_request *req, struct http_response *res, struct err *e);
+/* api_depts.c: the department directory (public). */
+int api_depts_list(struct http_request *req, struct http_response *res, struct err *e);
+int api_depts_show(struct http_request *req, struct http_response *res, struct err *e);
 /* api_audit.c: the audit trail, for auditors. */
 int api_audit_list(struct http_request *req, struct http_response *res, struct err *e);
 int api_audit_verify(struct http_request *req, struct http_response *res, struct err *e);

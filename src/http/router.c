@@ -27,6 +27,9 @@ static const struct route routes[] = {
 	{ "GET", "/metrics", api_metrics, 0, BODY_NONE, ROLE_OPERATOR, 0 },
 	{ "GET", "/api/v1/subjects", api_subjects_search, ROUTE_LIMITED, BODY_NONE, ALLOW_PUBLIC, 0 },
 	{ "GET", "/api/v1/subjects/{code}", api_subjects_show, ROUTE_LIMITED, BODY_NONE, ALLOW_PUBLIC, 0 },
+	/* The department directory is the government's own: anyone may read it. */
+	{ "GET", "/api/v1/depts", api_depts_list, ROUTE_LIMITED, BODY_NONE, ALLOW_PUBLIC, 0 },
+	{ "GET", "/api/v1/depts/{code}", api_depts_show, ROUTE_LIMITED, BODY_NONE, ALLOW_PUBLIC, 0 },
 	{ "POST", "/api/v1/batches", api_batches_create, 0, BODY_UPLOAD, ROLE_SUBMITTER,
 	  SCOPE_BATCHES_WRITE },
 	{ "GET", "/api/v1/batches/{id}", api_batches_show, 0, BODY_NONE, BATCH_READERS, SCOPE_BATCHES_READ },
@@ -37,6 +40,8 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/records/{id}/transfer", api_records_transfer, 0, BODY_JSON,
 	  ROLE_OPERATOR, 0 },
 	{ "POST", "/api/v1/records/{id}/statement", api_records_statement, 0, BODY_JSON,
+	  ROLE_SUBJECT | ROLE_OPERATOR, 0 },
+	{ "GET", "/api/v1/records/{id}/repair", api_records_repair, 0, BODY_NONE,
 	  ROLE_SUBJECT | ROLE_OPERATOR, 0 },
 	/* Cases: the service decides which party each caller is (service/cases.h). */
 	{ "POST", "/api/v1/cases", api_cases_create, 0, BODY_JSON, ROLE_SUBJECT | ROLE_OPERATOR, 0 },

@@ -5,6 +5,7 @@
 #include "audit_trail.h"
 #include "cases.h"
 #include "catalogs.h"
+#include "depts.h"
 #include "core/catalog.h"
 #include "core/code.h"
 #include "core/err.h"
@@ -106,7 +107,7 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
 	struct pipeline_stats stats;
 	struct category *cat = NULL;
 	struct publicity_regimes regimes = { NULL, 0 };
-	char dept[CODE_MAX];
+	char dept[CODE_MAX], sector[DEPT_SECTOR_SIZE] = "";
 	int rc;
 
 	*summary = NULL;
@@ -114,7 +115,9 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
 	    catalogs_load(s, req->category ? req->category : "", &cat, e) < 0)
 		return -1;
 	if (batches_check_dept(s, req->dept_code, dept, e) < 0 ||
-	    (cat->publicity_by_rules && rules_publicity_regimes(s, &regimes, e) < 0)) {
+	    (cat->publicity_by_rules && (rules_publicity_regimes(s, &regimes, e) < 0 ||
+					 depts_sector_of(s, dept, sector, e) < 0))) {
+		publicity_regimes_free(&regimes);
 		catalog_free(cat);
 		return -1;
 	}
@@ -128,6 +131,9 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
 	preq.format = req->format;
 	preq.rejects_csv = req->rejects_csv;
 	preq.regimes = &regimes;
+	/* The directory's sector of the providing department: Order No. 58 publishes a
+	 * food or work-safety department's penalties for at least a year. */
+	preq.dept_sector = sector;
 	preq.before_commit = batches_before_commit;
 	preq.before_commit_ctx = (void *)req->who;
 	rc = pipeline_run(s, &preq, &batch, &stats, e);

@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "core/json_input.h"
 #include "objection.h"
+#include "repair.h"
 #include "principal.h"
 #include "rules.h"
 
@@ -23,7 +24,7 @@
 
 /* Every kind of case the platform runs: a new kind is a row here, its rules file and its
  * own hooks file. */
-static const struct case_kind *const kinds[] = { &objection_kind };
+static const struct case_kind *const kinds[] = { &objection_kind, &repair_kind };
 
 static const struct case_kind *cases_kind_of(const char *kind)
 {

@@ -2,6 +2,7 @@
 #include "demo.h"
 
 #include "batches.h"
+#include "depts.h"
 #include "principal.h"
 #include "core/buf.h"
 #include "core/clock.h"
@@ -9,8 +10,10 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "core/rng.h"
+#include "store/store.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,29 +43,41 @@ struct demo_dept {
 	const char *violation;
 	const char *basis;
 	const char *license;
+	/* In the department directory (depts.h): */
+	const char *short_name;
+	const char *sector;  /* 行业领域 */
+	const char *contact;
 };
 
 static const struct demo_dept DEPTS[] = {
 	{ "肇庆市市场监督管理局", "市监", "MB2C1234", "销售不符合食品安全标准的食品",
-	  "《中华人民共和国食品安全法》第一百二十四条", "食品经营许可" },
+	  "《中华人民共和国食品安全法》第一百二十四条", "食品经营许可",
+	  "市市场监管局", "食品", "0758-12315" },
 	{ "肇庆市生态环境局", "环", "MB2C2345", "超标排放大气污染物",
-	  "《中华人民共和国大气污染防治法》第九十九条", "排污许可" },
+	  "《中华人民共和国大气污染防治法》第九十九条", "排污许可",
+	  "市生态环境局", "生态环境", "0758-12369" },
 	{ "肇庆市应急管理局", "应急", "MB2C3456", "未按规定开展安全生产教育和培训",
-	  "《中华人民共和国安全生产法》第九十七条", "危险化学品经营许可" },
+	  "《中华人民共和国安全生产法》第九十七条", "危险化学品经营许可",
+	  "市应急管理局", "安全生产", "0758-12350" },
 	{ "肇庆市交通运输局", "交", "MB2C4567", "未取得道路运输经营许可擅自从事道路运输经营",
-	  "《中华人民共和国道路运输条例》第六十三条", "道路运输经营许可" },
+	  "《中华人民共和国道路运输条例》第六十三条", "道路运输经营许可",
+	  "市交通运输局", "交通运输", "0758-12328" },
 	{ "肇庆市住房和城乡建设局", "建", "MB2C5678", "未取得施工许可证擅自施工",
-	  "《建设工程质量管理条例》第五十七条", "建筑工程施工许可" },
+	  "《建设工程质量管理条例》第五十七条", "建筑工程施工许可",
+	  "市住房城乡建设局", "住房城乡建设", "0758-12319" },
 	{ "肇庆市卫生健康局", "卫", "MB2C6789", "未取得卫生许可证从事公共场所经营",
-	  "《公共场所卫生管理条例实施细则》第三十五条", "公共场所卫生许可" },
+	  "《公共场所卫生管理条例实施细则》第三十五条", "公共场所卫生许可",
+	  "市卫生健康局", "卫生健康", "0758-12320" },
 };
 
 #define NDEPTS (sizeof DEPTS / sizeof *DEPTS)
 
 /* The departments that submit the two non-public categories.  Not in DEPTS: penalties
  * and licences pick from that table, and growing it would change their data. */
-static const struct demo_dept HRSS = { "肇庆市人力资源和社会保障局", "人社", "MB2C7890", "", "", "" };
-static const struct demo_dept NDRC = { "肇庆市发展和改革局", "发改", "MB2C8901", "", "", "" };
+static const struct demo_dept HRSS = { "肇庆市人力资源和社会保障局", "人社", "MB2C7890", "", "", "",
+				       "市人力资源社会保障局", "人力资源社会保障", "0758-12333" };
+static const struct demo_dept NDRC = { "肇庆市发展和改革局", "发改", "MB2C8901", "", "", "",
+				       "市发展改革局", "发展改革", "0758-12345" };
 
 static const char *const UTILITIES[] = { "水费", "电费", "燃气费" };
 static const char *const PROVIDERS[] = { "肇庆市供水有限公司", "广东电网有限责任公司肇庆供电局",
@@ -464,6 +479,36 @@ static int demo_write_files(const char *dir, const struct demo_options *opts)
 	return rc;
 }
 
+/* Names the demo's departments in the department directory (depts.h), all of them in
+ * one transaction.  The codes are those the demo files are submitted under. */
+static int demo_register_depts(struct store *s, struct err *e)
+{
+	const struct demo_dept *all[NDEPTS + 2];
+	struct dept d;
+	size_t i;
+
+	for (i = 0; i < NDEPTS; i++)
+		all[i] = &DEPTS[i];
+	all[NDEPTS] = &HRSS;
+	all[NDEPTS + 1] = &NDRC;
+	if (store_begin(s, e) < 0)
+		return -1;
+	for (i = 0; i < NDEPTS + 2; i++) {
+		memset(&d, 0, sizeof d);
+		demo_dept_code(all[i], d.code);
+		snprintf(d.name, sizeof d.name, "%s", all[i]->name);
+		snprintf(d.short_name, sizeof d.short_name, "%s", all[i]->short_name);
+		snprintf(d.region_code, sizeof d.region_code, "441200");
+		snprintf(d.contact, sizeof d.contact, "%s", all[i]->contact);
+		snprintf(d.sector, sizeof d.sector, "%s", all[i]->sector);
+		if (depts_put(s, &d, NULL, e) < 0) {
+			store_rollback(s);
+			return -1;
+		}
+	}
+	return store_commit(s, e);
+}
+
 int demo_generate(struct store *s, const struct demo_options *opts, json_t **summary,
 		  struct err *e)
 {
@@ -476,6 +521,8 @@ int demo_generate(struct store *s, const struct demo_options *opts, json_t **sum
 	*summary = NULL;
 	/* Demo data is loaded from the console, and recorded as such. */
 	principal_cli(&who, NULL);
+	if (demo_register_depts(s, e) < 0)
+		return -1;
 	if (!mkdtemp(dir))
 		return err_set(e, "file.unreadable", "无法创建临时目录");
 	if (demo_write_files(dir, opts) < 0)

@@ -6,6 +6,10 @@
  * social insurance arrears (shared) for about one company in ten, utility payments
  * (authorized) for about one subject in four, persons included.
  *
+ * The departments (six city bureaus, and the two that submit the non-public levels) are
+ * named in the department directory with their short names, division 441200, sector
+ * (行业领域) and contact.
+ *
  * The data goes through the real ingestion pipeline (as CSV files in the national
  * layout), so a demo database is exactly what departments' files would produce.
  */

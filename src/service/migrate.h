@@ -3,7 +3,7 @@
  * typically from an SQLite file to PostgreSQL or back, and proving the copy complete.
  *
  * Tables are copied in dependency order: the catalog, the code exceptions and the
- * holiday calendar, users and API tokens, then subjects, batches, batch problems, records and authorizations, and
+ * holiday calendar, the department directory, users and API tokens, then subjects, batches, batch problems, records and authorizations, and
  * last the audit trail (its anchor, entries and checkpoints, hashes and all, so that
  * `xinyong audit verify` passes on the target and the chain goes on there)
  * (store_copy_table: keyset pages, one transaction each on the target).  Login sessions

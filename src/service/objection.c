@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case_record.h"
 #include "catalogs.h"
 #include "core/case_rules.h"
 #include "core/catalog.h"
@@ -22,36 +23,6 @@
 #define OBJECTION_CONTACT_MAX_CHARS 100
 #define OBJECTION_REASON_MAX_CHARS 500
 
-/* What a case's status means is its rules' (data/rules/objection.json), not this file's:
- * the record is marked disputed in the states with `marks_record` (from acceptance until
- * the decision or withdrawal), and a case is under way while the platform or a
- * department must act on it.  A walk over many cases keeps the last rules it read. */
-struct rules_cache {
-	struct store *s;
-	struct case_rules *rules;
-	char kind[32];
-	char from[11];
-};
-
-static const struct case_state *objection_state_of(struct rules_cache *rc,
-						   const struct store_case *c, struct err *e)
-{
-	if (!rc->rules || strcmp(rc->kind, c->kind) != 0 || strcmp(rc->from, c->rules_from) != 0) {
-		case_rules_free(rc->rules);
-		rc->rules = NULL;
-		if (rules_of_case(rc->s, c->kind, c->rules_from, &rc->rules, e) < 0)
-			return NULL;
-		snprintf(rc->kind, sizeof rc->kind, "%s", c->kind);
-		snprintf(rc->from, sizeof rc->from, "%s", c->rules_from);
-	}
-	return case_rules_state(rc->rules, c->status);
-}
-
-static int objection_under_way(const struct case_state *st)
-{
-	return st && !st->final && st->party != CASE_TURN_APPLICANT;
-}
-
 static const char *const GROUNDS[] = { "error", "omission", "duplicate", "past_publicity",
 				       "wrongly_listed", "other", NULL };
 static const char *const OUTCOMES[] = { "correct", "supplement", "delete", "stop_publicity",
@@ -67,124 +38,24 @@ static int objection_listed(const char *const *list, const char *s)
 
 /* ---- the record an objection is about --------------------------------------------- */
 
-/* A record copied out of the store's callback. */
-struct objection_record {
-	int found;
-	int64_t id, batch_id;
-	char subject[CODE_MAX], dept[CODE_MAX];
-	char category[64];
-	char *business_key, *data, *content_hash;
-	char decision_date[11], publicity_end[11];
-	int flags;
-};
-
-static void objection_record_free(struct objection_record *r)
-{
-	free(r->business_key);
-	free(r->data);
-	free(r->content_hash);
-	memset(r, 0, sizeof *r);
-}
-
-static int objection_record_keep(void *ctx, const struct store_record *rec)
-{
-	struct objection_record *r = ctx;
-
-	r->found = 1;
-	r->id = rec->id;
-	r->batch_id = rec->batch_id;
-	snprintf(r->subject, sizeof r->subject, "%s", rec->subject_code);
-	snprintf(r->dept, sizeof r->dept, "%s", rec->dept_code);
-	snprintf(r->category, sizeof r->category, "%s", rec->category);
-	r->business_key = strdup(rec->business_key);
-	r->data = strdup(rec->data);
-	r->content_hash = strdup(rec->content_hash);
-	snprintf(r->decision_date, sizeof r->decision_date, "%s", rec->decision_date);
-	snprintf(r->publicity_end, sizeof r->publicity_end, "%s", rec->publicity_end);
-	r->flags = rec->flags;
-	return 1;
-}
-
-/* Record `id`: 0, or -1 with `record.not_found`.  A record deleted by a decision is in
- * no view and takes no new objection, but a case about it goes on (`deleted_too`). */
-static int objection_record_get(struct store *s, int64_t id, int deleted_too,
-				struct objection_record *r, struct err *e)
-{
-	int rc;
-
-	memset(r, 0, sizeof *r);
-	rc = store_record_get(s, id, objection_record_keep, r, e);
-	if (rc < 0)
-		return -1;
-	if (!r->found || (!deleted_too && (r->flags & STORE_RECORD_DELETED))) {
-		objection_record_free(r);
-		return err_set_field(e, "record.not_found", "record", "信用记录 %lld 不存在",
-				     (long long)id);
-	}
-	if (!r->business_key || !r->data || !r->content_hash) {
-		objection_record_free(r);
-		return err_set(e, "internal.error", "内存不足");
-	}
-	return 0;
-}
-
 /* ---- filing ----------------------------------------------------------------------- */
 
 static const char *const FILE_MEMBERS[] = { "kind", "record", "grounds", "text", "contact",
 					    "note", NULL };
 
-struct open_case {
-	int64_t record_id;
-	int64_t found;
-	struct rules_cache rc;
-	struct err *e;
-	int failed;
-};
-
-static int objection_open_case(void *ctx, const struct store_case *c)
-{
-	struct open_case *o = ctx;
-	const struct case_state *st;
-
-	if (c->record_id != o->record_id)
-		return 0;
-	st = objection_state_of(&o->rc, c, o->e);
-	if (!st && o->rc.rules == NULL) {
-		o->failed = 1;
-		return 1;
-	}
-	if (objection_under_way(st)) {
-		o->found = c->id;
-		return 1;
-	}
-	return 0;
-}
-
 /* The record a filing names, and so its subject. */
 static int objection_target(const struct case_ctx *x, const json_t *body, struct store_case *c,
 			    struct err *e)
 {
-	const json_t *record = json_object_get(body, "record");
-	struct objection_record r;
-
-	if (!json_is_integer(record) || json_integer_value(record) <= 0)
-		return err_set_field(e, "request.invalid", "record",
-				     "请填写要提出异议的信用记录编号（record，正整数）");
-	if (objection_record_get(x->s, json_integer_value(record), 0, &r, e) < 0)
-		return -1;
-	snprintf(c->subject_code, sizeof c->subject_code, "%s", r.subject);
-	c->record_id = r.id;
-	objection_record_free(&r);
-	return 0;
+	return case_record_target(x->s, body, "提出异议", c, e);
 }
 
 static int objection_file(const struct case_ctx *x, const json_t *body, struct store_case *c,
 			  struct err *e)
 {
 	const char *grounds = NULL, *text = NULL, *contact = NULL;
-	struct store_case_filter f;
-	struct objection_record r;
-	struct open_case open;
+	struct case_record r;
+	int64_t open;
 	json_t *data;
 
 	if (json_input_only(body, FILE_MEMBERS, e) < 0)
@@ -201,41 +72,25 @@ static int objection_file(const struct case_ctx *x, const json_t *body, struct s
 			      e) < 0 ||
 	    json_input_string(body, "contact", 0, OBJECTION_CONTACT_MAX_CHARS, &contact, e) < 0)
 		return -1;
-	if (objection_record_get(x->s, c->record_id, 0, &r, e) < 0)
+	if (case_record_get(x->s, c->record_id, 0, &r, e) < 0)
 		return -1;
-	/* One objection at a time per record: a second would race the first's decision.  The
-	 * subject's cases are held from here to the commit, so that two filings at once do
-	 * not both find none open. */
-	if (store_case_lock(x->s, r.subject, e) < 0) {
-		objection_record_free(&r);
+	/* One objection at a time per record: a second would race the first's decision. */
+	if (case_open_on_record(x->s, r.subject, "objection", r.id, 0, &open, e) < 0) {
+		case_record_free(&r);
 		return -1;
 	}
-	memset(&f, 0, sizeof f);
-	f.subject_code = r.subject;
-	f.kind = "objection";
-	f.limit = 1000;
-	memset(&open, 0, sizeof open);
-	open.record_id = r.id;
-	open.rc.s = x->s;
-	open.e = e;
-	if (store_case_list(x->s, &f, objection_open_case, &open, e) < 0 || open.failed) {
-		case_rules_free(open.rc.rules);
-		objection_record_free(&r);
-		return -1;
-	}
-	case_rules_free(open.rc.rules);
-	if (open.found) {
-		objection_record_free(&r);
+	if (open) {
+		case_record_free(&r);
 		return err_set(e, "case.already_open",
 			       "该信用记录已有正在办理的异议（申请 %lld）：请在“我的申请”中查看进度",
-			       (long long)open.found);
+			       (long long)open);
 	}
 	data = json_pack("{s:s, s:s, s:s?, s:s, s:s}", "grounds", grounds, "text", text,
 			 "contact", contact, "category", r.category, "record_dept", r.dept);
 	c->dept_code[0] = '\0'; /* the platform accepts it first */
 	c->data = data ? json_dumps(data, JSON_COMPACT) : NULL;
 	json_decref(data);
-	objection_record_free(&r);
+	case_record_free(&r);
 	return c->data ? 0 : err_set(e, "internal.error", "内存不足");
 }
 
@@ -302,7 +157,7 @@ out:
 /* Rewrites the record with prepared content, moving it to the subject the content names
  * when that is another (a linking error corrected): the subject is registered first when
  * the platform does not know it. */
-static int objection_rewrite(const struct case_ctx *x, const struct objection_record *r,
+static int objection_rewrite(const struct case_ctx *x, const struct case_record *r,
 			     const struct prepared_row *row, int flags, struct err *e)
 {
 	struct store_record rec;
@@ -350,31 +205,8 @@ static int objection_rewrite(const struct case_ctx *x, const struct objection_re
 	return rc < 0 ? -1 : 0;
 }
 
-/* The record as it is, with only its flags or publicity end changed. */
-static int objection_rewrite_same(const struct case_ctx *x, const struct objection_record *r,
-				  int flags, const char *publicity_end, struct err *e)
-{
-	struct store_record rec;
-	int rc;
-
-	memset(&rec, 0, sizeof rec);
-	rec.category = r->category;
-	rec.subject_code = r->subject;
-	rec.dept_code = r->dept;
-	rec.business_key = r->business_key;
-	rec.data = r->data;
-	rec.content_hash = r->content_hash;
-	rec.decision_date = r->decision_date;
-	rec.publicity_end = publicity_end;
-	rec.flags = flags;
-	rc = store_record_amend(x->s, r->subject, r->id, &rec, e);
-	if (rc == 0)
-		return err_set(e, "record.not_found", "信用记录 %lld 不存在", (long long)r->id);
-	return rc < 0 ? -1 : 0;
-}
-
 /* correct, supplement and remove_from_list: fields over the content, judged again. */
-static int objection_refill(const struct case_ctx *x, const struct objection_record *r,
+static int objection_refill(const struct case_ctx *x, const struct case_record *r,
 			    const struct decision *d, struct err *e)
 {
 	struct category *cat = NULL;
@@ -437,13 +269,13 @@ out:
 }
 
 /* Applies an outcome to the record (one function per outcome, as objection.h lists). */
-static int objection_apply(const struct case_ctx *x, const struct objection_record *r,
+static int objection_apply(const struct case_ctx *x, const struct case_record *r,
 			   const struct decision *d, struct err *e)
 {
 	if (strcmp(d->outcome, "reject") == 0)
 		return 0;
 	if (strcmp(d->outcome, "delete") == 0)
-		return objection_rewrite_same(x, r, r->flags | STORE_RECORD_DELETED,
+		return case_record_rewrite(x->s, r, r->flags | STORE_RECORD_DELETED,
 					      r->publicity_end, e);
 	if (strcmp(d->outcome, "stop_publicity") == 0) {
 		struct date today;
@@ -454,7 +286,7 @@ static int objection_apply(const struct case_ctx *x, const struct objection_reco
 		if (date_parse_iso(x->today, &today) < 0)
 			return err_set(e, "internal.error", "今天的日期无法识别");
 		date_format(date_from_days(date_to_days(today) - 1), yesterday);
-		return objection_rewrite_same(x, r, r->flags, yesterday, e);
+		return case_record_rewrite(x->s, r, r->flags, yesterday, e);
 	}
 	return objection_refill(x, r, d, e);
 }
@@ -462,7 +294,7 @@ static int objection_apply(const struct case_ctx *x, const struct objection_reco
 static int objection_decide(const struct case_ctx *x, const json_t *body, struct store_case *c,
 			    json_t **detail, struct err *e)
 {
-	struct objection_record r;
+	struct case_record r;
 	struct decision d = { NULL, NULL, json_object_get(body, "fields") };
 	int needs_fields;
 	json_t *outcome;
@@ -496,13 +328,13 @@ static int objection_decide(const struct case_ctx *x, const json_t *body, struct
 	if (!needs_fields && d.fields && json_object_size(d.fields) > 0)
 		return err_set_field(e, "request.invalid", "fields",
 				     "只有“更正”和“补充”可以修改字段：其他处理结果请不要填写 fields");
-	if (objection_record_get(x->s, c->record_id, 1, &r, e) < 0)
+	if (case_record_get(x->s, c->record_id, 1, &r, e) < 0)
 		return -1;
 	if (objection_apply(x, &r, &d, e) < 0) {
-		objection_record_free(&r);
+		case_record_free(&r);
 		return -1;
 	}
-	objection_record_free(&r);
+	case_record_free(&r);
 	principal_actor(x->who, actor, sizeof actor);
 	clock_timestamp(at);
 	outcome = json_pack("{s:s, s:s?, s:O?, s:s, s:s}", "outcome", d.outcome, "reason",
@@ -522,12 +354,12 @@ static const char *const ACT_MEMBERS[] = { "note", "reason", "outcome", "fields"
 /* The department that holds the record now: where a forwarded case goes. */
 static int objection_route(const struct case_ctx *x, struct store_case *c, struct err *e)
 {
-	struct objection_record r;
+	struct case_record r;
 
-	if (objection_record_get(x->s, c->record_id, 1, &r, e) < 0)
+	if (case_record_get(x->s, c->record_id, 1, &r, e) < 0)
 		return -1;
 	snprintf(c->dept_code, sizeof c->dept_code, "%s", r.dept);
-	objection_record_free(&r);
+	case_record_free(&r);
 	return 0;
 }
 
@@ -593,7 +425,7 @@ struct resubmit_ctx {
 	struct store_case *open; /* copies of the cases under way (few) */
 	size_t n, cap;
 	int oom;
-	struct rules_cache rc;
+	struct case_rules_cache rc;
 	struct err *e;
 	int failed;
 };
@@ -606,12 +438,12 @@ static int objection_collect_open(void *ctx, const struct store_case *c)
 
 	if (!c->record_id)
 		return 0;
-	st = objection_state_of(&r->rc, c, r->e);
+	st = case_rules_cache_state(&r->rc, c, r->e);
 	if (!st && !r->rc.rules) {
 		r->failed = 1;
 		return 1;
 	}
-	if (!objection_under_way(st))
+	if (!case_state_under_way(st))
 		return 0;
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 16;
@@ -684,17 +516,17 @@ static int objection_on_batch(const struct case_ctx *x, const struct store_batch
 		goto out;
 	}
 	for (i = 0; i < r.n; i++) {
-		struct objection_record rec;
+		struct case_record rec;
 		struct field_diff d;
 		json_t *detail;
 		int found;
 
 		memset(&rec, 0, sizeof rec);
-		found = store_record_get(x->s, r.open[i].record_id, objection_record_keep, &rec, e);
+		found = store_record_get(x->s, r.open[i].record_id, case_record_keep, &rec, e);
 		if (found < 0)
 			goto out;
 		if (!found || rec.batch_id != b->id || !rec.data) {
-			objection_record_free(&rec);
+			case_record_free(&rec);
 			continue;
 		}
 		d.now = json_loads(rec.data, 0, NULL);
@@ -704,12 +536,12 @@ static int objection_on_batch(const struct case_ctx *x, const struct store_batch
 						   &d, e) < 0) {
 			json_decref(d.now);
 			json_decref(d.changed);
-			objection_record_free(&rec);
+			case_record_free(&rec);
 			goto out;
 		}
 		detail = json_pack("{s:I, s:o}", "batch", (json_int_t)b->id, "fields", d.changed);
 		json_decref(d.now);
-		objection_record_free(&rec);
+		case_record_free(&rec);
 		found = cases_add_event(x, &r.open[i], "resubmit", detail, e);
 		json_decref(detail);
 		if (found < 0)
@@ -736,7 +568,7 @@ const struct case_kind objection_kind = {
 struct disputes_ctx {
 	int (*cb)(void *ctx, int64_t record_id, int64_t case_id);
 	void *ctx;
-	struct rules_cache rc;
+	struct case_rules_cache rc;
 	struct err *e;
 	int failed;
 };
@@ -748,7 +580,7 @@ static int objection_dispute_row(void *ctx, const struct store_case *c)
 
 	if (!c->record_id)
 		return 0;
-	st = objection_state_of(&d->rc, c, d->e);
+	st = case_rules_cache_state(&d->rc, c, d->e);
 	if (!st && !d->rc.rules) {
 		d->failed = 1;
 		return 1;

@@ -7,6 +7,7 @@
 #include "access.h"
 #include "audit_trail.h"
 #include "codes.h"
+#include "depts.h"
 #include "core/err.h"
 #include "core/text.h"
 #include "principal.h"
@@ -101,6 +102,27 @@ static int records_add_version(void *ctx, const struct store_record_version *v)
 				       v->valid_from, "replaced_at", v->replaced_at)) != 0;
 }
 
+/* Puts "dept_name" (the directory's name, or null) beside "dept" in the record and each
+ * version, from the directory read once.  A directory that cannot be read leaves the
+ * names null rather than failing a read already audited. */
+static void records_name_depts(struct store *s, json_t *record, json_t *versions)
+{
+	struct depts_directory *dir = NULL;
+	json_t *v;
+	size_t i;
+
+	if (depts_directory_load(s, &dir, NULL) < 0)
+		dir = NULL;
+	json_object_set_new(record, "dept_name",
+			    depts_directory_name_json(dir, json_string_value(
+								   json_object_get(record, "dept"))));
+	json_array_foreach(versions, i, v)
+		json_object_set_new(v, "dept_name",
+				    depts_directory_name_json(dir, json_string_value(
+									   json_object_get(v, "dept"))));
+	depts_directory_free(dir);
+}
+
 int records_history(struct store *s, const struct principal *who, int64_t id, json_t **out,
 		    struct err *e)
 {
@@ -128,6 +150,7 @@ int records_history(struct store *s, const struct principal *who, int64_t id, js
 		json_decref(f.json);
 		return -1;
 	}
+	records_name_depts(s, f.json, versions);
 	*out = json_pack("{s:o, s:o}", "record", f.json, "versions", versions);
 	return 0;
 }

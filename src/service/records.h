@@ -21,7 +21,9 @@ struct store;
 /* Record `id` as it is now ("record") and its earlier versions, newest first
  * ("versions"); *out is new.  The console, operators and administrators see any
  * record's history, a department's users and tokens only their own records' (others
- * are `record.not_found`).  The read is audited (record.history). */
+ * are `record.not_found`).  The record and each version carry "dept_name" beside
+ * "dept": the department directory's name of the code, or null when it lists none
+ * (depts.h).  The read is audited (record.history). */
 int records_history(struct store *s, const struct principal *who, int64_t id, json_t **out,
 		    struct err *e);
 

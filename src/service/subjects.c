@@ -5,6 +5,7 @@
 #include "archive_view.h"
 #include "audit_trail.h"
 #include "codes.h"
+#include "depts.h"
 #include "core/catalog.h"
 #include "core/code.h"
 #include "core/err.h"
@@ -59,11 +60,13 @@ static json_t *subjects_publicity_json(const struct archive_record *r)
 	return p;
 }
 
-static json_t *subjects_record_json(const struct archive_record *r)
+static json_t *subjects_record_json(const struct archive_record *r,
+				    const struct depts_directory *dir)
 {
-	return json_pack("{s:I, s:I, s:s, s:s, s:o, s:b, s:O, s:s, s:b, s:o, s:s?}",
+	return json_pack("{s:I, s:I, s:s, s:o, s:s, s:o, s:b, s:O, s:s, s:b, s:o, s:s?}",
 			 "id", (json_int_t)r->id, "batch", (json_int_t)r->batch_id, "dept_code",
-			 r->dept_code, "decision_date", r->decision_date, "publicity",
+			 r->dept_code, "dept_name", depts_directory_name_json(dir, r->dept_code),
+			 "decision_date", r->decision_date, "publicity",
 			 subjects_publicity_json(r), "name_conflict",
 			 r->name_conflict, "fields", r->fields, "updated_at", r->updated_at,
 			 "disputed", r->disputed,
@@ -71,7 +74,8 @@ static json_t *subjects_record_json(const struct archive_record *r)
 			 "statement", r->statement);
 }
 
-static json_t *subjects_category_json(const struct archive_category *c)
+static json_t *subjects_category_json(const struct archive_category *c,
+				      const struct depts_directory *dir)
 {
 	const struct category *cat = c->cat;
 	json_t *labels = json_object(), *records = json_array();
@@ -79,7 +83,7 @@ static json_t *subjects_category_json(const struct archive_category *c)
 
 	for (i = 0; i < c->nrecords; i++) {
 		subjects_label_fields(cat, labels, c->records[i].fields);
-		json_array_append_new(records, subjects_record_json(&c->records[i]));
+		json_array_append_new(records, subjects_record_json(&c->records[i], dir));
 	}
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:o}", "category", cat->id,
 			 "name", cat->name, "group", cat->group, "nature",
@@ -91,6 +95,7 @@ static json_t *subjects_category_json(const struct archive_category *c)
 int subjects_show(struct store *s, const char *code, const struct principal *who, json_t **out,
 		  struct err *e)
 {
+	struct depts_directory *dir = NULL;
 	struct archive_view v;
 	json_t *categories;
 	size_t i;
@@ -98,11 +103,17 @@ int subjects_show(struct store *s, const char *code, const struct principal *who
 	*out = NULL;
 	if (archive_view_build(s, who, code, &v, e) < 0)
 		return -1;
+	/* The departments' names, read once for every record of the view. */
+	if (depts_directory_load(s, &dir, e) < 0) {
+		archive_view_free(&v);
+		return -1;
+	}
 	categories = json_array();
 	for (i = 0; i < v.ncategories; i++)
-		json_array_append_new(categories, subjects_category_json(&v.categories[i]));
+		json_array_append_new(categories, subjects_category_json(&v.categories[i], dir));
 	*out = json_pack("{s:o, s:o}", "subject", subjects_identity(&v.subject), "categories",
 			 categories);
+	depts_directory_free(dir);
 	archive_view_free(&v);
 	return 0;
 }

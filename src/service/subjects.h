@@ -9,7 +9,10 @@
  *                    "nature": "negative",
  *                    "disclosure": "public", "count": 2,
  *                    "labels": {field id: 中文名, ...} for the fields the records hold,
- *                    "records": [{"id", "batch", "dept_code", "decision_date",
+ *                    "records": [{"id", "batch", "dept_code",
+ *                                 "dept_name": the directory's name of dept_code, or
+ *                                 null when the directory does not list it (depts.h),
+ *                                 "decision_date",
  *                                 "publicity": {"status": "published"|"ended"|"not_public",
  *                                               "until": "YYYY-MM-DD"|null},
  *                                 "name_conflict": false,

@@ -362,6 +362,56 @@ int store_calendar_list(struct store *s,
 	return store__query(s, SQL_CALENDAR_LIST, NULL, 0, store_calendar_row, &c, NULL, e);
 }
 
+/* ---- the department directory ------------------------------------------------------ */
+
+int store_dept_put(struct store *s, const struct store_dept *d, struct err *e)
+{
+	char now[26];
+	struct store_param p[8] = { STORE_TEXT(d->code),	STORE_TEXT(d->name),
+				    STORE_TEXT(d->short_name),	STORE_TEXT(d->region_code),
+				    STORE_TEXT(d->parent_code), STORE_TEXT(d->contact),
+				    STORE_TEXT(d->sector),	STORE_TEXT(now) };
+
+	store__now(s, now);
+	return store__query(s, SQL_DEPT_PUT, p, 8, NULL, NULL, NULL, e);
+}
+
+struct dept_ctx {
+	int (*cb)(void *ctx, const struct store_dept *d);
+	void *ctx;
+	int found;
+};
+
+static int store_dept_row(void *ctx, const struct store_row *row)
+{
+	struct dept_ctx *c = ctx;
+	struct store_dept d = { store__text(row, 0), store__text(row, 1), store__text(row, 2),
+				store__text(row, 3), store__text(row, 4), store__text(row, 5),
+				store__text(row, 6), store__text(row, 7) };
+
+	c->found = 1;
+	return c->cb(c->ctx, &d);
+}
+
+int store_dept_get(struct store *s, const char *code,
+		   int (*cb)(void *ctx, const struct store_dept *d), void *ctx, struct err *e)
+{
+	struct store_param p[1] = { STORE_TEXT(code) };
+	struct dept_ctx c = { cb, ctx, 0 };
+
+	if (store__query(s, SQL_DEPT_GET, p, 1, store_dept_row, &c, NULL, e) < 0)
+		return -1;
+	return c.found;
+}
+
+int store_dept_list(struct store *s, int (*cb)(void *ctx, const struct store_dept *d),
+		    void *ctx, struct err *e)
+{
+	struct dept_ctx c = { cb, ctx, 0 };
+
+	return store__query(s, SQL_DEPT_LIST, NULL, 0, store_dept_row, &c, NULL, e);
+}
+
 /* ---- code exceptions -------------------------------------------------------------- */
 
 int store_code_exception_add(struct store *s, const char *code, const char *note,

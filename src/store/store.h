@@ -89,6 +89,30 @@ int store_calendar_list(struct store *s,
 				  const char *updated_at),
 			void *ctx, struct err *e);
 
+/* ---- the department directory (core/dept.h; service/depts.h reads it) --------------- */
+
+/* One department as stored; every string is "" when not given. */
+struct store_dept {
+	const char *code;
+	const char *name;
+	const char *short_name;
+	const char *region_code;
+	const char *parent_code;
+	const char *contact;
+	const char *sector;
+	const char *updated_at; /* set by store_dept_put: now */
+};
+
+/* Inserts department d, or replaces every member of the one with its code. */
+int store_dept_put(struct store *s, const struct store_dept *d, struct err *e);
+/* 1 and cb called once with the department of `code` (strings valid during the call),
+ * 0 when the directory does not list it. */
+int store_dept_get(struct store *s, const char *code,
+		   int (*cb)(void *ctx, const struct store_dept *d), void *ctx, struct err *e);
+/* Every department, by code. */
+int store_dept_list(struct store *s, int (*cb)(void *ctx, const struct store_dept *d),
+		    void *ctx, struct err *e);
+
 /* ---- subjects --------------------------------------------------------------------- */
 
 struct store_subject {
@@ -593,6 +617,7 @@ enum store_table {
 	STORE_TABLE_CATEGORIES,
 	STORE_TABLE_EXCEPTIONS,
 	STORE_TABLE_CALENDAR,
+	STORE_TABLE_DEPTS,
 	STORE_TABLE_SUBJECTS,
 	STORE_TABLE_BATCHES,
 	STORE_TABLE_PROBLEMS,

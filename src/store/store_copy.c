@@ -38,6 +38,8 @@ static const struct copy_table copy_tables[STORE_TABLE_COUNT] = {
 				     SQL_LAST_EXCEPTION, 3, 1, { 0 }, 0 },
 	[STORE_TABLE_CALENDAR] = { "calendar_days", SQL_SCAN_CALENDAR, SQL_COPY_CALENDAR_DAY,
 				   SQL_LAST_CALENDAR_DAY, 3, 1, { 0 }, 0 },
+	[STORE_TABLE_DEPTS] = { "depts", SQL_SCAN_DEPTS, SQL_COPY_DEPT, SQL_LAST_DEPT, 8, 1, { 0 },
+				0 },
 	[STORE_TABLE_SUBJECTS] = { "subjects", SQL_SCAN_SUBJECTS, SQL_COPY_SUBJECT,
 				   SQL_LAST_SUBJECT, 8, 1, { 0 }, 0 },
 	[STORE_TABLE_BATCHES] = { "batches", SQL_SCAN_BATCHES, SQL_COPY_BATCH, SQL_LAST_BATCH, 12,

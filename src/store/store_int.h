@@ -4,6 +4,7 @@
  *
  *   store.c            opening by URL, migrations, and every operation whose SQL both
  *                      backends share (catalog, code exceptions, holiday calendar,
+ *                      department directory,
  *                      batches, problems, subject lookup, a subject's records, counts)
  *   store_copy.c       whole-table scans and copies for `xinyong migrate`
  *   sql.def            the text of every statement, with how Citus would route it

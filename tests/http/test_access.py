@@ -477,6 +477,9 @@ EXPECTED_RULES = {
     ("GET", "/metrics"): rule(roles={"operator"}),
     ("GET", "/api/v1/subjects"): PUBLIC,
     ("GET", "/api/v1/subjects/{code}"): PUBLIC,
+    # The department directory is the government's own: public.
+    ("GET", "/api/v1/depts"): PUBLIC,
+    ("GET", "/api/v1/depts/{code}"): PUBLIC,
     ("POST", "/api/v1/batches"): rule(roles={"submitter"}, scopes={"batches:write"}),
     ("GET", "/api/v1/batches/{id}"): rule(roles=BATCH_READERS, scopes={"batches:read"}),
     ("GET", "/api/v1/batches/{id}/rejects"): rule(roles=BATCH_READERS, scopes={"batches:read"}),
@@ -570,6 +573,11 @@ def walk_request(ctx, key, caller):
                 {}, {200}, caller)
     if key == ("GET", "/api/v1/subjects/{code}"):
         return "GET", "/api/v1/subjects/%s?%s" % (COMPANY, purpose), None, {}, {200}, caller
+    if key == ("GET", "/api/v1/depts"):
+        return "GET", "/api/v1/depts", None, {}, {200}, caller
+    if key == ("GET", "/api/v1/depts/{code}"):
+        ctx.cli("dept", "add", DEPT, "--name", "肇庆市市场监督管理局", "--db", ctx.db)
+        return "GET", "/api/v1/depts/%s" % DEPT, None, {}, {200}, caller
     if key == ("POST", "/api/v1/batches"):
         return ("POST", "/api/v1/batches?category=penalty&name=walk.csv",
                 upload_csv("肇市监罚〔2026〕9%03d号" % n), {"Content-Type": "text/csv"}, {201},

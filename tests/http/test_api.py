@@ -766,6 +766,99 @@ def batches_of_another_department(ctx):
     expect_error(get_dept(ctx, "/api/v1/batches/%d" % batch), 404, "batch.not_found")
 
 
+# ---- the department directory (GET /api/v1/depts, xinyong dept; service/depts.h) ------
+
+DEPT_KEYS = {"code", "name", "short_name", "region_code", "parent_code", "contact", "sector"}
+
+
+def cli_ok(ctx, *args):
+    p = subprocess.run([ctx.binary] + list(args) + ["--db", ctx.db], env=ctx.env,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    err = p.stderr.decode("utf-8", "replace")
+    check(p.returncode == 0, "xinyong %s: exit %d: %s" % (" ".join(args[:2]), p.returncode,
+                                                        err[-500:]))
+    check("Sanitizer" not in err and "runtime error:" not in err, "sanitizer: %s" % err)
+    return p
+
+
+def penalty_depts(archive):
+    """[(dept_code, dept_name)] of the archive's penalty records; dept_name must be there."""
+    out = []
+    for g in archive["categories"]:
+        for rec in g["records"]:
+            check("dept_name" in rec, "a record without dept_name: %r" % rec)
+            out.append((rec["dept_code"], rec["dept_name"]))
+    return out
+
+
+@test
+def depts_directory_names_records(ctx):
+    # Not listed yet: the records carry the code, and a null name (never the code).
+    check(penalty_depts(expect_json(get(ctx, "/api/v1/subjects/" + COMPANY)))
+          == [(AUTHORITY, None)], "before the directory names it")
+    err = expect_error(get(ctx, "/api/v1/depts/" + AUTHORITY), 404, "dept.not_found")
+    check(AUTHORITY in err["message"] and "部门目录" in err["message"], "message %r" % err)
+    before = expect_json(get(ctx, "/api/v1/depts"))
+    check(AUTHORITY not in [d["code"] for d in before["depts"]], "listed before %r" % before)
+
+    cli_ok(ctx, "dept", "add", AUTHORITY, "--name", "深圳市市场监督管理局", "--short-name",
+           "深圳市监局", "--region", "440300", "--sector", "食品", "--contact", "0755-12315")
+    # Public: no credentials at all.
+    r = get(ctx, "/api/v1/depts")
+    expect_status(r, 200)
+    expect_security_headers(r)
+    listed = {d["code"]: d for d in expect_json(r)["depts"]}
+    check(set(listed[AUTHORITY]) == DEPT_KEYS, "members %r" % listed[AUTHORITY])
+    check(listed[AUTHORITY] == {"code": AUTHORITY, "name": "深圳市市场监督管理局",
+                                "short_name": "深圳市监局", "region_code": "440300",
+                                "parent_code": "", "contact": "0755-12315", "sector": "食品"},
+          "listed %r" % listed[AUTHORITY])
+    # One department, by a code written in lower case.
+    one = expect_json(get(ctx, "/api/v1/depts/" + AUTHORITY.lower()))
+    check(one == listed[AUTHORITY], "one %r" % one)
+
+    # Every record of that department now shows its name; the other department's
+    # records (OTHER_DEPT is not listed, and still uploads) show null.
+    check(penalty_depts(expect_json(get(ctx, "/api/v1/subjects/" + COMPANY)))
+          == [(AUTHORITY, "深圳市市场监督管理局")], "after the directory names it")
+    got = set(penalty_depts(expect_json(get(ctx, "/api/v1/subjects/" + COMPANY2))))
+    check(got == {(OTHER_DEPT, None), (AUTHORITY, "深圳市市场监督管理局")},
+          "an unlisted department's records beside a listed one's: %r" % got)
+    # A record's history names its holder too.
+    rec_id = expect_json(get(ctx, "/api/v1/subjects/" + COMPANY))["categories"][0]["records"][0]["id"]
+    hist = expect_json(get_dept(ctx, "/api/v1/records/%d/history" % rec_id))
+    check(hist["record"]["dept"] == AUTHORITY and
+          hist["record"]["dept_name"] == "深圳市市场监督管理局", "history %r" % hist["record"])
+
+    # A renamed department is renamed on its records at once.
+    cli_ok(ctx, "dept", "add", AUTHORITY, "--name", "深圳市市场监督管理局（深圳市知识产权局）")
+    check(penalty_depts(expect_json(get(ctx, "/api/v1/subjects/" + COMPANY)))
+          == [(AUTHORITY, "深圳市市场监督管理局（深圳市知识产权局）")], "after a rename")
+    one = expect_json(get(ctx, "/api/v1/depts/" + AUTHORITY))
+    check(one["sector"] == "食品" and one["short_name"] == "深圳市监局",
+          "options not given are kept: %r" % one)
+    # The directory only reads: writing to it over HTTP is no route.
+    expect_status(request(ctx, "POST", "/api/v1/depts", b"{}",
+                          {"Content-Type": "application/json"}), 405)
+
+
+@test
+def depts_import_over_the_cli_is_served(ctx):
+    path = os.path.join(ctx.tmp.name, "depts.csv")
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("统一社会信用代码,部门名称,简称,行政区划,上级部门,联系方式,行业领域\r\n")
+        f.write("%s,深圳市另一局,另一局,440300,%s,,药品\r\n" % (OTHER_DEPT, AUTHORITY))
+    doc = json.loads(cli_ok(ctx, "dept", "import", path).stdout)
+    check(doc["depts"] == 1 and doc["added"] == 1 and doc["updated"] == 0, "import %r" % doc)
+    one = expect_json(get(ctx, "/api/v1/depts/" + OTHER_DEPT))
+    check(one["parent_code"] == AUTHORITY and one["sector"] == "药品", "imported %r" % one)
+    got = set(penalty_depts(expect_json(get(ctx, "/api/v1/subjects/" + COMPANY2))))
+    check((OTHER_DEPT, "深圳市另一局") in got and (OTHER_DEPT, None) not in got,
+          "the imported name on its records: %r" % got)
+    codes = [d["code"] for d in expect_json(get(ctx, "/api/v1/depts"))["depts"]]
+    check(codes == sorted(codes), "by code: %r" % codes)
+
+
 @test
 def static_pages(ctx):
     r = get(ctx, "/")

@@ -2481,6 +2481,164 @@ def rules_list_show_and_import_by_date(t):
     eq(t.count("audit_log", "WHERE action = 'rules.import'"), 1, "the import is audited")
 
 
+# ---- the department directory (xinyong dept; docs/data-formats.md) ----------------------
+
+DEPT_HEADER = "统一社会信用代码,部门名称,简称,行政区划,上级部门,联系方式,行业领域"
+DEPT_EPB = make_uscc("11", "441200", "MB2C2345")   # 肇庆市生态环境局 (demo's org code)
+DEPT_EMB = make_uscc("11", "441200", "MB2C3456")   # 肇庆市应急管理局
+DEPT_NEW = make_uscc("11", "441202", "MB2C7777")   # a county bureau no directory names
+
+
+def depts_rows(t):
+    return [tuple(x) for x in t.sql("SELECT code, name, short_name, region_code, parent_code, "
+                                    "contact, sector FROM depts ORDER BY code")]
+
+
+def dept_list(t):
+    return t.ok(["dept", "list", "--json", "--db", t.db]).json()["depts"]
+
+
+@test
+def dept_add_lists_updates_and_keeps_what_is_not_given(t):
+    t.init()
+    eq(dept_list(t), [], "init lists no department")
+    r = t.ok(["dept", "add", DEPT.lower(), "--name", " 肇庆市市场监督管理局 ", "--short-name", "市监",
+              "--region", "441200", "--contact", "0758-12315", "--sector", "食品", "--db", t.db])
+    doc = r.json()
+    eq(doc["created"], True, "a new department")
+    eq(doc["dept"], {"code": DEPT, "name": "肇庆市市场监督管理局", "short_name": "市监",
+                     "region_code": "441200", "parent_code": "", "contact": "0758-12315",
+                     "sector": "食品"}, "the code normalized, the name trimmed")
+    # Options not given keep their value; an empty one clears it.
+    doc = t.ok(["dept", "add", DEPT, "--sector", "药品", "--contact", "", "--db", t.db]).json()
+    eq(doc["created"], False, "the listed department is updated")
+    eq(depts_rows(t), [(DEPT, "肇庆市市场监督管理局", "市监", "441200", "", "", "药品")], "one row")
+    eq(t.count("audit_log", "WHERE action = 'dept.add'"), 2, "each add is audited")
+    # The table text: a Chinese header, one tab-separated line per department.
+    lines = t.ok(["dept", "list", "--db", t.db]).out.splitlines()
+    eq(lines[0].split("\t"), DEPT_HEADER.split(","), "the list's header row")
+    eq(lines[1].split("\t"), [DEPT, "肇庆市市场监督管理局", "市监", "441200", "", "", "药品"],
+       "the list's row")
+
+
+@test
+def dept_add_refuses_bad_values(t):
+    t.init()
+    cases = [
+        (["dept", "add", wrong_last(DEPT), "--name", "某局"], "统一社会信用代码", "校验位"),
+        (["dept", "add", DEPT], "部门名称", "--name"),   # a new department needs its name
+        (["dept", "add", DEPT, "--name", "某局", "--region", "999999"], "行政区划", "999999"),
+        (["dept", "add", DEPT, "--name", "某局", "--parent", DEPT], "上级部门", "本部门自身"),
+        (["dept", "add", DEPT, "--name", "某局", "--parent", "12345"], "上级部门", "12345"),
+        (["dept", "add", DEPT, "--name", "某局", "--sector", "食" * 31], "行业领域", "30 个字"),
+    ]
+    for args, column, needle in cases:
+        r = t.run(args + ["--db", t.db])
+        eq(r.code, 2, "exit status of %r" % args)
+        check("directory.invalid" in r.err and column in r.err and needle in r.err,
+              "%r: the message names the column and the problem: %r" % (args, r.err))
+    eq(t.count("depts"), 0, "nothing listed")
+    eq(t.count("audit_log", "WHERE action = 'dept.add'"), 0, "nothing audited")
+    r = t.run(["dept", "list", "--sector", "x", "--db", t.db])
+    eq(r.code, 2, "an option of add given to list is a usage error")
+
+
+@test
+def dept_import_csv_and_json(t):
+    t.init()
+    t.ok(["dept", "add", DEPT, "--name", "旧名称", "--sector", "食品", "--db", t.db])
+    csv_text = ("\ufeff" + DEPT_HEADER + "\r\n" +
+                "%s,肇庆市市场监督管理局,市监,441200,,\"0758-12315, 2222222\",食品\r\n" % DEPT +
+                "\r\n" +
+                "%s,肇庆市生态环境局,市环境局,441200,,,生态环境\r\n" % DEPT_EPB.lower())
+    doc = t.ok(["dept", "import", t.write("depts.csv", csv_text), "--db", t.db]).json()
+    eq({k: doc[k] for k in ("format", "depts", "added", "updated")},
+       {"format": "csv", "depts": 2, "added": 1, "updated": 1}, "import summary")
+    eq(depts_rows(t), [
+        (DEPT, "肇庆市市场监督管理局", "市监", "441200", "", "0758-12315, 2222222", "食品"),
+        (DEPT_EPB, "肇庆市生态环境局", "市环境局", "441200", "", "", "生态环境")],
+       "the file's departments, the listed one replaced")
+    # JSON: an array, or the document GET /api/v1/depts answers; columns left out of a
+    # row are empty (the file replaces a department whole).
+    listed = {"depts": dept_list(t) + [{"code": DEPT_EMB, "name": "肇庆市应急管理局",
+                                        "parent_code": DEPT, "sector": "安全生产"}]}
+    doc = t.ok(["dept", "import", t.write("depts.json", json.dumps(listed, ensure_ascii=False)),
+                "--db", t.db]).json()
+    eq((doc["format"], doc["added"], doc["updated"]), ("json", 1, 2), "JSON import summary")
+    eq(depts_rows(t)[2], (DEPT_EMB, "肇庆市应急管理局", "", "", DEPT, "", "安全生产"), "the new one")
+    eq(t.count("audit_log", "WHERE action = 'dept.import'"), 2, "each import is audited")
+
+
+@test
+def dept_import_is_all_or_nothing_and_names_every_problem(t):
+    t.init()
+    t.ok(["dept", "add", DEPT, "--name", "肇庆市市场监督管理局", "--db", t.db])
+    before = depts_rows(t)
+    bad = "\n".join([
+        DEPT_HEADER,
+        "%s,肇庆市生态环境局,,441200,,,生态环境" % DEPT_EPB,          # row 2: good
+        "%s,某局,,,,," % wrong_last(DEPT_EMB),                     # row 3: check character
+        "%s,,,,,," % DEPT_NEW,                                    # row 4: no name
+        "%s,又一个,,4412,,," % make_uscc("11", "441202", "MB2C7778"),  # row 5: division
+        "%s,重复的生态环境局,,,,," % DEPT_EPB,                       # row 6: repeats row 2
+    ]) + "\n"
+    r = t.run(["dept", "import", t.write("bad.csv", bad), "--db", t.db])
+    eq(r.code, 2, "a bad file is refused")
+    check("directory.invalid" in r.err and "共 4 处错误" in r.err and "未导入任何部门" in r.err,
+          "the summary says how many and that nothing was imported: %r" % r.err)
+    for needle in ("第 3 行，统一社会信用代码", "第 4 行，部门名称", "第 5 行，行政区划",
+                   "第 6 行，统一社会信用代码：%s 与第 2 行重复" % DEPT_EPB):
+        check(needle in r.err, "%r is named: %r" % (needle, r.err))
+    eq(depts_rows(t), before, "nothing of the file was written (row 2 was good)")
+    eq(t.count("audit_log", "WHERE action = 'dept.import'"), 0, "nothing audited")
+    # A header that is not the directory's, and JSON problems, the same way.
+    r = t.run(["dept", "import", t.write("h.csv", "代码,名称\n%s,某局\n" % DEPT_NEW), "--db", t.db])
+    check(r.code == 2 and "缺少“统一社会信用代码”列" in r.err and "“代码”不是部门目录的列" in r.err,
+          "header problems: %r" % r.err)
+    r = t.run(["dept", "import", t.write("b.json", '[{"code": "%s", "nmae": "某局"}]' % DEPT_NEW),
+               "--db", t.db])
+    check(r.code == 2 and "第 1 项的成员“nmae”" in r.err, "a misspelt member: %r" % r.err)
+    r = t.run(["dept", "import", t.path("missing.csv"), "--db", t.db])
+    check(r.code == 2 and "file.unreadable" in r.err, "a missing file: %r" % r.err)
+    eq(depts_rows(t), before, "still nothing written")
+
+
+@test
+def dept_names_records_and_unlisted_codes_stay_accepted(t):
+    t.init()
+    # A department nobody named ingests, gets tokens and users, and shows as its code.
+    row = pen_row()
+    s, _ = t.ingest_one(t.write("p.csv", csv_bytes([row])), dept=DEPT_NEW)
+    eq(s["accepted"], 1, "an unlisted department's file is accepted")
+    t.ok(["token", "issue", "--db", t.db, "--dept", DEPT_NEW, "--scopes", "batches:read"])
+    t.ok(["user", "add", "u_new", "--roles", "submitter", "--dept", DEPT_NEW, "--db", t.db])
+    rec = one_record(t.show(row["code"]), "penalty")
+    eq((rec["dept_code"], rec["dept_name"]), (DEPT_NEW, None), "unlisted: the code, a null name")
+    t.ok(["dept", "add", DEPT_NEW, "--name", "肇庆市端州区市场监督管理局", "--db", t.db])
+    rec = one_record(t.show(row["code"]), "penalty")
+    eq((rec["dept_code"], rec["dept_name"]), (DEPT_NEW, "肇庆市端州区市场监督管理局"),
+       "named once listed")
+    hist = t.ok(["record", "history", "--db", t.db, str(rec["id"])]).json()
+    eq(hist["record"]["dept_name"], "肇庆市端州区市场监督管理局", "the record's history names it")
+
+
+@test
+def dept_demo_names_its_departments(t):
+    t.ok(["demo", "--db", t.db, "--subjects", "20"])
+    listed = {d["code"]: d for d in dept_list(t)}
+    eq(len(listed), 8, "six bureaus, HRSS and NDRC")
+    samr = listed[make_uscc("11", "441200", "MB2C1234")]
+    eq((samr["name"], samr["region_code"], samr["sector"]), ("肇庆市市场监督管理局", "441200", "食品"),
+       "the market regulator")
+    eq(listed[DEPT_EMB]["sector"], "安全生产", "the emergency management bureau")
+    eq(listed[DEPT_EPB]["sector"], "生态环境", "the ecology bureau")
+    for d in listed.values():
+        check(d["short_name"] and d["contact"] and d["sector"], "every member given: %r" % d)
+    # Every department demo's records come from is named.
+    held = {x[0] for x in t.sql("SELECT DISTINCT dept_code FROM records")}
+    check(held and held <= set(listed), "records of unnamed departments: %r" % (held - set(listed)))
+
+
 def main():
     if not os.access(BIN, os.X_OK):
         print("FAIL - setup: %s is not executable" % BIN)

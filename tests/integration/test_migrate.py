@@ -56,7 +56,8 @@ BIN = os.path.abspath(sys.argv[1])
 ROOT = os.path.abspath(sys.argv[2])
 NOW = "2026-11-20T10:00:00+08:00"
 SANITIZER_MARKERS = ("runtime error", "AddressSanitizer", "LeakSanitizer", "ThreadSanitizer")
-TABLES = ["catalog_categories", "code_exceptions", "calendar_days", "users", "api_tokens",
+TABLES = ["catalog_categories", "code_exceptions", "calendar_days", "depts", "users",
+          "api_tokens",
           "subjects", "batches", "batch_problems", "records", "record_versions",
           "authorizations", "case_rules", "cases", "case_steps", "case_attachments",
           "record_statements", "audit_anchor", "audit_log", "audit_checkpoints"]
@@ -79,6 +80,8 @@ TABLE_SQL = {
                           "ORDER BY id",
     "code_exceptions": "SELECT code, note, added_at FROM code_exceptions ORDER BY code",
     "calendar_days": "SELECT day, kind, updated_at FROM calendar_days ORDER BY day",
+    "depts": "SELECT code, name, short_name, region_code, parent_code, contact, sector, "
+             "updated_at FROM depts ORDER BY code",
     "subjects": "SELECT code, kind, subject_type, name, name_key, region_code, created_at, "
                 "updated_at FROM subjects ORDER BY code",
     "batches": "SELECT id, category, dept_code, source, format, encoding, rows, accepted, "
@@ -481,7 +484,7 @@ def add_accounts(workdir, db, subject_code):
     ok(["audit", "checkpoint", "--db", db], workdir, env=keyenv)
     r = ok(["audit", "verify", "--db", db, "--key", key], workdir)
     check(json.loads(r.out)["intact"], "the source's trail verifies: %r" % r.out)
-    for table, least in (("calendar_days", 100), ("users", 3), ("api_tokens", 3),
+    for table, least in (("calendar_days", 100), ("depts", 8), ("users", 3), ("api_tokens", 3),
                          ("authorizations", 2),
                          ("audit_anchor", 1), ("audit_checkpoints", 1), ("audit_log", 5),
                          ("sessions", 1)):

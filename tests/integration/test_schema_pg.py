@@ -68,7 +68,7 @@ DISTRIBUTED = {
     "record_statements": ("subject_code", "subjects"),
 }
 # Small tables read by key, replicated to every node.
-REFERENCE = {"catalog_categories", "code_exceptions", "calendar_days", "schema_migrations",
+REFERENCE = {"catalog_categories", "code_exceptions", "calendar_days", "depts", "schema_migrations",
              "case_rules",
              "users", "sessions", "api_tokens"}
 # Kept on the coordinator alone: the audit chain is one sequence written under one lock

@@ -8,7 +8,7 @@
  *
  *   distributed  subjects (code), records and authorizations (subject_code), co-located;
  *                batches (id) and batch_problems (batch_id), co-located
- *   reference    catalog_categories, code_exceptions, calendar_days, schema_migrations,
+ *   reference    catalog_categories, code_exceptions, calendar_days, depts, schema_migrations,
  *                users, sessions, api_tokens; and the coordinator-local audit tables
  *                (see tables[])
  *   session      xy_stage_*: temporary staging tables, local to one connection
@@ -60,6 +60,7 @@ static const struct table tables[] = {
 	{ "catalog_categories", T_REFERENCE, NULL, G_NONE },
 	{ "code_exceptions", T_REFERENCE, NULL, G_NONE },
 	{ "calendar_days", T_REFERENCE, NULL, G_NONE },
+	{ "depts", T_REFERENCE, NULL, G_NONE },
 	{ "schema_migrations", T_REFERENCE, NULL, G_NONE },
 	{ "subjects_fts", T_SQLITE_ONLY, NULL, G_NONE },
 	/* SQLite's queue of audit entries waiting for the chain, and its marks. */

@@ -365,6 +365,41 @@ Test(store, calendar_days)
 	cr_assert_str_eq(p.v[1], "2026-01-01|holiday|" NOW1);
 }
 
+static int collect_dept(void *ctx, const struct store_dept *d)
+{
+	struct pairs *p = ctx;
+
+	snprintf(p->v[p->n++], sizeof p->v[0], "%s|%s|%s|%s|%s|%s|%s|%s", d->code, d->name,
+		 d->short_name, d->region_code, d->parent_code, d->contact, d->sector,
+		 d->updated_at);
+	return 0;
+}
+
+Test(store, depts_put_replaces_and_get_finds_by_code)
+{
+	struct store_dept a = { "11441200MB2C12348J", "肇庆市市场监督管理局", "市监", "441200", "",
+				"0758-12315", "食品", NULL };
+	struct store_dept b = { "11441200MB2C23450F", "肇庆市生态环境局", "", "", "", "", "", NULL };
+	struct pairs p = { 0 };
+
+	open_store();
+	cr_assert_eq(store_dept_get(st, a.code, collect_dept, &p, &e), 0);
+	cr_assert_eq(p.n, 0);
+	cr_assert_eq(store_dept_put(st, &b, &e), 0);
+	cr_assert_eq(store_dept_put(st, &a, &e), 0);
+	setenv("XINYONG_NOW", NOW2, 1);
+	a.sector = "药品";
+	a.contact = "";
+	cr_assert_eq(store_dept_put(st, &a, &e), 0);
+	cr_assert_eq(store_dept_get(st, a.code, collect_dept, &p, &e), 1);
+	cr_assert_str_eq(p.v[0], "11441200MB2C12348J|肇庆市市场监督管理局|市监|441200||" "|药品|" NOW2);
+	p.n = 0;
+	cr_assert_eq(store_dept_list(st, collect_dept, &p, &e), 0);
+	cr_assert_eq(p.n, 2, "a replaced department is one row");
+	cr_assert(strncmp(p.v[0], "11441200MB2C12348J|", 19) == 0, "by code: %s", p.v[0]);
+	cr_assert_str_eq(p.v[1], "11441200MB2C23450F|肇庆市生态环境局||||||" NOW1);
+}
+
 /* ---- subjects and search ---------------------------------------------------------- */
 
 Test(store, subject_insert_get)

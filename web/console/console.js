@@ -169,7 +169,10 @@ async function renderRecord(c, box) {
 	const facts = el('dl', { class: 'facts facts--compact' },
 		factItem('记录编号', String(r.id ?? c.record)),
 		factItem('类别', categoryName(r.category || c.category)),
-		factItem('信息提供单位', r.dept, 'code'),
+		r.dept_name
+			? factItem('信息提供单位', el('span', { title: `统一社会信用代码：${r.dept}` }, r.dept_name, ' ',
+				el('small', { class: 'code muted', text: r.dept })))
+			: factItem('信息提供单位', r.dept, 'code'),
 		factItem('决定日期', r.decision_date),
 		factItem('公示截止', r.publicity_end),
 		factItem('最近更新', formatTime(r.updated_at)));
