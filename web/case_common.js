@@ -349,15 +349,15 @@ export function renderOutcome(c, labels = {}) {
 
 // ---- the steps of a repair ----------------------------------------------------------
 
-// A repair goes 提交申请 → 平台受理 → 部门核查 → 作出决定 (data/rules/repair.json): each
+// A repair goes 提交申请 → 平台受理 → 转认定部门 → 认定部门决定 (data/rules/repair.json): each
 // step done (with its time), the step under way (with its due date: the case's `due`,
 // and for the decision also `result_due`), or one still to come (the decision with
 // `result_due`).  A case that ended early (不予受理, 撤回) says so at the step it ended.
 const REPAIR_STEPS = [
 	{ id: 'file', name: '提交申请', actions: ['file'] },
 	{ id: 'accept', name: '平台受理', actions: ['accept', 'refuse'], at: 'submitted' },
-	{ id: 'forward', name: '部门核查', actions: ['forward'], at: 'accepted' },
-	{ id: 'decide', name: '作出决定', actions: ['decide'], at: 'forwarded' },
+	{ id: 'forward', name: '转认定部门', actions: ['forward'], at: 'accepted' },
+	{ id: 'decide', name: '认定部门决定', actions: ['decide'], at: 'forwarded' },
 ];
 
 export function renderSteps(c) {
