@@ -21,6 +21,8 @@ import { api, currentUser, maybeSignedIn, showAccountLink, upload, userSubject }
 import {
 	ATTACHMENT_MAX_FILES, GROUNDS, checkFiles, formatSize, uploadable,
 } from './case_common.js';
+import { busy, chars, checkContact, counter, failure, field, formError, setError } from './forms.js';
+import { repairControls, repairMark } from './repair.js';
 
 const API = '/api/v1';
 
@@ -28,6 +30,8 @@ const PUBLICITY = {
 	published: { text: '公示中', cls: 'badge--published' },
 	ended: { text: '已停止公示', cls: 'badge--ended' },
 	not_public: { text: '不公示', cls: 'badge--private' },
+	not_published: { text: '不予公示', cls: 'badge--private' },
+	repaired: { text: '已修复', cls: 'badge--repaired' },
 };
 
 const SUBJECT_TYPES = {
@@ -179,10 +183,11 @@ function recordTitle(record, group) {
 	return group.name;
 }
 
-// `mine` is null, or (for the subject's own page) a Map of record id -> the subject's
-// open case on it.
+// `mine` is null, or (for the subject's own page) { objections, repairs }: Maps of
+// record id -> the subject's open case of that kind on it.
 function renderRecord(record, group, mine) {
 	const own = mine !== null;
+	const repaired = record.publicity && record.publicity.status === 'repaired';
 	const labels = record.labels || group.labels || {};
 	const fields = record.fields || {};
 	const publicity = (record.publicity && PUBLICITY[record.publicity.status]) || PUBLICITY.not_public;
@@ -194,9 +199,12 @@ function renderRecord(record, group, mine) {
 	if (record.name_conflict)
 		head.append(el('span', { class: 'badge badge--conflict', title: '报送的主体名称与登记名称不一致', text: '名称存在争议' }));
 	if (record.disputed) head.append(disputedMark(record, own));
-	else if (own && mine.has(record.id)) head.append(pendingMark(mine.get(record.id)));
+	else if (own && mine.objections.has(record.id)) head.append(pendingMark(mine.objections.get(record.id)));
+	if (own && mine.repairs.has(record.id)) head.append(repairMark(mine.repairs.get(record.id)));
 
 	const item = el('li', { class: 'record', 'data-record': String(record.id) }, head);
+	const severity = publicityLine(record);
+	if (severity) item.append(severity);
 	const facts = el('dl', { class: 'record__fields' });
 	const add = (label, value) => {
 		if (value === undefined || value === null || value === '') return;
@@ -218,18 +226,38 @@ function renderRecord(record, group, mine) {
 			if (typeof value === 'object' && value !== null) continue;
 			add(labels[id] || id, value);
 		}
+	} else if (repaired) {
+		// Only the subject itself sees a repaired record (the public and other
+		// departments no longer do).
+		item.append(el('p', { class: 'muted', text: '本条记录已完成信用修复，已停止公示，公众和其他部门不再能查看；仅本主体登录后可见。' }));
 	} else {
 		// Content whose publicity has ended (or that is never public) is not shown again.
 		item.append(el('p', { class: 'muted', text: '该记录目前不在公示范围内，内容不予展示。' }));
 	}
 	facts.append(deptField(record));
-	if (published && record.publicity.until) add('公示截止日期', record.publicity.until);
+	if (published && record.publicity.until && !severity) add('公示截止日期', record.publicity.until);
 	item.append(facts);
 	const statement = el('div', { class: 'statement' });
 	item.append(statement);
 	showStatement(statement, record.statement);
-	if (own) item.append(ownActions(record, group, item, mine.get(record.id)));
+	if (own) item.append(ownActions(record, group, item, mine));
 	return item;
+}
+
+// "失信严重程度：一般 · 公示至 2027-05-06" for a record whose publicity goes by the
+// rules (penalties); null for any other.
+function publicityLine(record) {
+	const p = record.publicity || {};
+	if (!p.severity_label) return null;
+	const line = el('p', { class: 'record__publicity' },
+		el('span', { class: 'record__severity record__severity--' + (p.severity || 'general') }, document.createTextNode('失信严重程度：'),
+			el('strong', { text: p.severity_label })));
+	if (p.until && (p.status === 'published' || p.status === 'ended'))
+		line.append(el('span', { class: 'record__until', text: (p.status === 'ended' ? '公示已于 ' : '公示至 ') + p.until + (p.status === 'ended' ? ' 届满' : '') }));
+	else if (p.status === 'repaired')
+		line.append(el('span', { class: 'record__until', text: '已修复，停止公示' }));
+	if (p.severity_rule_name) line.title = `认定依据：${p.severity_rule_name}${p.regime ? `（${p.regime}）` : ''}`;
+	return line;
 }
 
 // The department that provided the record: its name from the department directory, the
@@ -280,45 +308,9 @@ const STATEMENT_MAX = 500;
 const OPEN = new Set(['submitted', 'accepted', 'forwarded']);
 const OBJECTION_TEXT_MAX = 2000;
 
-const chars = (text) => [...text].length;
-
-// A live "已输入 N / MAX 字" under a text area.
-function counter(textarea, max) {
-	const out = el('p', { class: 'field__hint counter', id: textarea.id + '-count' });
-	const update = () => {
-		const n = chars(textarea.value);
-		out.textContent = `已输入 ${n} / ${max} 字`;
-		out.classList.toggle('counter--over', n > max);
-	};
-	textarea.addEventListener('input', update);
-	update();
-	return out;
-}
-
-function formError(id) {
-	return el('p', { id, class: 'flag flag--error', role: 'alert', hidden: '' });
-}
-
-function setError(box, message) {
-	box.textContent = message || '';
-	box.hidden = !message;
-}
-
-function field(label, input, ...extra) {
-	return el('div', { class: 'field' }, el('label', { class: 'field__label', for: input.id, text: label }), input, ...extra);
-}
-
-async function busy(button, work) {
-	button.disabled = true;
-	try {
-		await work();
-	} finally {
-		button.disabled = false;
-	}
-}
-
 // The buttons under a record of the logged-in subject, and the form each one opens.
-function ownActions(record, group, item, openCase) {
+function ownActions(record, group, item, mine) {
+	const openCase = mine.objections.get(record.id);
 	const id = record.id;
 	const bar = el('div', { class: 'record__actions' });
 	const panel = el('div', { class: 'record__panel', id: `record-${id}-panel`, hidden: '' });
@@ -379,6 +371,17 @@ function ownActions(record, group, item, openCase) {
 	// One objection at a time per record: while one is open, the button leads to it.
 	const open_ = openCase || (record.disputed ? { id: record.case } : null);
 	bar.append(open_ ? caseLink(open_.id) : objectBtn, stateBtn);
+	// Credit repair, for negative records: its own button, greyed until the record may
+	// be repaired (repair.js).
+	if (group.nature === 'negative')
+		bar.append(...repairControls(record, group, item, {
+			openCase: mine.repairs.get(record.id),
+			open: (button, form) => open(button, form),
+			close,
+			cancel,
+			result,
+			isOpenBy: (button) => openBy === button,
+		}));
 	return wrap;
 }
 
@@ -467,8 +470,8 @@ function objectionForm(record, group, cancel, filed) {
 			setError(error, '请填写联系方式（手机号码、固定电话或电子邮箱）。');
 			return contact.focus();
 		}
-		if (!/^[0-9+\-() ]{7,20}$/.test(reach) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(reach)) {
-			setError(error, '联系方式应为电话号码或电子邮箱，请检查。');
+		if (checkContact(reach)) {
+			setError(error, checkContact(reach));
 			return contact.focus();
 		}
 		const list = [...files.files];
@@ -569,20 +572,14 @@ function statementForm(record, cancel, saved) {
 	return form;
 }
 
-// A failed call in words the subject can act on.
-function failure(error) {
-	if (error.status === 401) return '登录已失效，请重新登录后再试。';
-	return error.message || '操作未能完成，请稍后重试。';
-}
-
-// The logged-in subject's open objections, by record (an empty map when they cannot be
-// read: the page still works, the server refuses a second objection on a record).
-async function openCases() {
+// The logged-in subject's open cases of `kind`, by record (an empty map when they cannot
+// be read: the page still works, the server refuses a second case on a record).
+async function openCases(kind) {
 	const mine = new Map();
 	try {
-		const data = await api('GET', '/cases?kind=objection&limit=500');
+		const data = await api('GET', `/cases?kind=${kind}&limit=500`);
 		for (const c of data.cases || [])
-			if (OPEN.has(c.status) && c.record && !mine.has(c.record)) mine.set(c.record, c);
+			if (OPEN.has(c.status) && c.record && (c.kind || kind) === kind && !mine.has(c.record)) mine.set(c.record, c);
 	} catch {
 		// Not fatal: see above.
 	}
@@ -623,7 +620,11 @@ async function renderSubject(code, token) {
 	addId('所在地区', regionName(subject.region));
 
 	const own = self && subject.code === userSubject(user);
-	const mine = own ? await openCases() : null;
+	let mine = null;
+	if (own) {
+		const [objections, repairs] = await Promise.all([openCases('objection'), openCases('repair')]);
+		mine = { objections, repairs };
+	}
 	if (token !== navigation) return;
 	$('subject-own').hidden = !own;
 

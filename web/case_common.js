@@ -26,6 +26,28 @@ export const OUTCOMES = [
 	{ id: 'reject', name: '驳回异议' },
 ];
 
+// A repair decision's outcomes (the decide action's "outcome" on a repair case).
+export const REPAIR_OUTCOMES = [
+	{ id: 'approve', name: '准予信用修复' },
+	{ id: 'reject', name: '不予信用修复' },
+];
+
+// The kinds of case (POST /api/v1/cases "kind").
+export const KINDS = { objection: '异议', repair: '信用修复' };
+
+export function kindName(c) {
+	return KINDS[(c && c.kind) || 'objection'] || (c && c.kind) || '—';
+}
+
+export function isRepair(c) {
+	return Boolean(c) && c.kind === 'repair';
+}
+
+// The name of a decision's outcome on case `c` (the two kinds share "reject").
+export function outcomeName(c, id) {
+	return nameOf(isRepair(c) ? REPAIR_OUTCOMES : OUTCOMES, id);
+}
+
 // Outcomes that change fields of the record: the decision lists them.
 export const FIELD_OUTCOMES = new Set(['correct', 'supplement']);
 
@@ -40,6 +62,7 @@ export const ACTIONS = {
 	review: '申请复核',
 	withdraw: '撤回',
 	resubmit: '信息提供单位重新报送',
+	revoke: '撤销修复',
 };
 
 // Status names for the history (a case carries the name of its current status only).
@@ -50,10 +73,15 @@ export const STATUSES = {
 	decided: '已办结',
 	refused: '不予受理',
 	withdrawn: '已撤回',
+	// Credit repair (data/rules/repair.json) shares the first four and the last two.
+	approved: '已修复',
+	rejected: '未通过',
+	revoked: '已撤销',
 };
 
-// Statuses in which nobody need act any more (a decided case may still be reviewed).
-export const ENDED = new Set(['decided', 'refused', 'withdrawn']);
+// Statuses in which nobody need act any more (a decided case may still be reviewed, an
+// approved repair revoked).
+export const ENDED = new Set(['decided', 'refused', 'withdrawn', 'approved', 'rejected', 'revoked']);
 
 export const CHANNELS = { online: '网上提交', window: '窗口受理' };
 
@@ -174,8 +202,9 @@ export function renderAttachments(c) {
 	return ul;
 }
 
-// Statuses in which a case takes no more attachments (docs/api.md "Attachments").
-const CLOSED = new Set(['refused', 'withdrawn']);
+// Statuses in which a case takes no more attachments (docs/api.md "Attachments"); a
+// repair case takes none once it is decided.
+const CLOSED = new Set(['refused', 'withdrawn', 'approved', 'rejected', 'revoked']);
 
 // A small form to add files to case `c` now (they belong to its current step), sent with
 // `upload` (api.js); `uploaded(count, failure)` once some went.  Null when the case
@@ -257,7 +286,7 @@ export function renderHistory(c) {
 			what);
 		if (h.action === 'resubmit' && Array.isArray(h.fields) && h.fields.length)
 			item.append(el('p', { class: 'timeline__note', text: `变更的信息项：${h.fields.join('、')}` }));
-		if (h.outcome) item.append(el('p', { class: 'timeline__note', text: '处理结果：' + nameOf(OUTCOMES, h.outcome) }));
+		if (h.outcome) item.append(el('p', { class: 'timeline__note', text: '处理结果：' + outcomeName(c, h.outcome) }));
 		if (h.note) item.append(el('p', { class: 'timeline__note', text: h.note }));
 		if (h.reason) item.append(el('p', { class: 'timeline__note', text: '理由：' + h.reason }));
 		const files = (h.attachments || []).length;
@@ -296,10 +325,14 @@ export function fieldLabels(subject, category) {
 export function renderOutcome(c, labels = {}) {
 	const o = c.outcome;
 	if (!o) return null;
-	const box = el('div', { class: 'outcome' + (o.outcome === 'reject' ? ' outcome--reject' : '') },
+	const box = el('div', { class: 'outcome' + (o.outcome === 'reject' || c.status === 'revoked' ? ' outcome--reject' : '') },
 		el('p', { class: 'outcome__title' },
 			document.createTextNode('处理结果：'),
-			el('strong', { text: nameOf(OUTCOMES, o.outcome) })));
+			el('strong', { text: outcomeName(c, o.outcome) })));
+	if (isRepair(c) && o.outcome === 'approve')
+		box.append(el('p', { text: c.status === 'revoked'
+			? '该修复决定已被撤销，记录恢复公示。'
+			: '本条记录已停止公示，公众和其他部门不再能查看。' }));
 	const fields = o.fields && typeof o.fields === 'object' ? Object.entries(o.fields) : [];
 	if (fields.length) {
 		const dl = el('dl', { class: 'outcome__fields' });
@@ -312,4 +345,53 @@ export function renderOutcome(c, labels = {}) {
 	const by = [o.decided_at ? formatTime(o.decided_at) : '', o.by ? actorName(o.by) : ''].filter(Boolean).join('，');
 	if (by) box.append(el('p', { class: 'muted outcome__by', text: '决定时间及人员：' + by }));
 	return box;
+}
+
+// ---- the steps of a repair ----------------------------------------------------------
+
+// A repair goes 提交申请 → 平台受理 → 转认定部门 → 认定部门决定 (data/rules/repair.json): each
+// step done (with its time), the step under way (with its due date: the case's `due`,
+// and for the decision also `result_due`), or one still to come (the decision with
+// `result_due`).  A case that ended early (不予受理, 撤回) says so at the step it ended.
+const REPAIR_STEPS = [
+	{ id: 'file', name: '提交申请', actions: ['file'] },
+	{ id: 'accept', name: '平台受理', actions: ['accept', 'refuse'], at: 'submitted' },
+	{ id: 'forward', name: '转认定部门', actions: ['forward'], at: 'accepted' },
+	{ id: 'decide', name: '认定部门决定', actions: ['decide'], at: 'forwarded' },
+];
+
+export function renderSteps(c) {
+	const history = c.history || [];
+	const last = (actions) => [...history].reverse().find((h) => actions.includes(h.action));
+	const ol = el('ol', { class: 'steps', 'aria-label': '办理进度' });
+	const ended = ['refused', 'withdrawn'].includes(c.status);
+	for (const step of REPAIR_STEPS) {
+		const done = step.id === 'file' ? (last(['file']) || { action: 'file', at: c.created_at }) : last(step.actions);
+		const current = !done && step.at === c.status;
+		let state;
+		let note;
+		if (done) {
+			state = done.action === 'refuse' ? 'stopped' : 'done';
+			note = `${done.action === 'refuse' ? '不予受理' : '已完成'} ${formatTime(done.at)}`;
+		} else if (current && c.status !== 'withdrawn') {
+			state = 'current';
+			note = c.due ? `办理中，期限 ${c.due}` : '办理中';
+			if (step.id === 'decide' && c.result_due && c.result_due !== c.due) note += `；结果期限 ${c.result_due}`;
+		} else if (ended) {
+			state = 'skipped';
+			note = c.status === 'withdrawn' ? '已撤回，不再办理' : '不再办理';
+		} else {
+			state = 'todo';
+			note = step.id === 'decide' && c.result_due ? `结果期限 ${c.result_due}` : '尚未开始';
+		}
+		ol.append(el('li', { class: `steps__item steps__item--${state}` },
+			el('span', { class: 'steps__name', text: step.name }),
+			el('span', { class: 'steps__note', text: note })));
+	}
+	const revoked = last(['revoke']);
+	if (revoked)
+		ol.append(el('li', { class: 'steps__item steps__item--stopped' },
+			el('span', { class: 'steps__name', text: '撤销修复' }),
+			el('span', { class: 'steps__note', text: `已撤销 ${formatTime(revoked.at)}` })));
+	return ol;
 }

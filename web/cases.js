@@ -1,7 +1,10 @@
-// cases.js - 我的申请: the objections the logged-in subject filed (GET /api/v1/cases),
-// each with its status, due date, history, attachments and outcome (GET
-// /api/v1/cases/{id}), and the actions the case offers its applicant now: 撤回 (withdraw,
-// after a confirmation) and 申请复核 (review, with a note).
+// cases.js - 我的申请: the objections and credit repairs the logged-in subject filed (GET
+// /api/v1/cases?kind=objection and ?kind=repair, shown together, newest first), each
+// with its status, due date, history, attachments and outcome (GET /api/v1/cases/{id}),
+// a repair also with its steps and the due date of each (提交申请, 平台受理, 部门核查,
+// 作出决定: `due` for the step under way, `result_due` for the result), and the actions
+// the case offers its applicant now: 撤回 (withdraw, after a confirmation) and 申请复核
+// (review of an objection, with a note).
 //
 // The selected case is in the location hash (#12), so that a link from the subject page
 // ("查看异议办理进度") or after filing opens it.  Nobody logged in: a link to log in
@@ -9,8 +12,8 @@
 
 import { api, currentUser, displayName, el, formatTime, loginHref, showAccountLink, showMessage, upload, userSubject } from './api.js';
 import {
-	CHANNELS, GROUNDS, attachForm, caseProgress, categoryName, fieldLabels, nameOf, overdueBadge, renderAttachments,
-	renderHistory, renderOutcome, statusBadge,
+	CHANNELS, GROUNDS, attachForm, caseProgress, categoryName, fieldLabels, isRepair, kindName, nameOf, overdueBadge,
+	renderAttachments, renderHistory, renderOutcome, renderSteps, statusBadge,
 } from './case_common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -18,9 +21,13 @@ const $ = (id) => document.getElementById(id);
 // The actions an applicant takes on this page; any other is the platform's.
 const APPLICANT_ACTIONS = ['review', 'withdraw'];
 
+// The kinds listed, each with its own cursor (a kind the server does not know yet is
+// left out).
+const KIND_IDS = ['objection', 'repair'];
 let cases = [];
-let nextCursor = null;
+let cursors = {};
 let selected = null;
+const hasMore = () => Object.values(cursors).some(Boolean);
 
 function setStatus(text) {
 	$('status').textContent = text;
@@ -58,7 +65,9 @@ function caseItem(c) {
 			el('span', { class: 'case-item__id', text: `申请编号 ${c.id}` }),
 			statusBadge(c),
 			overdueBadge(c)),
-		el('span', { class: 'case-item__what', text: `${categoryName(c.category)} · 记录 ${c.record} · ${nameOf(GROUNDS, c.grounds)}` }),
+		el('span', { class: 'case-item__what', text: isRepair(c)
+			? `信用修复 · ${categoryName(c.category)} · 记录 ${c.record}`
+			: `异议 · ${categoryName(c.category)} · 记录 ${c.record} · ${nameOf(GROUNDS, c.grounds)}` }),
 		el('span', { class: 'case-item__meta' },
 			progress.text === (c.status_name || '') ? null : el('span', { class: 'badge ' + progress.cls, text: progress.text }),
 			el('span', { class: 'muted', text: `提交于 ${formatTime(c.created_at).slice(0, 10)}` })));
@@ -69,20 +78,33 @@ function caseItem(c) {
 function renderList() {
 	$('case-list').replaceChildren(...cases.map(caseItem));
 	$('case-empty').hidden = cases.length !== 0;
-	$('case-more').hidden = !nextCursor;
+	$('case-more').hidden = !hasMore();
+}
+
+// Newest first (ids grow with time).
+const byNewest = (a, b) => b.id - a.id;
+
+async function loadKind(kind, more) {
+	if (more && !cursors[kind]) return [];
+	const data = await api('GET', `/cases?kind=${kind}&limit=50` + (more ? '&after=' + encodeURIComponent(cursors[kind]) : ''));
+	cursors[kind] = data.next || null;
+	return (data.cases || []).map((c) => ({ kind, ...c }));
 }
 
 async function loadCases(more) {
-	let data;
-	try {
-		data = await api('GET', '/cases?kind=objection&limit=50' + (more && nextCursor ? '&after=' + encodeURIComponent(nextCursor) : ''));
-	} catch (error) {
-		failed(error);
-		return false;
+	if (!more) cursors = {};
+	const got = [];
+	for (const kind of KIND_IDS) {
+		try {
+			got.push(...(await loadKind(kind, more)));
+		} catch (error) {
+			// An older server without repairs answers 400 for that kind: the rest stands.
+			if (kind !== 'objection' && error.status === 400) continue;
+			failed(error);
+			return false;
+		}
 	}
-	const got = data.cases || [];
-	cases = more ? cases.concat(got) : got;
-	nextCursor = data.next || null;
+	cases = (more ? cases.concat(got) : got).sort(byNewest);
 	renderList();
 	return true;
 }
@@ -115,18 +137,23 @@ function renderDetail(c) {
 	const badges = el('p', { class: 'detail__badges' }, statusBadge(c), overdueBadge(c));
 	const state = el('p', { class: 'detail__state' + (c.overdue ? ' detail__state--overdue' : ''), text: waitingText(c) });
 
+	const repair = isRepair(c);
 	const facts = el('dl', { class: 'facts' },
+		fact('申请类型', kindName(c)),
 		fact('信用记录', `${categoryName(c.category)}（记录 ${c.record}）`),
-		fact('异议理由', nameOf(GROUNDS, c.grounds)),
+		repair ? null : fact('异议理由', nameOf(GROUNDS, c.grounds)),
 		fact('提交时间', formatTime(c.created_at)),
 		fact('提交方式', CHANNELS[c.channel] || c.channel),
 		fact('办理期限', c.due || null),
+		repair ? fact('结果期限', c.result_due || null) : null,
+		repair ? fact('信用修复承诺', c.commitment === false ? '未签署' : '已签署') : null,
 		fact('联系方式', c.contact));
 	const parts = [title, badges, state];
+	if (repair) parts.push(el('h3', { class: 'panel__subtitle', text: '办理进度' }), renderSteps(c));
 	const outcome = renderOutcome(c);
 	if (outcome) parts.push(outcome);
 	parts.push(facts,
-		el('h3', { class: 'panel__subtitle', text: '异议内容' }),
+		el('h3', { class: 'panel__subtitle', text: repair ? '修复申请说明' : '异议内容' }),
 		el('p', { class: 'prose', text: c.text || '—' }),
 		el('h3', { class: 'panel__subtitle', text: '证明材料' }),
 		renderAttachments(c));
@@ -274,7 +301,7 @@ async function start() {
 		setStatus('');
 		return;
 	}
-	setStatus(cases.length ? `共 ${cases.length}${nextCursor ? ' 件以上' : ' 件'}申请。` : '暂无申请。');
+	setStatus(cases.length ? `共 ${cases.length}${hasMore() ? ' 件以上' : ' 件'}申请。` : '暂无申请。');
 	route(false);
 }
 

@@ -187,12 +187,12 @@ test('the subject logs in through ?next= and adds a statement to its record', as
 	await page.getByLabel('密码', { exact: true }).fill(SUBJECT_PASSWORD);
 	await page.getByRole('button', { name: '登录', exact: true }).click();
 	await page.waitForURL(base + '/cases.html');
-	await page.getByText('您还没有提出过异议申请。').waitFor();
+	await page.getByText('您还没有提出过异议或信用修复申请。').waitFor();
 	const nav = page.getByRole('navigation', { name: '账户' });
 	assert(await nav.getByRole('link', { name: '我的申请' }).isVisible(), 'no 我的申请 in the header');
 
 	await page.goto(base + '/me.html');
-	await page.getByRole('link', { name: /我的申请（异议办理进度）/ }).waitFor();
+	await page.getByRole('link', { name: /我的申请（异议和信用修复办理进度）/ }).waitFor();
 	assert(await page.getByRole('link', { name: '办理工作台' }).count() === 0, 'a subject is offered the console');
 
 	await page.goto(`${base}/#/subject/${story.company.code}`);

@@ -9,13 +9,21 @@
 // only shows what it is told.  The API's errors are shown, in its Chinese words, next to
 // the form that caused them.
 //
+// Credit repairs (kind "repair") are in the same inbox, filtered by 类型: the operator's
+// intake queue (待受理: accept or refuse within a working day, then forward to the
+// deciding department), the deciding department's handlers' queue (修复待审核: decide
+// approve or reject, with the applicant's statement and proof beside the record), and
+// revocation of an approval by an operator.  A repair shows its steps with their due
+// dates.
+//
 // The selected case is in the location hash (#12).  Nobody logged in: a link to log in
 // that comes back here.
 
 import { STAFF_ROLES, api, currentUser, displayName, el, formatTime, loginHref, showAccountLink, showMessage, upload } from '/api.js';
 import {
-	CHANNELS, ENDED, FIELD_OUTCOMES, GROUNDS, OUTCOMES, actionName, attachForm, actorName, categoryName, fieldLabels, nameOf,
-	overdueBadge, renderAttachments, renderHistory, renderOutcome, statusBadge,
+	CHANNELS, ENDED, FIELD_OUTCOMES, GROUNDS, OUTCOMES, REPAIR_OUTCOMES, actionName, attachForm, actorName, categoryName,
+	fieldLabels, isRepair, kindName, nameOf, overdueBadge, renderAttachments, renderHistory, renderOutcome, renderSteps,
+	statusBadge,
 } from '/case_common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -69,7 +77,9 @@ function inboxItem(c) {
 			statusBadge(c),
 			overdueBadge(c)),
 		el('span', { class: 'case-item__name', text: c.subject_name || c.subject }),
-		el('span', { class: 'case-item__what', text: `${categoryName(c.category)} · 记录 ${c.record} · ${nameOf(GROUNDS, c.grounds)}` }),
+		el('span', { class: 'case-item__what', text: isRepair(c)
+			? `信用修复 · ${categoryName(c.category)} · 记录 ${c.record}`
+			: `异议 · ${categoryName(c.category)} · 记录 ${c.record} · ${nameOf(GROUNDS, c.grounds)}` }),
 		el('span', { class: 'case-item__due' + (c.overdue ? ' case-item__due--overdue' : ''), text: dueText(c) }));
 	if (selected === c.id) link.setAttribute('aria-current', 'true');
 	return el('li', {}, link);
@@ -88,6 +98,8 @@ function renderInbox() {
 
 function query(more) {
 	const q = new URLSearchParams({ limit: '100' });
+	const kind = $('filter-kind').value;
+	if (kind) q.set('kind', kind);
 	const status = $('filter-status').value;
 	if (status) q.set('status', status);
 	if ($('filter-overdue').checked) q.set('overdue', 'true');
@@ -113,6 +125,20 @@ async function loadInbox(more) {
 
 $('filters').addEventListener('submit', (event) => event.preventDefault());
 $('filter-status').addEventListener('change', () => loadInbox(false));
+$('filter-kind').addEventListener('change', () => loadInbox(false));
+// The two queues of credit repair, one click each: the operator's intake, the deciding
+// department's review.
+for (const button of document.querySelectorAll('[data-queue]')) {
+	button.addEventListener('click', () => {
+		const [kind, status] = button.dataset.queue.split(':');
+		$('filter-kind').value = kind;
+		$('filter-status').value = status;
+		$('filter-overdue').checked = false;
+		loadInbox(false).then((ok) => {
+			if (ok) setStatus(`${button.textContent}：共 ${cases.length}${nextCursor ? ' 件以上' : ' 件'}。`);
+		});
+	});
+}
 $('filter-overdue').addEventListener('change', () => loadInbox(false));
 $('refresh').addEventListener('click', (event) => busy(event.currentTarget, async () => {
 	if (await loadInbox(false)) setStatus(`已刷新，共 ${cases.length} 件。`);
@@ -321,6 +347,17 @@ function actionForm(c, action, recordBox, done) {
 		check = () => (t.input.value.trim() ? '' : (t.input.focus(), '请填写不予受理的理由。'));
 		submit.textContent = '确认不予受理';
 		submit.classList.add('button--danger');
+	} else if (action === 'forward' && isRepair(c)) {
+		const authority = recordBox.fieldsKnown && recordBox.fieldsKnown.data && recordBox.fieldsKnown.data.authority_code;
+		parts.push(el('p', { class: 'form__intro' },
+			document.createTextNode('将本修复申请转至认定部门核查（谁认定谁修复）：处罚机关'),
+			el('span', { class: 'code', text: authority || '—' }),
+			document.createTextNode('已在本平台开通账号的转处罚机关，否则转信息提供单位'),
+			el('span', { class: 'code', text: providerOf(c) || '—' }),
+			document.createTextNode('。认定部门须在办理期限内作出决定。')));
+		const n = note('转办说明（可选）', '如需提醒核查的重点，请在此说明。');
+		collect = () => ({ note: n.value.trim() });
+		submit.textContent = '确认转办';
 	} else if (action === 'forward') {
 		parts.push(el('p', { class: 'form__intro' },
 			document.createTextNode('将本申请转至信息提供单位核查：'),
@@ -329,6 +366,34 @@ function actionForm(c, action, recordBox, done) {
 		const n = note('转办说明（可选）', '如需提醒核查的重点，请在此说明。');
 		collect = () => ({ note: n.value.trim() });
 		submit.textContent = '确认转办';
+	} else if (action === 'decide' && isRepair(c)) {
+		const id = 'f' + ++uid;
+		const outcome = el('select', { id, class: 'field__input', required: '', 'data-name': 'outcome' },
+			el('option', { value: '', text: '请选择' }),
+			...REPAIR_OUTCOMES.map((o) => el('option', { value: o.id, text: o.name })));
+		parts.push(el('p', { class: 'form__intro', text: '请对照信用记录，核查申请人提交的修复申请说明和证明材料。准予修复的，本条记录即停止公示，公众和其他部门不再能查看。' }),
+			el('div', { class: 'field' }, el('label', { class: 'field__label', for: id, text: '处理结果' }), outcome));
+		const reason = textArea('决定理由', { name: 'reason', max: 500, hint: '不予修复时必须写明理由，理由将告知申请人。' });
+		parts.push(reason.node);
+		collect = () => {
+			const body = { outcome: outcome.value };
+			if (reason.input.value.trim()) body.reason = reason.input.value.trim();
+			return body;
+		};
+		check = () => {
+			if (!outcome.value) return (outcome.focus(), '请选择处理结果。');
+			if (outcome.value === 'reject' && !reason.input.value.trim()) return (reason.input.focus(), '不予信用修复必须填写理由。');
+			return '';
+		};
+		submit.textContent = '提交决定';
+	} else if (action === 'revoke') {
+		parts.push(el('p', { class: 'form__intro', text: '撤销后，本条记录恢复公示；申请人一年内不得再就本条记录申请信用修复。撤销理由将告知申请人。' }));
+		const t = textArea('撤销理由', { name: 'reason', max: 500, required: true, hint: '请写明撤销的依据，如“经核查，缴款凭证系伪造”。' });
+		parts.push(t.node);
+		collect = () => ({ reason: t.input.value.trim() });
+		check = () => (t.input.value.trim() ? '' : (t.input.focus(), '请填写撤销理由。'));
+		submit.textContent = '确认撤销修复';
+		submit.classList.add('button--danger');
 	} else if (action === 'decide') {
 		const id = 'f' + ++uid;
 		const outcome = el('select', { id, class: 'field__input', required: '', 'data-name': 'outcome' },
@@ -444,7 +509,7 @@ function actionArea(c, recordBox) {
 		return was;
 	};
 	for (const action of actions) {
-		const danger = action === 'refuse' || action === 'withdraw';
+		const danger = action === 'refuse' || action === 'withdraw' || action === 'revoke';
 		const button = el('button', {
 			type: 'button', class: 'button' + (danger ? ' button--danger' : action === 'decide' || action === 'accept' ? '' : ' button--secondary'),
 			'aria-expanded': 'false', 'data-action': action, text: actionName(action),
@@ -491,6 +556,7 @@ function stateLine(c) {
 	if (c.due) parts.push(`办理期限 ${c.due}`);
 	else if (!ENDED.has(c.status)) parts.push('等待申请人操作');
 	if (c.review_until && c.status === 'decided') parts.push(`申请人可于 ${c.review_until} 前申请复核`);
+	if (isRepair(c) && c.result_due && !ENDED.has(c.status)) parts.push(`结果期限 ${c.result_due}`);
 	return parts.join(' · ');
 }
 
@@ -501,6 +567,14 @@ function renderDetail(c) {
 		el('span', { class: 'table__sub code', text: c.subject }));
 	const applicant = [actorName(c.applicant), CHANNELS[c.channel] || c.channel].filter(Boolean).join('，');
 	const outcome = renderOutcome(c);
+	const attach = (user.roles || []).some((r) => r === 'operator' || r === 'handler') ? attachForm(c, upload, (n, failure) => {
+		setStatus(`申请 ${c.id}：已上传 ${n} 份材料。${failure}`);
+		show(c.id);
+	}) : null;
+	if (isRepair(c)) {
+		renderRepairDetail(c, { box, recordBox, subject, applicant, outcome, attach });
+		return;
+	}
 	box.replaceChildren(...[
 		el('div', { class: 'detail__head' },
 			el('h2', { id: 'detail-title', class: 'panel__title', tabindex: '-1', text: `申请编号 ${c.id}` }),
@@ -526,21 +600,65 @@ function renderDetail(c) {
 		el('h3', { class: 'panel__subtitle', text: '证明材料' }),
 		renderAttachments(c),
 		// Admins read cases but take part in none: no files from them.
-		(user.roles || []).some((r) => r === 'operator' || r === 'handler') ? attachForm(c, upload, (n, failure) => {
-			setStatus(`申请 ${c.id}：已上传 ${n} 份材料。${failure}`);
-			show(c.id);
-		}) : null,
+		attach,
 		el('h3', { class: 'panel__subtitle', text: '办理记录' }),
 		renderHistory(c),
 		el('h3', { class: 'panel__subtitle', text: '信用记录' }),
 		recordBox,
 	].filter(Boolean));
+	watchRecord(box, recordBox);
+	renderRecord(c, recordBox);
+}
+
+function watchRecord(box, recordBox) {
 	recordBox.addEventListener('record-loaded', (event) => {
 		recordBox.fieldsKnown = event.detail;
 		// The decision's fields by their names, once the names are known.
 		for (const dt of box.querySelectorAll('.outcome dt[data-field]'))
 			dt.textContent = event.detail.labels[dt.dataset.field] || dt.dataset.field;
 	});
+}
+
+// A credit repair: its steps with their due dates, the actions, and the record to be
+// repaired side by side with what the applicant says and proves (statement, commitment,
+// contact, attachments), so that the deciding department compares them at a glance.
+function renderRepairDetail(c, { box, recordBox, subject, applicant, outcome, attach }) {
+	box.replaceChildren(...[
+		el('div', { class: 'detail__head' },
+			el('h2', { id: 'detail-title', class: 'panel__title', tabindex: '-1', text: `申请编号 ${c.id}` }),
+			el('span', { class: 'badge badge--kind', text: kindName(c) }),
+			statusBadge(c), overdueBadge(c)),
+		el('p', { class: 'detail__state' + (c.overdue ? ' detail__state--overdue' : ''),
+			text: stateLine(c) + (c.overdue ? '（已逾期，请尽快办理）' : '') }),
+		renderSteps(c),
+		actionArea(c, recordBox),
+		outcome,
+		el('dl', { class: 'facts' },
+			factItem('信用主体', subject),
+			factItem('申请类型', '信用修复'),
+			factItem('信息提供单位', providerOf(c), 'code'),
+			factItem('认定部门', c.dept || '转办时确定', c.dept ? 'code' : undefined),
+			factItem('申请人', applicant),
+			factItem('提交时间', formatTime(c.created_at)),
+			factItem('结果期限', c.result_due || null),
+			factItem('最近办理', formatTime(c.updated_at))),
+		el('div', { class: 'repair-review' },
+			el('section', { class: 'repair-review__col', 'aria-labelledby': 'repair-record-title' },
+				el('h3', { id: 'repair-record-title', class: 'panel__subtitle', text: `信用记录（记录 ${c.record}）` }),
+				recordBox),
+			el('section', { class: 'repair-review__col repair-evidence', 'aria-labelledby': 'repair-evidence-title' },
+				el('h3', { id: 'repair-evidence-title', class: 'panel__subtitle', text: '修复申请说明' }),
+				el('p', { class: 'prose', text: c.text || '—' }),
+				el('dl', { class: 'facts facts--compact' },
+					factItem('信用修复承诺', c.commitment === false ? '未签署' : '已签署'),
+					factItem('联系方式', c.contact || '—')),
+				el('h3', { class: 'panel__subtitle', text: '证明材料' }),
+				renderAttachments(c),
+				attach)),
+		el('h3', { class: 'panel__subtitle', text: '办理记录' }),
+		renderHistory(c),
+	].filter(Boolean));
+	watchRecord(box, recordBox);
 	renderRecord(c, recordBox);
 }
 
