@@ -2345,6 +2345,31 @@ def case_refused(t, args, reason, now=NOW):
 
 
 @test
+def case_repair_at_the_window(t):
+    t.init()
+    rows = [pen_row(date="2026-04-10"), pen_row(date="2026-10-10")]
+    t.ingest_one(t.write("p.csv", csv_bytes(rows)))
+    ok, early = [x[0] for x in t.sql("SELECT id FROM records ORDER BY id")]
+    base = ["file", "--kind", "repair", "--text", "罚款已缴清"]
+    case_refused(t, base + ["--record", str(ok)], "repair.commitment_required")
+    case_refused(t, base + ["--record", str(early), "--commitment"], "repair.too_early")
+    c = case_json(t, base + ["--record", str(ok), "--commitment"])
+    eq((c["kind"], c["status"], c["channel"]), ("repair", "submitted", "window"), "filed")
+    check("本主体承诺" in c["commitment_text"], "the commitment is stored with the case")
+    case_refused(t, base + ["--record", str(ok), "--commitment"], "repair.pending")
+    c = case_json(t, ["act", str(c["id"]), "accept"])
+    eq(c["result_due"], "2026-12-04", "the result within 10 working days of acceptance")
+    c = case_json(t, ["act", str(c["id"]), "forward"])
+    c = case_json(t, ["act", str(c["id"]), "decide", "--outcome", "approve"])
+    eq(c["outcome"]["outcome"], "approve", "the console decides for the department")
+    # Only the subject and the deciding department see a repaired record: not even the
+    # console's archive view shows it (the case and the audit trail keep it).
+    cats = {g["category"] for g in t.show(rows[0]["code"])["categories"]}
+    check("penalty" not in cats, "the console's view shows the repaired record: %r" % cats)
+    eq(t.sql("SELECT flags & 8 FROM records WHERE id = %d" % ok), [(8,)], "marked repaired")
+
+
+@test
 def case_objection_from_filing_to_review(t):
     t.init()
     rows = [pen_row(), pen_row()]
