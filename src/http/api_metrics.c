@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "http/metrics.h"
+#include "service/repair.h"
 #include "store/store.h"
 
 static void api_metrics_state(const struct http_server_status *st, struct buf *out)
@@ -79,6 +80,23 @@ static int api_metrics_cases(struct store *s, struct buf *out, struct err *e)
 	return rc;
 }
 
+/* Credit repair's promise to applicants: a result within result_days of acceptance. */
+static int api_metrics_repairs(struct store *s, struct buf *out, struct err *e)
+{
+	long long dated, late;
+	char today[11];
+
+	clock_today(today);
+	if (repair_count_results(s, today, &dated, &late, e) < 0)
+		return -1;
+	metrics_write_head(out, "xinyong_repair_results", "gauge",
+			   "Accepted repair cases by whether their result came (or is still to "
+			   "come) after result_due.");
+	buf_printf(out, "xinyong_repair_results{late=\"false\"} %lld\n", dated - late);
+	buf_printf(out, "xinyong_repair_results{late=\"true\"} %lld\n", late);
+	return 0;
+}
+
 static int api_metrics_store(struct store *s, struct buf *out, struct err *e)
 {
 	struct store_counts c;
@@ -117,7 +135,8 @@ int api_metrics(struct http_request *req, struct http_response *res, struct err 
 		return err_set(e, "internal.error", "内部错误：指标过多或内存不足");
 	http_server_get_status(req->srv, &st);
 	api_metrics_state(&st, &res->body);
-	if (api_metrics_store(s, &res->body, e) < 0 || api_metrics_cases(s, &res->body, e) < 0)
+	if (api_metrics_store(s, &res->body, e) < 0 || api_metrics_cases(s, &res->body, e) < 0 ||
+	    api_metrics_repairs(s, &res->body, e) < 0)
 		return -1;
 	if (buf_failed(&res->body))
 		return err_set(e, "internal.error", "内部错误：指标过多或内存不足");

@@ -543,3 +543,54 @@ int repair_approvals_of_subject(struct store *s, const char *subject_code,
 	f.limit = 1000;
 	return store_case_list(s, &f, approvals_row, &w, e);
 }
+
+struct results_walk {
+	const char *today;
+	long long dated, late;
+	int64_t last_id;
+	long seen;
+};
+
+static int results_row(void *ctx, const struct store_case *c)
+{
+	struct results_walk *w = ctx;
+	json_t *data = c->data && *c->data ? json_loads(c->data, 0, NULL) : NULL;
+	json_t *o = c->outcome && *c->outcome ? json_loads(c->outcome, 0, NULL) : NULL;
+	const char *due = json_string_value(json_object_get(data, "result_due"));
+	const char *at = json_string_value(json_object_get(o, "decided_at"));
+	char day[11];
+
+	w->last_id = c->id;
+	w->seen++;
+	/* Withdrawn or refused after acceptance: the applicant had its answer. */
+	if (due && strcmp(c->status, "withdrawn") != 0 && strcmp(c->status, "refused") != 0) {
+		snprintf(day, sizeof day, "%.10s", at ? at : w->today);
+		w->dated++;
+		w->late += strcmp(day, due) > 0;
+	}
+	json_decref(data);
+	json_decref(o);
+	return 0;
+}
+
+int repair_count_results(struct store *s, const char *today, long long *dated, long long *late,
+			 struct err *e)
+{
+	struct results_walk w = { today, 0, 0, 0, 0 };
+	struct store_case_filter f;
+
+	memset(&f, 0, sizeof f);
+	f.kind = "repair";
+	f.limit = 1000;
+	/* Newest first, a page at a time. */
+	do {
+		w.seen = 0;
+		if (w.last_id)
+			f.before_id = w.last_id;
+		if (store_case_list(s, &f, results_row, &w, e) < 0)
+			return -1;
+	} while (w.seen == f.limit);
+	*dated = w.dated;
+	*late = w.late;
+	return 0;
+}

@@ -51,4 +51,10 @@ int repair_approvals_of_subject(struct store *s, const char *subject_code,
 					  const char *day),
 				void *ctx, struct err *e);
 
+/* The statistic the rules' result_days is judged by: of the repair cases accepted so
+ * far (those with a result_due), how many had or will have their result late: decided
+ * after result_due, or still undecided past it on `today`. */
+int repair_count_results(struct store *s, const char *today, long long *dated, long long *late,
+			 struct err *e);
+
 #endif

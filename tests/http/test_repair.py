@@ -209,6 +209,31 @@ def refused_and_rejected_repairs_change_nothing(ctx):
     check(check_of(ctx, "subject2", ctx.other)["eligible"], "a rejection is no approval")
 
 
+def repair_results(ctx, late=False):
+    r = ctx.get("operator", "/metrics", late=late)
+    expect_status(r, 200)
+    out = {}
+    for line in r.text.splitlines():
+        if line.startswith("xinyong_repair_results{"):
+            out[line.split('"')[1]] = int(line.rsplit(" ", 1)[1])
+    return out
+
+
+@test
+def metrics_count_results_after_result_due(ctx):
+    # Accepted today and left open: due 2026-12-07, late by 2026-12-21.
+    r = file_repair(ctx, ctx.other, who="subject2")
+    expect_status(r, 201)
+    act_ok(ctx, "operator", r.json()["id"], "accept")
+    # Decided in time so far: the approved (later revoked) one and the rejected one; the
+    # refused one never had a result date.
+    check(repair_results(ctx) == {"false": 3, "true": 0}, "today: %r" % repair_results(ctx))
+    check(repair_results(ctx, late=True) == {"false": 2, "true": 1},
+          "three weeks on: %r" % repair_results(ctx, late=True))
+    case = ctx.get("subject2", "/api/v1/cases/%d" % r.json()["id"], late=True).json()
+    check(case["result_late"] is True, "the case says it is late: %r" % case.get("result_late"))
+
+
 def main(argv):
     if len(argv) != 3:
         print("usage: test_repair.py XINYONG_BINARY SOURCE_ROOT", file=sys.stderr)
