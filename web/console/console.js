@@ -457,8 +457,10 @@ function actionForm(c, action, recordBox, done) {
 		...parts, error,
 		el('div', { class: 'form__actions' }, submit, cancel));
 	form.cancel = cancel;
-	// A message about what was chosen before goes once the choice changes.
-	form.addEventListener('change', () => { error.hidden = true; });
+	// A message about what was chosen before goes once the choice changes or the text is
+	// edited: on input, not on change, which comes with the blur of a click on 提交 and
+	// would move the button away under the pointer.
+	form.addEventListener('input', () => { error.hidden = true; });
 
 	form.addEventListener('submit', (event) => {
 		event.preventDefault();
