@@ -416,7 +416,8 @@ test('a handler of the deciding department sees the record beside the evidence a
 	await form.getByLabel('处理结果').selectOption('approve');
 	await page.screenshot({ path: path.join(story.shots, 'repair-console-decide-1280.png'), fullPage: true });
 	await form.getByRole('button', { name: '提交决定' }).click();
-	await detail.locator('.detail__head').getByText('已办结').waitFor();
+	// A decided repair is called by its outcome.
+	await detail.locator('.detail__head').getByText('已修复').waitFor();
 	const outcome = await detail.locator('.outcome').textContent();
 	assert(outcome.includes('准予信用修复') && outcome.includes('停止公示'), 'outcome: ' + outcome);
 	noProblems(page);
@@ -458,6 +459,8 @@ test('approval takes the record off the public page and a department\'s view; th
 	await page.reload();
 	const detail = page.locator('#case-detail');
 	await detail.locator('.outcome').filter({ hasText: '准予信用修复' }).waitFor();
+	assert((await page.locator(`.case-item[data-id="${story.caseId}"]`).textContent()).includes('已修复'), 'list item not 已修复');
+	assert(await detail.locator('form.attach-form').count() === 0, 'a decided repair takes more files');
 	assert(await detail.locator('.steps__item--done').count() === 4, 'not every step done: ' + (await detail.locator('.steps').textContent()));
 	noProblems(page);
 	await shoot(browser(), story.state, 'repair-subject-repaired', async (p) => {
