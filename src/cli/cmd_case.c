@@ -4,6 +4,7 @@
  * cli:$USER.  Each command prints one line of JSON.
  *
  *   case file --record ID --grounds G --text T [--contact C] [--note N] [--kind K]
+ *   case file --kind repair --record ID --text T --commitment [--contact C]
  *   case list [--kind K] [--status S] [--overdue] [--dept D] [--after ID] [--limit N]
  *   case show ID
  *   case act ID ACTION [--note N] [--reason R] [--outcome O] [--field ID=VALUE ...]
@@ -27,6 +28,8 @@
 
 #define CASE_USAGE                                                                          \
 	"xinyong case [--db DB] file --record ID --grounds G --text T [--contact C] [--note N]\n" \
+	"       xinyong case [--db DB] file --kind repair --record ID --text T --commitment "    \
+	"[--contact C]\n"                                                                     \
 	"       xinyong case [--db DB] list [--kind K] [--status S] [--overdue] [--dept D] "       \
 	"[--after ID] [--limit N]\n"                                                          \
 	"       xinyong case [--db DB] show ID\n"                                              \
@@ -38,6 +41,7 @@ struct case_args {
 	const char *db, *kind, *record, *grounds, *text, *contact, *note, *reason, *outcome;
 	const char *status, *dept, *after, *limit;
 	int overdue;
+	int commitment; /* --commitment: the applicant at the window signed the commitment */
 	json_t *fields; /* --field ID=VALUE, collected */
 };
 
@@ -79,6 +83,8 @@ static int case_file(const struct case_ctx *x, const struct case_args *a, json_t
 	case_put(body, "text", a->text);
 	case_put(body, "contact", a->contact);
 	case_put(body, "note", a->note);
+	if (a->commitment)
+		json_object_set_new(body, "commitment", json_true());
 	rc = cases_file(x, body, NULL, out, e);
 	json_decref(body);
 	return rc;
@@ -179,6 +185,7 @@ int cmd_case(int argc, char **argv)
 		{ "status", required_argument, NULL, 's' },  { "dept", required_argument, NULL, 'D' },
 		{ "after", required_argument, NULL, 'a' },   { "limit", required_argument, NULL, 'l' },
 		{ "overdue", no_argument, NULL, 'O' },	     { "help", no_argument, NULL, 'h' },
+		{ "commitment", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct case_args a;
@@ -194,10 +201,11 @@ int cmd_case(int argc, char **argv)
 
 	memset(&a, 0, sizeof a);
 	err_clear(&e);
-	while ((c = getopt_long(argc, argv, "d:k:r:g:t:c:n:R:o:f:s:D:a:l:Oh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:k:r:g:t:c:n:R:o:f:s:D:a:l:OCh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': a.db = optarg; break;
 		case 'k': a.kind = optarg; break;
+		case 'C': a.commitment = 1; break;
 		case 'r': a.record = optarg; break;
 		case 'g': a.grounds = optarg; break;
 		case 't': a.text = optarg; break;

@@ -14,6 +14,7 @@
 #include "core/mask.h"
 #include "objection.h"
 #include "principal.h"
+#include "repair.h"
 #include "rules.h"
 
 /* What the walk over a subject's records keeps between two records. */
@@ -288,12 +289,35 @@ static int archive_mark_statement(void *ctx, int64_t record_id, const char *text
 
 /* What objections add to the records shown: the dispute marks of open cases, and the
  * subject's statements (a subject has few of either). */
+static int archive_mark_repair(void *ctx, int64_t record_id, int64_t case_id, const char *day)
+{
+	struct archive_record *r = archive_find(ctx, record_id);
+
+	if (r && r->publicity == PUBLICITY_REPAIRED) {
+		snprintf(r->repaired_on, sizeof r->repaired_on, "%s", day);
+		r->repair_case = case_id;
+	}
+	return 0;
+}
+
+/* Whether the view shows a repaired record: only then are repairs looked up. */
+static int archive_has_repaired(const struct archive_view *v)
+{
+	for (size_t i = 0; i < v->ncategories; i++)
+		for (size_t j = 0; j < v->categories[i].nrecords; j++)
+			if (v->categories[i].records[j].publicity == PUBLICITY_REPAIRED)
+				return 1;
+	return 0;
+}
+
 static int archive_marks_fill(struct store *s, struct archive_view *v, struct err *e)
 {
 	if (v->nrecords == 0)
 		return 0;
 	if (objection_disputes_of_subject(s, v->subject.code, archive_mark_dispute, v, e) < 0 ||
-	    store_statements_of_subject(s, v->subject.code, archive_mark_statement, v, e) < 0)
+	    store_statements_of_subject(s, v->subject.code, archive_mark_statement, v, e) < 0 ||
+	    (archive_has_repaired(v) &&
+	     repair_approvals_of_subject(s, v->subject.code, archive_mark_repair, v, e) < 0))
 		return -1;
 	return 0;
 }

@@ -47,6 +47,9 @@ struct archive_record {
 	int disputed;         /* an objection against the record is open */
 	int64_t case_id;      /* the objection's case, 0 when none */
 	char *statement;      /* the subject's statement shown with the record, or NULL */
+	/* What a repair adds (service/repair.h), on a record shown as repaired. */
+	char repaired_on[11]; /* the day the repair was approved, "" */
+	int64_t repair_case;  /* its case, 0 when none */
 };
 
 /* One category with at least one record shown: a category with none is left out, since

@@ -26,6 +26,7 @@
 #include "core/workday.h"
 #include "principal.h"
 #include "records.h"
+#include "repair.h"
 #include "store/store.h"
 
 #define DEMO_CASE_RECORDS 4
@@ -327,6 +328,48 @@ static int demo_case_back_dated(struct store *s, const struct demo_cast *c,
 	return rc;
 }
 
+/* A credit repair waiting in the handler's inbox: the company's first penalty that may
+ * be repaired today, filed online with its commitment, accepted and forwarded by the
+ * operator.  0 when none of its records is eligible yet (a small or recent demo). */
+static int demo_repair(struct store *s, const struct demo_cast *c, struct err *e)
+{
+	const struct demo_pick *p = &c->subject[0];
+	static const char *const steps[] = { "accept", "forward" };
+	struct case_ctx x;
+	json_t *doc = NULL, *body;
+	int64_t id = 0;
+	int i, rc;
+
+	for (i = 0; i < p->n && !id; i++) {
+		if (repair_eligibility(s, &c->applicant[0], p->records[i], &doc, e) < 0)
+			return -1;
+		if (json_is_true(json_object_get(doc, "eligible")))
+			id = p->records[i];
+		json_decref(doc);
+		doc = NULL;
+	}
+	if (!id)
+		return 0;
+	body = json_pack("{s:s, s:I, s:s, s:b, s:s}", "kind", "repair", "record", (json_int_t)id,
+			 "text", "罚款已全额缴纳，违法行为已整改完毕，并建立了内部合规审查制度，"
+			 "特申请信用修复。", "commitment", 1, "contact", "0758-2222333");
+	cases_ctx_init(&x, s, &c->applicant[0], c->cal);
+	rc = cases_file(&x, body, NULL, &doc, e);
+	json_decref(body);
+	if (rc < 0)
+		return -1;
+	id = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	for (i = 0; i < 2; i++) {
+		cases_ctx_init(&x, s, &c->op, c->cal);
+		if (cases_act(&x, id, steps[i], NULL, NULL, &doc, e) < 0)
+			return -1;
+		json_decref(doc);
+		doc = NULL;
+	}
+	return 1;
+}
+
 int demo_generate_cases(struct store *s, json_t *summary, struct err *e)
 {
 	struct workday_calendar *cal = NULL;
@@ -367,6 +410,9 @@ int demo_generate_cases(struct store *s, json_t *summary, struct err *e)
 		if (n > 0)
 			json_array_append_new(made, json_integer((json_int_t)i));
 	}
+	if ((n = demo_repair(s, &c, e)) < 0)
+		goto out;
+	json_object_set_new(summary, "repairs", json_integer(n));
 	/* The company's own word on one of its records, shown beside it. */
 	if (c.subject[0].n > 1) {
 		json_t *doc = NULL;

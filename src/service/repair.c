@@ -500,3 +500,46 @@ static int repair_describe(const struct case_ctx *x, const struct store_case *c,
 const struct case_kind repair_kind = {
 	"repair", repair_target, repair_file, repair_act, repair_describe, NULL,
 };
+
+/* ---- what views show of a repair ------------------------------------------------- */
+
+struct approvals_walk {
+	int (*cb)(void *ctx, int64_t record_id, int64_t case_id, const char *day);
+	void *ctx;
+};
+
+static int approvals_row(void *ctx, const struct store_case *c)
+{
+	struct approvals_walk *w = ctx;
+	json_t *o;
+	const char *outcome, *at;
+	char day[11];
+	int rc = 0;
+
+	if (strcmp(c->status, "decided") != 0 || !c->outcome || !*c->outcome)
+		return 0;
+	o = json_loads(c->outcome, 0, NULL);
+	outcome = json_string_value(json_object_get(o, "outcome"));
+	at = json_string_value(json_object_get(o, "decided_at"));
+	if (outcome && strcmp(outcome, "approve") == 0 && at) {
+		snprintf(day, sizeof day, "%.10s", at);
+		rc = w->cb(w->ctx, c->record_id, c->id, day);
+	}
+	json_decref(o);
+	return rc;
+}
+
+int repair_approvals_of_subject(struct store *s, const char *subject_code,
+				int (*cb)(void *ctx, int64_t record_id, int64_t case_id,
+					  const char *day),
+				void *ctx, struct err *e)
+{
+	struct approvals_walk w = { cb, ctx };
+	struct store_case_filter f;
+
+	memset(&f, 0, sizeof f);
+	f.subject_code = subject_code;
+	f.kind = "repair";
+	f.limit = 1000;
+	return store_case_list(s, &f, approvals_row, &w, e);
+}

@@ -44,4 +44,11 @@ extern const char REPAIR_COMMITMENT_TEXT[];
 int repair_eligibility(struct store *s, const struct principal *who, int64_t id, json_t **out,
 		       struct err *e);
 
+/* Calls cb with each record of subject `subject_code` that an approved repair (not
+ * revoked) took off, the case and the day it was approved. */
+int repair_approvals_of_subject(struct store *s, const char *subject_code,
+				int (*cb)(void *ctx, int64_t record_id, int64_t case_id,
+					  const char *day),
+				void *ctx, struct err *e);
+
 #endif

@@ -57,6 +57,10 @@ static json_t *subjects_publicity_json(const struct archive_record *r)
 		json_object_set_new(p, "severity_rule_name", json_string(f->severity_rule_name));
 		json_object_set_new(p, "regime", json_string(f->regime->name));
 	}
+	if (r->publicity == PUBLICITY_REPAIRED && r->repaired_on[0]) {
+		json_object_set_new(p, "repaired_on", json_string(r->repaired_on));
+		json_object_set_new(p, "repair_case", json_integer((json_int_t)r->repair_case));
+	}
 	return p;
 }
 

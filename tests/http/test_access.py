@@ -487,6 +487,8 @@ EXPECTED_RULES = {
     ("POST", "/api/v1/records/{id}/transfer"): rule(roles={"operator"}),
     # A subject states its side on its own records; an operator for it.
     ("POST", "/api/v1/records/{id}/statement"): rule(roles={"subject", "operator"}),
+    # Whether a record may be repaired: whoever may file a repair for its subject.
+    ("GET", "/api/v1/records/{id}/repair"): rule(roles={"subject", "operator"}),
     # Cases: a subject files on its own records, an operator at the window; the parties
     # (applicant, platform, department) act; platform administrators read them too.
     # Which party a caller is on a case is the service's (tests/http/test_cases.py).
@@ -602,6 +604,11 @@ def walk_request(ctx, key, caller):
             rid = own_record(ctx, "肇市监罚〔2026〕6%03d号" % n)
         return ("POST", "/api/v1/records/%d/statement" % rid, jbody({"text": "路由检查"}),
                 json_h, {200}, caller)
+    if key == ("GET", "/api/v1/records/{id}/repair"):
+        rid = 1
+        if allowed(EXPECTED_RULES[key], caller):
+            rid = own_record(ctx, "肇市监罚〔2026〕6%03d号" % n)
+        return ("GET", "/api/v1/records/%d/repair" % rid, None, {}, {200}, caller)
     if key == ("POST", "/api/v1/cases"):
         rid = 1
         if allowed(EXPECTED_RULES[key], caller):

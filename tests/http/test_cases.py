@@ -651,7 +651,7 @@ def filing_names_the_member_in_error(ctx):
                           ({"record": None}, "record"), ({"text": None}, "text"),
                           ({"text": ""}, "text"), ({"text": "长" * 2001}, "text"),
                           ({"contact": "1" * 101}, "contact"), ({"kind": None}, "kind"),
-                          ({"kind": "repair"}, "kind")):
+                          ({"kind": "listing"}, "kind")):
         body = {k: v for k, v in dict(good, **change).items() if v is not None}
         r = ctx.call("subject", "POST", "/api/v1/cases", body)
         check(r.status == 400 and field in error_field(r),
@@ -1113,7 +1113,7 @@ def each_sees_the_cases_it_is_party_to(ctx):
           {c["id"] for c in fw} == {i for i, c in every.items() if c["status"] == "forwarded"},
           "status=forwarded")
     # A misspelt filter is an error naming the filter, not an empty list.
-    expect_field(ctx.get("operator", "/api/v1/cases?kind=repair"), 400, "request.invalid",
+    expect_field(ctx.get("operator", "/api/v1/cases?kind=listing"), 400, "request.invalid",
                  "kind")
     expect_field(ctx.get("operator", "/api/v1/cases?status=decidd"), 400, "request.invalid",
                  "status")

@@ -159,8 +159,9 @@ def one_window_approval_takes_the_record_off(ctx):
     check(ctx.ok[1] in public_ids(ctx), "the subject's other records stay")
     check(rid not in view(ctx, "handler2", "监管核查"), "another department no longer sees it")
     mine = view(ctx, "subject")
-    check(mine[rid]["publicity"]["status"] == "repaired", "the subject sees it repaired: %r"
-          % mine[rid]["publicity"])
+    check((mine[rid]["publicity"]["status"], mine[rid]["publicity"].get("repaired_on"),
+           mine[rid]["publicity"].get("repair_case")) == ("repaired", "2026-11-23", case["id"]),
+          "the subject sees it repaired, with the day and the case: %r" % mine[rid]["publicity"])
     check(view(ctx, "handler", "信用修复核查")[rid]["publicity"]["status"] == "repaired",
           "the deciding department sees it repaired")
     audit_verify(ctx)

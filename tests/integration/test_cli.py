@@ -1971,7 +1971,9 @@ def demo_database(t):
     # One version per corrected row, and one for the demo objection decided `correct`.
     eq(t.count("record_versions"), corrections["accepted"] + 1,
        "a version per corrected record and per corrected objection")
-    eq(t.count("cases"), 7, "the demo's objections")
+    eq(t.count("cases", "WHERE kind = 'objection'"), 7, "the demo's objections")
+    eq(t.sql("SELECT status, dept_code <> '' FROM cases WHERE kind = 'repair'"),
+       [("forwarded", 1)], "a repair waiting for the deciding department")
     eq(sorted(x[0] for x in t.sql("SELECT DISTINCT status FROM cases")),
        ["accepted", "decided", "forwarded", "refused", "submitted", "withdrawn"],
        "demo cases in every state")
@@ -2343,6 +2345,31 @@ def case_refused(t, args, reason, now=NOW):
 
 
 @test
+def case_repair_at_the_window(t):
+    t.init()
+    rows = [pen_row(date="2026-04-10"), pen_row(date="2026-10-10")]
+    t.ingest_one(t.write("p.csv", csv_bytes(rows)))
+    ok, early = [x[0] for x in t.sql("SELECT id FROM records ORDER BY id")]
+    base = ["file", "--kind", "repair", "--text", "罚款已缴清"]
+    case_refused(t, base + ["--record", str(ok)], "repair.commitment_required")
+    case_refused(t, base + ["--record", str(early), "--commitment"], "repair.too_early")
+    c = case_json(t, base + ["--record", str(ok), "--commitment"])
+    eq((c["kind"], c["status"], c["channel"]), ("repair", "submitted", "window"), "filed")
+    check("本主体承诺" in c["commitment_text"], "the commitment is stored with the case")
+    case_refused(t, base + ["--record", str(ok), "--commitment"], "repair.pending")
+    c = case_json(t, ["act", str(c["id"]), "accept"])
+    eq(c["result_due"], "2026-12-04", "the result within 10 working days of acceptance")
+    c = case_json(t, ["act", str(c["id"]), "forward"])
+    c = case_json(t, ["act", str(c["id"]), "decide", "--outcome", "approve"])
+    eq(c["outcome"]["outcome"], "approve", "the console decides for the department")
+    # Only the subject and the deciding department see a repaired record: not even the
+    # console's archive view shows it (the case and the audit trail keep it).
+    cats = {g["category"] for g in t.show(rows[0]["code"])["categories"]}
+    check("penalty" not in cats, "the console's view shows the repaired record: %r" % cats)
+    eq(t.sql("SELECT flags & 8 FROM records WHERE id = %d" % ok), [(8,)], "marked repaired")
+
+
+@test
 def case_objection_from_filing_to_review(t):
     t.init()
     rows = [pen_row(), pen_row()]
@@ -2445,7 +2472,8 @@ def rules_list_show_and_import_by_date(t):
     lst = t.ok(["rules", "--db", t.db, "list"]).json()["rules"]
     eq([(x["kind"], x["effective_from"], x["in_force"]) for x in lst],
        [("objection", "2024-01-01", True), ("publicity", "2000-01-01", False),
-        ("publicity", "2023-05-01", False), ("publicity", "2026-04-01", True)],
+        ("publicity", "2023-05-01", False), ("publicity", "2026-04-01", True),
+        ("repair", "2024-01-01", True)],
        "the built-in rules are listed, the latest regime in force")
     shown = t.ok(["rules", "--db", t.db, "show", "objection"]).json()
     states = {s["id"]: s for s in shown["rules"]["states"]}
