@@ -454,7 +454,9 @@ test('approval takes the record off the public page and a department\'s view; th
 	const card = recordCard(page, story.record.id);
 	await card.locator('.badge--repaired').filter({ hasText: '已修复' }).waitFor();
 	assert(await repairButton(card).isDisabled(), 'a repaired record offers repair');
-	assert((await card.textContent()).includes('已完成信用修复'), 'card: ' + (await card.textContent()));
+	const note = await card.locator('.repaired-note').textContent();
+	assert(note.includes(`于 ${TODAY} 完成信用修复`) && note.includes(`申请编号 ${story.caseId}`), 'repaired note: ' + note);
+	assert((await card.locator('.repaired-note').getByRole('link').getAttribute('href')) === `/cases.html#${story.caseId}`, 'no link to the repair');
 	await page.goto(`${base}/cases.html#${story.caseId}`);
 	await page.reload();
 	const detail = page.locator('#case-detail');
