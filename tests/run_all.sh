@@ -28,6 +28,9 @@
 #   e2e-account  the login and account pages (login.html, me.html) the same way
 #   e2e-cases    objections from filing to decision: the subject page's forms, 我的申请
 #                (cases.html) and the console (/console/)
+#   e2e-repair   credit repair: the greyed 申请信用修复 and its reason, filing with proof and
+#                the commitment, 我的申请's steps, the console's queues, approval taking the
+#                record off the public page, revocation
 #   fuzz         each libFuzzer target (fuzz/) 10 seconds over its seed corpus, in a
 #                clang build of its own: $FUZZ_BUILD (default build-fuzz), configured
 #                and built when needed
@@ -174,6 +177,7 @@ fi
 suite e2e node tests/e2e/search.test.mjs "$bin" "$root"
 suite e2e-account node tests/e2e/account.test.mjs "$bin" "$root"
 suite e2e-cases node tests/e2e/cases.test.mjs "$bin" "$root"
+suite e2e-repair node tests/e2e/repair.test.mjs "$bin" "$root"
 
 [ ${#broken[@]} -gt 0 ] && echo "failing suites: ${broken[*]}"
 echo "$passed passed, $failed failed"

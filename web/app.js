@@ -229,7 +229,15 @@ function renderRecord(record, group, mine) {
 	} else if (repaired) {
 		// Only the subject itself sees a repaired record (the public and other
 		// departments no longer do).
-		item.append(el('p', { class: 'muted', text: '本条记录已完成信用修复，已停止公示，公众和其他部门不再能查看；仅本主体登录后可见。' }));
+		const p = record.publicity;
+		const said = el('p', { class: 'muted repaired-note' },
+			document.createTextNode(`本条记录已${p.repaired_on ? `于 ${p.repaired_on} ` : ''}完成信用修复`));
+		if (p.repair_case)
+			said.append(document.createTextNode('（'),
+				el('a', { href: '/cases.html#' + encodeURIComponent(p.repair_case), text: `申请编号 ${p.repair_case}` }),
+				document.createTextNode('）'));
+		said.append(document.createTextNode('，已停止公示，公众和其他部门不再能查看；仅本主体登录后可见。'));
+		item.append(said);
 	} else {
 		// Content whose publicity has ended (or that is never public) is not shown again.
 		item.append(el('p', { class: 'muted', text: '该记录目前不在公示范围内，内容不予展示。' }));
@@ -255,7 +263,7 @@ function publicityLine(record) {
 	if (p.until && (p.status === 'published' || p.status === 'ended'))
 		line.append(el('span', { class: 'record__until', text: (p.status === 'ended' ? '公示已于 ' : '公示至 ') + p.until + (p.status === 'ended' ? ' 届满' : '') }));
 	else if (p.status === 'repaired')
-		line.append(el('span', { class: 'record__until', text: '已修复，停止公示' }));
+		line.append(el('span', { class: 'record__until', text: p.repaired_on ? `${p.repaired_on} 修复，停止公示` : '已修复，停止公示' }));
 	if (p.severity_rule_name) line.title = `认定依据：${p.severity_rule_name}${p.regime ? `（${p.regime}）` : ''}`;
 	return line;
 }

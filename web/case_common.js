@@ -73,15 +73,14 @@ export const STATUSES = {
 	decided: '已办结',
 	refused: '不予受理',
 	withdrawn: '已撤回',
-	// Credit repair (data/rules/repair.json) shares the first four and the last two.
-	approved: '已修复',
-	rejected: '未通过',
+	// Credit repair (data/rules/repair.json) shares the others; a decided repair is
+	// called by its outcome (caseStatusName).
 	revoked: '已撤销',
 };
 
 // Statuses in which nobody need act any more (a decided case may still be reviewed, an
 // approved repair revoked).
-export const ENDED = new Set(['decided', 'refused', 'withdrawn', 'approved', 'rejected', 'revoked']);
+export const ENDED = new Set(['decided', 'refused', 'withdrawn', 'revoked']);
 
 export const CHANNELS = { online: '网上提交', window: '窗口受理' };
 
@@ -105,8 +104,19 @@ export function categoryName(id) {
 	return CATEGORIES[id] || id || '—';
 }
 
-export function statusName(id) {
-	return STATUSES[id] || id || '—';
+// A repair's statuses by the repair rules' names where they differ (data/rules/repair.json).
+const REPAIR_STATUSES = { forwarded: '认定部门审核中', revoked: '已撤销修复' };
+
+export function statusName(id, c) {
+	return (isRepair(c) && REPAIR_STATUSES[id]) || STATUSES[id] || id || '—';
+}
+
+// What a case's status is called where it is shown: a decided repair by its outcome
+// (已修复 or 未通过), any other by the name the server gives it.
+export function caseStatusName(c) {
+	if (isRepair(c) && c.status === 'decided' && c.outcome)
+		return c.outcome.outcome === 'approve' ? '已修复' : '未通过';
+	return c.status_name || statusName(c.status, c);
 }
 
 export function actionName(id) {
@@ -130,7 +140,7 @@ export function caseProgress(c) {
 
 export function statusBadge(c) {
 	const cls = ENDED.has(c.status) ? 'badge--ended' : 'badge--status';
-	return el('span', { class: 'badge ' + cls, text: c.status_name || statusName(c.status) });
+	return el('span', { class: 'badge ' + cls, text: caseStatusName(c) });
 }
 
 // Overdue is said in words, not only in colour.
@@ -203,14 +213,14 @@ export function renderAttachments(c) {
 }
 
 // Statuses in which a case takes no more attachments (docs/api.md "Attachments"); a
-// repair case takes none once it is decided.
-const CLOSED = new Set(['refused', 'withdrawn', 'approved', 'rejected', 'revoked']);
+// repair takes none once it is decided either.
+const CLOSED = new Set(['refused', 'withdrawn', 'revoked']);
 
 // A small form to add files to case `c` now (they belong to its current step), sent with
 // `upload` (api.js); `uploaded(count, failure)` once some went.  Null when the case
 // takes none.
 export function attachForm(c, upload, uploaded) {
-	if (CLOSED.has(c.status)) return null;
+	if (CLOSED.has(c.status) || (isRepair(c) && c.status === 'decided')) return null;
 	const id = `attach-${c.id}`;
 	const input = el('input', {
 		id, class: 'field__input field__input--file', type: 'file', multiple: '',
@@ -277,8 +287,8 @@ export function renderHistory(c) {
 	for (const h of steps) {
 		const what = el('p', { class: 'timeline__what' },
 			el('strong', { text: actionName(h.action) }));
-		if (h.to && h.from === h.to) what.append(document.createTextNode(`（${statusName(h.to)}，状态不变）`));
-		else if (h.to) what.append(document.createTextNode(`（${h.from ? statusName(h.from) + ' → ' : ''}${statusName(h.to)}）`));
+		if (h.to && h.from === h.to) what.append(document.createTextNode(`（${statusName(h.to, c)}，状态不变）`));
+		else if (h.to) what.append(document.createTextNode(`（${h.from ? statusName(h.from, c) + ' → ' : ''}${statusName(h.to, c)}）`));
 		const item = el('li', { class: 'timeline__item' },
 			el('p', { class: 'timeline__when' },
 				el('time', { datetime: h.at, text: formatTime(h.at) }),

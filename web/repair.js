@@ -87,7 +87,8 @@ export function repairControls(record, group, item, ctx) {
 	grey('正在查询修复条件…');
 
 	if (record.publicity && record.publicity.status === 'repaired') {
-		grey('本条记录已完成信用修复，已停止公示。');
+		const on = record.publicity.repaired_on;
+		grey(`本条记录已${on ? `于 ${on} ` : ''}完成信用修复，已停止公示。`);
 	} else {
 		eligibility(record).then((answer) => {
 			if (!answer || !answer.eligible) {

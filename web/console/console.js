@@ -21,7 +21,7 @@
 
 import { STAFF_ROLES, api, currentUser, displayName, el, formatTime, loginHref, showAccountLink, showMessage, upload } from '/api.js';
 import {
-	CHANNELS, ENDED, FIELD_OUTCOMES, GROUNDS, OUTCOMES, REPAIR_OUTCOMES, actionName, attachForm, actorName, categoryName,
+	CHANNELS, ENDED, FIELD_OUTCOMES, GROUNDS, OUTCOMES, REPAIR_OUTCOMES, actionName, attachForm, actorName, caseStatusName, categoryName,
 	fieldLabels, isRepair, kindName, nameOf, overdueBadge, renderAttachments, renderHistory, renderOutcome, renderSteps,
 	statusBadge,
 } from '/case_common.js';
@@ -457,8 +457,10 @@ function actionForm(c, action, recordBox, done) {
 		...parts, error,
 		el('div', { class: 'form__actions' }, submit, cancel));
 	form.cancel = cancel;
-	// A message about what was chosen before goes once the choice changes.
-	form.addEventListener('change', () => { error.hidden = true; });
+	// A message about what was chosen before goes once the choice changes or the text is
+	// edited: on input, not on change, which comes with the blur of a click on 提交 and
+	// would move the button away under the pointer.
+	form.addEventListener('input', () => { error.hidden = true; });
 
 	form.addEventListener('submit', (event) => {
 		event.preventDefault();
@@ -524,7 +526,7 @@ function actionArea(c, recordBox) {
 			button.setAttribute('aria-expanded', 'true');
 			const form = actionForm(c, action, recordBox, async (updated) => {
 				close();
-				setStatus(`申请 ${c.id}：已${actionName(action)}。当前状态：${updated.status_name || updated.status}。`);
+				setStatus(`申请 ${c.id}：已${actionName(action)}。当前状态：${caseStatusName(updated)}。`);
 				const i = cases.findIndex((x) => x.id === updated.id);
 				if (i >= 0) cases[i] = { ...cases[i], ...updated };
 				renderInbox();
@@ -552,7 +554,7 @@ function providerOf(c) {
 }
 
 function stateLine(c) {
-	const parts = [c.status_name || c.status];
+	const parts = [caseStatusName(c)];
 	if (c.due) parts.push(`办理期限 ${c.due}`);
 	else if (!ENDED.has(c.status)) parts.push('等待申请人操作');
 	if (c.review_until && c.status === 'decided') parts.push(`申请人可于 ${c.review_until} 前申请复核`);
