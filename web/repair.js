@@ -13,10 +13,6 @@ import { busy, chars, checkContact, counter, failure, field, formError, setError
 
 const REPAIR_TEXT_MAX = 2000;
 
-// The commitment when the server's answer does not carry one (it always should).
-const DEFAULT_COMMITMENT = '本主体承诺：所提交的信用修复申请材料真实、准确、完整，已履行行政处罚决定规定的义务并完成整改，'
-	+ '今后将严格遵守法律法规，诚信经营。如有虚假，愿意承担相应的法律责任，并接受撤销信用修复决定等处理。';
-
 // The subject's open repair case on a record (shown beside the record's badges).
 export function repairMark(c) {
 	return el('span', { class: 'dispute dispute--pending repair-mark' },
@@ -32,26 +28,10 @@ function progressLink(caseId) {
 	});
 }
 
-function today() {
-	const d = new Date();
-	const pad = (n) => String(n).padStart(2, '0');
-	return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
-
-// The server's answer on whether the record may be repaired now; when the server has no
-// such route (404 for the route itself), the same judged from the record's publicity.
-async function eligibility(record) {
-	try {
-		return await api('GET', `/records/${encodeURIComponent(record.id)}/repair`);
-	} catch (error) {
-		if (error.status !== 404 || error.code === 'record.not_found') throw error;
-	}
-	const p = record.publicity || {};
-	if (p.status !== 'published')
-		return { eligible: false, eligible_from: null, reasons: ['repair.not_published'], messages: ['该记录不在公示期内，无需申请信用修复。'] };
-	if (p.repairable_from && p.repairable_from > today())
-		return { eligible: false, eligible_from: p.repairable_from, reasons: ['repair.too_early'], messages: ['最短公示期届满后方可申请信用修复。'] };
-	return { eligible: true, eligible_from: null, reasons: [], messages: [], commitment_text: DEFAULT_COMMITMENT };
+// The server's answer on whether the record may be repaired now: the same checks as
+// filing, so the page never judges on its own.
+function eligibility(record) {
+	return api('GET', `/records/${encodeURIComponent(record.id)}/repair`);
 }
 
 // Why the button is greyed, in one line: the day it becomes available, then the
@@ -157,7 +137,7 @@ function repairForm(record, group, check, cancel, filed) {
 		accept: '.pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png', 'aria-describedby': p + '-files-hint',
 	});
 	const chosen = el('ul', { class: 'files', id: p + '-chosen' });
-	const commitmentText = check.commitment_text || DEFAULT_COMMITMENT;
+	const commitmentText = check.commitment_text;
 	const promise = el('input', { id: p + '-commit', type: 'checkbox', required: '', 'aria-describedby': p + '-commit-text' });
 	const contact = el('input', {
 		id: p + '-contact', class: 'field__input', type: 'text', maxlength: '100', autocomplete: 'tel',

@@ -68,6 +68,40 @@ static int records_keep(void *ctx, const struct store_record *r)
 /* Finds record `id` for `who` to do `act` to it: 0 with *f filled, or -1
  * (`record.not_found` also when the record is another department's, so that ids do not
  * tell what others hold). */
+struct case_on_record {
+	int64_t id;
+	const char *dept;
+	int found;
+};
+
+static int records_case_row(void *ctx, const struct store_case *c)
+{
+	struct case_on_record *o = ctx;
+
+	if (c->record_id == o->id && strcmp(c->dept_code, o->dept) == 0)
+		o->found = 1;
+	return o->found;
+}
+
+/* Whether a case about record `id` is in the hands of department `dept`: a repair goes
+ * to the department that decided the record, which need not be the one that provided
+ * it, and the deciding department must read what it is deciding about. */
+static int records_case_with(struct store *s, const char *subject, int64_t id,
+			     const char *dept, struct err *e)
+{
+	struct case_on_record o = { id, dept, 0 };
+	struct store_case_filter f;
+
+	if (!dept || !*dept)
+		return 0;
+	memset(&f, 0, sizeof f);
+	f.subject_code = subject;
+	f.limit = 1000;
+	if (store_case_list(s, &f, records_case_row, &o, e) < 0)
+		return -1;
+	return o.found;
+}
+
 static int records_find(struct store *s, const struct principal *who, enum access_action act,
 			int64_t id, struct record_found *f, struct err *e)
 {
@@ -82,6 +116,17 @@ static int records_find(struct store *s, const struct principal *who, enum acces
 		return found < 0 ? -1 : err_set(e, "internal.error", "内存不足，无法输出记录");
 	}
 	t.dept_code = f->dept;
+	if (found && act == ACCESS_RECORD_HISTORY && !access_may(who, act, &t)) {
+		int with = records_case_with(s, f->subject, id, who->dept_code, e);
+
+		if (with < 0) {
+			json_decref(f->json);
+			f->json = NULL;
+			return -1;
+		}
+		if (with)
+			t.dept_code = who->dept_code;
+	}
 	if (!found || !access_may(who, act, &t)) {
 		json_decref(f->json);
 		f->json = NULL;

@@ -25,11 +25,16 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg"))
 import harness  # noqa: E402
 import testdb  # noqa: E402
-from test_access import PENALTY_COLUMNS, check, csv_text, expect_error, expect_status  # noqa: E402
-from test_cases import (ACCOUNTS, COMPANY, COMPANY2, COMPANY2_NAME, DEPT, PASSWORD, Ctx,  # noqa: E402
+from test_access import (PENALTY_COLUMNS, check, csv_text, expect_error, expect_status,  # noqa: E402
+                         make_uscc)
+from test_cases import (ACCOUNTS, COMPANY, COMPANY2, COMPANY2_NAME, DEPT, DEPT2, PASSWORD, Ctx,  # noqa: E402
                         archive_records, audit_verify, ingest, penalty_row, start_servers)
 
 TESTS = []
+
+# A company penalised by DEPT2 (处罚机关) in a record that DEPT provided.
+COMPANY3 = make_uscc("91441200MA5W9X4L")
+COMPANY3_NAME = "肇庆市鼎湖山泉饮品有限公司"
 
 
 def test(fn):
@@ -50,6 +55,9 @@ def build(ctx):
     rows.append(repair_row("肇市监罚〔2026〕E1号", date="2026-10-10"))
     rows.append(repair_row("肇市监罚〔2026〕X1号", ptype="罚款;吊销许可证件"))
     rows.append(repair_row("肇市监罚〔2026〕C1号", company=COMPANY2, name=COMPANY2_NAME))
+    authority = repair_row("肇环罚〔2026〕A1号", company=COMPANY3, name=COMPANY3_NAME)
+    authority[16], authority[17] = "肇庆市生态环境局", DEPT2
+    rows.append(authority)
     ingest(ctx, "penalty", DEPT, "r.csv", csv_text(PENALTY_COLUMNS, rows))
     mine = archive_records(ctx, COMPANY)
     by_no = {rec["fields"]["decision_no"]: rid for rid, rec in mine.items()}
@@ -58,6 +66,7 @@ def build(ctx):
     ctx.revoked_type = by_no["肇市监罚〔2026〕X1号"]
     other = archive_records(ctx, COMPANY2)
     ctx.other = next(iter(other))
+    ctx.authority = next(iter(archive_records(ctx, COMPANY3)))
     for label, (name, role, binding) in ACCOUNTS.items():
         ctx.cli("user", "add", name, "--roles", role, "--db", ctx.db, "--password-stdin",
                 *binding, stdin=(PASSWORD + "\n").encode())
@@ -209,6 +218,26 @@ def refused_and_rejected_repairs_change_nothing(ctx):
     check(check_of(ctx, "subject2", ctx.other)["eligible"], "a rejection is no approval")
 
 
+@test
+def the_authority_that_decided_the_record_decides_the_repair(ctx):
+    rid = ctx.authority
+    r = file_repair(ctx, rid, who="operator")
+    expect_status(r, 201)
+    check(r.json()["channel"] == "window", "filed at the window")
+    cid = r.json()["id"]
+    act_ok(ctx, "operator", cid, "accept")
+    case = act_ok(ctx, "operator", cid, "forward")
+    check(case["dept"] == DEPT2, "谁认定谁修复: to the 处罚机关 %s, not the provider: %r"
+          % (DEPT2, case["dept"]))
+    # It reads the record it decides about, though another department provided it.
+    expect_status(ctx.get("handler2", "/api/v1/records/%d/history" % rid), 200)
+    expect_status(act(ctx, "handler", cid, "decide", {"outcome": "approve"}), 403)
+    act_ok(ctx, "handler2", cid, "decide", {"outcome": "approve"}, to="decided")
+    check(rid not in public_ids(ctx, COMPANY3), "off the public page")
+    seen = view(ctx, "handler2", "信用修复核查", code=COMPANY3)
+    check(seen[rid]["publicity"]["status"] == "repaired", "the deciding authority sees it")
+
+
 def repair_results(ctx, late=False):
     r = ctx.get("operator", "/metrics", late=late)
     expect_status(r, 200)
@@ -225,10 +254,10 @@ def metrics_count_results_after_result_due(ctx):
     r = file_repair(ctx, ctx.other, who="subject2")
     expect_status(r, 201)
     act_ok(ctx, "operator", r.json()["id"], "accept")
-    # Decided in time so far: the approved (later revoked) one and the rejected one; the
-    # refused one never had a result date.
-    check(repair_results(ctx) == {"false": 3, "true": 0}, "today: %r" % repair_results(ctx))
-    check(repair_results(ctx, late=True) == {"false": 2, "true": 1},
+    # Decided in time so far: the approved (later revoked) one, the rejected one and the
+    # authority's; the refused one never had a result date.
+    check(repair_results(ctx) == {"false": 4, "true": 0}, "today: %r" % repair_results(ctx))
+    check(repair_results(ctx, late=True) == {"false": 3, "true": 1},
           "three weeks on: %r" % repair_results(ctx, late=True))
     case = ctx.get("subject2", "/api/v1/cases/%d" % r.json()["id"], late=True).json()
     check(case["result_late"] is True, "the case says it is late: %r" % case.get("result_late"))
