@@ -99,6 +99,12 @@ def act_ok(ctx, who, cid, action, body=None, to=None):
     return doc
 
 
+def public_penalty_count(ctx, code=COMPANY):
+    r = ctx.get("anonymous", "/api/v1/subjects/%s" % code)
+    expect_status(r, 200)
+    return sum(g["count"] for g in r.json()["categories"] if g["category"] == "penalty")
+
+
 def public_ids(ctx, code=COMPANY):
     r = ctx.get("anonymous", "/api/v1/subjects/%s" % code)
     expect_status(r, 200)
@@ -144,6 +150,7 @@ def filing_needs_the_commitment_and_an_eligible_record(ctx):
 def one_window_approval_takes_the_record_off(ctx):
     rid = ctx.ok[0]
     check(rid in public_ids(ctx), "published before the repair")
+    before = public_penalty_count(ctx)
     r = file_repair(ctx, rid)
     expect_status(r, 201)
     case = r.json()
@@ -166,6 +173,7 @@ def one_window_approval_takes_the_record_off(ctx):
     # Gone for the public and for another department's officer, with a purpose.
     check(rid not in public_ids(ctx), "the public no longer sees it")
     check(ctx.ok[1] in public_ids(ctx), "the subject's other records stay")
+    check(public_penalty_count(ctx) == before - 1, "the public count of penalties drops by one")
     check(rid not in view(ctx, "handler2", "监管核查"), "another department no longer sees it")
     mine = view(ctx, "subject")
     check((mine[rid]["publicity"]["status"], mine[rid]["publicity"].get("repaired_on"),
