@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM_ARGS, assert, startServer, stopServer } from './lib.mjs';
+import { CHROMIUM_ARGS, assert, startServer, stopServer, openPage, noProblems, logIn, stopServerClean } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const binary = path.resolve(process.argv[2] ?? path.join(here, '../../build/xinyong'));
@@ -60,37 +60,11 @@ function addUser(db, env, name, flags, password) {
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
 
-// A page that records its console errors and uncaught exceptions.  The browser logs
-// every answer >= 400 as "Failed to load resource"; the refusals a test provokes on
-// purpose (401 for a wrong password or /me after logging out, 403 without a purpose,
-// 400 and 422 for a bad code or a weak password) are expected; anything else (a 404 for
-// a missing script, a CSP violation, an exception) is a problem.
-async function openPage(context) {
-	const page = await context.newPage();
-	page.setDefaultTimeout(10000);
-	page.problems = [];
-	page.on('console', (msg) => {
-		if (msg.type() !== 'error') return;
-		if (/Failed to load resource: the server responded with a status of 4(00|01|03|09|22)/.test(msg.text())) return;
-		page.problems.push(msg.text());
-	});
-	page.on('pageerror', (error) => page.problems.push(error.message));
-	return page;
-}
-
-function noProblems(page) {
-	assert(page.problems.length === 0, 'console errors: ' + page.problems.join(' | '));
-}
-
-async function logIn(page, base, name, password) {
-	await page.goto(base + '/login.html');
-	await page.getByLabel('用户名').first().fill(name);
-	await page.getByLabel('密码', { exact: true }).fill(password);
-	await page.getByRole('button', { name: '登录', exact: true }).click();
-	await page.waitForURL(base + '/me.html');
-	await page.getByRole('heading', { level: 1, name: '我的账户' }).waitFor();
-	await page.getByRole('status').filter({ hasText: '已登录' }).waitFor();
-}
+// The refusals these tests provoke on purpose (401 for a wrong password or /me after
+// logging out, 403 without a purpose, 400 and 422 for a bad code or a weak password) are
+// expected in the console; anything else is a problem.
+const REFUSALS = /Failed to load resource: the server responded with a status of 4(00|01|03|09|22)/;
+const openAccountPage = (context) => openPage(context, REFUSALS);
 
 // ---- tests --------------------------------------------------------------------------
 
@@ -100,7 +74,7 @@ const story = { context: null, page: null, company: null };
 test('anonymous home page: a 登录 link, and no /api/v1/me request', async ({ browser, base }) => {
 	const context = await browser.newContext();
 	try {
-		const page = await openPage(context);
+		const page = await openAccountPage(context);
 		const meCalls = [];
 		page.on('request', (r) => { if (r.url().includes('/api/v1/me')) meCalls.push(r.url()); });
 		await page.goto(base + '/');
@@ -125,7 +99,7 @@ test('anonymous home page: a 登录 link, and no /api/v1/me request', async ({ b
 test('a wrong password shows the Chinese error message', async ({ browser, base }) => {
 	const context = await browser.newContext();
 	try {
-		const page = await openPage(context);
+		const page = await openAccountPage(context);
 		await page.goto(base + '/login.html');
 		assert((await page.title()) === '登录 - 信用信息查询', 'title: ' + (await page.title()));
 		await page.getByRole('button', { name: '登录', exact: true }).click();
@@ -147,7 +121,7 @@ test('a wrong password shows the Chinese error message', async ({ browser, base 
 
 test('the subject logs in; the session cookie is HttpOnly', async ({ browser, base, shots }) => {
 	story.context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-	const page = await openPage(story.context);
+	const page = await openAccountPage(story.context);
 	story.page = page;
 	await logIn(page, base, SUBJECT_USER, SUBJECT_PASSWORD);
 	// The wrong password of the test before is told now, to the owner, once.
@@ -177,7 +151,7 @@ test('the subject logs in; the session cookie is HttpOnly', async ({ browser, ba
 });
 
 test('the home page header shows the logged-in name', async ({ base }) => {
-	const page = await openPage(story.context);
+	const page = await openAccountPage(story.context);
 	try {
 		await page.goto(base + '/');
 		const link = page.getByRole('navigation', { name: '账户' }).getByRole('link', { name: new RegExp(SUBJECT_USER) });
@@ -225,7 +199,7 @@ test('the subject grants an authorization through the form', async ({ base }) =>
 test('a department user reads the archive; the subject sees it in its access log', async ({ browser, base, shots }) => {
 	const context = await browser.newContext();
 	try {
-		const dept = await openPage(context);
+		const dept = await openAccountPage(context);
 		await logIn(dept, base, DEPT_USER, DEPT_PASSWORD);
 		const info = await dept.locator('#user-info').textContent();
 		assert(info.includes(DEPT) && info.includes('业务经办人员'), 'department account: ' + info);
@@ -298,7 +272,7 @@ test('logging out goes back to the login page', async ({ base }) => {
 test('activating an account with its one-time code', async ({ browser, base, shots }) => {
 	const context = await browser.newContext();
 	try {
-		const page = await openPage(context);
+		const page = await openAccountPage(context);
 		await page.goto(base + '/login.html');
 		const form = page.locator('#activate-form');
 		await form.getByLabel('用户名').fill(NEW_USER);
@@ -328,7 +302,7 @@ test('activating an account with its one-time code', async ({ browser, base, sho
 test('changing the password ends the session; the new one logs in', async ({ browser, base }) => {
 	const context = await browser.newContext();
 	try {
-		const page = await openPage(context);
+		const page = await openAccountPage(context);
 		await logIn(page, base, NEW_USER, NEW_PASSWORD);
 		const form = page.locator('#password-form');
 		await form.getByLabel('当前密码').fill('Not-The-Password-1');
@@ -350,7 +324,7 @@ test('changing the password ends the session; the new one logs in', async ({ bro
 test('small screen: the account page fits', async ({ browser, base, shots }) => {
 	const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
 	try {
-		const page = await openPage(context);
+		const page = await openAccountPage(context);
 		await logIn(page, base, SUBJECT_USER, SUBJECT_PASSWORD);
 		await page.locator('#access-rows tr').first().waitFor();
 		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -411,15 +385,8 @@ async function main() {
 
 	if (story.context) await story.context.close();
 	await browser.close();
-	const code = await stopServer(server);
-	const log = server.log();
-	if (code !== 0 || /AddressSanitizer|LeakSanitizer|runtime error:/.test(log)) {
-		failed++;
-		console.log(`FAIL server shutdown: exit ${code}\n${log.slice(-2000)}`);
-	} else {
-		passed++;
-		console.log('ok   server shutdown');
-	}
+	if (await stopServerClean(server)) passed++;
+	else failed++;
 	rmSync(work, { recursive: true, force: true });
 	console.log(`${passed} passed, ${failed} failed`);
 	process.exitCode = failed ? 1 : 0;

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM_ARGS, assert, startServer, stopServer } from './lib.mjs';
+import { CHROMIUM_ARGS, assert, startServer, stopServer, openPage, noProblems, logIn, fits, stopServerClean } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const binary = path.resolve(process.argv[2] ?? path.join(here, '../../build/xinyong'));
@@ -90,43 +90,6 @@ function findRecords(db, env) {
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
-
-// A page that records its console errors and uncaught exceptions.  The browser logs
-// every answer >= 400 as "Failed to load resource"; 401 (/me of a visitor who is not
-// logged in) is expected, anything else (a 404 for a missing script, a CSP violation, an
-// exception, a refused request) is a problem unless a test says so.
-async function openPage(context) {
-	const page = await context.newPage();
-	page.setDefaultTimeout(10000);
-	page.problems = [];
-	page.allowed = /Failed to load resource: the server responded with a status of 401/;
-	page.on('console', (msg) => {
-		if (msg.type() !== 'error') return;
-		if (page.allowed.test(msg.text())) return;
-		page.problems.push(msg.text());
-	});
-	page.on('pageerror', (error) => page.problems.push(error.message));
-	return page;
-}
-
-function noProblems(page) {
-	assert(page.problems.length === 0, 'console errors: ' + page.problems.join(' | '));
-}
-
-async function logIn(page, base, name, password) {
-	await page.goto(base + '/login.html');
-	await page.getByLabel('用户名').first().fill(name);
-	await page.getByLabel('密码', { exact: true }).fill(password);
-	await page.getByRole('button', { name: '登录', exact: true }).click();
-	await page.waitForURL(base + '/me.html');
-	await page.getByRole('status').filter({ hasText: '已登录' }).waitFor();
-}
-
-// The page is no wider than the screen.
-async function fits(page) {
-	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-	assert(overflow <= 0, `page wider than the screen by ${overflow}px`);
-}
 
 // Screenshots at both widths: `prepare(page)` brings a fresh page of the context to the
 // state to show.
@@ -632,15 +595,8 @@ async function main() {
 
 	for (const c of [story.context, story.operator, story.handler]) if (c) await c.close();
 	await browser.close();
-	const code = await stopServer(server);
-	const log = server.log();
-	if (code !== 0 || /AddressSanitizer|LeakSanitizer|runtime error:/.test(log)) {
-		failed++;
-		console.log(`FAIL server shutdown: exit ${code}\n${log.slice(-2000)}`);
-	} else {
-		passed++;
-		console.log('ok   server shutdown');
-	}
+	if (await stopServerClean(server)) passed++;
+	else failed++;
 	rmSync(work, { recursive: true, force: true });
 	console.log(`${passed} passed, ${failed} failed`);
 	process.exitCode = failed ? 1 : 0;

@@ -1,5 +1,6 @@
 // lib.mjs - what the browser tests share: Chromium's flags, starting and stopping a
-// `xinyong serve` of their own, and the assertion they fail with.
+// `xinyong serve` of their own (and judging its exit), pages that collect console errors,
+// logging in, and the assertion they fail with.
 
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -47,4 +48,56 @@ export function stopServer(server) {
 		server.proc.on('exit', (code) => { clearTimeout(timer); resolve(code); });
 		server.proc.kill('SIGINT');
 	});
+}
+
+// A page that records its console errors and uncaught exceptions.  The browser logs
+// every answer >= 400 as "Failed to load resource"; those matching `allowed` (by default
+// 401: /me of a visitor who is not logged in) are expected, anything else (a 404 for a
+// missing script, a CSP violation, an exception, a refused request) is a problem unless
+// a test widens page.allowed.
+export async function openPage(context, allowed = /Failed to load resource: the server responded with a status of 401/) {
+	const page = await context.newPage();
+	page.setDefaultTimeout(10000);
+	page.problems = [];
+	page.allowed = allowed;
+	page.on('console', (msg) => {
+		if (msg.type() !== 'error') return;
+		if (page.allowed.test(msg.text())) return;
+		page.problems.push(msg.text());
+	});
+	page.on('pageerror', (error) => page.problems.push(error.message));
+	return page;
+}
+
+export function noProblems(page) {
+	assert(page.problems.length === 0, 'console errors: ' + page.problems.join(' | '));
+}
+
+// Logs in on login.html and waits for the account page to say so.
+export async function logIn(page, base, name, password) {
+	await page.goto(base + '/login.html');
+	await page.getByLabel('用户名').first().fill(name);
+	await page.getByLabel('密码', { exact: true }).fill(password);
+	await page.getByRole('button', { name: '登录', exact: true }).click();
+	await page.waitForURL(base + '/me.html');
+	await page.getByRole('status').filter({ hasText: '已登录' }).waitFor();
+}
+
+// The page is no wider than the screen.
+export async function fits(page) {
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	assert(overflow <= 0, `page wider than the screen by ${overflow}px`);
+}
+
+// Stops the server and judges its exit: a non-zero status or a sanitizer report is a
+// failure.  Prints the verdict's line; resolves to true when it passed.
+export async function stopServerClean(server) {
+	const code = await stopServer(server);
+	const log = server.log();
+	if (code !== 0 || /AddressSanitizer|LeakSanitizer|runtime error:/.test(log)) {
+		console.log(`FAIL server shutdown: exit ${code}\n${log.slice(-2000)}`);
+		return false;
+	}
+	console.log('ok   server shutdown');
+	return true;
 }

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM_ARGS, assert, startServer, stopServer } from './lib.mjs';
+import { CHROMIUM_ARGS, assert, startServer, stopServer, stopServerClean } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const binary = path.resolve(process.argv[2] ?? path.join(here, '../../build/xinyong'));
@@ -219,15 +219,8 @@ async function main() {
 	}
 
 	await browser.close();
-	const code = await stopServer(server);
-	const log = server.log();
-	if (code !== 0 || /AddressSanitizer|LeakSanitizer|runtime error:/.test(log)) {
-		failed++;
-		console.log(`FAIL server shutdown: exit ${code}\n${log.slice(-2000)}`);
-	} else {
-		passed++;
-		console.log('ok   server shutdown');
-	}
+	if (await stopServerClean(server)) passed++;
+	else failed++;
 	rmSync(work, { recursive: true, force: true });
 	console.log(`${passed} passed, ${failed} failed`);
 	process.exitCode = failed ? 1 : 0;
