@@ -1,6 +1,7 @@
 """harness.py - what the HTTP suites (test_api, test_access, test_tls) share: running
-their tests one by one, and the closing lines run_all.sh counts ("N passed, M failed").
-Each suite keeps its own fixture and its own shutdown checks."""
+their tests one by one, a whole suite around its fixture and servers (run_suite), and the
+closing lines run_all.sh counts ("N passed, M failed").
+Each suite keeps its own fixture."""
 
 import traceback
 
@@ -33,3 +34,34 @@ def finish(ctx, passed, failed):
         print("FAIL cleanup: %s" % exc)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
+
+
+def run_suite(ctx, fixture, tests):
+    """A suite whose ctx holds its servers in ctx.servers (each with stop(), exit_code and
+    problems()): builds the fixture (a failure there is one failed test and stops the
+    suite), runs the tests, stops the servers and counts their sanitizer or exit problems
+    as one more test, then finishes.  Returns the exit status."""
+    try:
+        fixture(ctx)
+    except Exception as exc:  # noqa: BLE001 - report and stop
+        print("FAIL fixture: %s" % (exc if isinstance(exc, AssertionError)
+                                    else traceback.format_exc(limit=4)))
+        for s in ctx.servers:
+            s.stop()
+        ctx.cleanup()
+        print("0 passed, 1 failed")
+        return 1
+    try:
+        passed, failed = run_tests(tests, ctx)
+    finally:
+        for s in ctx.servers:
+            if s.exit_code is None:
+                s.stop()
+    problems = [p for s in ctx.servers for p in s.problems()]
+    if problems:
+        failed += 1
+        print("FAIL shutdown: %s" % "; ".join(problems)[:6000])
+    else:
+        passed += 1
+        print("ok   shutdown")
+    return finish(ctx, passed, failed)

@@ -36,7 +36,6 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 import urllib.parse
 
 sys.dont_write_bytecode = True  # no __pycache__ in tests/pg
@@ -1756,6 +1755,13 @@ def audit_verify_intact_at_the_end(ctx):
     check(code == 0 and doc["intact"] is True, "exit %d: %r %s" % (code, doc, err))
 
 
+def access_fixture(ctx):
+    build_platform(ctx)
+    ctx.server = ctx.start("main", ["--rate-limit", "0"])
+    for role in ROLES:
+        ctx.sessions[role] = ctx.session_of(ctx.users[role], role)
+
+
 def main(argv):
     if len(argv) != 3:
         print("usage: test_access.py XINYONG_BINARY SOURCE_ROOT", file=sys.stderr)
@@ -1767,33 +1773,7 @@ def main(argv):
         print("FAIL setup: %s" % exc)
         print("0 passed, 1 failed")
         return 1
-    try:
-        build_platform(ctx)
-        ctx.server = ctx.start("main", ["--rate-limit", "0"])
-        for role in ROLES:
-            ctx.sessions[role] = ctx.session_of(ctx.users[role], role)
-    except Exception as exc:  # noqa: BLE001 - report and stop
-        print("FAIL fixture: %s" % (exc if isinstance(exc, AssertionError)
-                                    else traceback.format_exc(limit=4)))
-        for s in ctx.servers:
-            s.stop()
-        ctx.cleanup()
-        print("0 passed, 1 failed")
-        return 1
-    try:
-        passed, failed = harness.run_tests(TESTS, ctx)
-    finally:
-        for s in ctx.servers:
-            if s.exit_code is None:
-                s.stop()
-    problems = [p for s in ctx.servers for p in s.problems()]
-    if problems:
-        failed += 1
-        print("FAIL shutdown: %s" % "; ".join(problems)[:6000])
-    else:
-        passed += 1
-        print("ok   shutdown")
-    return harness.finish(ctx, passed, failed)
+    return harness.run_suite(ctx, access_fixture, TESTS)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ licence (never repaired early).  Backends: SQLite, or PostgreSQL with XINYONG_TE
 import json
 import os
 import sys
-import traceback
 import urllib.parse
 
 sys.dont_write_bytecode = True
@@ -282,31 +281,7 @@ def main(argv):
         print("FAIL setup: %s" % exc)
         print("0 passed, 1 failed")
         return 1
-    try:
-        build(ctx)
-        start_servers(ctx)
-    except Exception as exc:  # noqa: BLE001
-        print("FAIL fixture: %s" % (exc if isinstance(exc, AssertionError)
-                                    else traceback.format_exc(limit=4)))
-        for s in ctx.servers:
-            s.stop()
-        ctx.cleanup()
-        print("0 passed, 1 failed")
-        return 1
-    try:
-        passed, failed = harness.run_tests(TESTS, ctx)
-    finally:
-        for s in ctx.servers:
-            if s.exit_code is None:
-                s.stop()
-    problems = [p for s in ctx.servers for p in s.problems()]
-    if problems:
-        failed += 1
-        print("FAIL shutdown: %s" % "; ".join(problems)[:6000])
-    else:
-        passed += 1
-        print("ok   shutdown")
-    return harness.finish(ctx, passed, failed)
+    return harness.run_suite(ctx, lambda c: (build(c), start_servers(c)), TESTS)
 
 
 if __name__ == "__main__":
