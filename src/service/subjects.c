@@ -5,15 +5,17 @@
 #include "archive_view.h"
 #include "audit_trail.h"
 #include "codes.h"
-#include "depts.h"
 #include "core/catalog.h"
 #include "core/code.h"
 #include "core/err.h"
 #include "core/mask.h"
 #include "core/publicity.h"
+#include "core/report_chapters.h"
 #include "core/text.h"
+#include "depts.h"
 #include "principal.h"
 #include "store/store.h"
+#include "subject_labels.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -89,8 +91,9 @@ static json_t *subjects_category_json(const struct archive_category *c,
 		subjects_label_fields(cat, labels, c->records[i].fields);
 		json_array_append_new(records, subjects_record_json(&c->records[i], dir));
 	}
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:o}", "category", cat->id,
-			 "name", cat->name, "group", cat->group, "nature",
+	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:o, s:o}", "category", cat->id,
+			 "name", cat->name, "group", cat->group, "chapter",
+			 report_chapter_of_group(cat->group)->number, "nature",
 			 catalog_nature_name(cat->nature), "disclosure",
 			 catalog_disclosure_name(cat->disclosure), "count", (int)c->nrecords,
 			 "labels", labels, "records", records);
@@ -115,7 +118,8 @@ int subjects_show(struct store *s, const char *code, const struct principal *who
 	categories = json_array();
 	for (i = 0; i < v.ncategories; i++)
 		json_array_append_new(categories, subjects_category_json(&v.categories[i], dir));
-	*out = json_pack("{s:o, s:o}", "subject", subjects_identity(&v.subject), "categories",
+	*out = json_pack("{s:o, s:o, s:o, s:o}", "subject", subjects_identity(&v.subject), "labels",
+			 subject_labels_json(&v), "summary", subject_summary_json(&v), "categories",
 			 categories);
 	depts_directory_free(dir);
 	archive_view_free(&v);

@@ -1952,6 +1952,35 @@ def person_subjects(t):
 
 
 @test
+def subject_labels_and_chapter_summary(t):
+    t.ok(["demo", "--db", t.db, "--subjects", "200"])
+
+    def subject_of(category):
+        return t.sql("SELECT subject_code FROM records WHERE category = '%s' AND "
+                     "(publicity_end = '' OR publicity_end >= '2026-11-20') "
+                     "ORDER BY id LIMIT 1" % category)[0][0]
+
+    listed = t.show(subject_of("dishonest_list"))
+    ids = [x["id"] for x in listed["labels"]]
+    check("serious_dishonest" in ids, "a listed subject's labels: %r" % listed["labels"])
+    eq([x["chapter"] for x in listed["summary"]], list(range(1, 10)),
+       "nine chapters, in the report's order, empty ones too")
+    by_chapter = {}
+    for g in listed["categories"]:
+        by_chapter[g["chapter"]] = by_chapter.get(g["chapter"], 0) + g["count"]
+    eq({x["chapter"]: x["count"] for x in listed["summary"] if x["count"]}, by_chapter,
+       "the summary counts what the categories hold")
+    eq(next(g["chapter"] for g in listed["categories"] if g["category"] == "dishonest_list"),
+       4, "严重失信主体名单 is chapter 四")
+    eq(listed["summary"][3]["title"], "严重失信主体名单信息", "the chapter's title")
+    abnormal = t.show(subject_of("abnormal_list"))
+    check(any(x["id"] == "abnormal" and x["tone"] == "warning" for x in abnormal["labels"]),
+          "an abnormal-list subject's labels: %r" % abnormal["labels"])
+    status = [x for x in abnormal["labels"] if x["id"] == "status"]
+    check(len(status) <= 1 and all(x["text"] for x in status), "at most one status: %r" % status)
+
+
+@test
 def demo_database(t):
     r = t.ok(["demo", "--db", t.db, "--subjects", "200"])
     summ = r.json()
