@@ -594,17 +594,101 @@ async function openCases(kind) {
 	return mine;
 }
 
+// ---- the subject page's header: status labels and the purpose of a government user --
+
+const PURPOSE_KEY = 'xy.purpose';
+const GOVERNMENT_ROLES = new Set(['submitter', 'handler', 'dept_admin', 'operator', 'admin']);
+
+function isGovernment(user) {
+	return Boolean(user) && (user.roles || []).some((r) => GOVERNMENT_ROLES.has(r));
+}
+
+function storedPurpose() {
+	return sessionStorage.getItem(PURPOSE_KEY) || '';
+}
+
+function renderLabels(labels) {
+	const list = $('subject-labels');
+	list.replaceChildren(...labels.map((l) => el('li', { class: 'label label--' + (l.tone || 'neutral'), text: l.text })));
+	list.hidden = labels.length === 0;
+}
+
+// The 查询事由 bar: hidden for everyone but government users; the chosen purpose is kept
+// for the browser session and sent with every subject page it opens.
+function showPurposeBar(government, purpose) {
+	const bar = $('purpose-bar');
+	bar.hidden = !government;
+	if (!government) return;
+	const select = $('purpose-select');
+	const other = $('purpose-other');
+	const listed = [...select.options].some((o) => o.value === purpose && purpose);
+	select.value = !purpose ? '' : listed ? purpose : 'other';
+	other.hidden = select.value !== 'other';
+	other.value = purpose && !listed ? purpose : '';
+	$('purpose-error').hidden = true;
+	$('purpose-public').hidden = !purpose;
+	$('purpose-state').textContent = purpose
+		? `查询事由：${purpose}。您正在查看共享信息（含已到期记录），每次查看均记入审计日志。`
+		: '您当前看到的是公开信息。如需查看共享信息（含已到期记录），请选择查询事由。';
+}
+
+$('purpose-select').addEventListener('change', () => {
+	const other = $('purpose-other');
+	other.hidden = $('purpose-select').value !== 'other';
+	if (!other.hidden) other.focus();
+});
+
+$('purpose-bar').addEventListener('submit', (event) => {
+	event.preventDefault();
+	const choice = $('purpose-select').value;
+	const purpose = (choice === 'other' ? $('purpose-other').value : choice).trim();
+	const error = $('purpose-error');
+	if (!purpose) {
+		error.textContent = choice === 'other' ? '请填写查询事由，如“行政许可审查”。' : '请先选择查询事由。';
+		error.hidden = false;
+		(choice === 'other' ? $('purpose-other') : $('purpose-select')).focus();
+		return;
+	}
+	sessionStorage.setItem(PURPOSE_KEY, purpose);
+	route();
+});
+
+$('purpose-public').addEventListener('click', () => {
+	sessionStorage.removeItem(PURPOSE_KEY);
+	route();
+});
+
+// One chapter of the 信用信息概要: its short name and count; it scrolls to the chapter
+// (the page's hash is its route, so no #anchor).
+function summaryItem(ch) {
+	const button = el('button', {
+		type: 'button',
+		class: 'summary__item' + (ch.count ? '' : ' summary__item--empty'),
+		'aria-label': `${ch.title}：${ch.count} 条`,
+	}, el('span', { class: 'summary__name', text: ch.short_title }),
+	el('span', { class: 'summary__count', text: String(ch.count) }));
+	button.addEventListener('click', () => $('chapter-' + ch.chapter).scrollIntoView({ block: 'start' }));
+	return button;
+}
+
 async function renderSubject(code, token) {
 	setStatus('正在加载…', true);
-	// A logged-in user other than the subject itself (a department's officer, say) is
-	// shown what the public sees: its own reads of non-public data need a stated purpose,
-	// which this page does not ask for.
+	// A government user (a department's officer, an operator) sees what the public sees
+	// until it chooses a purpose (查询事由) for the session: each of its reads of shared
+	// data is audited with it.  Any other logged-in user who is not the subject sees the
+	// public view.
 	const user = await userReady;
 	if (token !== navigation) return;
 	const self = Boolean(user && (user.roles || []).includes('subject') && userSubject(user) === code.trim().toUpperCase());
+	const government = !self && isGovernment(user);
+	const purpose = government ? storedPurpose() : '';
+	showPurposeBar(government, purpose);
+	let params = '';
+	if (purpose) params = '?purpose=' + encodeURIComponent(purpose);
+	else if (user && !self) params = '?view=public';
 	let data;
 	try {
-		data = await getJSON('/subjects/' + encodeURIComponent(code) + (user && !self ? '?view=public' : ''));
+		data = await getJSON('/subjects/' + encodeURIComponent(code) + params);
 	} catch (error) {
 		if (token !== navigation) return;
 		if (error.code === 'subject.not_found') error.message = '未找到该信用主体。' + (error.message ? '（' + error.message + '）' : '');
@@ -636,24 +720,42 @@ async function renderSubject(code, token) {
 	if (token !== navigation) return;
 	$('subject-own').hidden = !own;
 
+	renderLabels(data.labels || []);
 	const box = $('subject-categories');
 	box.replaceChildren();
 	let conflict = false;
 	let total = 0;
-	for (const group of groups) {
-		const records = group.records || [];
-		total += records.length;
-		const list = el('ol', { class: 'records' });
-		for (const record of records) {
-			if (record.name_conflict) conflict = true;
-			list.append(renderRecord(record, group, mine));
+	const chapters = data.summary || [];
+	const summary = $('subject-summary');
+	summary.replaceChildren();
+	if (chapters.length)
+		summary.append(el('h2', { class: 'summary__title', text: '信用信息概要' }),
+			el('ul', { class: 'summary__list' }, ...chapters.map((ch) => el('li', {}, summaryItem(ch)))));
+	// The chapters of the national credit report, in order; an empty one says 暂无信息,
+	// so that "no penalty" is not mistaken for "not shown".
+	const sections = chapters.length ? chapters : [{ chapter: 0, numeral: '', title: '信用信息', count: 0 }];
+	for (const ch of sections) {
+		const inChapter = chapters.length ? groups.filter((g) => g.chapter === ch.chapter) : groups;
+		const section = el('section', { class: 'chapter', id: 'chapter-' + ch.chapter, 'aria-labelledby': 'chapter-title-' + ch.chapter },
+			el('h2', { id: 'chapter-title-' + ch.chapter, class: 'chapter__title' },
+				document.createTextNode(ch.numeral ? `${ch.numeral}、${ch.title}` : ch.title)));
+		if (!inChapter.length) section.append(el('p', { class: 'chapter__empty', text: '暂无信息' }));
+		for (const group of inChapter) {
+			const records = group.records || [];
+			total += records.length;
+			const list = el('ol', { class: 'records' });
+			for (const record of records) {
+				if (record.name_conflict) conflict = true;
+				list.append(renderRecord(record, group, mine));
+			}
+			const headingId = 'cat-' + group.category;
+			section.append(el('section', { class: 'category', 'aria-labelledby': headingId },
+				el('h3', { id: headingId, class: 'category__title' },
+					document.createTextNode(group.name || group.category),
+					el('span', { class: 'category__count', text: `${group.count ?? records.length} 条` })),
+				list));
 		}
-		const headingId = 'cat-' + group.category;
-		box.append(el('section', { class: 'category', 'aria-labelledby': headingId },
-			el('h2', { id: headingId, class: 'category__title' },
-				document.createTextNode(group.name || group.category),
-				el('span', { class: 'category__count', text: `${group.count ?? records.length} 条` })),
-			list));
+		box.append(section);
 	}
 	$('subject-conflict').hidden = !conflict;
 	$('subject-empty').hidden = total !== 0;

@@ -238,6 +238,46 @@ test('a department user reads the archive; the subject sees it in its access log
 	noProblems(page);
 });
 
+test('a department user chooses a 查询事由 on the subject page, kept for the session', async ({ browser, base, shots }) => {
+	const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+	try {
+		const page = await openAccountPage(context);
+		await logIn(page, base, DEPT_USER, DEPT_PASSWORD);
+		await page.goto(`${base}/#/subject/${story.company.code}`);
+		const bar = page.locator('#purpose-bar');
+		await bar.waitFor();
+		assert((await page.locator('#purpose-state').textContent()).includes('公开信息'),
+			'without a purpose: ' + await page.locator('#purpose-state').textContent());
+		assert(await page.locator('#purpose-public').isHidden(), '只看公开信息 offered while public');
+		// Nothing chosen: the page says what to do, and reads nothing more.
+		await page.getByRole('button', { name: '查看共享信息' }).click();
+		await page.locator('#purpose-error').filter({ hasText: '请先选择查询事由' }).waitFor();
+		await page.selectOption('#purpose-select', 'other');
+		await page.getByRole('button', { name: '查看共享信息' }).click();
+		await page.locator('#purpose-error').filter({ hasText: '请填写查询事由' }).waitFor();
+		await page.getByLabel('其他查询事由').fill('企业信用承诺核查');
+		const read = page.waitForResponse((r) => r.url().includes('purpose=') && r.url().includes(story.company.code));
+		await page.getByRole('button', { name: '查看共享信息' }).click();
+		const answer = await read;
+		assert(answer.status() === 200 && decodeURIComponent(answer.url()).includes('企业信用承诺核查'),
+			'the purpose is sent: ' + answer.url());
+		await page.locator('#purpose-state').filter({ hasText: '查询事由：企业信用承诺核查' }).waitFor();
+		await page.screenshot({ path: path.join(shots, 'subject-purpose-390.png') });
+		// Kept for the session: another visit sends it again without asking.
+		await page.reload();
+		await page.locator('#purpose-state').filter({ hasText: '企业信用承诺核查' }).waitFor();
+		assert(await page.locator('#purpose-other').inputValue() === '企业信用承诺核查', 'the free text is kept');
+		// And the public view is one click away.
+		const pub = page.waitForResponse((r) => r.url().includes('view=public'));
+		await page.getByRole('button', { name: '只看公开信息' }).click();
+		await pub;
+		await page.locator('#purpose-state').filter({ hasText: '公开信息' }).waitFor();
+		noProblems(page);
+	} finally {
+		await context.close();
+	}
+});
+
 test('the subject revokes the authorization', async () => {
 	const page = story.page;
 	const button = page.getByRole('button', { name: new RegExp(`撤销对 ${DEPT} 的授权`) });

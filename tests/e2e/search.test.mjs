@@ -100,6 +100,18 @@ test('search by a two-character name part, open the subject', async ({ page, bas
 	await link.click();
 	await page.getByRole('heading', { level: 1, name: COMPANY_NAME }).waitFor();
 	assert(page.url().endsWith('#/subject/' + COMPANY), 'subject route: ' + page.url());
+	// The national report's chapters in order, a summary of their counts, 暂无信息 in
+	// the empty ones.
+	const titles = await page.locator('.chapter__title').allTextContents();
+	assert(titles.join('|') === '一、登记注册基础信息|二、行政管理信息|三、诚实守信相关荣誉信息|四、严重失信主体名单信息|'
+		+ '五、经营（活动）异常名录|六、信用承诺信息|七、信用评价信息|八、司法判决及执行信息|九、其他信息',
+	'chapters: ' + titles.join('|'));
+	const summary = await page.locator('#subject-summary .summary__item').allTextContents();
+	assert(summary.length === 9 && summary[1].startsWith('行政管理') && !summary[1].endsWith('0'),
+		'summary: ' + summary.join('|'));
+	const empty = await page.locator('.chapter').filter({ has: page.locator('.chapter__empty') }).count();
+	assert(empty === summary.filter((t) => t.endsWith('0')).length, `暂无信息 in ${empty} chapters: ` + summary.join('|'));
+	assert(await page.locator('#purpose-bar').isHidden(), 'the public is offered a purpose');
 	const category = page.getByRole('region', { name: /行政处罚/ });
 	await category.waitFor();
 	assert((await category.textContent()).includes('1 条'), 'category count');
