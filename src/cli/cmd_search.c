@@ -16,17 +16,22 @@ int cmd_search(int argc, char **argv)
 					      { "limit", required_argument, NULL, 'n' },
 					      { "compact", no_argument, NULL, 'c' },
 					      { "purpose", required_argument, NULL, 'p' },
+					      { "region", required_argument, NULL, 'r' },
+					      { "type", required_argument, NULL, 't' },
+					      { "cursor", required_argument, NULL, 'C' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
-	const char *usage = "xinyong search [--db DB] [--limit N] [--purpose TEXT] [--compact] TEXT";
+	const char *usage = "xinyong search [--db DB] [--limit N] [--region CODE] [--type TYPE] "
+			    "[--cursor NEXT] [--purpose TEXT] [--compact] TEXT";
 	const char *db = NULL, *purpose = NULL;
 	struct principal who;
+	struct subjects_query query = { 0 };
 	int c, pretty = 1, limit = 0, rc;
 	struct store *s;
 	json_t *doc;
 	struct err e;
 
-	while ((c = getopt_long(argc, argv, "d:n:cp:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:cp:r:t:C:h", opts, NULL)) != -1) {
 		if (c == 'd')
 			db = optarg;
 		else if (c == 'n') {
@@ -44,6 +49,12 @@ int cmd_search(int argc, char **argv)
 			pretty = 0;
 		else if (c == 'p')
 			purpose = optarg;
+		else if (c == 'r')
+			query.region = optarg;
+		else if (c == 't')
+			query.subject_type = optarg;
+		else if (c == 'C')
+			query.cursor = optarg;
 		else
 			return c == 'h' ? (printf("usage: %s\n", usage), CLI_EXIT_OK) : cli_usage(usage);
 	}
@@ -54,7 +65,9 @@ int cmd_search(int argc, char **argv)
 	err_clear(&e);
 	/* Operators at the command line see persons too; the public API does not. */
 	principal_cli(&who, purpose);
-	rc = subjects_search(s, argv[optind], limit, &who, &doc, &e);
+	query.text = argv[optind];
+	query.limit = limit;
+	rc = subjects_search(s, &query, &who, &doc, &e);
 	store_close(s);
 	if (rc < 0)
 		return cli_fail(&e);

@@ -34,6 +34,7 @@ int api_subjects_search(struct http_request *req, struct http_response *res, str
 {
 	const char *q = http_request_arg(req, "q");
 	const char *limit_text = http_request_arg(req, "limit");
+	struct subjects_query query = { 0 };
 	struct store *s;
 	json_t *doc = NULL;
 	long limit = 0;
@@ -52,9 +53,14 @@ int api_subjects_search(struct http_request *req, struct http_response *res, str
 					     "limit 应为 1 到 %d 之间的整数",
 					     SUBJECTS_SEARCH_MAX_LIMIT);
 	}
+	query.text = q;
+	query.limit = (int)limit;
+	query.region = http_request_arg(req, "region");
+	query.subject_type = http_request_arg(req, "type");
+	query.cursor = http_request_arg(req, "cursor");
 	s = http_request_store(req, e);
 	/* Persons appear only for government users who give a purpose (subjects.h). */
-	if (!s || subjects_search(s, q, (int)limit, &req->who, &doc, e) < 0)
+	if (!s || subjects_search(s, &query, &req->who, &doc, e) < 0)
 		return -1;
 	return http_reply_json(res, 200, doc, e);
 }

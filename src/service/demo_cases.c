@@ -116,11 +116,14 @@ static int demo_pick_hit(void *ctx, const struct store_search_hit *hit)
 static int demo_pick_subject(struct store *s, const char *skip, struct demo_pick *p,
 			     struct err *e)
 {
+	struct store_search q;
+
 	memset(p, 0, sizeof *p);
 	p->s = s;
 	p->e = e;
 	snprintf(p->skip, sizeof p->skip, "%s", skip ? skip : "");
-	if (store_subject_search(s, "有限公司", NULL, 60, 0, demo_pick_hit, p, e) < 0 || p->failed)
+	store_search_init(&q, "有限公司", NULL, 60, 0);
+	if (store_subject_search(s, &q, demo_pick_hit, p, e) < 0 || p->failed)
 		return -1;
 	return p->n;
 }

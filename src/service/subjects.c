@@ -6,6 +6,7 @@
 #include "audit_trail.h"
 #include "codes.h"
 #include "core/catalog.h"
+#include "core/clock.h"
 #include "core/code.h"
 #include "core/err.h"
 #include "core/mask.h"
@@ -14,6 +15,7 @@
 #include "core/text.h"
 #include "depts.h"
 #include "principal.h"
+#include "search_facts.h"
 #include "store/store.h"
 #include "subject_labels.h"
 
@@ -127,9 +129,16 @@ int subjects_show(struct store *s, const char *code, const struct principal *who
 }
 
 struct hits {
+	struct store *s;
 	json_t *results;
 	int full_ids;
 	json_t *persons; /* the codes of the persons among the results */
+	char today[11];
+	size_t limit;             /* the page's size: one hit more only says a page follows */
+	int more;
+	char last[CODE_MAX + 32]; /* the cursor of the last hit: "match.chars.code" */
+	struct err *e;
+	int failed;
 };
 
 static int subjects_add_hit(void *ctx, const struct store_search_hit *hit)
@@ -147,13 +156,74 @@ static int subjects_add_hit(void *ctx, const struct store_search_hit *hit)
 		code = masked_code;
 		name = masked_name;
 	}
+	json_t *result;
+
+	if (json_array_size(h->results) == h->limit) {
+		h->more = 1;
+		return 1;
+	}
 	if (person)
 		json_array_append_new(h->persons, json_string(hit->code));
-	json_array_append_new(h->results,
-			      json_pack("{s:s, s:s, s:s, s:s, s:o, s:s}", "code", code, "name",
-					name, "kind", hit->kind, "subject_type", hit->subject_type,
-					"region", codes_region_json(hit->region_code), "match",
-					match_names[hit->match & 3]));
+	result = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s}", "code", code, "name", name, "kind",
+			   hit->kind, "subject_type", hit->subject_type, "region",
+			   codes_region_json(hit->region_code), "match",
+			   match_names[hit->match & 3]);
+	if (!result || search_facts_add(h->s, result, hit->code, person, h->today, h->e) < 0) {
+		json_decref(result);
+		h->failed = 1;
+		return 1;
+	}
+	json_array_append_new(h->results, result);
+	snprintf(h->last, sizeof h->last, "%d.%zu.%s", hit->match, text_utf8_length(hit->name),
+		 hit->code);
+	return 0;
+}
+
+/* A page's cursor, "match.chars.code" (subjects_add_hit), into q's keyset. */
+static int subjects_parse_cursor(const char *cursor, struct store_search *q, char *code,
+				 size_t codesz, struct err *e)
+{
+	int match, chars, n = 0;
+
+	if (sscanf(cursor, "%d.%d.%n", &match, &chars, &n) != 2 || n == 0 || match < 0 ||
+	    match > 3 || chars < 0 || !cursor[n] || strlen(cursor + n) >= codesz)
+		return err_set_field(e, "request.invalid", "cursor",
+				     "cursor“%s”无效：请使用上一页结果中的 next", cursor);
+	snprintf(code, codesz, "%s", cursor + n);
+	q->after_match = match;
+	q->after_name_chars = chars;
+	q->after_code = code;
+	return 0;
+}
+
+static const char *const SUBJECT_TYPES[] = { "法人及非法人组织", "个体工商户", "自然人", NULL };
+
+/* The filters of a request, checked. */
+static int subjects_filters(const struct subjects_query *r, struct store_search *q,
+			    struct err *e)
+{
+	size_t n = r->region ? strlen(r->region) : 0;
+	int known = 0;
+
+	if (n) {
+		int digits = strspn(r->region, "0123456789") == n;
+
+		if (!digits || (n != 2 && n != 4 && n != 6))
+			return err_set_field(e, "request.invalid", "region",
+					     "region 应为 2、4 或 6 位行政区划代码（如 4412 肇庆市、"
+					     "441202 端州区）");
+		q->region = r->region;
+	}
+	if (r->subject_type && *r->subject_type) {
+		for (size_t i = 0; SUBJECT_TYPES[i]; i++)
+			known |= strcmp(SUBJECT_TYPES[i], r->subject_type) == 0;
+		if (!known)
+			return err_set_field(e, "request.invalid", "type",
+					     "主体类型“%s”无法识别：应为 法人及非法人组织、个体工商户 或 "
+					     "自然人",
+					     r->subject_type);
+		q->subject_type = r->subject_type;
+	}
 	return 0;
 }
 
@@ -181,17 +251,20 @@ static int subjects_audit_search(struct store *s, const struct principal *who, c
 	return -1;
 }
 
-int subjects_search(struct store *s, const char *text, int limit, const struct principal *who,
-		    json_t **out, struct err *e)
+int subjects_search(struct store *s, const struct subjects_query *r,
+		    const struct principal *who, json_t **out, struct err *e)
 {
-	char code[CODE_MAX];
+	const char *text = r->text ? r->text : "";
+	char code[CODE_MAX], after[CODE_MAX];
+	struct store_search q;
 	struct hits h;
+	long total = 0;
 	char *key;
-	int rc, persons;
+	int rc, persons, limit = r->limit;
 
 	*out = NULL;
-	code_normalize(text ? text : "", code, sizeof code);
-	key = text_search_key(text ? text : "");
+	code_normalize(text, code, sizeof code);
+	key = text_search_key(text);
 	if (!key)
 		return err_set(e, "request.invalid", "查询内容不是有效的 UTF-8 文本");
 	if (text_utf8_length(key) < 2) {
@@ -204,10 +277,28 @@ int subjects_search(struct store *s, const char *text, int limit, const struct p
 		limit = SUBJECTS_SEARCH_MAX_LIMIT;
 	/* Persons are found only by government users who state a purpose (and the console). */
 	persons = access_may(who, ACCESS_SUBJECT_FIND_PERSONS, NULL);
+	store_search_init(&q, key, code, limit, persons);
+	if (subjects_filters(r, &q, e) < 0 ||
+	    (r->cursor && *r->cursor &&
+	     subjects_parse_cursor(r->cursor, &q, after, sizeof after, e) < 0)) {
+		free(key);
+		return -1;
+	}
+	memset(&h, 0, sizeof h);
+	h.s = s;
+	h.e = e;
+	clock_today(h.today);
 	h.results = json_array();
 	h.full_ids = access_may(who, ACCESS_SUBJECT_FULL_IDS, NULL);
 	h.persons = json_array();
-	rc = store_subject_search(s, key, code, limit, persons, subjects_add_hit, &h, e);
+	h.limit = (size_t)limit;
+	/* One more than the page tells whether there is a next one. */
+	q.limit = limit + 1;
+	rc = store_subject_search(s, &q, subjects_add_hit, &h, e);
+	if (rc == 0 && h.failed)
+		rc = -1;
+	if (rc == 0)
+		rc = store_subject_search_count(s, &q, SUBJECTS_SEARCH_TOTAL_CAP + 1, &total, e);
 	free(key);
 	if (rc == 0 && json_array_size(h.persons))
 		rc = subjects_audit_search(s, who, text, h.persons, e);
@@ -216,7 +307,11 @@ int subjects_search(struct store *s, const char *text, int limit, const struct p
 		json_decref(h.results);
 		return -1;
 	}
-	*out = json_pack("{s:s, s:i, s:o}", "query", text, "count",
-			 (int)json_array_size(h.results), "results", h.results);
+	*out = json_pack("{s:s, s:i, s:I, s:b, s:o, s:s?}", "query", text, "count",
+			 (int)json_array_size(h.results), "total",
+			 (json_int_t)(total > SUBJECTS_SEARCH_TOTAL_CAP ? SUBJECTS_SEARCH_TOTAL_CAP
+									: total),
+			 "total_capped", total > SUBJECTS_SEARCH_TOTAL_CAP, "results", h.results,
+			 "next", h.more ? h.last : NULL);
 	return 0;
 }

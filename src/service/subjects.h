@@ -22,9 +22,13 @@
  *   first, then administrative decisions, honours, lists...).
  *
  * subjects_search output:
- *   {"query": "...", "count": N,
+ *   {"query": "...", "count": N (this page), "total": matches on all pages up to
+ *    SUBJECTS_SEARCH_TOTAL_CAP, "total_capped": true when there are more,
  *    "results": [{"code", "name", "kind", "subject_type", "region": {...}|null,
- *                 "match": "code"|"name"|"prefix"|"partial"}]}
+ *                 "match": "code"|"name"|"prefix"|"partial",
+ *                 "legal_rep", "established", "status" (from the registration record,
+ *                 null when none or for a person), "tags": ["严重失信", "经营异常"]}],
+ *    "next": the cursor of the next page, or null}
  */
 #ifndef XY_SERVICE_SUBJECTS_H
 #define XY_SERVICE_SUBJECTS_H
@@ -37,6 +41,16 @@ struct principal;
 
 #define SUBJECTS_SEARCH_DEFAULT_LIMIT 20
 #define SUBJECTS_SEARCH_MAX_LIMIT 100
+#define SUBJECTS_SEARCH_TOTAL_CAP 1000
+
+/* A search request; NULL members are not given. */
+struct subjects_query {
+	const char *text;
+	int limit;		  /* <= 0: the default */
+	const char *region;	  /* a division code or its prefix: 2, 4 or 6 digits */
+	const char *subject_type; /* 法人及非法人组织, 个体工商户, 自然人 */
+	const char *cursor;	  /* a page's "next" */
+};
 
 /* The archive view of `who` on the subject (archive_view.h, which decides what is shown
  * and records the look) rendered as the document above: categories of the disclosure
@@ -47,11 +61,13 @@ struct principal;
 int subjects_show(struct store *s, const char *code, const struct principal *who, json_t **out,
 		  struct err *e);
 
-/* text: a code, or any part (two characters or more) of a name, with full- or half-width
- * punctuation.  limit <= 0 selects the default.  Persons are listed only for the console
- * and government users who state a purpose (audited), masked unless `who` needs their
- * identifiers.  Fails with `request.invalid` when text is shorter than two characters. */
-int subjects_search(struct store *s, const char *text, int limit, const struct principal *who,
-		    json_t **out, struct err *e);
+/* q->text: a code, or any part (two characters or more) of a name, with full- or
+ * half-width punctuation.  Persons are listed only for the console and government users
+ * who state a purpose (audited), masked unless `who` needs their identifiers.  Fails
+ * with `request.invalid` naming the member: text shorter than two characters, a region
+ * that is not 2, 4 or 6 digits, an unknown subject type, a cursor this search did not
+ * give. */
+int subjects_search(struct store *s, const struct subjects_query *q,
+		    const struct principal *who, json_t **out, struct err *e);
 
 #endif

@@ -351,5 +351,6 @@ const struct store_backend store_pg_backend = {
 	.subjects_prefetch = pg_subjects_prefetch,
 	.owners_prefetch = pg_owners_prefetch,
 	.search = pg_search,
+	.search_count = pg_search_count,
 	.migrations = embedded_migrations_postgresql,
 };

@@ -107,8 +107,10 @@ int pg_subjects_prefetch(struct store *s, const char *const *codes, size_t n, st
 void pg_cache_clear(struct store *s);
 
 /* pg_search.c */
-int pg_search(struct store *s, const char *key, const char *code, int limit,
-	      int include_persons, int (*cb)(void *ctx, const struct store_search_hit *hit),
-	      void *ctx, struct err *e);
+int pg_search(struct store *s, const struct store_search *q,
+	      int (*cb)(void *ctx, const struct store_search_hit *hit), void *ctx,
+	      struct err *e);
+int pg_search_count(struct store *s, const struct store_search *q, long cap, long *total,
+		    struct err *e);
 
 #endif

@@ -370,6 +370,7 @@ const struct store_backend store_sqlite_backend = {
 	.subject_cached = NULL,
 	.subjects_prefetch = NULL,
 	.search = sqlite_search,
+	.search_count = sqlite_search_count,
 	.audit_defer = sqlite_audit_defer,
 	.audit_drain = sqlite_audit_drain,
 	.audit_pending = sqlite_audit_pending,

@@ -65,9 +65,10 @@ int sqlite_subject_insert(struct store *s, const struct store_subject *subj,
 int sqlite_record_put(struct store *s, const struct store_record *rec, char owner[CODE_MAX],
 		      struct err *e);
 int sqlite_problem_add(struct store *s, const struct store_problem *p, struct err *e);
-int sqlite_search(struct store *s, const char *key, const char *code, int limit,
-		  int include_persons,
+int sqlite_search(struct store *s, const struct store_search *q,
 		  int (*cb)(void *ctx, const struct store_search_hit *hit), void *ctx,
 		  struct err *e);
+int sqlite_search_count(struct store *s, const struct store_search *q, long cap, long *total,
+			struct err *e);
 
 #endif

@@ -166,40 +166,61 @@ static char *sqlite_search_phrase(const char *key)
 	return out;
 }
 
-int sqlite_search(struct store *s, const char *key, const char *code, int limit,
-		  int include_persons,
+/* Prepares the search's statement (`count`: its count) for q, bound: *phrase is the
+ * caller's to free after the statement is done. */
+static sqlite3_stmt *sqlite_search_stmt(struct store *s, const struct store_search *q,
+					int count, long limit, enum store_sql_id *id, char **phrase,
+					struct err *e)
+{
+	sqlite3_stmt *st;
+
+	*phrase = NULL;
+	if (sqlite_index_subjects(s, e) < 0)
+		return NULL;
+	/* The trigram index can only answer keys that contain at least one trigram. */
+	if (text_utf8_length(q->key) >= 3) {
+		if (!(*phrase = sqlite_search_phrase(q->key))) {
+			err_set(e, "store.error", "内存不足");
+			return NULL;
+		}
+		*id = count ? SQL_SEARCH_COUNT_FTS : SQL_SEARCH_FTS;
+	} else {
+		*id = count ? SQL_SEARCH_COUNT_SCAN : SQL_SEARCH_SCAN;
+	}
+	if (!(st = sqlite_stmt(s, *id, e))) {
+		free(*phrase);
+		*phrase = NULL;
+		return NULL;
+	}
+	if (q->code)
+		sqlite3_bind_text(st, 1, q->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, q->key, -1, SQLITE_STATIC);
+	if (*phrase)
+		sqlite3_bind_text(st, 3, *phrase, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, q->include_persons != 0);
+	sqlite3_bind_int64(st, 5, limit);
+	sqlite3_bind_text(st, 6, q->region ? q->region : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, q->subject_type ? q->subject_type : "", -1, SQLITE_STATIC);
+	if (!count) {
+		sqlite3_bind_int(st, 8, q->after_match);
+		sqlite3_bind_int(st, 9, q->after_name_chars);
+		sqlite3_bind_text(st, 10, q->after_code ? q->after_code : "", -1, SQLITE_STATIC);
+	}
+	return st;
+}
+
+int sqlite_search(struct store *s, const struct store_search *q,
 		  int (*cb)(void *ctx, const struct store_search_hit *hit), void *ctx,
 		  struct err *e)
 {
 	enum store_sql_id id;
 	struct store_search_hit hit;
 	sqlite3_stmt *st;
-	char *phrase = NULL;
+	char *phrase;
 	int rc;
 
-	if (sqlite_index_subjects(s, e) < 0)
+	if (!(st = sqlite_search_stmt(s, q, 0, q->limit, &id, &phrase, e)))
 		return -1;
-	/* The trigram index can only answer keys that contain at least one trigram. */
-	if (text_utf8_length(key) >= 3) {
-		phrase = sqlite_search_phrase(key);
-		if (!phrase)
-			return err_set(e, "store.error", "内存不足");
-		id = SQL_SEARCH_FTS;
-	} else {
-		id = SQL_SEARCH_SCAN;
-	}
-	st = sqlite_stmt(s, id, e);
-	if (!st) {
-		free(phrase);
-		return -1;
-	}
-	if (code)
-		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	if (phrase)
-		sqlite3_bind_text(st, 3, phrase, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, include_persons != 0);
-	sqlite3_bind_int(st, 5, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		hit.code = (const char *)sqlite3_column_text(st, 0);
 		hit.name = (const char *)sqlite3_column_text(st, 1);
@@ -211,6 +232,26 @@ int sqlite_search(struct store *s, const char *key, const char *code, int limit,
 			break;
 	}
 	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sqlite_fail(s, e, "查询信用主体");
+	sqlite_stmt_done(s, id, st);
+	free(phrase);
+	return rc;
+}
+
+int sqlite_search_count(struct store *s, const struct store_search *q, long cap, long *total,
+			struct err *e)
+{
+	enum store_sql_id id;
+	sqlite3_stmt *st;
+	char *phrase;
+	int rc;
+
+	*total = 0;
+	if (!(st = sqlite_search_stmt(s, q, 1, cap, &id, &phrase, e)))
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*total = (long)sqlite3_column_int64(st, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sqlite_fail(s, e, "统计匹配的信用主体");
 	sqlite_stmt_done(s, id, st);
 	free(phrase);
 	return rc;

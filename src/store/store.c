@@ -532,29 +532,62 @@ void store_subject_clear(struct store_subject *subj)
 	subj->name = NULL;
 }
 
-int store_subject_search(struct store *s, const char *key, const char *code, int limit,
-			 int include_persons,
+void store_search_init(struct store_search *q, const char *key, const char *code, int limit,
+		       int include_persons)
+{
+	memset(q, 0, sizeof *q);
+	q->key = key;
+	q->code = code;
+	q->limit = limit;
+	q->include_persons = include_persons;
+	q->after_match = -1;
+}
+
+/* The subject whose code is q->code, when q finds it: a hit of rank 0. */
+static int store_search_code_hit(struct store *s, const struct store_search *q,
+				 struct store_subject *subj, struct err *e)
+{
+	size_t n;
+	int found;
+
+	memset(subj, 0, sizeof *subj);
+	if (!q->code || !*q->code)
+		return 0;
+	found = store_subject_get(s, q->code, subj, e);
+	if (found <= 0)
+		return found;
+	n = q->region ? strlen(q->region) : 0;
+	/* A person may be known by a passport number (kind "other"): the type decides. */
+	if ((q->include_persons || (strcmp(subj->kind, "resident_id") != 0 &&
+				    strcmp(subj->subject_type, "自然人") != 0)) &&
+	    (!n || strncmp(subj->region_code, q->region, n) == 0) &&
+	    (!q->subject_type || !*q->subject_type ||
+	     strcmp(subj->subject_type, q->subject_type) == 0))
+		return 1;
+	store_subject_clear(subj);
+	return 0;
+}
+
+int store_subject_search(struct store *s, const struct store_search *q,
 			 int (*cb)(void *ctx, const struct store_search_hit *hit), void *ctx,
 			 struct err *e)
 {
+	struct store_search names = *q;
 	struct store_subject subj;
 	struct store_search_hit hit;
 	int found, stop = 0;
 
-	if (limit <= 0)
+	if (q->limit <= 0)
 		return 0;
 	/* The exact code match comes first (match 0), found by the subject key rather than
 	 * as a branch of the name query: a union made SQLite carry every candidate through
-	 * a subquery, 1.5x slower for keys common to most names. */
-	if (code && *code) {
-		memset(&subj, 0, sizeof subj);
-		found = store_subject_get(s, code, &subj, e);
+	 * a subquery, 1.5x slower for keys common to most names.  It is on the first page
+	 * only; the name query leaves it out of every page. */
+	if (q->after_match < 0) {
+		found = store_search_code_hit(s, q, &subj, e);
 		if (found < 0)
 			return -1;
-		/* A person may be known by a passport number (kind "other"): the type
-		 * decides. */
-		if (found && (include_persons || (strcmp(subj.kind, "resident_id") != 0 &&
-						  strcmp(subj.subject_type, "自然人") != 0))) {
+		if (found) {
 			hit.code = subj.code;
 			hit.name = subj.name;
 			hit.kind = subj.kind;
@@ -562,17 +595,39 @@ int store_subject_search(struct store *s, const char *key, const char *code, int
 			hit.region_code = subj.region_code;
 			hit.match = 0;
 			stop = cb(ctx, &hit) != 0;
-			limit--;
+			names.limit--;
 		}
 		store_subject_clear(&subj);
 		if (stop)
 			return 0;
-	} else {
-		code = NULL;
 	}
-	if (!key || !*key || limit == 0)
+	if (!names.code || !*names.code)
+		names.code = NULL;
+	if (!q->key || !*q->key || names.limit == 0)
 		return 0;
-	return s->be->search(s, key, code, limit, include_persons, cb, ctx, e);
+	return s->be->search(s, &names, cb, ctx, e);
+}
+
+int store_subject_search_count(struct store *s, const struct store_search *q, long cap,
+			       long *total, struct err *e)
+{
+	struct store_search names = *q;
+	struct store_subject subj;
+	long n = 0;
+	int found;
+
+	*total = 0;
+	found = store_search_code_hit(s, q, &subj, e);
+	if (found < 0)
+		return -1;
+	store_subject_clear(&subj);
+	if (!names.code || !*names.code)
+		names.code = NULL;
+	if (q->key && *q->key && cap > found &&
+	    s->be->search_count(s, &names, cap - found, &n, e) < 0)
+		return -1;
+	*total = n + found;
+	return 0;
 }
 
 /* ---- records ---------------------------------------------------------------------- */

@@ -147,15 +147,36 @@ struct store_search_hit {
 	int match; /* 0 code, 1 whole name, 2 name prefix, 3 part of the name */
 };
 
-/* Finds subjects whose code equals `code` (may be NULL) or whose name search key (see
- * text_search_key) contains `key` (at least two characters).  Ranked: code match, whole
- * name, prefix, then part of the name; shorter names first within a rank.  At most
- * `limit` hits.  `include_persons` zero leaves out natural persons (kind resident_id, or
- * subject type 自然人 whatever their document). */
-int store_subject_search(struct store *s, const char *key, const char *code, int limit,
-			 int include_persons,
+/* A name search (store_subject_search).  Ranked: the subject whose code equals `code`
+ * (may be NULL; first page only), then names equal to the key, starting with it, holding
+ * it; shorter names first within a rank, then by code.  `key` is a name search key
+ * (text_search_key) of at least two characters.  `include_persons` zero leaves out
+ * natural persons (kind resident_id, or subject type 自然人 whatever their document). */
+struct store_search {
+	const char *key;
+	const char *code;
+	int limit;
+	int include_persons;
+	const char *region;	  /* a division code prefix ("4412", "441202"); NULL any */
+	const char *subject_type; /* NULL any */
+	/* A page after the hit ranked (after_match, after_name_chars, after_code);
+	 * after_match < 0 from the start. */
+	int after_match;
+	int after_name_chars;
+	const char *after_code;
+};
+
+/* A first page of `key` (and `code`, may be NULL), no filters. */
+void store_search_init(struct store_search *q, const char *key, const char *code, int limit,
+		       int include_persons);
+/* The hits of q, at most q->limit, in rank order. */
+int store_subject_search(struct store *s, const struct store_search *q,
 			 int (*cb)(void *ctx, const struct store_search_hit *hit), void *ctx,
 			 struct err *e);
+/* How many subjects q finds on all its pages (the limit and the page ignored), counted
+ * up to `cap`: *total <= cap. */
+int store_subject_search_count(struct store *s, const struct store_search *q, long cap,
+			       long *total, struct err *e);
 
 /* ---- records ---------------------------------------------------------------------- */
 

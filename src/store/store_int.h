@@ -116,10 +116,13 @@ struct store_backend {
 	/* Optional: loads the subjects of `codes` into the prefetch cache. */
 	int (*subjects_prefetch)(struct store *s, const char *const *codes, size_t n,
 				 struct err *e);
-	int (*search)(struct store *s, const char *key, const char *code, int limit,
-		      int include_persons,
+	/* The name matches of q (the exact code match is store.c's), and their count up to
+	 * cap. */
+	int (*search)(struct store *s, const struct store_search *q,
 		      int (*cb)(void *ctx, const struct store_search_hit *hit), void *ctx,
 		      struct err *e);
+	int (*search_count)(struct store *s, const struct store_search *q, long cap,
+			    long *total, struct err *e);
 	/* Optional (SQLite, whose one write lock a batch holds for its whole length): keeps
 	 * an audit entry durably in a queue beside the database when the chain cannot be
 	 * written now, and moves queued entries into the chain, with `insert`, inside a

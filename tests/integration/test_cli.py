@@ -1952,6 +1952,59 @@ def person_subjects(t):
 
 
 @test
+def search_total_pages_filters_and_facts(t):
+    t.ok(["demo", "--db", t.db, "--subjects", "300"])
+
+    def search(*args):
+        return t.ok(["search", "--db", t.db, "--compact"] + list(args)).json()
+
+    everyone = t.sql("SELECT count(*) FROM subjects WHERE name_key LIKE '%%有限公司%%' "
+                     "AND kind <> 'resident_id' AND subject_type <> '自然人'")[0][0]
+    first = search("--limit", "7", "有限公司")
+    eq((first["count"], first["total"], first["total_capped"]), (7, everyone, False),
+       "a page of 7, and the exact total of every page")
+    # Paging with the cursor walks every match once, in rank order.
+    seen, page = [], first
+    while True:
+        seen += [r["code"] for r in page["results"]]
+        if not page["next"]:
+            break
+        page = search("--limit", "7", "--cursor", page["next"], "有限公司")
+    eq(len(seen), everyone, "the pages hold every match")
+    eq(len(set(seen)), len(seen), "no match twice")
+    ranks = [(r["match"], len(r["name"]), r["code"]) for r in search("--limit", "100", "有限公司")["results"]]
+    eq(ranks, sorted(ranks, key=lambda x: (["code", "name", "prefix", "partial"].index(x[0]), x[1], x[2])),
+       "ranked by match, then shorter names, then code")
+    # The region and type filters.
+    region = t.sql("SELECT region_code FROM subjects WHERE kind = 'uscc' GROUP BY region_code "
+                   "ORDER BY count(*) DESC LIMIT 1")[0][0]
+    local = search("--region", region, "--limit", "100", "公司")
+    want = t.sql("SELECT count(*) FROM subjects WHERE name_key LIKE '%%公司%%' AND region_code = '%s' "
+                 "AND kind <> 'resident_id' AND subject_type <> '自然人'" % region)[0][0]
+    eq(local["total"], want, "the region's matches")
+    check(local["results"] and all(r["region"]["code"] == region for r in local["results"]),
+          "only the region's subjects")
+    eq(search("--type", "个体工商户", "公司")["total"],
+       t.sql("SELECT count(*) FROM subjects WHERE name_key LIKE '%%公司%%' AND subject_type = '个体工商户'")[0][0],
+       "the type filter")
+    r = t.run(["search", "--db", t.db, "--region", "44120", "公司"])
+    check(r.code == 2 and "region" in r.err, "a bad region is refused: %r" % r.err)
+    r = t.run(["search", "--db", t.db, "--cursor", "x", "公司"])
+    check(r.code == 2 and "cursor" in r.err, "a bad cursor is refused: %r" % r.err)
+    # Each result tells companies of one name apart: representative, founding, status.
+    code = t.sql("SELECT subject_code FROM records WHERE category = 'registration' LIMIT 1")[0][0]
+    hit = search(code)["results"][0]
+    reg = json.loads(t.sql("SELECT data FROM records WHERE category = 'registration' AND "
+                           "subject_code = '%s'" % code)[0][0])
+    eq((hit["match"], hit["legal_rep"], hit["established"], hit["status"]),
+       ("code", reg.get("legal_rep"), reg.get("established"), reg.get("status")),
+       "a result's facts come from its registration record")
+    listed = t.sql("SELECT subject_code FROM records WHERE category = 'dishonest_list' AND "
+                   "(publicity_end = '' OR publicity_end >= '2026-11-20') LIMIT 1")[0][0]
+    check("严重失信" in search(listed)["results"][0]["tags"], "a listed subject is tagged")
+
+
+@test
 def subject_labels_and_chapter_summary(t):
     t.ok(["demo", "--db", t.db, "--subjects", "200"])
 

@@ -134,6 +134,9 @@ static const struct hot hot[] = {
 	{ "SEARCH_TRGM", ROUTE_ALL, PER_REQUEST, "GET /api/v1/subjects?q= (PostgreSQL)" },
 	{ "SEARCH_FTS", ROUTE_ALL, PER_REQUEST, "GET /api/v1/subjects?q= (SQLite, 3+ chars)" },
 	{ "SEARCH_SCAN", ROUTE_ALL, PER_REQUEST, "GET /api/v1/subjects?q= (SQLite, 2 chars)" },
+	{ "SEARCH_COUNT_TRGM", ROUTE_ALL, PER_REQUEST, "GET /api/v1/subjects?q= total (PostgreSQL)" },
+	{ "SEARCH_COUNT_FTS", ROUTE_ALL, PER_REQUEST, "GET /api/v1/subjects?q= total (SQLite)" },
+	{ "SEARCH_COUNT_SCAN", ROUTE_ALL, PER_REQUEST, "GET /api/v1/subjects?q= total (SQLite)" },
 	{ "COUNTS", ROUTE_ALL, PER_REQUEST, "GET /healthz (src/http/api_health.c)" },
 	{ "SUBJECT_INSERT", ROUTE_KEY, PER_ROW, "every new subject (SQLite)" },
 	{ "RECORD_PUT_LITE", ROUTE_KEY, PER_ROW, "every row (SQLite)" },
@@ -157,6 +160,8 @@ static const struct hot hot[] = {
  * name search cannot be routed to one shard (docs/scaling.md, "Which queries stay on one
  * shard"). */
 static const char *const fan_out_ok[] = { "SEARCH_TRGM", "SEARCH_FTS", "SEARCH_SCAN",
+					   "SEARCH_COUNT_TRGM", "SEARCH_COUNT_FTS",
+					   "SEARCH_COUNT_SCAN",
 					   /* Known debt: /healthz reports table counts, which
 					    * read every shard; it should answer from a cheap
 					    * query and leave the counts to a status page. */
