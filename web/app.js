@@ -138,7 +138,62 @@ function renderHome() {
 // (answers can overtake each other) is dropped instead of overwriting the newer view.
 let navigation = 0;
 
-async function renderSearch(query, token) {
+// The name with the first place the query appears in it marked (<mark>), as text nodes:
+// a name is never markup.
+function highlighted(name, query) {
+	const q = query.trim();
+	const at = q ? name.indexOf(q) : -1;
+	if (at < 0) return [document.createTextNode(name)];
+	return [document.createTextNode(name.slice(0, at)), el('mark', { text: q }),
+		document.createTextNode(name.slice(at + q.length))];
+}
+
+function searchResult(r, query) {
+	const pair = (label, value, cls) => el('div', {}, el('dt', { text: label }), el('dd', { class: cls, text: value || '—' }));
+	const meta = el('dl', { class: 'result__meta' },
+		pair('统一社会信用代码', r.code, 'code'),
+		pair('主体类型', r.subject_type || SUBJECT_TYPES[r.kind]),
+		pair('所在地区', regionName(r.region)));
+	if (r.legal_rep) meta.append(pair('法定代表人', r.legal_rep));
+	if (r.established) meta.append(pair('成立日期', r.established));
+	const tags = el('span', { class: 'result__tags' });
+	if (r.status) tags.append(el('span', { class: 'label label--' + (/吊销|注销|撤销/.test(r.status) ? 'danger' : /存续|在业|开业/.test(r.status) ? 'ok' : 'neutral'), text: r.status }));
+	for (const t of r.tags || []) tags.append(el('span', { class: 'label label--' + (t === '严重失信' ? 'danger' : 'warning'), text: t }));
+	return el('li', { class: 'result' },
+		el('h2', { class: 'result__name' }, el('a', { href: subjectHref(r.code) }, ...highlighted(r.name, query)), tags),
+		meta,
+		el('a', { class: 'result__more', href: subjectHref(r.code), 'aria-label': `查看${r.name}的信用信息`, text: '查看信用信息' }));
+}
+
+// The search's filters in its route: #/search?q=..&region=..&type=..
+function searchHash(query, region, type) {
+	const p = new URLSearchParams({ q: query });
+	if (region) p.set('region', region);
+	if (type) p.set('type', type);
+	return '#/search?' + p.toString();
+}
+
+function searchPath(query, region, type, cursor, limit) {
+	const p = new URLSearchParams({ q: query });
+	if (region) p.set('region', region);
+	if (type) p.set('type', type);
+	if (cursor) p.set('cursor', cursor);
+	if (limit) p.set('limit', String(limit));
+	return '/subjects?' + p.toString();
+}
+
+// The region choices: the regions of the results seen so far, and the one chosen.
+function fillRegions(results, region) {
+	const select = $('filter-region');
+	const known = new Map([...select.options].filter((o) => o.value).map((o) => [o.value, o.textContent]));
+	for (const r of results)
+		if (r.region && r.region.code && !known.has(r.region.code)) known.set(r.region.code, regionName(r.region));
+	select.replaceChildren(el('option', { value: '', text: '全部地区' }),
+		...[...known].sort().map(([code, name]) => el('option', { value: code, text: name })));
+	select.value = region || '';
+}
+
+async function renderSearch(query, token, region = '', type = '') {
 	$('search-input').value = query;
 	document.title = `“${query}”的查询结果 - 信用信息查询`;
 	if ([...query.trim()].length < 2) {
@@ -149,33 +204,86 @@ async function renderSearch(query, token) {
 	setStatus('正在查询…', true);
 	let data;
 	try {
-		data = await getJSON('/subjects?q=' + encodeURIComponent(query));
+		data = await getJSON(searchPath(query, region, type));
 	} catch (error) {
 		if (token === navigation) showError(error);
 		return;
 	}
 	if (token !== navigation) return;
-	const list = $('results-list');
-	list.replaceChildren();
 	const results = data.results || [];
-	for (const r of results) {
-		const pair = (label, value, cls) => el('div', {}, el('dt', { text: label }), el('dd', { class: cls, text: value || '—' }));
-		const meta = el('dl', { class: 'result__meta' },
-			pair('统一社会信用代码', r.code, 'code'),
-			pair('主体类型', r.subject_type || SUBJECT_TYPES[r.kind]),
-			pair('所在地区', regionName(r.region)));
-		list.append(el('li', { class: 'result' },
-			el('h2', { class: 'result__name' }, el('a', { href: subjectHref(r.code), text: r.name })),
-			meta,
-			el('a', { class: 'result__more', href: subjectHref(r.code), 'aria-label': `查看${r.name}的信用信息`, text: '查看信用信息' })));
+	// A full code of a subject opens its page directly.
+	if (results.length === 1 && results[0].match === 'code' && !data.next) {
+		location.replace(subjectHref(results[0].code));
+		return;
 	}
-	$('results-summary').textContent = results.length
-		? `共找到 ${results.length} 个与“${query}”匹配的信用主体。`
-		: '';
+	const list = $('results-list');
+	list.replaceChildren(...results.map((r) => searchResult(r, query)));
+	const total = data.total ?? results.length;
+	const shown = data.total_capped ? '1000+' : String(total);
+	$('results-summary').textContent = results.length ? `共找到 ${shown} 个与“${query}”匹配的信用主体。` : '';
+	fillRegions(results, region);
+	$('filter-type').value = type;
+	$('results-filters').hidden = results.length === 0 && !region && !type;
+	more = { query, region, type, next: data.next, token };
+	$('results-more').hidden = !data.next;
 	$('results-empty').hidden = results.length !== 0;
-	setStatus(results.length ? `找到 ${results.length} 个结果` : '未找到匹配的信用主体');
+	setStatus(results.length ? `找到 ${shown} 个结果` : '未找到匹配的信用主体');
 	show('view-results', 'results-title');
 }
+
+// The next page of the results shown ("加载更多"), or null.
+let more = null;
+
+$('results-more').addEventListener('click', (event) => busy(event.currentTarget, async () => {
+	const m = more;
+	if (!m || !m.next) return;
+	let page;
+	try {
+		page = await getJSON(searchPath(m.query, m.region, m.type, m.next));
+	} catch (error) {
+		setStatus('加载更多结果失败：' + error.message + '。请稍后重试。', true);
+		return;
+	}
+	if (m !== more || m.token !== navigation) return;
+	const list = $('results-list');
+	const items = (page.results || []).map((r) => searchResult(r, m.query));
+	list.append(...items);
+	fillRegions(page.results || [], m.region);
+	m.next = page.next;
+	$('results-more').hidden = !m.next;
+	setStatus(`已加载 ${list.children.length} 个结果`);
+	if (items[0]) items[0].querySelector('a').focus();
+}));
+
+function currentSearch() {
+	const [, queryString = ''] = (location.hash.replace(/^#/, '') || '/').split('?');
+	return new URLSearchParams(queryString);
+}
+
+for (const id of ['filter-region', 'filter-type'])
+	$(id).addEventListener('change', () => {
+		const p = currentSearch();
+		location.hash = searchHash(p.get('q') || '', $('filter-region').value, $('filter-type').value);
+	});
+
+// Suggestions while typing, after two characters: the first names that match.
+let suggestTimer = 0;
+let suggestSeq = 0;
+$('search-input').addEventListener('input', () => {
+	clearTimeout(suggestTimer);
+	const text = $('search-input').value.trim();
+	if ([...text].length < 2 || /^[0-9A-Za-z]{10,}$/.test(text)) return;
+	suggestTimer = setTimeout(async () => {
+		const seq = ++suggestSeq;
+		try {
+			const data = await getJSON(searchPath(text, '', '', '', 8));
+			if (seq !== suggestSeq) return;
+			$('search-suggestions').replaceChildren(...(data.results || []).map((r) => el('option', { value: r.name })));
+		} catch {
+			// Suggestions are a convenience: a failed one is simply not shown.
+		}
+	}, 250);
+});
 
 function recordTitle(record, group) {
 	const fields = record.fields || {};
@@ -774,9 +882,10 @@ function route() {
 	const hash = location.hash.replace(/^#/, '') || '/';
 	const [path, queryString = ''] = hash.split('?');
 	if (path === '/search') {
-		const query = new URLSearchParams(queryString).get('q') || '';
+		const params = new URLSearchParams(queryString);
+		const query = params.get('q') || '';
 		sessionStorage.setItem('xy.lastQuery', query);
-		renderSearch(query, token);
+		renderSearch(query, token, params.get('region') || '', params.get('type') || '');
 	} else if (path.startsWith('/subject/')) {
 		let code;
 		try {

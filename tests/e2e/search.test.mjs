@@ -50,6 +50,26 @@ function penaltyColumns() {
 	}
 }
 
+// A unified social credit code (GB 32100) with both check characters right.
+const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+function uscc(division, org8) {
+	const w = [3, 7, 9, 10, 5, 8, 4, 2];
+	const sum = [...org8].reduce((a, c, i) => a + (/\d/.test(c) ? Number(c) : c.charCodeAt(0) - 55) * w[i], 0);
+	const oc = 11 - (sum % 11);
+	const first17 = '91' + division + org8 + (oc === 10 ? 'X' : oc === 11 ? '0' : String(oc));
+	const s = [...first17].reduce((a, c, i) => a + USCC_CHARS.indexOf(c) * (3 ** i % 31), 0);
+	return first17 + USCC_CHARS[(31 - (s % 31)) % 31];
+}
+
+// Companies whose names share 云帆贸易, in two districts: more than a page of results.
+const MANY = 45;
+const MANY_KEY = '云帆贸易';
+const many = Array.from({ length: MANY }, (_, i) => ({
+	name: `深圳市${MANY_KEY}第${i + 1}分有限公司`,
+	code: uscc(i % 3 ? '440304' : '440305', 'MA5H' + String(1000 + i)),
+	no: `深市监罚〔2026〕${100 + i}号`,
+}));
+
 function penaltyCsv() {
 	const cols = penaltyColumns();
 	const row = {
@@ -62,8 +82,9 @@ function penaltyCsv() {
 	};
 	const quote = (v) => (/[",\r\n]/.test(v) ? '"' + v.replaceAll('"', '""') + '"' : v);
 	const ids = Object.keys(cols);
+	const rows = [row, ...many.map((m) => ({ ...row, party_name: m.name, party_code: m.code, decision_no: m.no }))];
 	return ids.map((id) => quote(cols[id])).join(',') + '\r\n' +
-		ids.map((id) => quote(row[id])).join(',') + '\r\n';
+		rows.map((r) => ids.map((id) => quote(r[id])).join(',') + '\r\n').join('');
 }
 
 // ---- a tiny runner ------------------------------------------------------------------
@@ -77,7 +98,7 @@ test('home page', async ({ page, base, problems }) => {
 	await page.goto(base + '/');
 	assert((await page.title()) === '信用信息查询', 'title: ' + (await page.title()));
 	assert((await page.getAttribute('html', 'lang')) === 'zh-CN', 'lang is not zh-CN');
-	const input = page.getByRole('searchbox', { name: '查询信用主体' });
+	const input = page.getByRole('combobox', { name: '查询信用主体' });
 	assert((await input.getAttribute('placeholder')) === '输入企业名称或统一社会信用代码',
 		'placeholder');
 	await page.getByRole('heading', { name: '公共信用信息查询' }).waitFor();
@@ -86,7 +107,7 @@ test('home page', async ({ page, base, problems }) => {
 
 test('search by a two-character name part, open the subject', async ({ page, base, shots, problems }) => {
 	await page.goto(base + '/');
-	const input = page.getByRole('searchbox', { name: '查询信用主体' });
+	const input = page.getByRole('combobox', { name: '查询信用主体' });
 	await input.fill('星河');
 	await input.press('Enter');
 	const link = page.getByRole('link', { name: COMPANY_NAME, exact: true });
@@ -133,17 +154,54 @@ test('search by a two-character name part, open the subject', async ({ page, bas
 	assert(problems.length === 0, 'console errors: ' + problems.join(' | '));
 });
 
-test('search by code', async ({ page, base }) => {
+test('a full code opens the subject directly', async ({ page, base }) => {
 	await page.goto(base + '/');
-	await page.getByRole('searchbox').fill(COMPANY);
+	await page.getByRole('combobox').fill(COMPANY);
 	await page.getByRole('button', { name: '查询' }).click();
-	await page.getByRole('link', { name: COMPANY_NAME, exact: true }).waitFor();
+	await page.getByRole('heading', { level: 1, name: COMPANY_NAME }).waitFor();
+	assert(page.url().endsWith('#/subject/' + COMPANY), 'not the subject page: ' + page.url());
+});
+
+test('many results: the real total, 加载更多, highlighted names, filters, suggestions', async ({ page, base, shots, problems }) => {
+	await page.goto(base + '/');
+	const input = page.getByRole('combobox', { name: '查询信用主体' });
+	// Suggestions after two characters.
+	await input.pressSequentially('云帆', { delay: 30 });
+	await page.waitForFunction(() => document.querySelectorAll('#search-suggestions option').length > 0);
+	const suggested = await page.locator('#search-suggestions option').count();
+	assert(suggested > 0 && suggested <= 8, 'suggestions: ' + suggested);
+	await input.fill(MANY_KEY);
+	await input.press('Enter');
+	await page.locator('#results-summary').filter({ hasText: `共找到 ${MANY} 个` }).waitFor();
+	assert((await page.locator('.result').count()) === 20, 'the first page holds 20');
+	const marks = await page.locator('.result__name mark').allTextContents();
+	assert(marks.length === 20 && marks.every((m) => m === MANY_KEY), 'highlight: ' + marks.slice(0, 3).join('|'));
+	const more = page.getByRole('button', { name: '加载更多' });
+	await more.click();
+	await page.waitForFunction(() => document.querySelectorAll('.result').length === 40);
+	await more.click();
+	await page.waitForFunction((n) => document.querySelectorAll('.result').length === n, MANY);
+	assert(await more.isHidden(), '加载更多 after the last page');
+	const names = await page.locator('.result__name a').allTextContents();
+	assert(new Set(names).size === MANY, 'a company shown twice over the pages');
+	// Same-sounding names told apart: every result shows its region and code.
+	const first = await page.locator('.result').first().textContent();
+	assert(/广东省深圳市(福田|南山)区/.test(first) && /91440/.test(first), 'region and code: ' + first);
+	await page.screenshot({ path: path.join(shots, 'results-many.png'), fullPage: false });
+	// The region filter.
+	const nanshan = many.filter((m) => m.code.slice(2, 8) === '440305').length;
+	await page.selectOption('#filter-region', '440305');
+	await page.locator('#results-summary').filter({ hasText: `共找到 ${nanshan} 个` }).waitFor();
+	assert(page.url().includes('region=440305'), 'the filter is in the route: ' + page.url());
+	const regions = await page.locator('.result').allTextContents();
+	assert(regions.every((t) => t.includes('南山区')), 'only 南山区 after filtering');
+	assert(problems.length === 0, 'console errors: ' + problems.join(' | '));
 });
 
 test('empty results', async ({ page, base }) => {
 	await page.goto(base + '/');
-	await page.getByRole('searchbox').fill('不存在的公司');
-	await page.getByRole('searchbox').press('Enter');
+	await page.getByRole('combobox').fill('不存在的公司');
+	await page.getByRole('combobox').press('Enter');
 	await page.getByText('未找到匹配的信用主体', { exact: true }).first().waitFor();
 	assert((await page.locator('.result').count()) === 0, 'results shown for nothing');
 });
@@ -199,7 +257,7 @@ async function main() {
 			{ method: 'POST', body: penaltyCsv(),
 			  headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${token}` } });
 		const summary = await upload.json();
-		if (upload.status !== 201 || summary.accepted !== 1)
+		if (upload.status !== 201 || summary.accepted !== 1 + MANY)
 			throw new Error('upload failed: ' + JSON.stringify(summary));
 		browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 	} catch (error) {
