@@ -302,7 +302,7 @@ function renderRecord(record, group, mine) {
 	const published = record.publicity && record.publicity.status === 'published';
 
 	const head = el('div', { class: 'record__head' },
-		el('h3', { class: 'record__title', text: published ? recordTitle(record, group) : group.name + '记录' }),
+		el('h3', { class: 'record__title', text: recordTitle(record, group) }),
 		el('span', { class: 'badge ' + publicity.cls, text: publicity.text }));
 	if (record.name_conflict)
 		head.append(el('span', { class: 'badge badge--conflict', title: '报送的主体名称与登记名称不一致', text: '名称存在争议' }));
@@ -316,28 +316,25 @@ function renderRecord(record, group, mine) {
 	const facts = el('dl', { class: 'record__fields' });
 	const add = (label, value) => {
 		if (value === undefined || value === null || value === '') return;
-		const text = String(value);
+		let text = String(value);
+		// Money with its unit: "罚款金额(万元)" 2030 reads 罚款金额 2030 万元.
+		const unit = /^(.*?)[(（](万元|元)[)）]$/.exec(label);
+		if (unit && /^-?[0-9.]+$/.test(text)) {
+			label = unit[1];
+			text = `${text} ${unit[2]}`;
+		}
 		const wide = text.length > 40;
 		const code = /^[0-9A-Z]{18}$/.test(text);
 		facts.append(el('div', { class: 'record__field' + (wide ? ' record__field--wide' : '') },
 			el('dt', { text: label }), el('dd', { class: code ? 'code' : undefined, text })));
 	};
 
-	if (published) {
-		// Labels come in catalog order: show the fields in that order, then any the
-		// catalog does not name.
-		const order = [...Object.keys(labels), ...Object.keys(fields).filter((k) => !(k in labels))];
-		const title = TITLE_FIELDS.find((id) => fields[id]);
-		for (const id of order) {
-			if (HIDDEN_FIELDS.has(id) || id === title) continue;
-			const value = fields[id];
-			if (typeof value === 'object' && value !== null) continue;
-			add(labels[id] || id, value);
-		}
-	} else if (repaired) {
-		// Only the subject itself sees a repaired record (the public and other
-		// departments no longer do).
-		const p = record.publicity;
+	// The server sends only what this viewer may see: the subject its own records in
+	// every state, a government user with a purpose the ended ones too.  Each says why
+	// the public no longer sees it.
+	const p = record.publicity || {};
+	const note = (text) => item.append(el('p', { class: 'muted record__note', text }));
+	if (repaired) {
 		const said = el('p', { class: 'muted repaired-note' },
 			document.createTextNode(`本条记录已${p.repaired_on ? `于 ${p.repaired_on} ` : ''}完成信用修复`));
 		if (p.repair_case)
@@ -346,11 +343,28 @@ function renderRecord(record, group, mine) {
 				document.createTextNode('）'));
 		said.append(document.createTextNode('，已停止公示，公众和其他部门不再能查看；仅本主体登录后可见。'));
 		item.append(said);
-	} else {
-		// Content whose publicity has ended (or that is never public) is not shown again.
-		item.append(el('p', { class: 'muted', text: '该记录目前不在公示范围内，内容不予展示。' }));
+	} else if (p.status === 'ended') {
+		note(own ? `公示期${p.until ? `已于 ${p.until} ` : '已'}届满，公众已看不到本条记录。`
+			: '公示期已届满，公众已看不到本条记录；仅供依规查询。');
+	} else if (p.status === 'not_published') {
+		note('按规定不予公示（轻微失信），公众看不到本条记录。');
+	} else if (p.status === 'not_public') {
+		note('自然人信息不予公示。');
 	}
-	facts.append(deptField(record));
+	// Labels come in catalog order: show the fields in that order, then any the catalog
+	// does not name.
+	const order = [...Object.keys(labels), ...Object.keys(fields).filter((k) => !(k in labels))];
+	const title = TITLE_FIELDS.find((id) => fields[id]);
+	// The provider named once: when it is the 数据来源单位 itself, the department line
+	// below would repeat it.
+	const sameProvider = fields.source_dept_code && fields.source_dept_code === record.dept_code;
+	for (const id of order) {
+		if (HIDDEN_FIELDS.has(id) || id === title) continue;
+		const value = fields[id];
+		if (typeof value === 'object' && value !== null) continue;
+		add(labels[id] || id, value);
+	}
+	if (!sameProvider) facts.append(deptField(record));
 	if (published && record.publicity.until && !severity) add('公示截止日期', record.publicity.until);
 	item.append(facts);
 	const statement = el('div', { class: 'statement' });

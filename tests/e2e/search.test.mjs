@@ -143,6 +143,9 @@ test('search by a two-character name part, open the subject', async ({ page, bas
 	assert(text.includes('虚假宣传'), 'violation type missing');
 	assert(text.includes(AUTHORITY), 'source department code missing');
 	assert(text.includes('违法行为类型'), 'field labels missing');
+	// Money with its unit, and the provider's code not repeated beside the same 数据来源单位.
+	assert(/罚款金额\s*2 万元/.test(text) && !text.includes('(万元)'), 'the fine with its unit: ' + text);
+	assert(text.split(AUTHORITY).length - 1 === 2, 'the provider code repeated: ' + text);
 	const file = path.join(shots, 'subject.png');
 	await page.screenshot({ path: file, fullPage: true });
 	assert(existsSync(file), 'screenshot not written');
