@@ -344,8 +344,9 @@ function renderRecord(record, group, mine) {
 		said.append(document.createTextNode('，已停止公示，公众和其他部门不再能查看；仅本主体登录后可见。'));
 		item.append(said);
 	} else if (p.status === 'ended') {
-		note(own ? `公示期${p.until ? `已于 ${p.until} ` : '已'}届满，公众已看不到本条记录。`
-			: '公示期已届满，公众已看不到本条记录；仅供依规查询。');
+		// The severity line already says when it ended.
+		const ended = severity ? '' : `公示期${p.until ? `已于 ${p.until} ` : '已'}届满，`;
+		note(own ? `${ended}公众已看不到本条记录。` : `${ended}公众已看不到本条记录；仅供依规查询。`);
 	} else if (p.status === 'not_published') {
 		note('按规定不予公示（轻微失信），公众看不到本条记录。');
 	} else if (p.status === 'not_public') {
