@@ -22,6 +22,7 @@ import {
 	ATTACHMENT_MAX_FILES, GROUNDS, checkFiles, formatSize, uploadable,
 } from './case_common.js';
 import { busy, chars, checkContact, counter, failure, field, formError, setError } from './forms.js';
+import { startHome } from './home.js';
 import { repairControls, repairMark } from './repair.js';
 
 const API = '/api/v1';
@@ -131,6 +132,7 @@ function renderHome() {
 	setStatus('');
 	$('search-input').value = '';
 	show('view-home');
+	startHome();
 	document.title = '信用信息查询';
 }
 

@@ -30,6 +30,9 @@ static const struct route routes[] = {
 	/* The department directory is the government's own: anyone may read it. */
 	{ "GET", "/api/v1/depts", api_depts_list, ROUTE_LIMITED, BODY_NONE, ALLOW_PUBLIC, 0 },
 	{ "GET", "/api/v1/depts/{code}", api_depts_show, ROUTE_LIMITED, BODY_NONE, ALLOW_PUBLIC, 0 },
+	{ "GET", "/api/v1/disclosures", api_disclosures_list, ROUTE_LIMITED, BODY_NONE, ALLOW_PUBLIC,
+	  0 },
+	{ "GET", "/api/v1/stats", api_stats, ROUTE_LIMITED, BODY_NONE, ALLOW_PUBLIC, 0 },
 	{ "POST", "/api/v1/batches", api_batches_create, 0, BODY_UPLOAD, ROLE_SUBMITTER,
 	  SCOPE_BATCHES_WRITE },
 	{ "GET", "/api/v1/batches/{id}", api_batches_show, 0, BODY_NONE, BATCH_READERS, SCOPE_BATCHES_READ },

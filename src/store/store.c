@@ -900,3 +900,59 @@ int store_counts(struct store *s, struct store_counts *out, struct err *e)
 	memset(out, 0, sizeof *out);
 	return store__query(s, SQL_COUNTS, NULL, 0, store_counts_row, out, NULL, e);
 }
+
+/* ---- the portal's 双公示 ---------------------------------------------------------- */
+
+struct disclosures_walk {
+	int (*cb)(void *ctx, const struct store_disclosure *d);
+	void *ctx;
+};
+
+static int store_disclosure_row(void *ctx, const struct store_row *row)
+{
+	struct disclosures_walk *w = ctx;
+	struct store_disclosure d;
+
+	d.id = store__num(row, 0);
+	d.subject_code = store__text(row, 1);
+	d.subject_name = store__text(row, 2);
+	d.dept_code = store__text(row, 3);
+	d.decision_date = store__text(row, 4);
+	d.publicity_end = store__text(row, 5);
+	d.data = store__text(row, 6);
+	return w->cb(w->ctx, &d);
+}
+
+int store_disclosures(struct store *s, const struct store_disclosure_query *q,
+		      int (*cb)(void *ctx, const struct store_disclosure *d), void *ctx,
+		      struct err *e)
+{
+	struct disclosures_walk w = { cb, ctx };
+	struct store_param p[8] = {
+		STORE_TEXT(q->category),
+		STORE_TEXT(q->dept_code ? q->dept_code : ""),
+		STORE_TEXT(q->from),
+		STORE_TEXT(q->to),
+		STORE_TEXT(q->today),
+		STORE_TEXT(q->after_date ? q->after_date : ""),
+		STORE_NUM(q->after_id),
+		STORE_NUM(q->limit),
+	};
+
+	return store__query(s, SQL_DISCLOSURES_PAGE, p, 8, store_disclosure_row, &w, NULL, e);
+}
+
+static int store_count_row(void *ctx, const struct store_row *row)
+{
+	*(long long *)ctx = store__num(row, 0);
+	return 0;
+}
+
+int store_disclosures_count(struct store *s, const char *category, const char *from,
+			    const char *to, long long *n, struct err *e)
+{
+	struct store_param p[3] = { STORE_TEXT(category), STORE_TEXT(from), STORE_TEXT(to) };
+
+	*n = 0;
+	return store__query(s, SQL_DISCLOSURES_COUNT, p, 3, store_count_row, n, NULL, e);
+}

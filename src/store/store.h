@@ -281,6 +281,33 @@ int store_record_versions(struct store *s, const char *subject_code, int64_t rec
 			  int (*cb)(void *ctx, const struct store_record_version *v), void *ctx,
 			  struct err *e);
 
+/* ---- the portal's 双公示 ------------------------------------------------------------ */
+
+struct store_disclosure_query {
+	const char *category;
+	const char *dept_code; /* NULL any */
+	const char *from, *to; /* decision dates, YYYY-MM-DD, inclusive */
+	const char *today;
+	const char *after_date; /* a page after (after_date, after_id); NULL from the start */
+	int64_t after_id;
+	int limit;
+};
+
+struct store_disclosure {
+	int64_t id;
+	const char *subject_code, *subject_name, *dept_code, *decision_date, *publicity_end;
+	const char *data;
+};
+
+/* The records of q's category the public sees today, newest decision first. */
+int store_disclosures(struct store *s, const struct store_disclosure_query *q,
+		      int (*cb)(void *ctx, const struct store_disclosure *d), void *ctx,
+		      struct err *e);
+/* How many records of `category` were decided from `from` to `to` (not deleted,
+ * unpublished or repaired). */
+int store_disclosures_count(struct store *s, const char *category, const char *from,
+			    const char *to, long long *n, struct err *e);
+
 /* ---- batches ---------------------------------------------------------------------- */
 
 struct store_batch {

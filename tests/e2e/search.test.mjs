@@ -105,6 +105,37 @@ test('home page', async ({ page, base, problems }) => {
 	assert(problems.length === 0, 'console errors: ' + problems.join(' | '));
 });
 
+test('home page: totals and the latest 双公示, by tab, page and department; the text pages', async ({ page, base, shots, problems }) => {
+	await page.goto(base + '/');
+	await page.locator('#totals').waitFor();
+	assert((await page.locator('#total-subjects').textContent()) === String(1 + MANY), 'subjects total');
+	assert((await page.locator('#total-records').textContent()) === String(1 + MANY), 'records total');
+	// NOW is in March 2026; the one penalty decided this month is none: all were in February.
+	assert((await page.locator('#total-month').textContent()) === '0', 'this month');
+	await page.waitForFunction(() => document.querySelectorAll('.disclosure').length === 10);
+	const first = await page.locator('.disclosure').first().textContent();
+	assert(first.includes('2026-02-10') && first.includes('深圳市市场监督管理局'), 'an item: ' + first);
+	await page.getByRole('button', { name: '加载更多' }).last().click();
+	await page.waitForFunction(() => document.querySelectorAll('.disclosure').length === 20);
+	await page.screenshot({ path: path.join(shots, 'home.png'), fullPage: true });
+	// No licences were submitted: the tab says so.
+	await page.getByRole('tab', { name: '行政许可' }).click();
+	await page.locator('#disclosure-status').filter({ hasText: '暂无符合条件的行政许可公示' }).waitFor();
+	assert((await page.getByRole('tab', { name: '行政许可' }).getAttribute('aria-selected')) === 'true', 'tab state');
+	await page.getByRole('tab', { name: '行政处罚' }).click();
+	await page.waitForFunction(() => document.querySelectorAll('.disclosure').length === 10);
+	// A date range before every decision leaves nothing.
+	await page.locator('#disclosure-to').fill('2026-01-31');
+	await page.locator('#disclosure-status').filter({ hasText: '暂无符合条件的行政处罚公示' }).waitFor();
+	for (const [link, heading] of [['关于', '关于本平台'], ['使用帮助', '使用帮助'], ['隐私说明', '隐私说明']]) {
+		await page.goto(base + '/');
+		await page.getByRole('contentinfo').getByRole('link', { name: link }).click();
+		await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+	}
+	assert((await page.locator('main').textContent()).includes('自然人'), 'the privacy page says what is never published');
+	assert(problems.length === 0, 'console errors: ' + problems.join(' | '));
+});
+
 test('search by a two-character name part, open the subject', async ({ page, base, shots, problems }) => {
 	await page.goto(base + '/');
 	const input = page.getByRole('combobox', { name: '查询信用主体' });
@@ -159,7 +190,7 @@ test('search by a two-character name part, open the subject', async ({ page, bas
 
 test('a full code opens the subject directly', async ({ page, base }) => {
 	await page.goto(base + '/');
-	await page.getByRole('combobox').fill(COMPANY);
+	await page.getByRole('combobox', { name: '查询信用主体' }).fill(COMPANY);
 	await page.getByRole('button', { name: '查询' }).click();
 	await page.getByRole('heading', { level: 1, name: COMPANY_NAME }).waitFor();
 	assert(page.url().endsWith('#/subject/' + COMPANY), 'not the subject page: ' + page.url());
@@ -203,8 +234,8 @@ test('many results: the real total, 加载更多, highlighted names, filters, su
 
 test('empty results', async ({ page, base }) => {
 	await page.goto(base + '/');
-	await page.getByRole('combobox').fill('不存在的公司');
-	await page.getByRole('combobox').press('Enter');
+	await page.getByRole('combobox', { name: '查询信用主体' }).fill('不存在的公司');
+	await page.getByRole('combobox', { name: '查询信用主体' }).press('Enter');
 	await page.getByText('未找到匹配的信用主体', { exact: true }).first().waitFor();
 	assert((await page.locator('.result').count()) === 0, 'results shown for nothing');
 });

@@ -479,6 +479,9 @@ EXPECTED_RULES = {
     # The department directory is the government's own: public.
     ("GET", "/api/v1/depts"): PUBLIC,
     ("GET", "/api/v1/depts/{code}"): PUBLIC,
+    # The portal's latest 双公示 and its totals: what the public sees anyway.
+    ("GET", "/api/v1/disclosures"): PUBLIC,
+    ("GET", "/api/v1/stats"): PUBLIC,
     ("POST", "/api/v1/batches"): rule(roles={"submitter"}, scopes={"batches:write"}),
     ("GET", "/api/v1/batches/{id}"): rule(roles=BATCH_READERS, scopes={"batches:read"}),
     ("GET", "/api/v1/batches/{id}/rejects"): rule(roles=BATCH_READERS, scopes={"batches:read"}),
@@ -576,6 +579,10 @@ def walk_request(ctx, key, caller):
         return "GET", "/api/v1/subjects/%s?%s" % (COMPANY, purpose), None, {}, {200}, caller
     if key == ("GET", "/api/v1/depts"):
         return "GET", "/api/v1/depts", None, {}, {200}, caller
+    if key == ("GET", "/api/v1/disclosures"):
+        return "GET", "/api/v1/disclosures?category=penalty", None, {}, {200}, caller
+    if key == ("GET", "/api/v1/stats"):
+        return "GET", "/api/v1/stats", None, {}, {200}, caller
     if key == ("GET", "/api/v1/depts/{code}"):
         ctx.cli("dept", "add", DEPT, "--name", "肇庆市市场监督管理局", "--db", ctx.db)
         return "GET", "/api/v1/depts/%s" % DEPT, None, {}, {200}, caller

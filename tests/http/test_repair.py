@@ -104,6 +104,20 @@ def public_penalty_count(ctx, code=COMPANY):
     return sum(g["count"] for g in r.json()["categories"] if g["category"] == "penalty")
 
 
+def disclosed_ids(ctx):
+    """The ids of every penalty in the portal's latest 双公示, over all its pages."""
+    ids, cursor = [], None
+    while True:
+        path = "/api/v1/disclosures?category=penalty&limit=100" + ("&cursor=" + cursor if cursor else "")
+        r = ctx.get("anonymous", path)
+        expect_status(r, 200)
+        doc = r.json()
+        ids += [x["id"] for x in doc["items"]]
+        cursor = doc["next"]
+        if not cursor:
+            return ids
+
+
 def public_ids(ctx, code=COMPANY):
     r = ctx.get("anonymous", "/api/v1/subjects/%s" % code)
     expect_status(r, 200)
@@ -150,6 +164,7 @@ def one_window_approval_takes_the_record_off(ctx):
     rid = ctx.ok[0]
     check(rid in public_ids(ctx), "published before the repair")
     before = public_penalty_count(ctx)
+    check(rid in disclosed_ids(ctx), "in the portal's latest 双公示 before the repair")
     r = file_repair(ctx, rid)
     expect_status(r, 201)
     case = r.json()
@@ -173,6 +188,7 @@ def one_window_approval_takes_the_record_off(ctx):
     check(rid not in public_ids(ctx), "the public no longer sees it")
     check(ctx.ok[1] in public_ids(ctx), "the subject's other records stay")
     check(public_penalty_count(ctx) == before - 1, "the public count of penalties drops by one")
+    check(rid not in disclosed_ids(ctx), "gone from the portal's latest 双公示")
     check(rid not in view(ctx, "handler2", "监管核查"), "another department no longer sees it")
     mine = view(ctx, "subject")
     check((mine[rid]["publicity"]["status"], mine[rid]["publicity"].get("repaired_on"),
@@ -182,6 +198,35 @@ def one_window_approval_takes_the_record_off(ctx):
           "the deciding department sees it repaired")
     audit_verify(ctx)
     ctx.approved = case
+
+
+@test
+def the_portals_latest_disclosures_and_totals(ctx):
+    r = ctx.get("anonymous", "/api/v1/disclosures?category=penalty&limit=3")
+    expect_status(r, 200)
+    doc = r.json()
+    items = doc["items"]
+    check(len(items) == 3 and doc["next"], "a page of 3 and a next: %r" % doc)
+    dates = [(x["decision_date"], x["id"]) for x in items]
+    check(dates == sorted(dates, reverse=True), "newest decision first: %r" % dates)
+    check(all(x["subject"]["name"] and x["title"] for x in items), "named: %r" % items[0])
+    # The early record (decided 2026-10-10) is the newest; none decided after today.
+    check(items[0]["id"] == ctx.early, "the newest first: %r" % items[0])
+    ranged = ctx.get("anonymous", "/api/v1/disclosures?category=penalty&to=2026-09-30&limit=100").json()
+    check(ctx.early not in [x["id"] for x in ranged["items"]] and ranged["items"],
+          "the date filter leaves out later decisions")
+    mine = ctx.get("anonymous", "/api/v1/disclosures?category=penalty&dept=%s&limit=100" % DEPT2).json()
+    check(mine["items"] == [], "DEPT2 provided none of them: %r" % mine["items"][:1])
+    expect_error(ctx.get("anonymous", "/api/v1/disclosures?category=dishonest_list"), 400,
+                 "request.invalid")
+    expect_error(ctx.get("anonymous", "/api/v1/disclosures?category=penalty&from=2026-13-01"), 400,
+                 "request.invalid")
+    expect_error(ctx.get("anonymous", "/api/v1/disclosures?category=penalty&cursor=x"), 400,
+                 "request.invalid")
+    stats = ctx.get("anonymous", "/api/v1/stats").json()
+    check((stats["month"], stats["subjects"], stats["records"]) == ("2026-11", 3, 8),
+          "totals: %r" % stats)
+    check(stats["this_month"] == {"license": 0, "penalty": 0}, "nothing decided this month: %r" % stats)
 
 
 @test

@@ -138,6 +138,8 @@ static const struct hot hot[] = {
 	{ "SEARCH_COUNT_FTS", ROUTE_ALL, PER_REQUEST, "GET /api/v1/subjects?q= total (SQLite)" },
 	{ "SEARCH_COUNT_SCAN", ROUTE_ALL, PER_REQUEST, "GET /api/v1/subjects?q= total (SQLite)" },
 	{ "COUNTS", ROUTE_ALL, PER_REQUEST, "GET /healthz (src/http/api_health.c)" },
+	{ "DISCLOSURES_PAGE", ROUTE_ALL, PER_REQUEST, "GET /api/v1/disclosures (the portal's 双公示)" },
+	{ "DISCLOSURES_COUNT", ROUTE_ALL, PER_REQUEST, "GET /api/v1/stats (the portal's totals)" },
 	{ "SUBJECT_INSERT", ROUTE_KEY, PER_ROW, "every new subject (SQLite)" },
 	{ "RECORD_PUT_LITE", ROUTE_KEY, PER_ROW, "every row (SQLite)" },
 	{ "RECORD_OWNER", ROUTE_KEY, PER_ROW, "rows that changed nothing (SQLite), uncached rows (PostgreSQL)" },
@@ -166,6 +168,10 @@ static const char *const fan_out_ok[] = { "SEARCH_TRGM", "SEARCH_FTS", "SEARCH_S
 					    * read every shard; it should answer from a cheap
 					    * query and leave the counts to a status page. */
 					   "COUNTS",
+					   /* The portal's latest 双公示 and their monthly totals:
+					    * by date, not by subject; each shard reads its newest
+					    * rows by records_category_decided. */
+					   "DISCLOSURES_PAGE", "DISCLOSURES_COUNT",
 					   /* Records are addressed by id in the record routes, an
 					    * operator's or a department's rare lookup; the id alone
 					    * does not name a shard. */

@@ -1,7 +1,7 @@
 -- 009_depts.sql - the department directory; the same table as
 -- migrations/sqlite/011_depts.sql, which says what it holds.  A small reference table
 -- (docs/scaling.md): read whole by each view that names departments, written by an
--- operator.  008 is taken by another change.
+-- operator.
 CREATE TABLE depts (
     code         text COLLATE "C" PRIMARY KEY,
     name         text COLLATE "C" NOT NULL,

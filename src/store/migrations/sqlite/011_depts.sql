@@ -3,7 +3,7 @@
 -- Records, tokens and users carry a department's code whether or not it is listed here;
 -- the directory only gives the code a name (and a sector, 行业领域, from which publicity
 -- periods may be chosen).  Written by `xinyong dept add|import` and `demo`, read whole by
--- each view that names departments (a few hundred rows).  010 is taken by another change.
+-- each view that names departments (a few hundred rows).
 CREATE TABLE depts (
     code         TEXT PRIMARY KEY,   -- normalized USCC
     name         TEXT NOT NULL,
