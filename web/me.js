@@ -79,7 +79,13 @@ function renderUser(user) {
 	add('用户名', user.name);
 	if (user.display_name) add('名称', user.display_name);
 	add('身份', (user.roles || []).map((r) => ROLES[r] || r).join('、'));
-	if (user.subject) add('信用主体代码', user.subject, 'code');
+	if (user.subject) {
+		add('信用主体代码', user.subject, 'code');
+		const link = $('archive-link');
+		link.href = '/#/subject/' + encodeURIComponent(user.subject);
+		link.hidden = false;
+		$('quick-links').hidden = false;
+	}
 	if (user.dept) add('所属部门代码', user.dept, 'code');
 	$('password-username').value = user.name;
 }
@@ -134,6 +140,24 @@ $('password-form').addEventListener('submit', (event) => {
 
 // ---- a subject's access log ---------------------------------------------------------
 
+// The department directory (GET /api/v1/depts), read once: names beside codes, and the
+// grantees a subject may choose by name.
+let directory = null;
+async function depts() {
+	if (!directory) {
+		directory = api('GET', '/depts').then((d) => new Map((d.depts || []).map((x) => [x.code, x.name])))
+			.catch(() => new Map());
+	}
+	return directory;
+}
+
+// An organisation as a table cell: its name when the directory has it, the code beside.
+function orgCell(code, fallback, names) {
+	const td = el('td', {}, el('span', { class: 'table__main', text: names.get(code) || fallback || code || '—' }));
+	if (code) td.append(el('span', { class: 'table__sub code', text: code }));
+	return td;
+}
+
 async function loadAccessLog() {
 	showMessage('access-error', '');
 	let data;
@@ -143,10 +167,12 @@ async function loadAccessLog() {
 		failed(error, 'access-error');
 		return;
 	}
+	const names = await depts();
 	const rows = (data.entries || []).map((entry) => {
 		const by = entry.by || {};
-		const org = el('td', {}, el('span', { class: 'table__main', text: VIEWER_KINDS[by.kind] || by.kind || '—' }));
-		if (by.code) org.append(el('span', { class: 'table__sub code', text: by.code }));
+		const kind = VIEWER_KINDS[by.kind] || by.kind || '—';
+		const org = orgCell(by.code, kind, names);
+		if (names.has(by.code)) org.append(el('span', { class: 'table__sub', text: kind }));
 		return el('tr', {},
 			el('td', { class: 'nowrap' }, el('time', { datetime: entry.at, text: formatTime(entry.at) })),
 			org,
@@ -191,10 +217,11 @@ async function loadAuthorizations() {
 		failed(error, 'auth-error');
 		return;
 	}
+	const names = await depts();
 	const rows = (data.authorizations || []).map((a) => {
 		const state = STATES[a.state] || { text: a.state, cls: 'badge--ended' };
 		return el('tr', { 'data-id': String(a.id) },
-			el('td', { class: 'code', text: a.grantee }),
+			orgCell(a.grantee, a.grantee, names),
 			el('td', { text: a.purpose }),
 			el('td', { class: 'nowrap' }, el('time', { datetime: a.granted_at, text: formatTime(a.granted_at) })),
 			el('td', { class: 'nowrap' }, el('time', { datetime: a.expires_at, text: formatTime(a.expires_at) })),
@@ -206,6 +233,23 @@ async function loadAuthorizations() {
 	$('auth-empty').hidden = rows.length !== 0;
 }
 
+// Choosing a grantee by name fills in its code.
+$('grant-name').addEventListener('focus', async () => {
+	const list = $('grant-depts');
+	if (list.children.length) return;
+	const names = await depts();
+	list.replaceChildren(...[...names].map(([code, name]) => el('option', { value: name, label: code })));
+});
+$('grant-name').addEventListener('change', async () => {
+	const typed = $('grant-name').value.trim();
+	const names = await depts();
+	const found = [...names].find(([, name]) => name === typed);
+	if (found) {
+		$('grant-grantee').value = found[0];
+		showMessage('grant-error', '');
+	}
+});
+
 $('grant-form').addEventListener('submit', (event) => {
 	event.preventDefault();
 	const form = event.currentTarget;
@@ -214,7 +258,7 @@ $('grant-form').addEventListener('submit', (event) => {
 	showMessage('grant-error', '');
 	grantee.value = grantee.value.trim().toUpperCase();
 	if (!grantee.value) {
-		showMessage('grant-error', '请填写被授权机构的统一社会信用代码。');
+		showMessage('grant-error', '请填写被授权机构的统一社会信用代码，或按名称选择。');
 		grantee.focus();
 		return;
 	}

@@ -166,6 +166,19 @@ test('the home page header shows the logged-in name', async ({ base }) => {
 
 test('the subject grants an authorization through the form', async ({ base }) => {
 	const page = story.page;
+	// Its own archive is one click away.
+	const archive = page.getByRole('link', { name: '本主体的信用信息' });
+	assert((await archive.getAttribute('href')) === '/#/subject/' + story.company.code, 'archive link');
+	// A grantee is found by its name in the department directory, which fills its code.
+	const directory = await page.evaluate(async () => (await (await fetch('/api/v1/depts')).json()).depts);
+	const env = directory.find((d) => d.name === '肇庆市生态环境局');
+	assert(env, 'the demo directory lacks 肇庆市生态环境局');
+	await page.getByLabel('按名称查找').focus();
+	await page.waitForFunction(() => document.querySelectorAll('#grant-depts option').length > 0);
+	await page.getByLabel('按名称查找').fill('肇庆市生态环境局');
+	await page.getByLabel('按名称查找').dispatchEvent('change');
+	await page.waitForFunction((code) => document.getElementById('grant-grantee').value === code, env.code);
+	await page.getByLabel('按名称查找').fill('');
 	await page.getByLabel('被授权机构代码').fill('');
 	await page.getByLabel('用途').fill(PURPOSE_GRANT);
 	await page.getByRole('button', { name: '授权', exact: true }).click();
