@@ -222,6 +222,9 @@ int api_cases_show(struct http_request *req, struct http_response *res, struct e
 int api_cases_act(struct http_request *req, struct http_response *res, struct err *e);
 int api_cases_attach(struct http_request *req, struct http_response *res, struct err *e);
 int api_cases_attachment(struct http_request *req, struct http_response *res, struct err *e);
+/* api_catalog.c: the catalog, for any logged-in user. */
+int api_catalog_list(struct http_request *req, struct http_response *res, struct err *e);
+int api_catalog_show(struct http_request *req, struct http_response *res, struct err *e);
 /* api_disclosures.c: the portal's latest 双公示 and its totals (public). */
 int api_disclosures_list(struct http_request *req, struct http_response *res, struct err *e);
 int api_stats(struct http_request *req, struct http_response *res, struct err *e);

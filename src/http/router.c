@@ -33,6 +33,8 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/disclosures", api_disclosures_list, ROUTE_LIMITED, BODY_NONE, ALLOW_PUBLIC,
 	  0 },
 	{ "GET", "/api/v1/stats", api_stats, ROUTE_LIMITED, BODY_NONE, ALLOW_PUBLIC, 0 },
+	{ "GET", "/api/v1/catalog", api_catalog_list, 0, BODY_NONE, ANY_USER, 0 },
+	{ "GET", "/api/v1/catalog/{id}", api_catalog_show, 0, BODY_NONE, ANY_USER, 0 },
 	{ "POST", "/api/v1/batches", api_batches_create, 0, BODY_UPLOAD, ROLE_SUBMITTER,
 	  SCOPE_BATCHES_WRITE },
 	{ "GET", "/api/v1/batches/{id}", api_batches_show, 0, BODY_NONE, BATCH_READERS, SCOPE_BATCHES_READ },

@@ -482,6 +482,9 @@ EXPECTED_RULES = {
     # The portal's latest 双公示 and its totals: what the public sees anyway.
     ("GET", "/api/v1/disclosures"): PUBLIC,
     ("GET", "/api/v1/stats"): PUBLIC,
+    # The catalog, for the pages of every logged-in user (the upload page's suggestion).
+    ("GET", "/api/v1/catalog"): rule(roles=EVERYONE),
+    ("GET", "/api/v1/catalog/{id}"): rule(roles=EVERYONE),
     ("POST", "/api/v1/batches"): rule(roles={"submitter"}, scopes={"batches:write"}),
     ("GET", "/api/v1/batches/{id}"): rule(roles=BATCH_READERS, scopes={"batches:read"}),
     ("GET", "/api/v1/batches/{id}/rejects"): rule(roles=BATCH_READERS, scopes={"batches:read"}),
@@ -583,6 +586,10 @@ def walk_request(ctx, key, caller):
         return "GET", "/api/v1/disclosures?category=penalty", None, {}, {200}, caller
     if key == ("GET", "/api/v1/stats"):
         return "GET", "/api/v1/stats", None, {}, {200}, caller
+    if key == ("GET", "/api/v1/catalog"):
+        return "GET", "/api/v1/catalog", None, {}, {200}, caller
+    if key == ("GET", "/api/v1/catalog/{id}"):
+        return "GET", "/api/v1/catalog/penalty", None, {}, {200}, caller
     if key == ("GET", "/api/v1/depts/{code}"):
         ctx.cli("dept", "add", DEPT, "--name", "肇庆市市场监督管理局", "--db", ctx.db)
         return "GET", "/api/v1/depts/%s" % DEPT, None, {}, {200}, caller
