@@ -50,6 +50,35 @@ export async function upload(path, file) {
 	return send(path, { method: 'POST', headers, body: file, credentials: 'same-origin', cache: 'no-store' });
 }
 
+// upload() with progress: onProgress(sent, total) while the body goes out (fetch cannot
+// report it), then the same answer or ApiError.
+export function uploadWithProgress(path, file, onProgress) {
+	return new Promise((resolve, reject) => {
+		const xhr = new XMLHttpRequest();
+		xhr.open('POST', API + path);
+		xhr.setRequestHeader('Accept', 'application/json');
+		xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+		if (file.name) xhr.setRequestHeader('X-File-Name', encodeURIComponent(file.name));
+		if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+		xhr.upload.addEventListener('progress', (event) => onProgress(event.loaded, event.total || file.size));
+		xhr.addEventListener('error', () => reject(new ApiError(0, 'network', '无法连接服务器，请检查网络后重试。')));
+		xhr.addEventListener('load', () => {
+			let data = null;
+			try {
+				data = JSON.parse(xhr.responseText);
+			} catch {
+				data = null;
+			}
+			if (xhr.status >= 200 && xhr.status < 300) return resolve(data);
+			const err = (data && data.error) || {};
+			const details = Array.isArray(err.details) ? err.details : [];
+			reject(new ApiError(xhr.status, err.code || 'http.' + xhr.status,
+				err.message || `服务器返回错误（${xhr.status}），请稍后重试。`, err.field || (details[0] && details[0].field)));
+		});
+		xhr.send(file);
+	});
+}
+
 async function send(path, init) {
 	if (init.method !== 'GET' && init.method !== 'HEAD' && csrfToken) init.headers['X-CSRF-Token'] = csrfToken;
 	let response;
@@ -153,6 +182,7 @@ export function showAccountLink(user) {
 		nav.insertBefore(a, link);
 	};
 	if (roles.includes('subject')) add('/cases.html', '我的申请');
+	if (roles.includes('submitter')) add('/upload.html', '数据报送');
 	if (roles.some((r) => STAFF_ROLES.has(r))) add('/console/', '办理工作台');
 }
 

@@ -13,7 +13,7 @@
 // story); each prints a line, then `N passed, M failed`; exits non-zero on any failure.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,8 @@ const NOW_SHOWN = '2026-03-05 10:00';
 const DEPT = '11440300MB2C874540';
 const SUBJECT_USER = 'xinghe';
 const SUBJECT_PASSWORD = 'Star-River-2026';
+const SUBMITTER = 'baosong';
+const SUBMITTER_PASSWORD = 'Upload-Desk-2026';
 const DEPT_USER = 'shenpi';
 const DEPT_PASSWORD = 'Review-Desk-2026';
 const NEW_USER = 'mingzhu';
@@ -291,6 +293,55 @@ test('a department user chooses a 查询事由 on the subject page, kept for the
 	}
 });
 
+// A department file with one good row and one whose decision date does not exist, in the
+// catalog's own column names (data/catalog/penalty.json).
+function uploadFile(dir) {
+	const cat = JSON.parse(readFileSync(path.join(srcRoot, 'data/catalog/penalty.json'), 'utf8'));
+	const good = {
+		party_name: story.company.name, party_type: '法人及非法人组织', party_code: story.company.code,
+		legal_rep: '陈志强', decision_no: '深市监罚〔2026〕7001号', violation_type: '虚假宣传',
+		facts: '发布虚假广告', basis: '《中华人民共和国广告法》第五十五条', penalty_type: '罚款',
+		content: '罚款人民币2万元', fine: '2', decision_date: '2026-03-01', authority: '深圳市市场监督管理局',
+		authority_code: DEPT, source_dept: '深圳市市场监督管理局', source_dept_code: DEPT,
+	};
+	const bad = { ...good, decision_no: '深市监罚〔2026〕7002号', decision_date: '2026-02-30' };
+	const line = (r) => cat.fields.map((f) => r[f.id] ?? '').join(',');
+	const file = path.join(dir, '深圳市场监管-处罚.csv');
+	writeFileSync(file, [cat.fields.map((f) => f.name).join(','), line(good), line(bad)].join('\r\n') + '\r\n');
+	return file;
+}
+
+test('a submitter uploads a file: the category from its header, progress, summary and rejects', async ({ browser, base, shots }) => {
+	const context = await browser.newContext();
+	try {
+		const page = await openAccountPage(context);
+		await logIn(page, base, SUBMITTER, SUBMITTER_PASSWORD);
+		await page.getByRole('link', { name: '数据报送' }).click();
+		await page.waitForURL(base + '/upload.html');
+		await page.getByRole('heading', { name: '上传文件' }).waitFor();
+		await page.setInputFiles('#file', uploadFile(story.work));
+		await page.locator('#suggestion').filter({ hasText: '根据表头推荐：行政处罚' }).waitFor();
+		assert((await page.locator('#category').inputValue()) === 'penalty', 'the suggested category');
+		await page.getByRole('button', { name: '上传并入库' }).click();
+		await page.getByRole('heading', { name: '入库结果' }).waitFor();
+		const summary = await page.locator('#summary').textContent();
+		assert(/总行数2/.test(summary) && /入库1/.test(summary) && /拒收1/.test(summary), 'summary: ' + summary);
+		const rows = await page.locator('#rejects tr').allTextContents();
+		assert(rows.length >= 1 && rows.every((r) => r.startsWith('3')) && rows.some((r) => r.includes('处罚决定日期')),
+			'rejects: ' + rows.join(' | '));
+		assert((await page.locator('#progress').getAttribute('value')) === '100', 'progress bar');
+		const csv = await page.evaluate(async (href) => {
+			const r = await fetch(href, { credentials: 'same-origin' });
+			return { type: r.headers.get('content-type'), text: await r.text() };
+		}, await page.locator('#rejects-csv').getAttribute('href'));
+		assert(csv.type.startsWith('text/csv') && csv.text.includes('date.'), 'rejects CSV: ' + JSON.stringify(csv).slice(0, 200));
+		await page.screenshot({ path: path.join(shots, 'upload.png'), fullPage: true });
+		noProblems(page);
+	} finally {
+		await context.close();
+	}
+});
+
 test('the subject revokes the authorization', async () => {
 	const page = story.page;
 	const button = page.getByRole('button', { name: new RegExp(`撤销对 ${DEPT} 的授权`) });
@@ -410,6 +461,8 @@ async function main() {
 		if (!story.company) throw new Error('no demo company found: ' + JSON.stringify(found).slice(0, 300));
 		addUser(db, env, SUBJECT_USER, ['--roles', 'subject', '--subject', story.company.code], SUBJECT_PASSWORD);
 		addUser(db, env, DEPT_USER, ['--roles', 'handler', '--dept', DEPT], DEPT_PASSWORD);
+		addUser(db, env, SUBMITTER, ['--roles', 'submitter', '--dept', DEPT], SUBMITTER_PASSWORD);
+		story.work = work;
 		story.activation = addUser(db, env, NEW_USER, ['--roles', 'subject', '--subject', story.company.code])
 			.activation_code;
 		if (!story.activation) throw new Error('no activation code printed');
