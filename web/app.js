@@ -164,7 +164,7 @@ function searchResult(r, query) {
 	return el('li', { class: 'result' },
 		el('h2', { class: 'result__name' }, el('a', { href: subjectHref(r.code) }, ...highlighted(r.name, query)), tags),
 		meta,
-		el('a', { class: 'result__more', href: subjectHref(r.code), 'aria-label': `查看${r.name}的信用信息`, text: '查看信用信息' }));
+		el('a', { class: 'result__more', href: subjectHref(r.code), 'aria-label': `查看信用信息：${r.name}`, text: '查看信用信息' }));
 }
 
 // The search's filters in its route: #/search?q=..&region=..&type=..
@@ -789,9 +789,10 @@ function summaryItem(ch) {
 	const button = el('button', {
 		type: 'button',
 		class: 'summary__item' + (ch.count ? '' : ' summary__item--empty'),
-		'aria-label': `${ch.title}：${ch.count} 条`,
+		title: `${ch.numeral}、${ch.title}`,
 	}, el('span', { class: 'summary__name', text: ch.short_title }),
-	el('span', { class: 'summary__count', text: String(ch.count) }));
+	el('span', { class: 'summary__count', text: String(ch.count) }),
+	el('span', { class: 'visually-hidden', text: '条' }));
 	button.addEventListener('click', () => $('chapter-' + ch.chapter).scrollIntoView({ block: 'start' }));
 	return button;
 }

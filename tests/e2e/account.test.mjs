@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM_ARGS, assert, startServer, stopServer, openPage, noProblems, logIn, stopServerClean } from './lib.mjs';
+import { CHROMIUM_ARGS, accessibilityProblems, assert, startServer, stopServer, openPage, noProblems, logIn, stopServerClean } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const binary = path.resolve(process.argv[2] ?? path.join(here, '../../build/xinyong'));
@@ -336,6 +336,11 @@ test('a submitter uploads a file: the category from its header, progress, summar
 		}, await page.locator('#rejects-csv').getAttribute('href'));
 		assert(csv.type.startsWith('text/csv') && csv.text.includes('date.'), 'rejects CSV: ' + JSON.stringify(csv).slice(0, 200));
 		await page.screenshot({ path: path.join(shots, 'upload.png'), fullPage: true });
+		const a11y = await accessibilityProblems(page);
+		await page.goto(base + '/me.html');
+		await page.getByRole('heading', { name: '账户信息' }).waitFor();
+		a11y.push(...await accessibilityProblems(page));
+		assert(a11y.length === 0, 'accessibility: ' + a11y.join(' | '));
 		noProblems(page);
 	} finally {
 		await context.close();

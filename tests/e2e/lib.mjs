@@ -101,3 +101,21 @@ export async function stopServerClean(server) {
 	console.log('ok   server shutdown');
 	return true;
 }
+
+// The page's accessibility problems that axe-core (from npm) rates serious or critical,
+// one line each ("rule: help (n elements)").  axe is evaluated through the DevTools
+// protocol, which the page's Content-Security-Policy does not govern.
+let axeSource = null;
+export async function accessibilityProblems(page) {
+	if (!axeSource) {
+		const { readFileSync } = await import('node:fs');
+		const { createRequire } = await import('node:module');
+		axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+	}
+	await page.evaluate(axeSource);
+	const violations = await page.evaluate(async () => (await window.axe.run(document, {
+		resultTypes: ['violations'],
+	})).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map((v) => `${v.id}: ${v.help} (${v.nodes.length}: ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')})`));
+	return violations;
+}

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM_ARGS, assert, startServer, stopServer, stopServerClean } from './lib.mjs';
+import { CHROMIUM_ARGS, accessibilityProblems, assert, startServer, stopServer, stopServerClean } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const binary = path.resolve(process.argv[2] ?? path.join(here, '../../build/xinyong'));
@@ -105,6 +105,27 @@ test('home page', async ({ page, base, problems }) => {
 	assert(problems.length === 0, 'console errors: ' + problems.join(' | '));
 });
 
+test('the public pages pass axe-core: no serious or critical violations, at 1366 px and 390 px', async ({ browser, base }) => {
+	const pages = [['/', '.disclosure'], [`/#/search?q=${encodeURIComponent(MANY_KEY)}`, '.result'],
+		[`/#/subject/${COMPANY}`, '.chapter'], ['/login.html', 'form'], ['/about.html', 'h1'],
+		['/help.html', 'h1'], ['/privacy.html', 'h1']];
+	const problems = [];
+	for (const width of [1366, 390]) {
+		const context = await browser.newContext({ viewport: { width, height: 900 } });
+		try {
+			const page = await context.newPage();
+			for (const [url, ready] of pages) {
+				await page.goto(base + url);
+				await page.locator(ready).first().waitFor();
+				for (const v of await accessibilityProblems(page)) problems.push(`${width}px ${url}: ${v}`);
+			}
+		} finally {
+			await context.close();
+		}
+	}
+	assert(problems.length === 0, 'accessibility: ' + problems.join(' | '));
+});
+
 test('home page: totals and the latest 双公示, by tab, page and department; the text pages', async ({ page, base, shots, problems }) => {
 	await page.goto(base + '/');
 	await page.locator('#totals').waitFor();
@@ -159,10 +180,10 @@ test('search by a two-character name part, open the subject', async ({ page, bas
 		+ '五、经营（活动）异常名录|六、信用承诺信息|七、信用评价信息|八、司法判决及执行信息|九、其他信息',
 	'chapters: ' + titles.join('|'));
 	const summary = await page.locator('#subject-summary .summary__item').allTextContents();
-	assert(summary.length === 9 && summary[1].startsWith('行政管理') && !summary[1].endsWith('0'),
+	assert(summary.length === 9 && summary[1].startsWith('行政管理') && !summary[1].endsWith('0条'),
 		'summary: ' + summary.join('|'));
 	const empty = await page.locator('.chapter').filter({ has: page.locator('.chapter__empty') }).count();
-	assert(empty === summary.filter((t) => t.endsWith('0')).length, `暂无信息 in ${empty} chapters: ` + summary.join('|'));
+	assert(empty === summary.filter((t) => t.endsWith('0条')).length, `暂无信息 in ${empty} chapters: ` + summary.join('|'));
 	assert(await page.locator('#purpose-bar').isHidden(), 'the public is offered a purpose');
 	const category = page.getByRole('region', { name: /行政处罚/ });
 	await category.waitFor();
