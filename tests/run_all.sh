@@ -170,7 +170,7 @@ if [ -n "$pg_dir" ]; then
   pg_dir=
 fi
 
-if [ ! -d tests/e2e/node_modules/playwright-core ]; then
+if [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -d tests/e2e/node_modules/axe-core ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error) >"$log/npm" 2>&1 ||
     { echo "!! npm ci failed"; cat "$log/npm"; }
 fi
