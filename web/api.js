@@ -183,6 +183,7 @@ export function showAccountLink(user) {
 	};
 	if (roles.includes('subject')) add('/cases.html', '我的申请');
 	if (roles.includes('submitter')) add('/upload.html', '数据报送');
+	if (roles.includes('admin') || roles.includes('dept_admin')) add('/console/users.html', '账户管理');
 	if (roles.some((r) => STAFF_ROLES.has(r))) add('/console/', '办理工作台');
 }
 

@@ -31,6 +31,8 @@ const NOW_SHOWN = '2026-03-05 10:00';
 const DEPT = '11440300MB2C874540';
 const SUBJECT_USER = 'xinghe';
 const SUBJECT_PASSWORD = 'Star-River-2026';
+const ADMIN = 'guanli';
+const ADMIN_PASSWORD = 'Admin-Desk-2026x';
 const SUBMITTER = 'baosong';
 const SUBMITTER_PASSWORD = 'Upload-Desk-2026';
 const DEPT_USER = 'shenpi';
@@ -347,6 +349,40 @@ test('a submitter uploads a file: the category from its header, progress, summar
 	}
 });
 
+test('an administrator opens an account (its activation code shown once) and disables it', async ({ browser, base, shots }) => {
+	const context = await browser.newContext();
+	try {
+		const page = await openAccountPage(context);
+		page.on('dialog', (dialog) => dialog.accept());
+		await logIn(page, base, ADMIN, ADMIN_PASSWORD);
+		await page.getByRole('link', { name: '账户管理' }).click();
+		await page.waitForURL(base + '/console/users.html');
+		await page.locator(`#users tr[data-name="${SUBMITTER}"]`).waitFor();
+		// Nothing chosen: the page says what is missing before asking the server.
+		await page.getByLabel('用户名').fill('jingban2');
+		await page.getByRole('button', { name: '开设' }).click();
+		await page.locator('#create-error').filter({ hasText: '请至少选择一种身份' }).waitFor();
+		await page.getByLabel('业务经办人员').check();
+		await page.getByLabel('所属部门代码').fill(DEPT);
+		await page.getByRole('button', { name: '开设' }).click();
+		const created = page.locator('#created');
+		await created.filter({ hasText: '已开设' }).waitFor();
+		const code = await created.locator('.activation').textContent();
+		assert(code && code.trim().length >= 8, 'activation code: ' + code);
+		const row = page.locator('#users tr[data-name="jingban2"]');
+		await row.waitFor();
+		assert((await row.textContent()).includes('待激活'), 'new account state: ' + await row.textContent());
+		assert((await page.getByLabel('用户名').inputValue()) === '', 'the form is reset');
+		await page.screenshot({ path: path.join(shots, 'users.png'), fullPage: true });
+		await row.getByRole('button', { name: '停用' }).click();
+		await row.filter({ hasText: '已停用' }).waitFor();
+		assert((await accessibilityProblems(page)).length === 0, 'accessibility of the users page');
+		noProblems(page);
+	} finally {
+		await context.close();
+	}
+});
+
 test('the subject revokes the authorization', async () => {
 	const page = story.page;
 	const button = page.getByRole('button', { name: new RegExp(`撤销对 ${DEPT} 的授权`) });
@@ -467,6 +503,7 @@ async function main() {
 		addUser(db, env, SUBJECT_USER, ['--roles', 'subject', '--subject', story.company.code], SUBJECT_PASSWORD);
 		addUser(db, env, DEPT_USER, ['--roles', 'handler', '--dept', DEPT], DEPT_PASSWORD);
 		addUser(db, env, SUBMITTER, ['--roles', 'submitter', '--dept', DEPT], SUBMITTER_PASSWORD);
+		addUser(db, env, ADMIN, ['--roles', 'admin'], ADMIN_PASSWORD);
 		story.work = work;
 		story.activation = addUser(db, env, NEW_USER, ['--roles', 'subject', '--subject', story.company.code])
 			.activation_code;
