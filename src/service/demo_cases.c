@@ -331,46 +331,90 @@ static int demo_case_back_dated(struct store *s, const struct demo_cast *c,
 	return rc;
 }
 
-/* A credit repair waiting in the handler's inbox: the company's first penalty that may
- * be repaired today, filed online with its commitment, accepted and forwarded by the
- * operator.  0 when none of its records is eligible yet (a small or recent demo). */
-static int demo_repair(struct store *s, const struct demo_cast *c, struct err *e)
-{
-	const struct demo_pick *p = &c->subject[0];
-	static const char *const steps[] = { "accept", "forward" };
-	struct case_ctx x;
-	json_t *doc = NULL, *body;
-	int64_t id = 0;
-	int i, rc;
+/* The demo's credit repairs, in this order (an approval bars the subject's next repair
+ * for a year, so the walk-in company's refused one comes first): */
+struct demo_repair {
+	int subject; /* 0 the online company, 1 the walk-in one */
+	const char *text;
+	struct demo_step steps[3];
+};
 
-	for (i = 0; i < p->n && !id; i++) {
-		if (repair_eligibility(s, &c->applicant[0], p->records[i], &doc, e) < 0)
+static const struct demo_repair DEMO_REPAIRS[] = {
+	/* waiting in the handler's inbox */
+	{ 0, "罚款已全额缴纳，违法行为已整改完毕，并建立了内部合规审查制度，特申请信用修复。",
+	  { { "accept", NULL, 1 }, { "forward", NULL, 1 } } },
+	{ 1, "（窗口受理）申请人称已缴清罚款，但未带缴款凭证。",
+	  { { "refuse", "{\"reason\":\"未提交罚款缴纳凭证：请补充凭证后重新申请\"}", 1 } } },
+	/* approved: the record is repaired, off the public page */
+	{ 1, "（窗口受理）罚款已缴清，整改报告经现场复核。",
+	  { { "accept", NULL, 1 }, { "forward", NULL, 1 },
+	    { "decide", "{\"outcome\":\"approve\",\"note\":\"缴款凭证与整改报告核实无误\"}", 2 } } },
+};
+
+/* The first record of p that `who` could have repaired today, or 0. */
+static int demo_repairable(struct store *s, const struct principal *who,
+			   const struct demo_pick *p, int64_t *id, struct err *e)
+{
+	json_t *doc = NULL;
+
+	*id = 0;
+	for (int i = 0; i < p->n && !*id; i++) {
+		if (repair_eligibility(s, who, p->records[i], &doc, e) < 0)
 			return -1;
 		if (json_is_true(json_object_get(doc, "eligible")))
-			id = p->records[i];
+			*id = p->records[i];
 		json_decref(doc);
 		doc = NULL;
 	}
-	if (!id)
-		return 0;
-	body = json_pack("{s:s, s:I, s:s, s:b, s:s}", "kind", "repair", "record", (json_int_t)id,
-			 "text", "罚款已全额缴纳，违法行为已整改完毕，并建立了内部合规审查制度，"
-			 "特申请信用修复。", "commitment", 1, "contact", "0758-2222333");
-	cases_ctx_init(&x, s, &c->applicant[0], c->cal);
-	rc = cases_file(&x, body, NULL, &doc, e);
-	json_decref(body);
-	if (rc < 0)
-		return -1;
-	id = json_integer_value(json_object_get(doc, "id"));
-	json_decref(doc);
-	for (i = 0; i < 2; i++) {
-		cases_ctx_init(&x, s, &c->op, c->cal);
-		if (cases_act(&x, id, steps[i], NULL, NULL, &doc, e) < 0)
+	return 0;
+}
+
+/* Files and moves the demo's repairs; how many were made (none when no record of the
+ * demo's companies may be repaired yet: a small or recent demo). */
+static int demo_repairs(struct store *s, const struct demo_cast *c, struct err *e)
+{
+	int made = 0;
+
+	for (size_t k = 0; k < sizeof DEMO_REPAIRS / sizeof DEMO_REPAIRS[0]; k++) {
+		const struct demo_repair *d = &DEMO_REPAIRS[k];
+		const struct principal *applicant = &c->applicant[d->subject];
+		struct case_ctx x;
+		json_t *doc = NULL, *body;
+		int64_t record, id;
+		int rc;
+
+		/* The decision needs the demo's handler, of the first company's department. */
+		if (d->subject == 1 && strcmp(c->subject[1].dept, c->subject[0].dept) != 0)
+			continue;
+		if (demo_repairable(s, applicant, &c->subject[d->subject], &record, e) < 0)
 			return -1;
+		if (!record)
+			continue;
+		body = json_pack("{s:s, s:I, s:s, s:b, s:s}", "kind", "repair", "record",
+				 (json_int_t)record, "text", d->text, "commitment", 1, "contact",
+				 "0758-2222333");
+		cases_ctx_init(&x, s, applicant, c->cal);
+		rc = cases_file(&x, body, NULL, &doc, e);
+		json_decref(body);
+		if (rc < 0)
+			return -1;
+		id = json_integer_value(json_object_get(doc, "id"));
 		json_decref(doc);
-		doc = NULL;
+		for (size_t i = 0; i < sizeof d->steps / sizeof d->steps[0] && d->steps[i].action; i++) {
+			const struct demo_step *st = &d->steps[i];
+			json_t *step = st->body ? json_loads(st->body, 0, NULL) : NULL;
+
+			cases_ctx_init(&x, s, st->by == 1 ? &c->op : &c->handler, c->cal);
+			rc = cases_act(&x, id, st->action, step, NULL, &doc, e);
+			json_decref(step);
+			json_decref(doc);
+			doc = NULL;
+			if (rc < 0)
+				return -1;
+		}
+		made++;
 	}
-	return 1;
+	return made;
 }
 
 int demo_generate_cases(struct store *s, json_t *summary, struct err *e)
@@ -413,7 +457,7 @@ int demo_generate_cases(struct store *s, json_t *summary, struct err *e)
 		if (n > 0)
 			json_array_append_new(made, json_integer((json_int_t)i));
 	}
-	if ((n = demo_repair(s, &c, e)) < 0)
+	if ((n = demo_repairs(s, &c, e)) < 0)
 		goto out;
 	json_object_set_new(summary, "repairs", json_integer(n));
 	/* The company's own word on one of its records, shown beside it. */

@@ -2050,12 +2050,16 @@ def demo_database(t):
     eq(t.count("records"), sum(b["accepted"] for b in batches[:7]), "records vs demo summary")
     check(corrections["category"] == "penalty" and corrections["accepted"] > 0 and
           corrections["rejected"] == 0, "corrections %r" % corrections)
-    # One version per corrected row, and one for the demo objection decided `correct`.
-    eq(t.count("record_versions"), corrections["accepted"] + 1,
-       "a version per corrected record and per corrected objection")
+    # One version per corrected row, one for the demo objection decided `correct`, and
+    # one for each record an approved repair marked.
+    eq(t.count("record_versions"),
+       corrections["accepted"] + 1 + t.count("records", "WHERE (flags & 8) <> 0"),
+       "a version per corrected record, corrected objection and approved repair")
     eq(t.count("cases", "WHERE kind = 'objection'"), 7, "the demo's objections")
-    eq(t.sql("SELECT status, dept_code <> '' FROM cases WHERE kind = 'repair'"),
-       [("forwarded", 1)], "a repair waiting for the deciding department")
+    eq(t.sql("SELECT status, dept_code <> '' FROM cases WHERE kind = 'repair' ORDER BY id"),
+       [("forwarded", 1), ("refused", 0), ("decided", 1)],
+       "repairs waiting for the department, refused at the window, approved")
+    eq(t.count("records", "WHERE (flags & 8) <> 0"), 1, "the approved repair's record")
     eq(sorted(x[0] for x in t.sql("SELECT DISTINCT status FROM cases")),
        ["accepted", "decided", "forwarded", "refused", "submitted", "withdrawn"],
        "demo cases in every state")
