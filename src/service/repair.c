@@ -329,7 +329,6 @@ static int repair_dept_row(void *ctx, const struct store_user *u)
 static int repair_route(const struct case_ctx *x, struct store_case *c, struct err *e)
 {
 	struct case_record r;
-	struct category *cat = NULL;
 	const char *authority = NULL;
 	json_t *data;
 	int on = 0;
@@ -349,7 +348,6 @@ static int repair_route(const struct case_ctx *x, struct store_case *c, struct e
 			snprintf(c->dept_code, sizeof c->dept_code, "%s", authority);
 	}
 	json_decref(data);
-	catalog_free(cat);
 	case_record_free(&r);
 	return 0;
 }
