@@ -16,7 +16,7 @@ build=${1:?usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]}
 seconds=${2:?usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]}
 shift 2
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(fuzz_csv fuzz_json_input fuzz_code fuzz_date fuzz_calendar fuzz_rules fuzz_http_head fuzz_rejects fuzz_attachment)
+[ ${#targets[@]} -eq 0 ] && targets=(fuzz_csv fuzz_json_input fuzz_code fuzz_date fuzz_calendar fuzz_dept fuzz_rules fuzz_publicity fuzz_http_head fuzz_rejects fuzz_attachment)
 
 scratch=$(mktemp -d /tmp/xinyong-fuzz.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
