@@ -9,7 +9,9 @@
 #ifndef XY_CLI_H
 #define XY_CLI_H
 
+#include <getopt.h>
 #include <jansson.h>
+#include <stddef.h>
 
 struct err;
 struct store;
@@ -19,6 +21,7 @@ struct store;
 #define CLI_EXIT_USAGE 2
 
 int cmd_audit(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
 int cmd_case(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
@@ -42,8 +45,23 @@ int cli_fail(const struct err *e);
 /* Prints a usage line to stderr and returns CLI_EXIT_USAGE. */
 int cli_usage(const char *usage);
 /* Opens the store named by --db (may be NULL: $XINYONG_DB, else var/xinyong.db) and
- * makes sure the built-in catalog is loaded.  Returns NULL after printing the error. */
+ * makes sure the built-in catalog is loaded.  A SQLite file that does not exist is
+ * `store.not_found` naming the path: only init, demo and serve --init create a database
+ * (cli_open_store_create).  Returns NULL after printing the error. */
 struct store *cli_open_store(const char *db);
+/* The same, creating a missing SQLite file (never its directory). */
+struct store *cli_open_store_create(const char *db);
+/* getopt_long with its complaints in Chinese and naming the option: an unknown option, a
+ * missing value, a value given to a flag.  Prints the complaint on stderr and returns '?'
+ * for any of them (the caller then prints its usage); otherwise as getopt_long. */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+/* Prints "xinyong: 选项 OPT 的值“VALUE”无效：应为 ALLOWED" and returns CLI_EXIT_USAGE. */
+int cli_bad_value(const char *opt, const char *value, const char *allowed);
+/* Prints the table's rows, each a NULL-terminated array of cells, in columns padded to
+ * their widest cell (counted in display columns: a Chinese character is two), the
+ * header first and underlined.  An absent cell prints as "-". */
+void cli_print_table(const char *const *header, size_t ncols, const char *const *cells,
+		     size_t nrows);
 /* Prints a JSON document on stdout, indented when `pretty`, followed by a newline. */
 void cli_print_json(const json_t *doc, int pretty);
 

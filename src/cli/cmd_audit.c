@@ -118,7 +118,7 @@ int cmd_audit(int argc, char **argv)
 	struct err e;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "d:k:P:c:a:l:y:h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "d:k:P:c:a:l:y:h", opts)) != -1) {
 		switch (opt) {
 		case 'd': db = optarg; break;
 		case 'k': key = optarg; break;

@@ -201,7 +201,7 @@ int cmd_case(int argc, char **argv)
 
 	memset(&a, 0, sizeof a);
 	err_clear(&e);
-	while ((c = getopt_long(argc, argv, "d:k:r:g:t:c:n:R:o:f:s:D:a:l:OCh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:k:r:g:t:c:n:R:o:f:s:D:a:l:OCh", opts)) != -1) {
 		switch (c) {
 		case 'd': a.db = optarg; break;
 		case 'k': a.kind = optarg; break;

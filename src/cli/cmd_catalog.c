@@ -23,7 +23,7 @@ int cmd_catalog(int argc, char **argv)
 	struct principal who;
 	struct err e;
 
-	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:h", opts)) != -1) {
 		if (c == 'd')
 			db = optarg;
 		else

@@ -123,7 +123,7 @@ int cmd_code(int argc, char **argv)
 	int c;
 
 	/* GNU getopt permutes, so options may stand before or after the subcommand. */
-	while ((c = getopt_long(argc, argv, "d:k:n:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:k:n:h", opts)) != -1) {
 		if (c == 'd') {
 			db = optarg;
 		} else if (c == 'n') {

@@ -105,7 +105,7 @@ int cmd_dept(int argc, char **argv)
 	json_t *doc = NULL;
 	struct err e;
 
-	while ((opt = getopt_long(argc, argv, "d:n:jh", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "d:n:jh", opts)) != -1) {
 		switch (opt) {
 		case 'd': db = optarg; break;
 		case 'n': in.name = optarg; given = 1; break;

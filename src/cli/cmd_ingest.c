@@ -74,7 +74,7 @@ int cmd_ingest(int argc, char **argv)
 	struct store *s;
 
 	memset(&req, 0, sizeof req);
-	while ((c = getopt_long(argc, argv, "d:c:p:r:f:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:c:p:r:f:h", opts)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'c': req.category = optarg; break;

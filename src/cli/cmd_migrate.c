@@ -74,7 +74,7 @@ int cmd_migrate(int argc, char **argv)
 	struct err e;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "f:t:p:vh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "f:t:p:vh", opts)) != -1) {
 		switch (c) {
 		case 'f': from_url = optarg; break;
 		case 't': to_url = optarg; break;

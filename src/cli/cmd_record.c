@@ -38,7 +38,7 @@ int cmd_record(int argc, char **argv)
 	long long id;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "d:t:r:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:t:r:h", opts)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 't': to = optarg; break;

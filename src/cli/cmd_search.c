@@ -26,7 +26,7 @@ int cmd_search(int argc, char **argv)
 	json_t *doc;
 	struct err e;
 
-	while ((c = getopt_long(argc, argv, "d:n:cp:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:n:cp:h", opts)) != -1) {
 		if (c == 'd')
 			db = optarg;
 		else if (c == 'n') {

@@ -25,7 +25,7 @@ int cmd_subject(int argc, char **argv)
 	json_t *doc;
 	struct err e;
 
-	while ((c = getopt_long(argc, argv, "d:cp:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:cp:h", opts)) != -1) {
 		if (c == 'd')
 			db = optarg;
 		else if (c == 'c')

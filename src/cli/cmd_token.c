@@ -46,7 +46,7 @@ int cmd_token(int argc, char **argv)
 	json_t *doc = NULL;
 	struct err e;
 
-	while ((c = getopt_long(argc, argv, "d:D:a:s:x:n:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:D:a:s:x:n:h", opts)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'D': r.dept_code = optarg; break;

@@ -64,7 +64,7 @@ int cmd_user(int argc, char **argv)
 	json_t *doc = NULL;
 	struct err e;
 
-	while ((c = getopt_long(argc, argv, "d:r:D:s:n:ph", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:r:D:s:n:ph", opts)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'r': n.roles = optarg; break;

@@ -31,9 +31,12 @@ struct store;
  *   connection string starting with "postgresql:") selects PostgreSQL; the database
  *   must exist;
  *   sqlite:PATH, sqlite:///ABSOLUTE/PATH or a plain path selects SQLite; the file is
- *   created when missing.
+ *   created when missing, its directory never is (`store.not_found` naming it).
  * `url` NULL or "" selects $XINYONG_DB, else var/xinyong.db. */
 int store_open(const char *url, struct store **out, struct err *e);
+/* The same, but a SQLite file that does not exist is `store.not_found` naming the path
+ * (nothing is created): every command but init, demo and serve --init opens this way. */
+int store_open_existing(const char *url, struct store **out, struct err *e);
 void store_close(struct store *s);
 /* Opens another handle on the database `s` was opened on (a server's pool of handles;
  * the URL, password included, stays inside the store). */
