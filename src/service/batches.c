@@ -10,7 +10,10 @@
 #include "core/code.h"
 #include "core/err.h"
 #include "core/publicity_period.h"
+#include "core/text.h"
+#include "ingest/mapping.h"
 #include "ingest/pipeline.h"
+#include "ingest/reader.h"
 #include "principal.h"
 #include "rules.h"
 #include "store/store.h"
@@ -99,6 +102,82 @@ static int batches_may_submit(const struct principal *who, const char *dept, str
 	return access_check(who, ACCESS_BATCH_SUBMIT, &t, e);
 }
 
+/* The category whose fields the file's header names most (batches_header_hint). */
+struct header_fit {
+	const struct reader *reader;
+	const char *chosen;
+	int best;
+	char best_id[64];
+	char best_name[128];
+};
+
+/* How many of the reader's columns name a field of `cat`; -1 when it cannot tell. */
+static int batches_columns_fit(const struct category *cat, const struct reader *r)
+{
+	struct mapping m;
+	struct err e;
+	int n = -1;
+
+	err_clear(&e);
+	if (mapping_init(&m, cat, &e) == 0 && mapping_update(&m, r, &e) == 0)
+		n = mapping_count_columns(&m);
+	if (m.cat)
+		mapping_free(&m);
+	return n;
+}
+
+static int batches_fit_one(void *ctx, const char *id, const char *json)
+{
+	struct header_fit *f = ctx;
+	struct category *cat;
+	int n;
+
+	if (strcmp(id, f->chosen) == 0 || catalog_parse(json, &cat, NULL) < 0)
+		return 0;
+	n = batches_columns_fit(cat, f->reader);
+	if (n > f->best) {
+		f->best = n;
+		snprintf(f->best_id, sizeof f->best_id, "%s", id);
+		snprintf(f->best_name, sizeof f->best_name, "%s", cat->name);
+	}
+	catalog_free(cat);
+	return 0;
+}
+
+/* When the file's header names more fields of another category than of the one it was
+ * sent as, says so in `out` ("表头与行政许可不符…"); "" otherwise, and whenever the
+ * file cannot be read again.  Only the header is read (and a JSON file's first
+ * object, whose keys are its columns). */
+static void batches_header_hint(struct store *s, const struct category *cat,
+				const struct ingest_request *req, char *out, size_t size)
+{
+	struct header_fit f = { NULL, cat->id, 0, "", "" };
+	struct reader *r = NULL;
+	struct reader_row row;
+	struct err e;
+	int mine;
+
+	out[0] = '\0';
+	err_clear(&e);
+	if (reader_open_named(req->path, req->source_name, req->format, &r, &e) < 0)
+		return;
+	if (reader_column_count(r) == 0 && reader_next(r, &row, &e) < 0)
+		goto out;
+	f.reader = r;
+	mine = batches_columns_fit(cat, r);
+	f.best = mine;
+	if (mine < 0 || store_category_list(s, batches_fit_one, &f, &e) < 0 || !f.best_id[0])
+		goto out;
+	snprintf(out, size,
+		 "表头与%s（%s）不符：文件的 %zu 列中只有 %d 列是%s的字段，却有 %d 列是%s（%s）的字段。"
+		 "请确认信息类是否选对，如确为%s，请改按信息类 %s 报送",
+		 cat->name, cat->id, reader_column_count(r), mine, cat->name, f.best, f.best_name,
+		 f.best_id, f.best_name, f.best_id);
+	text_utf8_clip(out);
+out:
+	reader_close(r);
+}
+
 int batches_ingest(struct store *s, const struct ingest_request *req, json_t **summary,
 		   struct err *e)
 {
@@ -107,7 +186,7 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
 	struct pipeline_stats stats;
 	struct category *cat = NULL;
 	struct publicity_regimes regimes = { NULL, 0 };
-	char dept[CODE_MAX], sector[DEPT_SECTOR_SIZE] = "";
+	char dept[CODE_MAX], sector[DEPT_SECTOR_SIZE] = "", hint[ERR_MESSAGE_MAX] = "";
 	int rc;
 
 	*summary = NULL;
@@ -138,10 +217,26 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
 	preq.before_commit_ctx = (void *)req->who;
 	rc = pipeline_run(s, &preq, &batch, &stats, e);
 	publicity_regimes_free(&regimes);
+	if (rc < 0 && (strcmp(e->reason, "file.no_columns") == 0 ||
+		       strcmp(e->reason, "file.mostly_rejected") == 0)) {
+		/* The likelier mistake first: the message has room for one of the two. */
+		batches_header_hint(s, cat, req, hint, sizeof hint);
+		if (hint[0]) {
+			char was[ERR_MESSAGE_MAX], reason[sizeof e->reason];
+
+			snprintf(was, sizeof was, "%s", e->message);
+			snprintf(reason, sizeof reason, "%s", e->reason);
+			err_set(e, reason, "%s。%s", hint, was);
+		}
+	} else if (rc == 0 && batch.rejected > 0) {
+		batches_header_hint(s, cat, req, hint, sizeof hint);
+	}
 	catalog_free(cat);
 	if (rc < 0)
 		return -1;
 	*summary = batches_summary(&batch);
+	if (hint[0])
+		json_object_set_new(*summary, "header_hint", json_string(hint));
 	if (stats.problems_omitted) {
 		json_object_set_new(*summary, "problems_omitted",
 				    json_integer(stats.problems_omitted));
