@@ -57,11 +57,18 @@ struct store *cli_open_store_create(const char *db);
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 /* Prints "xinyong: 选项 OPT 的值“VALUE”无效：应为 ALLOWED" and returns CLI_EXIT_USAGE. */
 int cli_bad_value(const char *opt, const char *value, const char *allowed);
-/* Prints the table's rows, each a NULL-terminated array of cells, in columns padded to
- * their widest cell (counted in display columns: a Chinese character is two), the
- * header first and underlined.  An absent cell prints as "-". */
-void cli_print_table(const char *const *header, size_t ncols, const char *const *cells,
-		     size_t nrows);
+/* One column of a readable table: its header and the member of each row object it
+ * shows ("owner.code" reaches into a member object).  Strings print as they are,
+ * integers in decimal, true/false as 是/否, arrays of strings joined by ",", null or a
+ * missing member as "-". */
+struct cli_column {
+	const char *header;
+	const char *key;
+};
+/* Prints the objects of `rows` as a table: the header first and underlined, each column
+ * padded to its widest cell (a Chinese character counts two columns). */
+void cli_print_table(const json_t *rows, const struct cli_column *cols, size_t ncols);
+
 /* Prints a JSON document on stdout, indented when `pretty`, followed by a newline. */
 void cli_print_json(const json_t *doc, int pretty);
 

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "core/err.h"
+#include "core/text.h"
 #include "service/catalogs.h"
 #include "store/store.h"
 
@@ -113,44 +114,84 @@ static size_t cli_width(const char *s)
 	return w;
 }
 
-void cli_print_table(const char *const *header, size_t ncols, const char *const *cells,
-		     size_t nrows)
+/* The cell of `row` for `key`, written into out. */
+static void cli_cell(const json_t *row, const char *key, char *out, size_t size)
 {
-	size_t *width = calloc(ncols ? ncols : 1, sizeof *width);
-	size_t r, c, pad;
+	const char *dot = strchr(key, '.');
+	const json_t *v, *x;
+	size_t i, n = 0;
 
-	if (!width)
-		return;
-	for (c = 0; c < ncols; c++)
-		width[c] = cli_width(header[c]);
-	for (r = 0; r < nrows; r++)
-		for (c = 0; c < ncols; c++) {
-			const char *v = cells[r * ncols + c];
-			size_t w = cli_width(v ? v : "-");
+	if (dot) {
+		char head[64];
 
-			if (w > width[c])
-				width[c] = w;
+		snprintf(head, sizeof head, "%.*s", (int)(dot - key), key);
+		v = json_object_get(json_object_get(row, head), dot + 1);
+	} else {
+		v = json_object_get(row, key);
+	}
+	out[0] = '\0';
+	if (json_is_string(v))
+		snprintf(out, size, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(out, size, "%lld", (long long)json_integer_value(v));
+	else if (json_is_boolean(v))
+		snprintf(out, size, "%s", json_is_true(v) ? "是" : "否");
+	else if (json_is_array(v))
+		json_array_foreach(v, i, x) {
+			if (n < size)
+				n += (size_t)snprintf(out + n, size - n, "%s%s", i ? "," : "",
+						      json_is_string(x) ? json_string_value(x) : "?");
 		}
-	for (r = 0; r <= nrows + 1; r++) {
-		for (c = 0; c < ncols; c++) {
-			const char *v = r == 0 ? header[c] : r == 1 ? NULL : cells[(r - 2) * ncols + c];
+	if (!out[0])
+		snprintf(out, size, "-");
+}
 
-			if (r == 1) {
-				for (pad = 0; pad < width[c]; pad++)
-					putchar('-');
-			} else {
-				v = v ? v : "-";
-				fputs(v, stdout);
-				if (c + 1 < ncols)
-					for (pad = cli_width(v); pad < width[c]; pad++)
-						putchar(' ');
+#define CLI_CELL_MAX 256
+
+void cli_print_table(const json_t *rows, const struct cli_column *cols, size_t ncols)
+{
+	size_t nrows = json_array_size(rows), *width, r, c, pad;
+	char *cells;
+
+	width = calloc(ncols ? ncols : 1, sizeof *width);
+	cells = calloc((nrows + 1) * (ncols ? ncols : 1), CLI_CELL_MAX);
+	if (!width || !cells)
+		goto out;
+	for (c = 0; c < ncols; c++)
+		snprintf(cells + c * CLI_CELL_MAX, CLI_CELL_MAX, "%s", cols[c].header);
+	for (r = 0; r < nrows; r++)
+		for (c = 0; c < ncols; c++)
+			cli_cell(json_array_get(rows, r), cols[c].key,
+				 cells + ((r + 1) * ncols + c) * CLI_CELL_MAX, CLI_CELL_MAX);
+	for (r = 0; r <= nrows; r++)
+		for (c = 0; c < ncols; c++) {
+			char *v = cells + (r * ncols + c) * CLI_CELL_MAX;
+
+			text_utf8_clip(v);
+			if (cli_width(v) > width[c])
+				width[c] = cli_width(v);
+		}
+	for (r = 0; r <= nrows; r++) {
+		for (c = 0; c < ncols; c++) {
+			const char *v = cells + (r * ncols + c) * CLI_CELL_MAX;
+
+			fputs(v, stdout);
+			if (c + 1 < ncols) {
+				for (pad = cli_width(v); pad < width[c] + 2; pad++)
+					putchar(' ');
 			}
-			if (c + 1 < ncols)
-				fputs("  ", stdout);
 		}
 		putchar('\n');
+		if (r == 0) {
+			for (c = 0; c < ncols; c++)
+				for (pad = 0; pad < width[c] + (c + 1 < ncols ? 2 : 0); pad++)
+					putchar(c + 1 < ncols && pad >= width[c] ? ' ' : '-');
+			putchar('\n');
+		}
 	}
 	fflush(stdout);
+out:
+	free(cells);
 	free(width);
 }
 

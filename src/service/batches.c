@@ -29,6 +29,20 @@ static json_t *batches_summary(const struct store_batch *b)
 			 (int)b->warnings);
 }
 
+/* The summary with what the batch was: batches_show's and each of batches_list's. */
+static json_t *batches_detail(const struct store_batch *b)
+{
+	json_t *o = batches_summary(b);
+
+	json_object_set_new(o, "category", json_string(b->category));
+	json_object_set_new(o, "dept", json_string(b->dept_code));
+	json_object_set_new(o, "source", json_string(b->source));
+	json_object_set_new(o, "format", json_string(b->format));
+	json_object_set_new(o, "encoding", json_string(b->encoding));
+	json_object_set_new(o, "created_at", json_string(b->created_at));
+	return o;
+}
+
 /* The submitting department is identified by its unified social credit code. */
 static int batches_check_dept(struct store *s, const char *dept, char out[CODE_MAX],
 			      struct err *e)
@@ -255,13 +269,61 @@ int batches_show(struct store *s, const struct principal *who, int64_t id, json_
 		return -1;
 	if (!found || !batches_visible(who, &b))
 		return err_set(e, "batch.not_found", "批次 %lld 不存在", (long long)id);
-	*out = batches_summary(&b);
-	json_object_set_new(*out, "category", json_string(b.category));
-	json_object_set_new(*out, "dept", json_string(b.dept_code));
-	json_object_set_new(*out, "source", json_string(b.source));
-	json_object_set_new(*out, "format", json_string(b.format));
-	json_object_set_new(*out, "encoding", json_string(b.encoding));
-	json_object_set_new(*out, "created_at", json_string(b.created_at));
+	*out = batches_detail(&b);
+	return 0;
+}
+
+struct batch_page {
+	json_t *arr;
+	int64_t last;
+};
+
+static int batches_list_one(void *ctx, const struct store_batch *b)
+{
+	struct batch_page *pg = ctx;
+
+	json_array_append_new(pg->arr, batches_detail(b));
+	pg->last = b->id;
+	return 0;
+}
+
+int batches_list(struct store *s, const struct principal *who, const char *after, long limit,
+		 json_t **out, struct err *e)
+{
+	struct batch_page pg = { NULL, 0 };
+	const char *dept = NULL;
+	long long before = 0;
+	char next[24];
+	int used = 0;
+
+	*out = NULL;
+	if (limit < 0 || limit > BATCHES_LIST_MAX)
+		return err_set_field(e, "request.invalid", "limit", "每页条数应为 1 到 %d",
+				     BATCHES_LIST_MAX);
+	if (after && *after &&
+	    (sscanf(after, "%lld%n", &before, &used) != 1 || after[used] || before <= 0))
+		return err_set_field(e, "request.invalid", "after",
+				     "翻页位置“%s”无效：请使用上一页返回的 next 值", after);
+	/* Every department's batches for whom no department binds (a NULL target is
+	 * nobody's), else the caller's own department's. */
+	if (!access_may(who, ACCESS_BATCH_READ, NULL)) {
+		const struct access_target own = { NULL, who->dept_code };
+
+		if (access_check(who, ACCESS_BATCH_READ, &own, e) < 0)
+			return -1;
+		dept = who->dept_code;
+	}
+	if (!limit)
+		limit = BATCHES_LIST_DEFAULT;
+	pg.arr = json_array();
+	if (store_batch_list(s, dept, (int64_t)before, limit, batches_list_one, &pg, e) < 0) {
+		json_decref(pg.arr);
+		return -1;
+	}
+	/* A full page may be followed by more; the next page says when it is the last. */
+	snprintf(next, sizeof next, "%lld", (long long)pg.last);
+	*out = json_pack("{s:o, s:s?}", "batches", pg.arr, "next",
+			 (long)json_array_size(pg.arr) == limit && pg.last > 1 ? next : NULL);
 	return 0;
 }
 

@@ -836,6 +836,31 @@ int store_batch_get(struct store *s, int64_t id, struct store_batch *out, struct
 	return out->id != 0;
 }
 
+struct batch_list_ctx {
+	int (*cb)(void *ctx, const struct store_batch *b);
+	void *ctx;
+};
+
+static int store_batch_list_row(void *ctx, const struct store_row *row)
+{
+	struct batch_list_ctx *c = ctx;
+	struct store_batch b;
+
+	store_batch_row(&b, row);
+	return c->cb(c->ctx, &b);
+}
+
+int store_batch_list(struct store *s, const char *dept, int64_t before, long limit,
+		     int (*cb)(void *ctx, const struct store_batch *b), void *ctx,
+		     struct err *e)
+{
+	struct store_param p[3] = { STORE_TEXT(dept ? dept : ""), STORE_NUM(before),
+				    STORE_NUM(limit > 0 ? limit : INT64_MAX) };
+	struct batch_list_ctx c = { cb, ctx };
+
+	return store__query(s, SQL_BATCHES_LIST, p, 3, store_batch_list_row, &c, NULL, e);
+}
+
 /* ---- problems --------------------------------------------------------------------- */
 
 int store_problem_add(struct store *s, const struct store_problem *p, struct err *e)

@@ -281,6 +281,12 @@ int store_batch_insert(struct store *s, struct store_batch *b, struct err *e);
 /* Writes the counters and the encoding of b (by b->id). */
 int store_batch_update(struct store *s, const struct store_batch *b, struct err *e);
 int store_batch_get(struct store *s, int64_t id, struct store_batch *out, struct err *e);
+/* Batches newest first: of department `dept` (NULL or "": every department's), those
+ * with an id below `before` (0: from the newest), at most `limit`.  cb returns non-zero
+ * to stop. */
+int store_batch_list(struct store *s, const char *dept, int64_t before, long limit,
+		     int (*cb)(void *ctx, const struct store_batch *b), void *ctx,
+		     struct err *e);
 
 struct store_problem {
 	int64_t batch_id;
