@@ -42,6 +42,9 @@ int cmd_user(int argc, char **argv);
 
 /* Prints "xinyong: <reason>: <message>" to stderr and returns CLI_EXIT_USAGE. */
 int cli_fail(const struct err *e);
+/* Prints `usage` and the command's help (cli_help.c: what it does, one line per option
+ * with its valid values, examples) on stdout; returns CLI_EXIT_OK. */
+int cli_help(const char *command, const char *usage);
 /* Prints a usage line to stderr and returns CLI_EXIT_USAGE. */
 int cli_usage(const char *usage);
 /* Opens the store named by --db (may be NULL: $XINYONG_DB, else var/xinyong.db) and

@@ -225,7 +225,7 @@ int cmd_case(int argc, char **argv)
 		case 'a': a.after = optarg; break;
 		case 'l': a.limit = optarg; break;
 		case 'O': a.overdue = 1; break;
-		case 'h': printf("usage: %s\n", CASE_USAGE); json_decref(a.fields); return CLI_EXIT_OK;
+		case 'h': cli_help(argv[0], CASE_USAGE); json_decref(a.fields); return CLI_EXIT_OK;
 		default: json_decref(a.fields); return cli_usage(CASE_USAGE);
 		}
 	}

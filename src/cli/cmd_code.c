@@ -138,7 +138,7 @@ int cmd_code(int argc, char **argv)
 			else
 				return cli_bad_value("--kind", optarg, "uscc、resident_id 或 other");
 		} else {
-			return c == 'h' ? (printf("usage: %s\n", usage), CLI_EXIT_OK) : cli_usage(usage);
+			return c == 'h' ? (cli_help(argv[0], usage), CLI_EXIT_OK) : cli_usage(usage);
 		}
 	}
 	if (optind < argc && strcmp(argv[optind], "check") == 0)

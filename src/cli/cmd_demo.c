@@ -40,7 +40,7 @@ int cmd_demo(int argc, char **argv)
 		case 'n': dopts.subjects = atoi(optarg); break;
 		case 'p': penalties = atol(optarg); break;
 		case 's': dopts.seed = strtoul(optarg, NULL, 10); break;
-		case 'h': printf("usage: %s\n", usage); return CLI_EXIT_OK;
+		case 'h': cli_help(argv[0], usage); return CLI_EXIT_OK;
 		default: return cli_usage(usage);
 		}
 	}

@@ -27,7 +27,7 @@ int cmd_init(int argc, char **argv)
 		if (c == 'd')
 			db = optarg;
 		else
-			return c == 'h' ? (printf("usage: %s\n", usage), CLI_EXIT_OK) : cli_usage(usage);
+			return c == 'h' ? (cli_help(argv[0], usage), CLI_EXIT_OK) : cli_usage(usage);
 	}
 	if (optind != argc)
 		return cli_usage(usage);

@@ -43,7 +43,7 @@ int cmd_record(int argc, char **argv)
 		case 'd': db = optarg; break;
 		case 't': to = optarg; break;
 		case 'r': reason = optarg; break;
-		case 'h': printf("usage: %s\n", RECORD_USAGE); return CLI_EXIT_OK;
+		case 'h': cli_help(argv[0], RECORD_USAGE); return CLI_EXIT_OK;
 		default: return cli_usage(RECORD_USAGE);
 		}
 	}

@@ -45,7 +45,7 @@ int cmd_search(int argc, char **argv)
 		else if (c == 'p')
 			purpose = optarg;
 		else
-			return c == 'h' ? (printf("usage: %s\n", usage), CLI_EXIT_OK) : cli_usage(usage);
+			return c == 'h' ? (cli_help(argv[0], usage), CLI_EXIT_OK) : cli_usage(usage);
 	}
 	if (argc - optind != 1)
 		return cli_usage(usage);
