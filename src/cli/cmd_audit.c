@@ -118,7 +118,7 @@ int cmd_audit(int argc, char **argv)
 	struct err e;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "d:k:P:c:a:l:y:h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "d:k:P:c:a:l:y:h", opts)) != -1) {
 		switch (opt) {
 		case 'd': db = optarg; break;
 		case 'k': key = optarg; break;
@@ -127,7 +127,7 @@ int cmd_audit(int argc, char **argv)
 		case 'a': if (audit_number(optarg, &after) < 0) return cli_usage(AUDIT_USAGE); break;
 		case 'l': if (audit_number(optarg, &limit) < 0) return cli_usage(AUDIT_USAGE); break;
 		case 'y': if (audit_number(optarg, &years) < 0) return cli_usage(AUDIT_USAGE); break;
-		case 'h': printf("usage: %s\n", AUDIT_USAGE); return CLI_EXIT_OK;
+		case 'h': cli_help(argv[0], AUDIT_USAGE); return CLI_EXIT_OK;
 		default: return cli_usage(AUDIT_USAGE);
 		}
 	}

@@ -116,10 +116,10 @@ int cmd_calendar(int argc, char **argv)
 	struct store *s;
 	int opt, rc, args;
 
-	while ((opt = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "d:h", opts)) != -1) {
 		switch (opt) {
 		case 'd': db = optarg; break;
-		case 'h': printf("usage: %s\n", CALENDAR_USAGE); return CLI_EXIT_OK;
+		case 'h': cli_help(argv[0], CALENDAR_USAGE); return CLI_EXIT_OK;
 		default: return cli_usage(CALENDAR_USAGE);
 		}
 	}

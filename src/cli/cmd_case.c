@@ -201,7 +201,7 @@ int cmd_case(int argc, char **argv)
 
 	memset(&a, 0, sizeof a);
 	err_clear(&e);
-	while ((c = getopt_long(argc, argv, "d:k:r:g:t:c:n:R:o:f:s:D:a:l:OCh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:k:r:g:t:c:n:R:o:f:s:D:a:l:OCh", opts)) != -1) {
 		switch (c) {
 		case 'd': a.db = optarg; break;
 		case 'k': a.kind = optarg; break;
@@ -225,7 +225,7 @@ int cmd_case(int argc, char **argv)
 		case 'a': a.after = optarg; break;
 		case 'l': a.limit = optarg; break;
 		case 'O': a.overdue = 1; break;
-		case 'h': printf("usage: %s\n", CASE_USAGE); json_decref(a.fields); return CLI_EXIT_OK;
+		case 'h': cli_help(argv[0], CASE_USAGE); json_decref(a.fields); return CLI_EXIT_OK;
 		default: json_decref(a.fields); return cli_usage(CASE_USAGE);
 		}
 	}

@@ -23,11 +23,11 @@ int cmd_catalog(int argc, char **argv)
 	struct principal who;
 	struct err e;
 
-	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:h", opts)) != -1) {
 		if (c == 'd')
 			db = optarg;
 		else
-			return c == 'h' ? (printf("usage: %s\n", usage), CLI_EXIT_OK) : cli_usage(usage);
+			return c == 'h' ? (cli_help(argv[0], usage), CLI_EXIT_OK) : cli_usage(usage);
 	}
 	if (optind >= argc)
 		return cli_usage(usage);

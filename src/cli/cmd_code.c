@@ -116,14 +116,14 @@ int cmd_code(int argc, char **argv)
 					      { "note", required_argument, NULL, 'n' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
-	const char *usage = "xinyong code check [--kind uscc|resident_id] [--db DB] [CODE...]\n"
+	const char *usage = "xinyong code check [--kind uscc|resident_id|other] [--db DB] [CODE...]\n"
 			    "       xinyong code exceptions list | add CODE [--note TEXT]";
 	enum code_kind force = CODE_KIND_AUTO;
 	const char *db = NULL, *note = NULL;
 	int c;
 
 	/* GNU getopt permutes, so options may stand before or after the subcommand. */
-	while ((c = getopt_long(argc, argv, "d:k:n:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:k:n:h", opts)) != -1) {
 		if (c == 'd') {
 			db = optarg;
 		} else if (c == 'n') {
@@ -133,10 +133,12 @@ int cmd_code(int argc, char **argv)
 				force = CODE_KIND_USCC;
 			else if (strcmp(optarg, "resident_id") == 0)
 				force = CODE_KIND_RESIDENT_ID;
+			else if (strcmp(optarg, "other") == 0)
+				force = CODE_KIND_OTHER;
 			else
-				return cli_usage(usage);
+				return cli_bad_value("--kind", optarg, "uscc、resident_id 或 other");
 		} else {
-			return c == 'h' ? (printf("usage: %s\n", usage), CLI_EXIT_OK) : cli_usage(usage);
+			return c == 'h' ? (cli_help(argv[0], usage), CLI_EXIT_OK) : cli_usage(usage);
 		}
 	}
 	if (optind < argc && strcmp(argv[optind], "check") == 0)

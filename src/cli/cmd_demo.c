@@ -34,13 +34,13 @@ int cmd_demo(int argc, char **argv)
 	struct err e;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "d:n:p:s:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:n:p:s:h", opts)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'n': dopts.subjects = atoi(optarg); break;
 		case 'p': penalties = atol(optarg); break;
 		case 's': dopts.seed = strtoul(optarg, NULL, 10); break;
-		case 'h': printf("usage: %s\n", usage); return CLI_EXIT_OK;
+		case 'h': cli_help(argv[0], usage); return CLI_EXIT_OK;
 		default: return cli_usage(usage);
 		}
 	}
@@ -52,7 +52,7 @@ int cmd_demo(int argc, char **argv)
 			return cli_fail(&e);
 		return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	}
-	if (!(s = cli_open_store(db)))
+	if (!(s = cli_open_store_create(db)))
 		return CLI_EXIT_USAGE;
 	rc = calendar_install_builtin(s, NULL, &e);
 	if (rc == 0)

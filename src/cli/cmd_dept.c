@@ -105,7 +105,7 @@ int cmd_dept(int argc, char **argv)
 	json_t *doc = NULL;
 	struct err e;
 
-	while ((opt = getopt_long(argc, argv, "d:n:jh", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "d:n:jh", opts)) != -1) {
 		switch (opt) {
 		case 'd': db = optarg; break;
 		case 'n': in.name = optarg; given = 1; break;
@@ -115,7 +115,7 @@ int cmd_dept(int argc, char **argv)
 		case O_CONTACT: in.contact = optarg; given = 1; break;
 		case O_SECTOR: in.sector = optarg; given = 1; break;
 		case 'j': as_json = 1; break;
-		case 'h': printf("usage: %s\n", DEPT_USAGE); return CLI_EXIT_OK;
+		case 'h': cli_help(argv[0], DEPT_USAGE); return CLI_EXIT_OK;
 		default: return cli_usage(DEPT_USAGE);
 		}
 	}

@@ -1,6 +1,7 @@
 /* cmd_init.c - `xinyong init --db DB`: an empty platform with the built-in catalog and
  * holiday calendar.  On an existing platform it adds what is missing of them (a year of
- * the built-in calendar the database lacks) and changes nothing else. */
+ * the built-in calendar the database lacks) and changes nothing else.  With demo and
+ * serve --init, the only commands that create a SQLite file (never its directory). */
 #include "cli.h"
 
 #include "core/err.h"
@@ -22,15 +23,15 @@ int cmd_init(int argc, char **argv)
 	struct err e;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:h", opts)) != -1) {
 		if (c == 'd')
 			db = optarg;
 		else
-			return c == 'h' ? (printf("usage: %s\n", usage), CLI_EXIT_OK) : cli_usage(usage);
+			return c == 'h' ? (cli_help(argv[0], usage), CLI_EXIT_OK) : cli_usage(usage);
 	}
 	if (optind != argc)
 		return cli_usage(usage);
-	s = cli_open_store(db);
+	s = cli_open_store_create(db);
 	if (!s)
 		return CLI_EXIT_USAGE;
 	err_clear(&e);

@@ -61,11 +61,7 @@ int cmd_migrate(int argc, char **argv)
 					      { "verify-only", no_argument, NULL, 'v' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
-	const char *usage = "xinyong migrate --from URL --to URL [--page N] [--verify-only]\n"
-			    "  URL: sqlite:PATH, a file path, or postgresql://USER@HOST:PORT/DB\n"
-			    "  --page N       rows per page, each page one transaction on the "
-			    "target (default 1000)\n"
-			    "  --verify-only  only compare the two databases, table by table";
+	const char *usage = "xinyong migrate --from URL --to URL [--page N] [--verify-only]";
 	struct migrate_options mopts = { 0, 0, migrate_print_progress, NULL };
 	struct store *from = NULL, *to = NULL;
 	const char *from_url = NULL, *to_url = NULL;
@@ -74,7 +70,7 @@ int cmd_migrate(int argc, char **argv)
 	struct err e;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "f:t:p:vh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "f:t:p:vh", opts)) != -1) {
 		switch (c) {
 		case 'f': from_url = optarg; break;
 		case 't': to_url = optarg; break;
@@ -92,7 +88,7 @@ int cmd_migrate(int argc, char **argv)
 			mopts.page = n;
 			break;
 		}
-		case 'h': printf("usage: %s\n", usage); return CLI_EXIT_OK;
+		case 'h': cli_help(argv[0], usage); return CLI_EXIT_OK;
 		default: return cli_usage(usage);
 		}
 	}

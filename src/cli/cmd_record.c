@@ -38,12 +38,12 @@ int cmd_record(int argc, char **argv)
 	long long id;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "d:t:r:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:t:r:h", opts)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 't': to = optarg; break;
 		case 'r': reason = optarg; break;
-		case 'h': printf("usage: %s\n", RECORD_USAGE); return CLI_EXIT_OK;
+		case 'h': cli_help(argv[0], RECORD_USAGE); return CLI_EXIT_OK;
 		default: return cli_usage(RECORD_USAGE);
 		}
 	}

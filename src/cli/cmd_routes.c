@@ -15,7 +15,7 @@ int cmd_routes(int argc, char **argv)
 	size_t i;
 
 	if (argc > 1)
-		return strcmp(argv[1], "--help") == 0 ? (puts("usage: xinyong routes"), CLI_EXIT_OK)
+		return strcmp(argv[1], "--help") == 0 ? cli_help(argv[0], "xinyong routes")
 						      : cli_usage("xinyong routes");
 	routes = http_routes_json();
 	for (i = 0; i < json_array_size(routes); i++)

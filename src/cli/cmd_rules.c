@@ -33,10 +33,10 @@ int cmd_rules(int argc, char **argv)
 	struct err e;
 	int c, rc, nargs;
 
-	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:h", opts)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
-		case 'h': printf("usage: %s\n", RULES_USAGE); return CLI_EXIT_OK;
+		case 'h': cli_help(argv[0], RULES_USAGE); return CLI_EXIT_OK;
 		default: return cli_usage(RULES_USAGE);
 		}
 	}

@@ -31,7 +31,7 @@ int cmd_search(int argc, char **argv)
 	json_t *doc;
 	struct err e;
 
-	while ((c = getopt_long(argc, argv, "d:n:cp:r:t:C:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:n:cp:r:t:C:h", opts)) != -1) {
 		if (c == 'd')
 			db = optarg;
 		else if (c == 'n') {
@@ -56,7 +56,7 @@ int cmd_search(int argc, char **argv)
 		else if (c == 'C')
 			query.cursor = optarg;
 		else
-			return c == 'h' ? (printf("usage: %s\n", usage), CLI_EXIT_OK) : cli_usage(usage);
+			return c == 'h' ? (cli_help(argv[0], usage), CLI_EXIT_OK) : cli_usage(usage);
 	}
 	if (argc - optind != 1)
 		return cli_usage(usage);

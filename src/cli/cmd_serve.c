@@ -1,7 +1,7 @@
 /*
  * cmd_serve.c - `xinyong serve`: the HTTP API and the web pages until SIGINT or SIGTERM.
  *
- *   xinyong serve [--db URL] [--listen HOST:PORT] [--web DIR] [--max-body SIZE]
+ *   xinyong serve [--db URL] [--init] [--listen HOST:PORT] [--web DIR] [--max-body SIZE]
  *                 [--max-connections N] [--db-pool N] [--tls-cert FILE --tls-key FILE]
  *
  * --spool-dir (or $XINYONG_SPOOL_DIR) is where uploads wait until ingested (default
@@ -39,14 +39,68 @@
 #include "http/http.h"
 #include "http/http_config.h"
 #include "service/audit_trail.h"
+#include "service/calendar.h"
+#include "service/rules.h"
 #include "store/store.h"
 
 #define SERVE_USAGE                                                                        \
-	"xinyong serve [--db URL] [--listen HOST:PORT] [--web DIR] [--max-body SIZE] "     \
+	"xinyong serve [--db URL] [--init] [--listen HOST:PORT] [--web DIR] [--max-body SIZE] "     \
 	"[--max-connections N] [--db-pool N] [--tls-cert FILE --tls-key FILE] "           \
 	"[--rate-limit N] [--audit-key FILE] [--checkpoint-every SECONDS] "                 \
 	"[--spool-dir DIR] [--spool-quota SIZE] [--head-timeout SECONDS] "                 \
 	"[--idle-timeout SECONDS] [--max-per-address N] [--threads N]"
+
+#define SERVE_HELP                                                                          \
+	"usage: " SERVE_USAGE "\n"                                                          \
+	"\n"                                                                                 \
+	"Serves the HTTP API (docs/api.md) and the web pages until SIGINT or SIGTERM.\n"      \
+	"\n"                                                                                 \
+	"options:\n"                                                                         \
+	"  --db DB                 the platform database (default $XINYONG_DB, else\n"        \
+	"                          var/xinyong.db); it must exist unless --init is given\n"    \
+	"  --init                  create the SQLite file when missing (never its directory)\n" \
+	"                          and load the built-in catalog, calendar and rules\n"      \
+	"  --listen HOST:PORT      where to listen (default 127.0.0.1:8080; port 0: any)\n"   \
+	"  --web DIR               the web pages' directory\n"                                \
+	"  --max-body SIZE         largest request body, e.g. 1G, 512M (default 512M)\n"       \
+	"  --max-connections N     connections in all, 1-10000 (default 1024)\n"             \
+	"  --max-per-address N     connections from one address, 1-10000 (default 128)\n"     \
+	"  --threads N             worker threads, 1-256 (default 8)\n"                      \
+	"  --db-pool N             database handles kept, 1-10000 (default 16,\n"            \
+	"                          $XINYONG_DB_POOL)\n"                                       \
+	"  --tls-cert FILE         PEM certificate for HTTPS (with --tls-key;\n"             \
+	"                          $XINYONG_TLS_CERT)\n"                                      \
+	"  --tls-key FILE          PEM key for HTTPS ($XINYONG_TLS_KEY)\n"                    \
+	"  --rate-limit N          anonymous requests a minute per address (default 120; 0: off)\n"     \
+	"  --audit-key FILE        Ed25519 key to sign audit checkpoints\n"                 \
+	"                          ($XINYONG_AUDIT_KEY)\n"                                    \
+	"  --checkpoint-every S    seconds between checkpoints (default 600)\n"             \
+	"  --spool-dir DIR         where uploads wait ($XINYONG_SPOOL_DIR)\n"               \
+	"  --spool-quota SIZE      bytes all uploads in flight may hold (default 4 x --max-body)\n"    \
+	"  --head-timeout S        seconds for a whole request head (default 10)\n"          \
+	"  --idle-timeout S        seconds a kept-alive connection may idle (default 30)\n"   \
+	"  --help                  this text\n"                                               \
+	"\n"                                                                                 \
+	"examples:\n"                                                                        \
+	"  xinyong serve --db var/xinyong.db --listen 127.0.0.1:8080 --web web\n"              \
+	"  xinyong serve --init --db /srv/xinyong/platform.db --listen 0.0.0.0:8080\n"
+
+/* The options that take a value. */
+static int serve_known(const char *opt)
+{
+	static const char *const known[] = {
+		"--db", "--listen", "--web", "--max-body", "--spool-dir", "--spool-quota",
+		"--max-connections", "--max-per-address", "--threads", "--head-timeout",
+		"--idle-timeout", "--db-pool", "--tls-cert", "--tls-key", "--rate-limit",
+		"--audit-key", "--checkpoint-every",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof known / sizeof *known; i++)
+		if (strcmp(opt, known[i]) == 0)
+			return 1;
+	return 0;
+}
 
 /* How often the server signs the audit trail's head when it has the key. */
 #define SERVE_CHECKPOINT_SECONDS 600
@@ -125,7 +179,7 @@ int cmd_serve(int argc, char **argv)
 	sigset_t stop, old;
 	struct err e;
 	char host[256];
-	int i, sig = 0, rc = CLI_EXIT_USAGE;
+	int i, sig = 0, init = 0, rc = CLI_EXIT_USAGE;
 
 	err_clear(&e);
 	/* Every option takes a value, so the arguments go in pairs. */
@@ -134,11 +188,23 @@ int cmd_serve(int argc, char **argv)
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
-			printf("usage: %s\n", SERVE_USAGE);
+			fputs(SERVE_HELP, stdout);
 			return CLI_EXIT_OK;
 		}
-		if (!val)
+		if (strcmp(opt, "--init") == 0) {
+			init = 1;
+			i--; /* a flag: the next argument is an option again */
+			continue;
+		}
+		if (strncmp(opt, "--", 2) != 0 || !serve_known(opt)) {
+			fprintf(stderr, "xinyong serve: 不认识的选项 %s（本命令没有这个选项）\n"
+				"运行 xinyong serve --help 查看全部选项、取值与示例。\n", opt);
 			return cli_usage(SERVE_USAGE);
+		}
+		if (!val) {
+			fprintf(stderr, "xinyong serve: 选项 %s 缺少取值\n", opt);
+			return cli_usage(SERVE_USAGE);
+		}
 		if (strcmp(opt, "--db") == 0) {
 			db = val;
 		} else if (strcmp(opt, "--listen") == 0) {
@@ -221,9 +287,14 @@ int cmd_serve(int argc, char **argv)
 	/* A client that hangs up mid-response must not kill the server. */
 	signal(SIGPIPE, SIG_IGN);
 
-	store = cli_open_store(db);
+	store = init ? cli_open_store_create(db) : cli_open_store(db);
 	if (!store)
 		goto out;
+	if (init && (calendar_install_builtin(store, NULL, &e) < 0 ||
+		     rules_install_builtin(store, &e) < 0)) {
+		cli_fail(&e);
+		goto out;
+	}
 	if (http_server_start(store, &cfg, &srv, &e) < 0) {
 		cli_fail(&e);
 		goto out;

@@ -25,7 +25,7 @@ int cmd_subject(int argc, char **argv)
 	json_t *doc;
 	struct err e;
 
-	while ((c = getopt_long(argc, argv, "d:cp:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:cp:h", opts)) != -1) {
 		if (c == 'd')
 			db = optarg;
 		else if (c == 'c')
@@ -33,7 +33,7 @@ int cmd_subject(int argc, char **argv)
 		else if (c == 'p')
 			purpose = optarg;
 		else
-			return c == 'h' ? (printf("usage: %s\n", usage), CLI_EXIT_OK) : cli_usage(usage);
+			return c == 'h' ? (cli_help(argv[0], usage), CLI_EXIT_OK) : cli_usage(usage);
 	}
 	if (argc - optind != 2 || strcmp(argv[optind], "show") != 0)
 		return cli_usage(usage);

@@ -9,7 +9,8 @@
  *   user passwd NAME [--password-stdin]   set the password (unlocks the account), or
  *        without --password-stdin issue a new activation code
  *   user disable NAME
- *   user list
+ *   user list [--json]   a table of the accounts, or with --json the document
+ *        GET /api/v1/users answers
  * A password read from standard input is its first line, without the line ending.
  */
 #include "cli.h"
@@ -29,7 +30,44 @@
 	"[--display-name TEXT] [--password-stdin]\n"                                         \
 	"       xinyong user [--db DB] passwd NAME [--password-stdin]\n"                     \
 	"       xinyong user [--db DB] disable NAME\n"                                       \
-	"       xinyong user [--db DB] list"
+	"       xinyong user [--db DB] list [--json]"
+
+#define USER_HELP                                                                           \
+	"usage: " USER_USAGE "\n"                                                            \
+	"\n"                                                                                 \
+	"Accounts of people (docs/security.md).  The database must exist (xinyong init).\n"    \
+	"\n"                                                                                 \
+	"subcommands:\n"                                                                     \
+	"  add NAME             a new account; without --password-stdin it gets a one-time\n"  \
+	"                       activation code, printed with it (POST /api/v1/activate)\n"    \
+	"  passwd NAME          set the password (and unlock), or issue a new activation code\n" \
+	"  disable NAME         disable the account and end its sessions\n"                     \
+	"  list                 every account: a table, or JSON with --json\n"                  \
+	"\n"                                                                                 \
+	"options:\n"                                                                         \
+	"  --db DB              the platform database (default $XINYONG_DB, else\n"             \
+	"                       var/xinyong.db)\n"                                              \
+	"  --roles R[,R]        add: roles, from subject, submitter, handler, dept_admin,\n"    \
+	"                       operator, admin, auditor\n"                                    \
+	"  --dept CODE          add: the department (USCC) a submitter, handler or\n"          \
+	"                       dept_admin works for\n"                                         \
+	"  --subject CODE       add: the subject (USCC or ID number) a subject account is\n"    \
+	"  --display-name TEXT  add: the name shown for the account\n"                         \
+	"  --password-stdin     add, passwd: read the password from the first line of stdin\n"  \
+	"  --json               list: JSON instead of a table\n"                               \
+	"  --help               this text\n"                                                   \
+	"\n"                                                                                 \
+	"examples:\n"                                                                        \
+	"  xinyong user add li_ming --roles submitter --dept 11441200MB2C12340X \\\n"          \
+	"      --display-name 李明\n"                                                          \
+	"  printf '%s\\n' \"$PW\" | xinyong user passwd li_ming --password-stdin\n"             \
+	"  xinyong user list --json\n"
+
+static const struct cli_column user_columns[] = {
+	{ "账号", "name" },          { "姓名", "display_name" }, { "角色", "roles" },
+	{ "部门", "dept" },          { "主体", "subject" },      { "已激活", "activated" },
+	{ "已停用", "disabled" },    { "锁定至", "locked_until" }, { "创建时间", "created_at" },
+};
 
 /* Reads one line of standard input into out; -1 when there is none or it is too long. */
 static int user_read_password(char *out, size_t size)
@@ -53,18 +91,19 @@ int cmd_user(int argc, char **argv)
 					      { "subject", required_argument, NULL, 's' },
 					      { "display-name", required_argument, NULL, 'n' },
 					      { "password-stdin", no_argument, NULL, 'p' },
+					      { "json", no_argument, NULL, 'j' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
 	struct account_new n = { NULL, NULL, NULL, NULL, NULL, NULL };
 	char password[PASSWORD_MAX_BYTES + 2];
 	const char *db = NULL, *sub;
-	int c, from_stdin = 0, rc, nargs;
+	int c, from_stdin = 0, as_json = 0, rc, nargs;
 	struct principal who;
 	struct store *s;
 	json_t *doc = NULL;
 	struct err e;
 
-	while ((c = getopt_long(argc, argv, "d:r:D:s:n:ph", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:r:D:s:n:pjh", opts)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'r': n.roles = optarg; break;
@@ -72,7 +111,8 @@ int cmd_user(int argc, char **argv)
 		case 's': n.subject_code = optarg; break;
 		case 'n': n.display_name = optarg; break;
 		case 'p': from_stdin = 1; break;
-		case 'h': printf("usage: %s\n", USER_USAGE); return CLI_EXIT_OK;
+		case 'j': as_json = 1; break;
+		case 'h': fputs(USER_HELP, stdout); return CLI_EXIT_OK;
 		default: return cli_usage(USER_USAGE);
 		}
 	}
@@ -84,8 +124,14 @@ int cmd_user(int argc, char **argv)
 	      : (strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0 ||
 		 strcmp(sub, "disable") == 0) && nargs == 1))
 		return cli_usage(USER_USAGE);
-	if (strcmp(sub, "add") == 0 && !n.roles)
+	if (strcmp(sub, "add") == 0 && !n.roles) {
+		fputs("xinyong user add: 缺少 --roles（角色，例如 submitter、handler、operator）\n", stderr);
 		return cli_usage(USER_USAGE);
+	}
+	if (as_json && strcmp(sub, "list") != 0) {
+		fputs("xinyong user: --json 只用于 list\n", stderr);
+		return cli_usage(USER_USAGE);
+	}
 	if (from_stdin && user_read_password(password, sizeof password) < 0) {
 		fprintf(stderr, "xinyong: request.invalid: 未能从标准输入读到密码（一行，不超过 %d 字节）\n",
 			PASSWORD_MAX_BYTES);
@@ -115,7 +161,11 @@ int cmd_user(int argc, char **argv)
 	store_close(s);
 	if (rc < 0)
 		return cli_fail(&e);
-	cli_print_json(doc, 1);
+	if (strcmp(sub, "list") == 0 && !as_json)
+		cli_print_table(json_object_get(doc, "users"), user_columns,
+				sizeof user_columns / sizeof *user_columns);
+	else
+		cli_print_json(doc, 1);
 	json_decref(doc);
 	return CLI_EXIT_OK;
 }

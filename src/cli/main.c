@@ -17,6 +17,7 @@ struct command {
 static const struct command commands[] = {
 	{ "init", cmd_init, "create an empty platform database with the built-in catalog" },
 	{ "ingest", cmd_ingest, "ingest department files (CSV, JSON, NDJSON) as batches" },
+	{ "batch", cmd_batch, "list batches; show one and its rejected rows" },
 	{ "code", cmd_code, "check unified social credit codes and resident ID numbers" },
 	{ "catalog", cmd_catalog, "list, show and import catalog categories" },
 	{ "subject", cmd_subject, "show a subject's archive" },

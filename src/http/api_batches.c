@@ -3,6 +3,8 @@
  *   POST /api/v1/batches?category=..[&dept=..][&name=..]  body: the file (CSV, JSON,
  *        NDJSON; UTF-8 or GB18030), spooled to disk by the server -> 201 with summary;
  *        the department is the caller's own (a submitter's, or a department token's)
+ *   GET  /api/v1/batches[?after=..][&limit=..]           the caller's department's
+ *        batches (operators and admins: every department's), newest first, paged
  *   GET  /api/v1/batches/{id}                            the batch summary
  *   GET  /api/v1/batches/{id}/rejects[?format=csv]       its rejected rows, JSON or CSV
  */
@@ -170,6 +172,18 @@ static long api_batches_limit(const struct http_request *req)
 	errno = 0;
 	n = strtol(v, &end, 10);
 	return errno || *end || n < 1 ? -1 : n;
+}
+
+int api_batches_list(struct http_request *req, struct http_response *res, struct err *e)
+{
+	struct store *s;
+	json_t *page = NULL;
+
+	s = http_request_store(req, e);
+	if (!s || batches_list(s, &req->who, http_request_arg(req, "after"),
+			       api_batches_limit(req), &page, e) < 0)
+		return -1;
+	return http_reply_json(res, 200, page, e);
 }
 
 int api_batches_rejects(struct http_request *req, struct http_response *res, struct err *e)

@@ -191,6 +191,7 @@ int api_not_found(struct http_request *req, struct http_response *res, struct er
 int api_subjects_show(struct http_request *req, struct http_response *res, struct err *e);
 int api_subjects_search(struct http_request *req, struct http_response *res,
 			struct err *e);
+int api_batches_list(struct http_request *req, struct http_response *res, struct err *e);
 int api_batches_create(struct http_request *req, struct http_response *res, struct err *e);
 int api_batches_show(struct http_request *req, struct http_response *res, struct err *e);
 int api_batches_rejects(struct http_request *req, struct http_response *res,

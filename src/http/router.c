@@ -37,6 +37,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/catalog/{id}", api_catalog_show, 0, BODY_NONE, ANY_USER, 0 },
 	{ "POST", "/api/v1/batches", api_batches_create, 0, BODY_UPLOAD, ROLE_SUBMITTER,
 	  SCOPE_BATCHES_WRITE },
+	{ "GET", "/api/v1/batches", api_batches_list, 0, BODY_NONE, BATCH_READERS, SCOPE_BATCHES_READ },
 	{ "GET", "/api/v1/batches/{id}", api_batches_show, 0, BODY_NONE, BATCH_READERS, SCOPE_BATCHES_READ },
 	{ "GET", "/api/v1/batches/{id}/rejects", api_batches_rejects, 0, BODY_NONE, BATCH_READERS,
 	  SCOPE_BATCHES_READ },

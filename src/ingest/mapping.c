@@ -103,6 +103,17 @@ int mapping_count_required(const struct mapping *m)
 	return n;
 }
 
+int mapping_count_columns(const struct mapping *m)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < m->ncols; i++)
+		if (m->col_field[i] >= 0)
+			n++;
+	return n;
+}
+
 void mapping_describe_expected(const struct category *cat, struct buf *b)
 {
 	size_t i;

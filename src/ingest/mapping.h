@@ -30,6 +30,8 @@ int mapping_init(struct mapping *m, const struct category *cat, struct err *e);
 int mapping_update(struct mapping *m, const struct reader *r, struct err *e);
 /* Number of required fields (unconditionally required or required_if) the file has. */
 int mapping_count_required(const struct mapping *m);
+/* Number of the file's columns (of those examined so far) that name a field. */
+int mapping_count_columns(const struct mapping *m);
 /* Appends the expected column names, separated by "、", to b. */
 void mapping_describe_expected(const struct category *cat, struct buf *b);
 void mapping_free(struct mapping *m);

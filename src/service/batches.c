@@ -10,7 +10,10 @@
 #include "core/code.h"
 #include "core/err.h"
 #include "core/publicity_period.h"
+#include "core/text.h"
+#include "ingest/mapping.h"
 #include "ingest/pipeline.h"
+#include "ingest/reader.h"
 #include "principal.h"
 #include "rules.h"
 #include "store/store.h"
@@ -24,6 +27,20 @@ static json_t *batches_summary(const struct store_batch *b)
 			 (int)b->rows, "accepted", (int)b->accepted, "duplicates",
 			 (int)b->duplicates, "rejected", (int)b->rejected, "warnings",
 			 (int)b->warnings);
+}
+
+/* The summary with what the batch was: batches_show's and each of batches_list's. */
+static json_t *batches_detail(const struct store_batch *b)
+{
+	json_t *o = batches_summary(b);
+
+	json_object_set_new(o, "category", json_string(b->category));
+	json_object_set_new(o, "dept", json_string(b->dept_code));
+	json_object_set_new(o, "source", json_string(b->source));
+	json_object_set_new(o, "format", json_string(b->format));
+	json_object_set_new(o, "encoding", json_string(b->encoding));
+	json_object_set_new(o, "created_at", json_string(b->created_at));
+	return o;
 }
 
 /* The submitting department is identified by its unified social credit code. */
@@ -99,6 +116,82 @@ static int batches_may_submit(const struct principal *who, const char *dept, str
 	return access_check(who, ACCESS_BATCH_SUBMIT, &t, e);
 }
 
+/* The category whose fields the file's header names most (batches_header_hint). */
+struct header_fit {
+	const struct reader *reader;
+	const char *chosen;
+	int best;
+	char best_id[64];
+	char best_name[128];
+};
+
+/* How many of the reader's columns name a field of `cat`; -1 when it cannot tell. */
+static int batches_columns_fit(const struct category *cat, const struct reader *r)
+{
+	struct mapping m;
+	struct err e;
+	int n = -1;
+
+	err_clear(&e);
+	if (mapping_init(&m, cat, &e) == 0 && mapping_update(&m, r, &e) == 0)
+		n = mapping_count_columns(&m);
+	if (m.cat)
+		mapping_free(&m);
+	return n;
+}
+
+static int batches_fit_one(void *ctx, const char *id, const char *json)
+{
+	struct header_fit *f = ctx;
+	struct category *cat;
+	int n;
+
+	if (strcmp(id, f->chosen) == 0 || catalog_parse(json, &cat, NULL) < 0)
+		return 0;
+	n = batches_columns_fit(cat, f->reader);
+	if (n > f->best) {
+		f->best = n;
+		snprintf(f->best_id, sizeof f->best_id, "%s", id);
+		snprintf(f->best_name, sizeof f->best_name, "%s", cat->name);
+	}
+	catalog_free(cat);
+	return 0;
+}
+
+/* When the file's header names more fields of another category than of the one it was
+ * sent as, says so in `out` ("表头与行政许可不符…"); "" otherwise, and whenever the
+ * file cannot be read again.  Only the header is read (and a JSON file's first
+ * object, whose keys are its columns). */
+static void batches_header_hint(struct store *s, const struct category *cat,
+				const struct ingest_request *req, char *out, size_t size)
+{
+	struct header_fit f = { NULL, cat->id, 0, "", "" };
+	struct reader *r = NULL;
+	struct reader_row row;
+	struct err e;
+	int mine;
+
+	out[0] = '\0';
+	err_clear(&e);
+	if (reader_open_named(req->path, req->source_name, req->format, &r, &e) < 0)
+		return;
+	if (reader_column_count(r) == 0 && reader_next(r, &row, &e) < 0)
+		goto out;
+	f.reader = r;
+	mine = batches_columns_fit(cat, r);
+	f.best = mine;
+	if (mine < 0 || store_category_list(s, batches_fit_one, &f, &e) < 0 || !f.best_id[0])
+		goto out;
+	snprintf(out, size,
+		 "表头与%s（%s）不符：文件的 %zu 列中只有 %d 列是%s的字段，却有 %d 列是%s（%s）的字段。"
+		 "请确认信息类是否选对，如确为%s，请改按信息类 %s 报送",
+		 cat->name, cat->id, reader_column_count(r), mine, cat->name, f.best, f.best_name,
+		 f.best_id, f.best_name, f.best_id);
+	text_utf8_clip(out);
+out:
+	reader_close(r);
+}
+
 int batches_ingest(struct store *s, const struct ingest_request *req, json_t **summary,
 		   struct err *e)
 {
@@ -107,7 +200,7 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
 	struct pipeline_stats stats;
 	struct category *cat = NULL;
 	struct publicity_regimes regimes = { NULL, 0 };
-	char dept[CODE_MAX], sector[DEPT_SECTOR_SIZE] = "";
+	char dept[CODE_MAX], sector[DEPT_SECTOR_SIZE] = "", hint[ERR_MESSAGE_MAX] = "";
 	int rc;
 
 	*summary = NULL;
@@ -138,10 +231,26 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
 	preq.before_commit_ctx = (void *)req->who;
 	rc = pipeline_run(s, &preq, &batch, &stats, e);
 	publicity_regimes_free(&regimes);
+	if (rc < 0 && (strcmp(e->reason, "file.no_columns") == 0 ||
+		       strcmp(e->reason, "file.mostly_rejected") == 0)) {
+		/* The likelier mistake first: the message has room for one of the two. */
+		batches_header_hint(s, cat, req, hint, sizeof hint);
+		if (hint[0]) {
+			char was[ERR_MESSAGE_MAX], reason[sizeof e->reason];
+
+			snprintf(was, sizeof was, "%s", e->message);
+			snprintf(reason, sizeof reason, "%s", e->reason);
+			err_set(e, reason, "%s。%s", hint, was);
+		}
+	} else if (rc == 0 && batch.rejected > 0) {
+		batches_header_hint(s, cat, req, hint, sizeof hint);
+	}
 	catalog_free(cat);
 	if (rc < 0)
 		return -1;
 	*summary = batches_summary(&batch);
+	if (hint[0])
+		json_object_set_new(*summary, "header_hint", json_string(hint));
 	if (stats.problems_omitted) {
 		json_object_set_new(*summary, "problems_omitted",
 				    json_integer(stats.problems_omitted));
@@ -160,13 +269,61 @@ int batches_show(struct store *s, const struct principal *who, int64_t id, json_
 		return -1;
 	if (!found || !batches_visible(who, &b))
 		return err_set(e, "batch.not_found", "批次 %lld 不存在", (long long)id);
-	*out = batches_summary(&b);
-	json_object_set_new(*out, "category", json_string(b.category));
-	json_object_set_new(*out, "dept", json_string(b.dept_code));
-	json_object_set_new(*out, "source", json_string(b.source));
-	json_object_set_new(*out, "format", json_string(b.format));
-	json_object_set_new(*out, "encoding", json_string(b.encoding));
-	json_object_set_new(*out, "created_at", json_string(b.created_at));
+	*out = batches_detail(&b);
+	return 0;
+}
+
+struct batch_page {
+	json_t *arr;
+	int64_t last;
+};
+
+static int batches_list_one(void *ctx, const struct store_batch *b)
+{
+	struct batch_page *pg = ctx;
+
+	json_array_append_new(pg->arr, batches_detail(b));
+	pg->last = b->id;
+	return 0;
+}
+
+int batches_list(struct store *s, const struct principal *who, const char *after, long limit,
+		 json_t **out, struct err *e)
+{
+	struct batch_page pg = { NULL, 0 };
+	const char *dept = NULL;
+	long long before = 0;
+	char next[24];
+	int used = 0;
+
+	*out = NULL;
+	if (limit < 0 || limit > BATCHES_LIST_MAX)
+		return err_set_field(e, "request.invalid", "limit", "每页条数应为 1 到 %d",
+				     BATCHES_LIST_MAX);
+	if (after && *after &&
+	    (sscanf(after, "%lld%n", &before, &used) != 1 || after[used] || before <= 0))
+		return err_set_field(e, "request.invalid", "after",
+				     "翻页位置“%s”无效：请使用上一页返回的 next 值", after);
+	/* Every department's batches for whom no department binds (a NULL target is
+	 * nobody's), else the caller's own department's. */
+	if (!access_may(who, ACCESS_BATCH_READ, NULL)) {
+		const struct access_target own = { NULL, who->dept_code };
+
+		if (access_check(who, ACCESS_BATCH_READ, &own, e) < 0)
+			return -1;
+		dept = who->dept_code;
+	}
+	if (!limit)
+		limit = BATCHES_LIST_DEFAULT;
+	pg.arr = json_array();
+	if (store_batch_list(s, dept, (int64_t)before, limit, batches_list_one, &pg, e) < 0) {
+		json_decref(pg.arr);
+		return -1;
+	}
+	/* A full page may be followed by more; the next page says when it is the last. */
+	snprintf(next, sizeof next, "%lld", (long long)pg.last);
+	*out = json_pack("{s:o, s:s?}", "batches", pg.arr, "next",
+			 (long)json_array_size(pg.arr) == limit && pg.last > 1 ? next : NULL);
 	return 0;
 }
 

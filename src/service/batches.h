@@ -53,6 +53,18 @@ int batches_ingest(struct store *s, const struct ingest_request *req, json_t **s
  * token and the batch is another department's (so that batch numbers cannot be probed). */
 int batches_show(struct store *s, const struct principal *who, int64_t id, json_t **out,
 		 struct err *e);
+#define BATCHES_LIST_DEFAULT 50
+#define BATCHES_LIST_MAX 1000
+
+/* One page of batches, newest first: {"batches": [summary as batches_show, ...],
+ * "next": "ID" | null}.  A department's user or token sees its own department's only;
+ * operators, admins and the console every department's.  `after` is the previous page's
+ * "next" (NULL or "": the newest); `limit` 0 is BATCHES_LIST_DEFAULT, at most
+ * BATCHES_LIST_MAX.  A malformed cursor or limit is `request.invalid`; a caller who may
+ * read no batch is `auth.forbidden`.  *out is new. */
+int batches_list(struct store *s, const struct principal *who, const char *after, long limit,
+		 json_t **out, struct err *e);
+
 #define BATCHES_PAGE_DEFAULT 1000
 #define BATCHES_PAGE_MAX 10000
 

@@ -15,7 +15,13 @@
 struct err;
 struct store;
 
-/* s may be NULL (no operator exception list).  Returns a new reference. */
+/* As `code check` judges a code: by code_check (core/code.h), and besides
+ *   - a code written with spaces inside ("9144 1200 ...") is checked without them, with
+ *     the warning `code.inner_space` ("normalized" shows it without);
+ *   - with `force` CODE_KIND_AUTO, input that is neither 18 characters nor 15 digits is
+ *     invalid with `code.kind_unknown` (kind "other"): its kind cannot be judged by its
+ *     shape, and other documents must be asked for with CODE_KIND_OTHER.
+ * s may be NULL (no operator exception list).  Returns a new reference. */
 json_t *codes_check(struct store *s, const char *input, enum code_kind force);
 
 /* The same, with an explicit exception callback (NULL for none). */

@@ -267,26 +267,6 @@ static int sqlite_fail_at(struct err *e, const char *what, const char *path, con
 	return store__fail(e, what, detail);
 }
 
-/* Creates the file's parent directory when it is missing (one level: `var/` of the
- * default path), so that a fresh checkout runs without a setup step. */
-static int sqlite_make_parent(const char *path, struct err *e)
-{
-	const char *slash = strrchr(path, '/');
-	struct stat st;
-	char *dir;
-	int rc = 0;
-
-	if (!slash || slash == path || strcmp(path, ":memory:") == 0)
-		return 0;
-	dir = strndup(path, (size_t)(slash - path));
-	if (!dir)
-		return err_set(e, "store.error", "内存不足");
-	if (stat(dir, &st) != 0 && mkdir(dir, 0755) != 0 && errno != EEXIST)
-		rc = sqlite_fail_at(e, "创建数据库目录", dir, strerror(errno));
-	free(dir);
-	return rc;
-}
-
 /* Creates a missing database file readable by its owner only.  SQLite would create it
  * 0644 (less the umask), and gives its -wal, -shm and -journal files the database file's
  * mode, so creating the file first keeps all of them private: they hold ID numbers and
@@ -308,8 +288,6 @@ int store_sqlite_connect(struct store *s, const char *path, struct err *e)
 	struct sqlite_store *q;
 	char *msg = NULL;
 
-	if (sqlite_make_parent(path, e) < 0)
-		return -1;
 	q = calloc(1, sizeof *q);
 	if (!q || !(s->location = strdup(path))) {
 		free(q);

@@ -8,9 +8,11 @@
 #include "core/err.h"
 #include "core/text.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define STORE_DEFAULT_PATH "var/xinyong.db"
 
@@ -166,7 +168,45 @@ static const char *store_sqlite_path(const char *url, struct err *e)
 	return url;
 }
 
-int store_open(const char *url, struct store **out, struct err *e)
+/* Whether a SQLite database may be opened at `path`: with `create`, its directory must
+ * exist (a missing one is never created: a mistyped path must not leave directories
+ * behind); without, the file itself must exist.  The message names the path: it is the
+ * operator's own argument, and only the command line opens a store by path. */
+static int store_sqlite_check_path(const char *path, int create, struct err *e)
+{
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	char *dir;
+	int dir_ok;
+
+	if (strcmp(path, ":memory:") == 0)
+		return 0;
+	if (!create && stat(path, &st) == 0)
+		return 0;
+	if (!create && errno != ENOENT)
+		return 0; /* left to sqlite3_open_v2 to report */
+	if (!slash || slash == path) {
+		dir_ok = 1;
+	} else {
+		if (!(dir = strndup(path, (size_t)(slash - path))))
+			return err_set(e, "store.error", "内存不足");
+		dir_ok = stat(dir, &st) == 0 || errno != ENOENT;
+		if (!dir_ok)
+			err_set(e, "store.not_found",
+				"数据库目录 %s 不存在（不会自动创建目录）：请先创建该目录，"
+				"或用 --db 指定已有目录中的文件", dir);
+		free(dir);
+		if (!dir_ok)
+			return -1;
+	}
+	if (create)
+		return 0;
+	return err_set(e, "store.not_found",
+		       "数据库 %s 不存在：只有 xinyong init（或 demo、serve --init）会创建数据库，"
+		       "请先运行 xinyong init --db %s，或检查 --db 与 XINYONG_DB", path, path);
+}
+
+static int store_open_mode(const char *url, int create, struct store **out, struct err *e)
 {
 	struct store *s;
 	const char *path;
@@ -189,7 +229,9 @@ int store_open(const char *url, struct store **out, struct err *e)
 	} else {
 		s->be = &store_sqlite_backend;
 		path = store_sqlite_path(url, e);
-		rc = path ? store_sqlite_connect(s, path, e) : -1;
+		rc = path && store_sqlite_check_path(path, create, e) == 0 ?
+			     store_sqlite_connect(s, path, e) :
+			     -1;
 	}
 	if (rc < 0 || store_migrate(s, e) < 0) {
 		store_close(s);
@@ -197,6 +239,16 @@ int store_open(const char *url, struct store **out, struct err *e)
 	}
 	*out = s;
 	return 0;
+}
+
+int store_open(const char *url, struct store **out, struct err *e)
+{
+	return store_open_mode(url, 1, out, e);
+}
+
+int store_open_existing(const char *url, struct store **out, struct err *e)
+{
+	return store_open_mode(url, 0, out, e);
 }
 
 void store_close(struct store *s)
@@ -837,6 +889,31 @@ int store_batch_get(struct store *s, int64_t id, struct store_batch *out, struct
 	if (store__query(s, SQL_BATCH_GET, p, 1, store_batch_row, out, NULL, e) < 0)
 		return -1;
 	return out->id != 0;
+}
+
+struct batch_list_ctx {
+	int (*cb)(void *ctx, const struct store_batch *b);
+	void *ctx;
+};
+
+static int store_batch_list_row(void *ctx, const struct store_row *row)
+{
+	struct batch_list_ctx *c = ctx;
+	struct store_batch b;
+
+	store_batch_row(&b, row);
+	return c->cb(c->ctx, &b);
+}
+
+int store_batch_list(struct store *s, const char *dept, int64_t before, long limit,
+		     int (*cb)(void *ctx, const struct store_batch *b), void *ctx,
+		     struct err *e)
+{
+	struct store_param p[3] = { STORE_TEXT(dept ? dept : ""), STORE_NUM(before),
+				    STORE_NUM(limit > 0 ? limit : INT64_MAX) };
+	struct batch_list_ctx c = { cb, ctx };
+
+	return store__query(s, SQL_BATCHES_LIST, p, 3, store_batch_list_row, &c, NULL, e);
 }
 
 /* ---- problems --------------------------------------------------------------------- */

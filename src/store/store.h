@@ -31,9 +31,12 @@ struct store;
  *   connection string starting with "postgresql:") selects PostgreSQL; the database
  *   must exist;
  *   sqlite:PATH, sqlite:///ABSOLUTE/PATH or a plain path selects SQLite; the file is
- *   created when missing.
+ *   created when missing, its directory never is (`store.not_found` naming it).
  * `url` NULL or "" selects $XINYONG_DB, else var/xinyong.db. */
 int store_open(const char *url, struct store **out, struct err *e);
+/* The same, but a SQLite file that does not exist is `store.not_found` naming the path
+ * (nothing is created): every command but init, demo and serve --init opens this way. */
+int store_open_existing(const char *url, struct store **out, struct err *e);
 void store_close(struct store *s);
 /* Opens another handle on the database `s` was opened on (a server's pool of handles;
  * the URL, password included, stays inside the store). */
@@ -326,6 +329,12 @@ int store_batch_insert(struct store *s, struct store_batch *b, struct err *e);
 /* Writes the counters and the encoding of b (by b->id). */
 int store_batch_update(struct store *s, const struct store_batch *b, struct err *e);
 int store_batch_get(struct store *s, int64_t id, struct store_batch *out, struct err *e);
+/* Batches newest first: of department `dept` (NULL or "": every department's), those
+ * with an id below `before` (0: from the newest), at most `limit`.  cb returns non-zero
+ * to stop. */
+int store_batch_list(struct store *s, const char *dept, int64_t before, long limit,
+		     int (*cb)(void *ctx, const struct store_batch *b), void *ctx,
+		     struct err *e);
 
 struct store_problem {
 	int64_t batch_id;

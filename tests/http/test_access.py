@@ -435,7 +435,7 @@ def test(fn):
 @test
 def fixture_accounts_and_tokens(ctx):
     """The CLI made what the other tests rely on, bound as asked."""
-    users = json.loads(ctx.cli("user", "list", "--db", ctx.db).stdout)["users"]
+    users = json.loads(ctx.cli("user", "list", "--json", "--db", ctx.db).stdout)["users"]
     users = {u["name"]: u for u in users}
     check(users["u_subject"]["subject"] == COMPANY and users["u_subject"]["dept"] is None,
           "subject account %r" % users["u_subject"])
@@ -446,7 +446,7 @@ def fixture_accounts_and_tokens(ctx):
           "activation code %r" % ctx.activation["u_newbie"])
     for label, (secret, _, _) in ctx.tokens.items():
         check(secret.startswith("xyt_") and len(secret) >= 32, "token %s: %r" % (label, secret))
-    toks = json.loads(ctx.cli("token", "list", "--db", ctx.db).stdout)["tokens"]
+    toks = json.loads(ctx.cli("token", "list", "--json", "--db", ctx.db).stdout)["tokens"]
     toks = {t["id"]: t for t in toks}
     check(toks[ctx.tokens["revoked"][2]]["state"] == "revoked", "revoked %r" % toks)
     check(toks[ctx.tokens["expired"][2]]["state"] == "expired", "expired %r" % toks)
@@ -486,6 +486,7 @@ EXPECTED_RULES = {
     ("GET", "/api/v1/catalog"): rule(roles=EVERYONE),
     ("GET", "/api/v1/catalog/{id}"): rule(roles=EVERYONE),
     ("POST", "/api/v1/batches"): rule(roles={"submitter"}, scopes={"batches:write"}),
+    ("GET", "/api/v1/batches"): rule(roles=BATCH_READERS, scopes={"batches:read"}),
     ("GET", "/api/v1/batches/{id}"): rule(roles=BATCH_READERS, scopes={"batches:read"}),
     ("GET", "/api/v1/batches/{id}/rejects"): rule(roles=BATCH_READERS, scopes={"batches:read"}),
     ("GET", "/api/v1/records/{id}/history"): rule(roles=BATCH_READERS, scopes={"batches:read"}),
@@ -597,6 +598,8 @@ def walk_request(ctx, key, caller):
         return ("POST", "/api/v1/batches?category=penalty&name=walk.csv",
                 upload_csv("肇市监罚〔2026〕9%03d号" % n), {"Content-Type": "text/csv"}, {201},
                 caller)
+    if key == ("GET", "/api/v1/batches"):
+        return "GET", "/api/v1/batches?limit=5", None, {}, {200}, caller
     if key == ("GET", "/api/v1/batches/{id}"):
         return "GET", "/api/v1/batches/%d" % ctx.batches["own"], None, {}, {200}, caller
     if key == ("GET", "/api/v1/batches/{id}/rejects"):
@@ -1234,7 +1237,7 @@ def auditor_reads_the_trail(ctx):
 
 def listed_user(ctx, name):
     """The account as the operator's view shows it (xinyong user list)."""
-    users = json.loads(ctx.cli("user", "list", "--db", ctx.db).stdout)["users"]
+    users = json.loads(ctx.cli("user", "list", "--json", "--db", ctx.db).stdout)["users"]
     return [u for u in users if u["name"] == name][0]
 
 
@@ -1436,6 +1439,17 @@ def batch_rules(ctx):
     other = ctx.session_of("u_other_admin", "dept_admin")
     expect_status(ctx.get(other, "/api/v1/batches/%d" % ctx.batches["other"]), 200)
     check(ctx.get(other, "/api/v1/batches/%d" % own).status == 404, "cross-department read")
+    # The list: a department's own batches only; the operator's every department's.
+    for caller in (ctx.sessions["submitter"], ctx.token("dept_full"), other):
+        r = ctx.get(caller, "/api/v1/batches?limit=1000")
+        expect_status(r, 200)
+        depts = {b["dept"] for b in r.json()["batches"]}
+        want = DEPT2 if caller is other else DEPT
+        check(depts == {want}, "%s lists batches of %r" % (caller.label, depts))
+    r = ctx.get(ctx.sessions["operator"], "/api/v1/batches?limit=1000")
+    expect_status(r, 200)
+    ids = {b["batch"] for b in r.json()["batches"]}
+    check({own, ctx.batches["other"]} <= ids, "the operator sees every department's: %r" % ids)
 
 
 @test

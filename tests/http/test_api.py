@@ -563,10 +563,45 @@ def method_not_allowed(ctx):
     check("GET" in r.headers.get("allow", ""), "Allow %r" % r.headers.get("allow"))
     expect_error(request(ctx, "DELETE", "/api/v1/batches/1"), 405, "method.not_allowed")
     expect_error(request(ctx, "PUT", "/healthz", body=b"{}"), 405, "method.not_allowed")
-    r = request(ctx, "GET", "/api/v1/batches")
+    # GET /api/v1/batches is the list now (it needs credentials); DELETE is no method of it.
+    expect_error(request(ctx, "GET", "/api/v1/batches"), 401, "auth.required")
+    r = request(ctx, "DELETE", "/api/v1/batches")
     expect_error(r, 405, "method.not_allowed")
-    check("POST" in r.headers.get("allow", ""), "Allow %r" % r.headers.get("allow"))
+    allow = r.headers.get("allow", "")
+    check("POST" in allow and "GET" in allow, "Allow %r" % allow)
     expect_error(request(ctx, "POST", "/index.html", body=b"x"), 405, "method.not_allowed")
+
+
+@test
+def batches_list_own_department_paged(ctx):
+    """GET /api/v1/batches: the caller's department's batches, newest first, paged."""
+    mine = []
+    for i in range(3):
+        r = post_batch(ctx, "category=penalty&name=list-%d.csv" % i,
+                       ctx.csv_text([]).encode("utf-8"))
+        expect_status(r, 201)
+        mine.append(json.loads(r.body)["batch"])
+    r = post_batch(ctx, "category=penalty&name=other.csv", ctx.csv_text([]).encode("utf-8"),
+                   token=ctx.other_token)
+    expect_status(r, 201)
+    theirs = json.loads(r.body)["batch"]
+    r = request(ctx, "GET", "/api/v1/batches?limit=2", headers=ctx.auth())
+    expect_status(r, 200)
+    page = json.loads(r.body)
+    check([b["batch"] for b in page["batches"]] == [mine[2], mine[1]], "newest first: %r" % page)
+    check(all(b["dept"] == AUTHORITY for b in page["batches"]), "own department only")
+    check(page["next"] == str(mine[1]), "next: %r" % page["next"])
+    r = request(ctx, "GET", "/api/v1/batches?limit=1000&after=" + page["next"],
+                headers=ctx.auth())
+    ids = [b["batch"] for b in json.loads(r.body)["batches"]]
+    check(mine[0] in ids and theirs not in ids and mine[2] not in ids, "the next page: %r" % ids)
+    r = request(ctx, "GET", "/api/v1/batches?limit=1000", headers=ctx.auth(ctx.other_token))
+    ids = [b["batch"] for b in json.loads(r.body)["batches"]]
+    check(theirs in ids and not set(mine) & set(ids), "the other department's: %r" % ids)
+    expect_error(request(ctx, "GET", "/api/v1/batches?limit=0", headers=ctx.auth()), 400,
+                 "request.invalid")
+    expect_error(request(ctx, "GET", "/api/v1/batches?after=x", headers=ctx.auth()), 400,
+                 "request.invalid")
 
 
 @test

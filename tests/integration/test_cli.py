@@ -886,6 +886,130 @@ def code_check_stdin_and_kind(t):
 
 
 @test
+def code_check_judges_the_kind_by_shape(t):
+    """`code check 123` is not valid: only 18 characters or 15 digits have a kind by shape;
+    --kind other asks for another document; spaces inside are removed with a warning."""
+    r, res = code_check(t, ["123"], expect=1)
+    eq((res[0]["valid"], res[0]["reason"], res[0]["kind"]), (False, "code.kind_unknown", "other"),
+       "123")
+    check("--kind other" in res[0]["message"], "the message says how: %r" % res[0]["message"])
+    r, res = code_check(t, ["E12345678", "110105491231002"], expect=1)
+    eq([o["reason"] for o in res], ["code.kind_unknown", None], "a passport number by shape")
+    r, res = code_check(t, ["--kind", "other", "E12345678"], expect=0)
+    eq((res[0]["valid"], res[0]["kind"]), (True, "other"), "with --kind other")
+    spaced = " ".join([VALID_CODES[1][i:i + 4] for i in range(0, 18, 4)])
+    r, res = code_check(t, [spaced], expect=0)
+    eq((res[0]["normalized"], res[0]["valid"]), (VALID_CODES[1], True), "spaces inside")
+    check("code.inner_space" in res[0]["warnings"], "warned: %r" % res[0]["warnings"])
+    r = t.run(["code", "check", "--kind", "passport", "1"])
+    check(r.code == 2 and "--kind" in r.err and "other" in r.err, "bad --kind named: %r" % r.err)
+
+
+@test
+def commands_never_create_a_database(t):
+    """Only init, demo and serve --init create a database; any other command on a missing
+    SQLite file fails with store.not_found naming it, and no directory is ever made."""
+    sqlite_only("a missing file is a SQLite matter")
+    missing = t.path("nothere.db")
+    for args in (["catalog", "list"], ["user", "list"], ["token", "list"], ["batch", "list"],
+                 ["search", "建材"], ["subject", "show", VALID_CODES[0]], ["dept", "list"],
+                 ["ingest", "--category", "penalty", "--dept", DEPT,
+                  t.write("p.csv", csv_bytes([pen_row()]))],
+                 ["code", "check", VALID_CODES[0]]):
+        r = t.run(args + ["--db", missing])
+        eq(r.code, 2, "exit status of %s" % args[0])
+        check("store.not_found" in r.err and missing in r.err, "%s names the path: %r"
+              % (args[0], r.err))
+        check(not os.path.exists(missing), "%s created %s" % (args[0], missing))
+    r = t.run(["catalog", "list"])  # the default var/xinyong.db
+    check(r.code == 2 and "store.not_found" in r.err, "the default path: %r" % r.err)
+    nodir = t.path("nodir/x.db")
+    for args in (["init"], ["catalog", "list"], ["demo", "--subjects", "1"]):
+        r = t.run(args + ["--db", nodir])
+        check(r.code == 2 and "store.not_found" in r.err and t.path("nodir") in r.err,
+              "%s names the missing directory: %r" % (args[0], r.err))
+    check(not os.path.exists(t.path("nodir")) and not os.path.exists(t.path("var")),
+          "no directory was created")
+    t.ok(["init", "--db", missing])
+    t.ok(["catalog", "list", "--db", missing])
+    r = t.ok(["init", "--help"])
+    check("only init, demo and" in t.ok(["catalog", "--help"]).out, "catalog --help says so")
+
+
+HELP_NEEDLES = {
+    "ingest": ["--category", "penalty", "--strict", "csv, json", "examples:"],
+    "user": ["--roles", "submitter", "dept_admin", "--json", "examples:"],
+    "token": ["--scopes", "batches:write", "subjects:read", "--json", "examples:"],
+    "batch": ["list", "rejects", "--json", "--limit", "examples:"],
+    "code": ["--kind", "uscc, resident_id or other", "examples:"],
+    "serve": ["--init", "--listen", "examples:"],
+}
+
+
+@test
+def every_command_has_help_with_options_values_and_examples(t):
+    r = t.ok(["--help"])
+    names = [line.split()[0] for line in r.out.splitlines() if line.startswith("  ")]
+    check("batch" in names, "batch is a command: %r" % names)
+    for name in names:
+        h = t.ok([name, "--help"]).out
+        check("options:" in h and "examples:" in h and "  --help" in h,
+              "%s --help lists options and examples: %r" % (name, h[:300]))
+        for needle in HELP_NEEDLES.get(name, []):
+            check(needle in h, "%s --help lacks %r" % (name, needle))
+    r = t.run(["user", "list", "--bogus"])
+    check(r.code == 2 and "--bogus" in r.err and "不认识的选项" in r.err, "%r" % r.err)
+    r = t.run(["token", "issue", "--dept"])
+    check(r.code == 2 and "--dept 缺少取值" in r.err, "%r" % r.err)
+    r = t.run(["serve", "--lsten", "x"])
+    check(r.code == 2 and "--lsten" in r.err, "%r" % r.err)
+
+
+@test
+def batch_list_show_rejects_and_tables(t):
+    t.init()
+    good = t.write("g.csv", csv_bytes([pen_row(), pen_row()]))
+    bad = t.write("b.csv", csv_bytes([pen_row(), pen_row(date="x")]))
+    s1, _ = t.ingest_one(good)
+    s2, _ = t.ingest_one(bad)
+    doc = t.ok(["batch", "list", "--json", "--db", t.db]).json()
+    eq([b["batch"] for b in doc["batches"]], [s2["batch"], s1["batch"]], "newest first")
+    eq(doc["next"], None, "one page")
+    b = doc["batches"][0]
+    eq((b["category"], b["dept"], b["source"], b["rows"], b["accepted"], b["duplicates"],
+        b["rejected"]), ("penalty", DEPT, "b.csv", 2, 1, 0, 1), "a listed batch")
+    page = t.ok(["batch", "list", "--json", "--limit", "1", "--db", t.db]).json()
+    eq(([x["batch"] for x in page["batches"]], page["next"]), ([s2["batch"]], str(s2["batch"])),
+       "a page of one")
+    page = t.ok(["batch", "list", "--json", "--after", page["next"], "--db", t.db]).json()
+    eq([x["batch"] for x in page["batches"]], [s1["batch"]], "the next page")
+    table = t.ok(["batch", "list", "--db", t.db]).out.splitlines()
+    for col in ("批次", "时间", "信息类", "报送部门", "行数", "入库", "重复", "拒收"):
+        check(col in table[0], "column %s: %r" % (col, table[0]))
+    check(table[1].startswith("----") and "b.csv" in table[2] and DEPT in table[2],
+          "the rows: %r" % table)
+    shown = t.ok(["batch", "show", str(s2["batch"]), "--db", t.db]).json()
+    eq((shown["batch"], shown["rejected"]), (s2["batch"], 1), "batch show")
+    csv_out = t.ok(["batch", "rejects", str(s2["batch"]), "--db", t.db]).out
+    check(csv_out.startswith("row,field,reason,message") and "date.unparseable" in csv_out,
+          "batch rejects: %r" % csv_out)
+    r = t.run(["batch", "show", "999", "--db", t.db])
+    check(r.code == 2 and "batch.not_found" in r.err, "%r" % r.err)
+    r = t.run(["batch", "show", "abc", "--db", t.db])
+    check(r.code == 2 and "abc" in r.err, "%r" % r.err)
+    # user list and token list: a table, or the JSON document with --json.
+    t.ok(["user", "add", "li_ming", "--roles", "submitter", "--dept", DEPT, "--db", t.db])
+    users = t.ok(["user", "list", "--db", t.db]).out.splitlines()
+    check("账号" in users[0] and "角色" in users[0] and "li_ming" in users[2], "%r" % users)
+    eq([u["name"] for u in t.ok(["user", "list", "--json", "--db", t.db]).json()["users"]],
+       ["li_ming"], "user list --json")
+    t.ok(["token", "issue", "--dept", DEPT, "--scopes", "batches:read", "--db", t.db])
+    toks = t.ok(["token", "list", "--db", t.db]).out.splitlines()
+    check("权限" in toks[0] and "batches:read" in toks[2], "%r" % toks)
+    eq(len(t.ok(["token", "list", "--json", "--db", t.db]).json()["tokens"]), 1, "--json")
+
+
+@test
 def code_exceptions_add(t):
     t.init()
     code = wrong_last(company_code(next_n(), division="350100"))
@@ -1179,23 +1303,96 @@ def ingest_caps_the_problem_list(t):
     t.ok(["catalog", "import", "--db", t.db, t.write("wide.json", json.dumps(cat))])
     row = pen_row()
     f = t.write("wide.csv", csv_bytes([row]))
-    s, rej = t.ingest_one(f, category="wide")
+    s, rej = t.ingest_one(f, category="wide", expect=1)  # its every row rejected
     expect_counts(s, rows=1, accepted=0, rejected=1)
     eq(len(rej), 20, "problems listed for one row: %r" % [x["reason"] for x in rej])
 
 
 @test
-def ingest_rejects_exit_status_zero(t):
+def ingest_exit_status_by_outcome(t):
+    """0 when the batch committed (rejected rows are reported, not an error), 1 when every
+    data row was rejected or --strict and any was, 2 on usage and file errors; a file sent
+    again (all duplicates) is 0."""
     t.init()
     rows = [pen_row(), pen_row(date="not a date"), pen_row(fine="-5")]
     f = t.write("x.csv", csv_bytes(rows))
     r, sums, rej = t.ingest(f, expect=0)
     expect_counts(sums[0], rows=3, accepted=1, rejected=2)
-    # every row rejected still exits 0 and writes a batch
-    f = t.write("y.csv", csv_bytes([pen_row(date="x"), pen_row(date="y")]))
+    # The same file again: all duplicates (and the same two rejected) is still 0.
     r, sums, rej = t.ingest(f, expect=0)
+    expect_counts(sums[0], rows=3, accepted=0, duplicates=1, rejected=2)
+    good = t.write("g.csv", csv_bytes([pen_row(), pen_row()]))
+    t.ingest(good, expect=0)
+    r, sums, _ = t.ingest(good, expect=0)
+    expect_counts(sums[0], rows=2, accepted=0, duplicates=2, rejected=0)
+    # --strict: any rejected row is 1, and the good rows are committed all the same.
+    mixed = [pen_row(), pen_row(date="x")]
+    r, sums, _ = t.ingest(t.write("s.csv", csv_bytes(mixed)), extra=["--strict"], expect=1)
+    expect_counts(sums[0], rows=2, accepted=1, rejected=1)
+    eq(len(records(t.show(mixed[0]["code"]), "penalty")), 1, "--strict still commits good rows")
+    check("--strict" in r.err, "--strict says why it exits 1: %r" % r.err)
+    t.ingest(good, extra=["--strict"], expect=0)
+    # Every data row rejected: 1, and the batch is still written.
+    before = t.count("batches")
+    f = t.write("y.csv", csv_bytes([pen_row(date="x"), pen_row(date="y")]))
+    r, sums, rej = t.ingest(f, expect=1)
     expect_counts(sums[0], rows=2, accepted=0, rejected=2)
-    eq(t.count("batches"), 2, "batches")
+    check("全部 2 行数据均被拒收" in r.err, "stderr says every row was rejected: %r" % r.err)
+    eq(t.count("batches"), before + 1, "the batch is written")
+    # Usage and file errors: 2.
+    r = t.run(["ingest", "--db", t.db, "--category", "penalty", "--dept", DEPT,
+               t.path("missing.csv")])
+    eq(r.code, 2, "a missing file")
+    r = t.run(["ingest", "--db", t.db, "--category", "penalty", "--dept", DEPT, "--strictly",
+               good])
+    eq(r.code, 2, "an unknown option")
+    check("--strictly" in r.err and "不认识的选项" in r.err, "the option is named: %r" % r.err)
+    r = t.run(["ingest", "--db", t.db, "--category", "penalty", "--dept", DEPT, "--format",
+               "xml", good])
+    eq(r.code, 2, "a bad --format")
+    check("--format" in r.err and "xml" in r.err and "csv" in r.err,
+          "the bad value and the valid ones: %r" % r.err)
+    # Files in one run: the worst status wins.
+    r = t.run(["ingest", "--db", t.db, "--category", "penalty", "--dept", DEPT, good, f])
+    eq(r.code, 1, "a good file and an all-rejected one")
+
+
+@test
+def ingest_problems_on_stderr_without_rejects(t):
+    """Without --rejects the first 20 problems go to stderr with row, column and reason;
+    with --rejects they go to the file only."""
+    t.init()
+    rows = [pen_row()] + [pen_row(date="2099-01-%02d" % (i + 1)) for i in range(25)]
+    f = t.write("f.csv", csv_bytes(rows))
+    r, sums, _ = t.ingest(f, rejects=False, expect=0)
+    lines = [x for x in r.err.splitlines() if x.startswith("  第 ")]
+    eq(len(lines), 20, "20 problems listed: %r" % r.err)
+    check(lines[0].startswith("  第 3 行，列“%s”：date.future：" % PEN_COL["date"]),
+          "row, column and reason code: %r" % lines[0])
+    check("xinyong batch rejects %d" % sums[0]["batch"] in r.err, "how to see the rest: %r" % r.err)
+    r, sums, _ = t.ingest(t.write("g.csv", csv_bytes([pen_row(date="2099-02-01"), pen_row()])),
+                          rejects=False, expect=0)
+    lines = [x for x in r.err.splitlines() if x.startswith("  第 ")]
+    eq(len(lines), 1, "one problem: %r" % r.err)
+    check("batch rejects" not in r.err, "no pointer when all were listed: %r" % r.err)
+    r, _, rej = t.ingest(f, expect=0)
+    check("date.future" not in r.err, "with --rejects, not on stderr: %r" % r.err)
+    eq(len(rej), 25, "the rejects file has them all")
+
+
+@test
+def ingest_says_when_the_header_fits_another_category(t):
+    """A penalty file sent as licences: 表头与行政许可（license）不符, naming penalty."""
+    t.init()
+    f = t.write("p.csv", csv_bytes([pen_row(), pen_row()]))
+    r, sums, _ = t.ingest(f, category="license", expect=1)
+    hint = sums[0].get("header_hint", "")
+    check(hint.startswith("表头与行政许可（license）不符") and "penalty" in hint,
+          "the summary's header_hint: %r" % sums[0])
+    check("表头与行政许可（license）不符" in r.err, "said on stderr: %r" % r.err)
+    # A right file has no hint.
+    r, sums, _ = t.ingest(f, expect=0)
+    check("header_hint" not in sums[0] and "不符" not in r.err, "no hint: %r %r" % (sums, r.err))
 
 
 @test
@@ -1356,7 +1553,7 @@ def ingest_money(t):
             wrong.append("%r -> %r (expected %r)" % (given, got, want))
     check(not wrong, "; ".join(wrong))
     # more precision than 1 分 is refused
-    s, rej = t.ingest_one(t.write("m2.csv", csv_bytes([pen_row(fine="0.1234567")])))
+    s, rej = t.ingest_one(t.write("m2.csv", csv_bytes([pen_row(fine="0.1234567")])), expect=1)
     eq([(r["field"], r["reason"]) for r in rej], [(PEN_COL["fine"], "money.invalid")],
        "7 decimals of 万元")
 
@@ -1803,7 +2000,7 @@ def now_controls_future_dates(t):
     t.init()
     row = pen_row(date="2026-11-25")
     f = t.write("f.csv", csv_bytes([row]))
-    s, rej = t.ingest_one(f, now="2026-11-20T10:00:00+08:00")
+    s, rej = t.ingest_one(f, now="2026-11-20T10:00:00+08:00", expect=1)
     expect_counts(s, rows=1, accepted=0, rejected=1)
     eq([(r["field"], r["reason"]) for r in rej], [(PEN_COL["date"], "date.future")],
        "future date")
@@ -2184,7 +2381,7 @@ def subject_kind_conflict(t):
     s, _ = t.ingest_one(t.write("c.csv", csv_bytes([company])))
     expect_counts(s, rows=1, accepted=1)
     person = person_pen_row(idtype="护照号", idno=company["code"], name="张护照")
-    s, rej = t.ingest_one(t.write("p.csv", csv_bytes([person])))
+    s, rej = t.ingest_one(t.write("p.csv", csv_bytes([person])), expect=1)
     expect_counts(s, rows=1, accepted=0, rejected=1)
     eq([(x["field"], x["reason"]) for x in rej], [("证件号码", "subject.kind_conflict")],
        "kind conflict reported on the document number")

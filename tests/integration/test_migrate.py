@@ -824,7 +824,7 @@ def accounts_moved(t, src, dst):
         eq(b[k], a[k], "audit verify: %s on the target" % k)
     check(b["anchor"]["seq"] > 0 and b["checkpoints"] >= 1,
           "the trail was pruned and signed: %r" % b)
-    for args in (["user", "list"], ["token", "list"]):
+    for args in (["user", "list", "--json"], ["token", "list", "--json"]):
         eq(t.ok(args + ["--db", dst]).out, t.ok(args + ["--db", src]).out,
            "`xinyong %s` on both sides" % " ".join(args))
     check(count(src, "sessions") >= 1, "the source has a login session")

@@ -130,6 +130,7 @@ static const struct hot hot[] = {
 	{ "CATEGORY_GET", ROUTE_LOCAL, PER_REQUEST, "each category of a subject's archive" },
 	{ "EXCEPTION_HAS", ROUTE_LOCAL, PER_REQUEST, "each code whose check character fails" },
 	{ "BATCH_GET", ROUTE_BATCH, PER_REQUEST, "GET /api/v1/batches/{id}, .../rejects" },
+	{ "BATCHES_LIST", ROUTE_ALL, PER_REQUEST, "GET /api/v1/batches" },
 	{ "PROBLEMS_LIST", ROUTE_BATCH, PER_REQUEST, "GET /api/v1/batches/{id}/rejects" },
 	{ "SEARCH_TRGM", ROUTE_ALL, PER_REQUEST, "GET /api/v1/subjects?q= (PostgreSQL)" },
 	{ "SEARCH_FTS", ROUTE_ALL, PER_REQUEST, "GET /api/v1/subjects?q= (SQLite, 3+ chars)" },
@@ -175,7 +176,11 @@ static const char *const fan_out_ok[] = { "SEARCH_TRGM", "SEARCH_FTS", "SEARCH_S
 					   /* Records are addressed by id in the record routes, an
 					    * operator's or a department's rare lookup; the id alone
 					    * does not name a shard. */
-					   "RECORD_GET" };
+					   "RECORD_GET",
+					   /* A department's batches, newest first: batches are
+					    * distributed by id, so a page of them spans shards.
+					    * The table holds one row per file, not per record. */
+					   "BATCHES_LIST" };
 
 /* ---- the scanner -------------------------------------------------------------------- */
 

@@ -27,6 +27,9 @@ static void setup(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/xy-test-store-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
+	/* The store never creates a directory: the test makes var/ as an operator would. */
+	snprintf(path, sizeof path, "%s/var", dir);
+	cr_assert_eq(mkdir(path, 0755), 0);
 	snprintf(path, sizeof path, "%s/var/xinyong.db", dir);
 	setenv("XINYONG_NOW", NOW1, 1);
 	unsetenv("XINYONG_DB");
@@ -197,13 +200,10 @@ static void add_subject(const char *code, const char *kind, const char *name)
 
 Test(store, pending_migration_applied_and_search_index_rebuilt)
 {
-	char sql[256];
 	struct hits h;
 
 	/* A database that stopped at 001, with a subject written before the search index
 	 * existed: opening it applies only 002, whose rebuild indexes that name. */
-	snprintf(sql, sizeof sql, "%s/var", dir);
-	cr_assert_eq(mkdir(sql, 0755), 0);
 	cr_assert_str_eq(embedded_migrations_sqlite[0].name, "001_init.sql");
 	raw_exec(embedded_migrations_sqlite[0].data);
 	raw_exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
@@ -255,6 +255,35 @@ Test(store, url_forms_and_environment)
 	cr_assert_eq(store_open(NULL, &st, &e), 0, "%s", e.message);
 	cr_assert_str_eq(store_location(st), path);
 	unsetenv("XINYONG_DB");
+}
+
+Test(store, open_existing_never_creates)
+{
+	char missing[160];
+	struct stat sb;
+
+	/* A file that does not exist: store.not_found naming it, and no file made. */
+	cr_assert_eq(store_open_existing(path, &st, &e), -1);
+	cr_assert_null(st);
+	cr_assert_str_eq(e.reason, "store.not_found");
+	cr_assert_not_null(strstr(e.message, path), "%s", e.message);
+	cr_assert_neq(stat(path, &sb), 0);
+	/* Once created it opens. */
+	cr_assert_eq(store_open(path, &st, &e), 0, "%s", e.message);
+	store_close(st);
+	st = NULL;
+	cr_assert_eq(store_open_existing(path, &st, &e), 0, "%s", e.message);
+	store_close(st);
+	st = NULL;
+	/* A directory that does not exist is named and never created, creating or not. */
+	snprintf(missing, sizeof missing, "%s/nodir/x.db", dir);
+	cr_assert_eq(store_open(missing, &st, &e), -1);
+	cr_assert_str_eq(e.reason, "store.not_found");
+	cr_assert_not_null(strstr(e.message, "nodir"), "%s", e.message);
+	cr_assert_eq(store_open_existing(missing, &st, &e), -1);
+	cr_assert_str_eq(e.reason, "store.not_found");
+	snprintf(missing, sizeof missing, "%s/nodir", dir);
+	cr_assert_neq(stat(missing, &sb), 0, "the directory was created");
 }
 
 Test(store, open_failure_reports_and_leaves_nothing)
