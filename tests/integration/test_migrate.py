@@ -389,6 +389,8 @@ SRC = {}
 def build_source(workdir):
     """demo data plus a file with rejects, warnings and awkward values."""
     db = os.path.join(workdir, "source.db")
+    # Only init (and demo) create a database; the old accounts come before the demo.
+    ok(["init", "--db", db], workdir, now=OLD)
     add_old_accounts(workdir, db)
     r = ok(["demo", "--db", db, "--subjects", "300"], workdir)
     exc_code = wrong_last(make_uscc("91", "350100", "MA%06d" % 990001))
