@@ -8,6 +8,7 @@
 
 #include "core/err.h"
 #include "service/calendar.h"
+#include "service/report_keys.h"
 #include "service/rules.h"
 #include "service/demo.h"
 #include "store/store.h"
@@ -57,6 +58,8 @@ int cmd_demo(int argc, char **argv)
 	rc = calendar_install_builtin(s, NULL, &e);
 	if (rc == 0)
 		rc = rules_install_builtin(s, &e);
+	if (rc == 0)
+		rc = report_keys_ensure(s, "肇庆市公共信用信息共享平台", &e);
 	if (rc == 0)
 		rc = demo_generate(s, &dopts, &summary, &e);
 	store_close(s);

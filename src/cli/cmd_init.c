@@ -6,6 +6,7 @@
 
 #include "core/err.h"
 #include "service/calendar.h"
+#include "service/report_keys.h"
 #include "service/rules.h"
 #include "store/store.h"
 
@@ -35,7 +36,8 @@ int cmd_init(int argc, char **argv)
 	if (!s)
 		return CLI_EXIT_USAGE;
 	err_clear(&e);
-	if (calendar_install_builtin(s, NULL, &e) < 0 || rules_install_builtin(s, &e) < 0) {
+	if (calendar_install_builtin(s, NULL, &e) < 0 || rules_install_builtin(s, &e) < 0 ||
+	    report_keys_ensure(s, NULL, &e) < 0) {
 		store_close(s);
 		return cli_fail(&e);
 	}

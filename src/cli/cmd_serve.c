@@ -40,6 +40,7 @@
 #include "http/http_config.h"
 #include "service/audit_trail.h"
 #include "service/calendar.h"
+#include "service/report_keys.h"
 #include "service/rules.h"
 #include "store/store.h"
 
@@ -290,8 +291,10 @@ int cmd_serve(int argc, char **argv)
 	store = init ? cli_open_store_create(db) : cli_open_store(db);
 	if (!store)
 		goto out;
-	if (init && (calendar_install_builtin(store, NULL, &e) < 0 ||
-		     rules_install_builtin(store, &e) < 0)) {
+	/* A platform without a report signing key gets one, init or not (report_keys.h). */
+	if ((init && (calendar_install_builtin(store, NULL, &e) < 0 ||
+		      rules_install_builtin(store, &e) < 0)) ||
+	    report_keys_ensure(store, NULL, &e) < 0) {
 		cli_fail(&e);
 		goto out;
 	}

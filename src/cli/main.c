@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	{ "calendar", cmd_calendar, "import the holiday calendar; count working days" },
 	{ "case", cmd_case, "file, list, show and act on cases (objections)" },
 	{ "rules", cmd_rules, "list, show and import the rules of each kind of case" },
+	{ "report", cmd_report, "issue a signed credit report (JSON, HTML, PDF); verify one" },
+	{ "keys", cmd_keys, "generate, rotate, list, export and trust report signing keys" },
 	{ "routes", cmd_routes, "list the HTTP routes and who may call them" },
 };
 

@@ -344,7 +344,8 @@ static int archive_mask_identity(struct store_subject *subj)
 
 /* Records the look at non-public data before it is shown: no entry, no data. */
 static int archive_audit_read(struct store *s, const struct principal *who,
-			      const struct access_view *v, const char *code, struct err *e)
+			      const struct access_view *v, const char *code, const char *action,
+			      const json_t *extra, struct err *e)
 {
 	struct principal recorded = *who;
 	json_t *detail = json_object(), *levels = json_array();
@@ -356,8 +357,10 @@ static int archive_audit_read(struct store *s, const struct principal *who,
 	json_object_set_new(detail, "disclosures", levels);
 	if (v->authorization)
 		json_object_set_new(detail, "authorization", json_integer(v->authorization));
+	if (extra)
+		json_object_update(detail, (json_t *)extra);
 	snprintf(recorded.purpose, sizeof recorded.purpose, "%s", v->purpose);
-	rc = audit_trail_record(s, &recorded, "subject.read", code, detail, e);
+	rc = audit_trail_record(s, &recorded, action, code, detail, e);
 	json_decref(detail);
 	return rc;
 }
@@ -380,6 +383,13 @@ static int archive_subject(struct store *s, const struct principal *who, const c
 
 int archive_view_build(struct store *s, const struct principal *who, const char *code,
 		       struct archive_view *out, struct err *e)
+{
+	return archive_view_build_for(s, who, code, "subject.read", NULL, out, e);
+}
+
+int archive_view_build_for(struct store *s, const struct principal *who, const char *code,
+			   const char *action, const json_t *extra, struct archive_view *out,
+			   struct err *e)
 {
 	struct code_options opts = { CODE_KIND_AUTO, store_code_exception_has, s };
 	struct archive_builder b;
@@ -408,7 +418,7 @@ int archive_view_build(struct store *s, const struct principal *who, const char 
 		catalog_free(b.cat);
 	if (rc < 0 || b.failed ||
 	    (out->view.nonpublic && archive_audit_read(s, who, &out->view, out->subject.code,
-						       e) < 0))
+						       action, extra, e) < 0))
 		goto fail;
 	if (archive_marks_fill(s, out, e) < 0)
 		goto fail;

@@ -79,6 +79,12 @@ struct archive_view {
 int archive_view_build(struct store *s, const struct principal *who, const char *code,
 		       struct archive_view *out, struct err *e);
 
+/* The same, recording the look as `action` (e.g. "report.issue") with the members of
+ * `extra` (borrowed, may be NULL) added to the entry's detail. */
+int archive_view_build_for(struct store *s, const struct principal *who, const char *code,
+			   const char *action, const json_t *extra, struct archive_view *out,
+			   struct err *e);
+
 /* Frees what the view holds and empties it. */
 void archive_view_free(struct archive_view *v);
 

@@ -427,8 +427,9 @@ static int audit_access_row(void *ctx, const struct audit_entry *a)
 int audit_trail_access_log(struct store *s, const char *subject, const char *self_actor,
 			   json_t **out, struct err *e)
 {
-	/* A look is opening the archive, or a search that listed the subject (a person). */
-	static const char *const looks[2] = { "subject.read", "subject.search" };
+	/* A look is opening the archive, a search that listed the subject (a person), or a
+	 * credit report issued with more than the public sees. */
+	static const char *const looks[3] = { "subject.read", "subject.search", "report.issue" };
 	json_t *entries = json_array();
 
 	*out = NULL;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 /* Small tables first, so that a target that was not empty is noticed before the large
- * ones are copied: the reference tables and the accounts (users before the rows that
+ * ones are copied: the reference tables (report keys and issued reports among them) and the accounts (users before the rows that
  * refer to them).  Then subjects and what refers to subjects and batches, authorizations
  * among them, and last the audit trail, which records all of the above: its anchor
  * (where verification starts), the chain, and the checkpoints signed over it.  Sessions
@@ -17,7 +17,7 @@
  * a move. */
 static const enum store_table migrate_order[STORE_TABLE_COUNT] = {
 	STORE_TABLE_CATEGORIES,     STORE_TABLE_EXCEPTIONS,   STORE_TABLE_CALENDAR,
-	STORE_TABLE_DEPTS,
+	STORE_TABLE_DEPTS,          STORE_TABLE_SIGNING_KEYS, STORE_TABLE_REPORTS,
 	STORE_TABLE_USERS,          STORE_TABLE_TOKENS,       STORE_TABLE_SUBJECTS,
 	STORE_TABLE_BATCHES,        STORE_TABLE_PROBLEMS,     STORE_TABLE_RECORDS,
 	STORE_TABLE_RECORD_VERSIONS, STORE_TABLE_AUTHORIZATIONS, STORE_TABLE_CASE_RULES,

@@ -464,6 +464,88 @@ int store_dept_list(struct store *s, int (*cb)(void *ctx, const struct store_dep
 	return store__query(s, SQL_DEPT_LIST, NULL, 0, store_dept_row, &c, NULL, e);
 }
 
+/* ---- report signing keys and issued reports ----------------------------------------- */
+
+int store_key_put(struct store *s, const struct store_signing_key *k, struct err *e)
+{
+	char now[26];
+	struct store_param p[9] = { STORE_TEXT(k->id),	       STORE_TEXT(k->issuer),
+				    STORE_TEXT(k->url),	       STORE_TEXT(k->public_key),
+				    STORE_TEXT(k->secret_key), STORE_NUM(k->own),
+				    STORE_TEXT(k->valid_from), STORE_TEXT(k->valid_until),
+				    STORE_TEXT(now) };
+
+	store__now(s, now);
+	return store__query(s, SQL_KEY_PUT, p, 9, NULL, NULL, NULL, e);
+}
+
+struct key_ctx {
+	int (*cb)(void *ctx, const struct store_signing_key *k);
+	void *ctx;
+};
+
+static int store_key_row(void *ctx, const struct store_row *row)
+{
+	struct key_ctx *c = ctx;
+	struct store_signing_key k = { store__text(row, 0), store__text(row, 1),
+				       store__text(row, 2), store__text(row, 3),
+				       store__text(row, 4), (int)store__num(row, 5),
+				       store__text(row, 6), store__text(row, 7),
+				       store__text(row, 8) };
+
+	return c->cb(c->ctx, &k);
+}
+
+int store_key_list(struct store *s, int (*cb)(void *ctx, const struct store_signing_key *k),
+		   void *ctx, struct err *e)
+{
+	struct key_ctx c = { cb, ctx };
+
+	return store__query(s, SQL_KEY_LIST, NULL, 0, store_key_row, &c, NULL, e);
+}
+
+int store_report_put(struct store *s, const struct store_report *r, struct err *e)
+{
+	struct store_param p[10] = { STORE_TEXT(r->number),	  STORE_TEXT(r->subject_code),
+				     STORE_TEXT(r->subject_name), STORE_TEXT(r->view),
+				     STORE_TEXT(r->format),	  STORE_TEXT(r->digest),
+				     STORE_TEXT(r->verification_code),
+				     STORE_TEXT(r->key_id),	  STORE_TEXT(r->generated_at),
+				     STORE_TEXT(r->actor) };
+
+	return store__query(s, SQL_REPORT_PUT, p, 10, NULL, NULL, NULL, e);
+}
+
+struct report_ctx {
+	int (*cb)(void *ctx, const struct store_report *r);
+	void *ctx;
+	int found;
+};
+
+static int store_report_row(void *ctx, const struct store_row *row)
+{
+	struct report_ctx *c = ctx;
+	struct store_report r = { store__text(row, 0), store__text(row, 1), store__text(row, 2),
+				  store__text(row, 3), store__text(row, 4), store__text(row, 5),
+				  store__text(row, 6), store__text(row, 7), store__text(row, 8),
+				  store__text(row, 9) };
+
+	c->found = 1;
+	return c->cb(c->ctx, &r);
+}
+
+int store_report_get(struct store *s, const char *number,
+		     int (*cb)(void *ctx, const struct store_report *r), void *ctx,
+		     struct err *e)
+{
+	struct store_param p[1] = { STORE_TEXT(number) };
+	struct report_ctx c = { cb, ctx, 0 };
+
+	if (store__query(s, SQL_REPORT_GET, p, 1, store_report_row, &c, NULL, e) < 0)
+		return -1;
+	return c.found;
+}
+
 /* ---- code exceptions -------------------------------------------------------------- */
 
 int store_code_exception_add(struct store *s, const char *code, const char *note,

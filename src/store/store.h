@@ -116,6 +116,47 @@ int store_dept_get(struct store *s, const char *code,
 int store_dept_list(struct store *s, int (*cb)(void *ctx, const struct store_dept *d),
 		    void *ctx, struct err *e);
 
+/* ---- report signing keys and issued reports (service/report_keys.h, report.h) ------- */
+
+/* One signing key as stored; strings are "" when not given. */
+struct store_signing_key {
+	const char *id;          /* core/report_seal.h report_key_id */
+	const char *issuer;
+	const char *url;
+	const char *public_key;  /* 64 hex digits */
+	const char *secret_key;  /* own keys: the seed in hex; "" for a trusted platform's */
+	int own;
+	const char *valid_from;  /* "YYYY-MM-DDTHH:MM:SS+08:00" */
+	const char *valid_until; /* "" while in force */
+	const char *added_at;    /* set by store_key_put on insert: now */
+};
+
+/* Inserts key k, or updates the issuer, address and validity of the one with its id. */
+int store_key_put(struct store *s, const struct store_signing_key *k, struct err *e);
+/* Every key: own keys first, then by valid_from.  Strings valid during the call. */
+int store_key_list(struct store *s, int (*cb)(void *ctx, const struct store_signing_key *k),
+		   void *ctx, struct err *e);
+
+/* One issued report (the document itself is not kept). */
+struct store_report {
+	const char *number;
+	const char *subject_code;
+	const char *subject_name;
+	const char *view;   /* public, shared, own */
+	const char *format; /* json, html, pdf */
+	const char *digest;
+	const char *verification_code;
+	const char *key_id;
+	const char *generated_at;
+	const char *actor;
+};
+
+int store_report_put(struct store *s, const struct store_report *r, struct err *e);
+/* 1 and cb called with the report of `number`, 0 when none has it. */
+int store_report_get(struct store *s, const char *number,
+		     int (*cb)(void *ctx, const struct store_report *r), void *ctx,
+		     struct err *e);
+
 /* ---- subjects --------------------------------------------------------------------- */
 
 struct store_subject {
@@ -493,7 +534,7 @@ int store_audit_scan(struct store *s, long long after_seq, long long limit,
 		     struct err *e);
 /* Entries with either of `actions` about `subject`, newest first, leaving out those whose
  * actor is `except_actor`; at most `limit`. */
-int store_audit_of_subject(struct store *s, const char *subject, const char *const actions[2],
+int store_audit_of_subject(struct store *s, const char *subject, const char *const actions[3],
 			   const char *except_actor, long long limit,
 			   int (*cb)(void *ctx, const struct audit_entry *entry), void *ctx,
 			   struct err *e);
@@ -691,6 +732,8 @@ enum store_table {
 	STORE_TABLE_AUDIT_ANCHOR,
 	STORE_TABLE_AUDIT_LOG,
 	STORE_TABLE_AUDIT_CHECKPOINTS,
+	STORE_TABLE_SIGNING_KEYS,
+	STORE_TABLE_REPORTS,
 	STORE_TABLE_COUNT
 };
 

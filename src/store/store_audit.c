@@ -134,16 +134,17 @@ int store_audit_scan(struct store *s, long long after_seq, long long limit,
 	return store__query(s, SQL_AUDIT_SCAN, p, 2, store_audit_row, &c, NULL, e);
 }
 
-int store_audit_of_subject(struct store *s, const char *subject, const char *const actions[2],
+int store_audit_of_subject(struct store *s, const char *subject, const char *const actions[3],
 			   const char *except_actor, long long limit,
 			   int (*cb)(void *ctx, const struct audit_entry *entry), void *ctx,
 			   struct err *e)
 {
 	struct audit_scan_ctx c = { cb, ctx };
-	struct store_param p[5] = { STORE_TEXT(subject), STORE_TEXT(except_actor ? except_actor : ""),
-				    STORE_TEXT(actions[0]), STORE_TEXT(actions[1]), STORE_NUM(limit) };
+	struct store_param p[6] = { STORE_TEXT(subject), STORE_TEXT(except_actor ? except_actor : ""),
+				    STORE_TEXT(actions[0]), STORE_TEXT(actions[1]),
+				    STORE_TEXT(actions[2]), STORE_NUM(limit) };
 
-	return store__query(s, SQL_AUDIT_OF_SUBJECT, p, 5, store_audit_row, &c, NULL, e);
+	return store__query(s, SQL_AUDIT_OF_SUBJECT, p, 6, store_audit_row, &c, NULL, e);
 }
 
 static int store_text_row(void *ctx, const struct store_row *row)

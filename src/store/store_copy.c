@@ -79,6 +79,10 @@ static const struct copy_table copy_tables[STORE_TABLE_COUNT] = {
 	[STORE_TABLE_AUDIT_CHECKPOINTS] = { "audit_checkpoints", SQL_SCAN_AUDIT_CHECKPOINTS,
 					    SQL_COPY_AUDIT_CHECKPOINT, SQL_LAST_AUDIT_CHECKPOINT, 5,
 					    1, { 0 }, 1u << 0 },
+	[STORE_TABLE_SIGNING_KEYS] = { "signing_keys", SQL_SCAN_KEYS, SQL_COPY_KEY, SQL_LAST_KEY, 9,
+				       1, { 0 }, 1u << 5 /* own */ },
+	[STORE_TABLE_REPORTS] = { "reports", SQL_SCAN_REPORTS, SQL_COPY_REPORT, SQL_LAST_REPORT,
+				  10, 1, { 0 }, 0 },
 };
 
 const char *store_table_name(enum store_table t)

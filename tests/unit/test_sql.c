@@ -85,6 +85,10 @@ static const struct table tables[] = {
 	{ "audit_log", T_REFERENCE, NULL, G_NONE },
 	{ "audit_checkpoints", T_REFERENCE, NULL, G_NONE },
 	{ "audit_anchor", T_REFERENCE, NULL, G_NONE },
+	/* Report keys (a handful) and issued reports (read by number): on the coordinator
+	 * too, like the audit chain they resemble. */
+	{ "signing_keys", T_REFERENCE, NULL, G_NONE },
+	{ "reports", T_REFERENCE, NULL, G_NONE },
 };
 #define NTABLES ((int)(sizeof tables / sizeof tables[0]))
 #define SESSION_PREFIX "xy_stage_"
