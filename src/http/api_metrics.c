@@ -14,6 +14,7 @@
 #include "core/err.h"
 #include "http/metrics.h"
 #include "service/repair.h"
+#include "service/report.h"
 #include "store/store.h"
 
 static void api_metrics_state(const struct http_server_status *st, struct buf *out)
@@ -42,6 +43,19 @@ static void api_metrics_state(const struct http_server_status *st, struct buf *o
 			   "Bytes reserved by uploads in flight, and the spool quota.");
 	buf_printf(out, "xinyong_spool_bytes{state=\"reserved\"} %llu\n", st->spool_used);
 	buf_printf(out, "xinyong_spool_bytes{state=\"quota\"} %llu\n", st->spool_quota);
+}
+
+/* Reports issued by this process: the public report is counted here, not audited. */
+static void api_metrics_reports(struct buf *out)
+{
+	static const char *const views[3] = { "public", "shared", "own" };
+	unsigned long long n[3];
+
+	report_issued_counts(n);
+	metrics_write_head(out, "xinyong_reports_issued_total", "counter",
+			   "Credit reports issued since the server started, by view.");
+	for (int i = 0; i < 3; i++)
+		buf_printf(out, "xinyong_reports_issued_total{view=\"%s\"} %llu\n", views[i], n[i]);
 }
 
 struct metrics_cases {
@@ -135,6 +149,7 @@ int api_metrics(struct http_request *req, struct http_response *res, struct err 
 		return err_set(e, "internal.error", "内部错误：指标过多或内存不足");
 	http_server_get_status(req->srv, &st);
 	api_metrics_state(&st, &res->body);
+	api_metrics_reports(&res->body);
 	if (api_metrics_store(s, &res->body, e) < 0 || api_metrics_cases(s, &res->body, e) < 0 ||
 	    api_metrics_repairs(s, &res->body, e) < 0)
 		return -1;

@@ -139,6 +139,8 @@ void http_request_client(struct MHD_Connection *conn, char *out, size_t size);
 /* ---- server.c: what a handler asks of the server --------------------------------- */
 
 const char *http_server_web_root(const struct http_server *srv);
+/* 1 when the server speaks HTTPS. */
+int http_server_tls(const struct http_server *srv);
 /* The server's counters (metrics.h), for handlers that count (uploads) or show them. */
 struct metrics *http_server_metrics(const struct http_server *srv);
 /* The platform's holiday calendar as loaded when the server started (read-only). */
@@ -229,6 +231,11 @@ int api_catalog_show(struct http_request *req, struct http_response *res, struct
 /* api_disclosures.c: the portal's latest 双公示 and its totals (public). */
 int api_disclosures_list(struct http_request *req, struct http_response *res, struct err *e);
 int api_stats(struct http_request *req, struct http_response *res, struct err *e);
+/* api_reports.c: credit reports, their online check, the keys that sign them. */
+int api_reports_issue(struct http_request *req, struct http_response *res, struct err *e);
+int api_reports_check(struct http_request *req, struct http_response *res, struct err *e);
+int api_reports_keys(struct http_request *req, struct http_response *res, struct err *e);
+
 /* api_depts.c: the department directory (public). */
 int api_depts_list(struct http_request *req, struct http_response *res, struct err *e);
 int api_depts_show(struct http_request *req, struct http_response *res, struct err *e);

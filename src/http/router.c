@@ -27,6 +27,13 @@ static const struct route routes[] = {
 	{ "GET", "/metrics", api_metrics, 0, BODY_NONE, ROLE_OPERATOR, 0 },
 	{ "GET", "/api/v1/subjects", api_subjects_search, ROUTE_LIMITED, BODY_NONE, ALLOW_PUBLIC, 0 },
 	{ "GET", "/api/v1/subjects/{code}", api_subjects_show, ROUTE_LIMITED, BODY_NONE, ALLOW_PUBLIC, 0 },
+	/* Reports: the service decides which report the caller may have (report.h). */
+	{ "GET", "/api/v1/subjects/{code}/report", api_reports_issue, ROUTE_LIMITED, BODY_NONE,
+	  ALLOW_PUBLIC, 0 },
+	{ "GET", "/api/v1/reports/{number}", api_reports_check, ROUTE_LIMITED, BODY_NONE,
+	  ALLOW_PUBLIC, 0 },
+	{ "GET", "/.well-known/xinyong-keys.json", api_reports_keys, ROUTE_NO_SESSION, BODY_NONE,
+	  ALLOW_PUBLIC, 0 },
 	/* The department directory is the government's own: anyone may read it. */
 	{ "GET", "/api/v1/depts", api_depts_list, ROUTE_LIMITED, BODY_NONE, ALLOW_PUBLIC, 0 },
 	{ "GET", "/api/v1/depts/{code}", api_depts_show, ROUTE_LIMITED, BODY_NONE, ALLOW_PUBLIC, 0 },

@@ -58,6 +58,11 @@ const char *http_server_web_root(const struct http_server *srv)
 	return srv->web_root;
 }
 
+int http_server_tls(const struct http_server *srv)
+{
+	return srv->tls;
+}
+
 struct metrics *http_server_metrics(const struct http_server *srv)
 {
 	return srv->metrics;

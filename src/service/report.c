@@ -590,8 +590,12 @@ static int online_row(void *ctx, const struct store_report *r)
 	struct online_ctx *c = ctx;
 	int genuine = c->code && strcmp(c->code, r->verification_code) == 0;
 
-	c->out = json_pack("{s:b, s:s, s:{s:s, s:s}, s:s, s:s}", "genuine", genuine, "number",
-			   r->number, "subject", "code", r->subject_code, "name", r->subject_name,
+	/* Who the report is about is told only to whoever holds the report (its code). */
+	c->out = json_pack("{s:b, s:s, s:o, s:s, s:s}", "genuine", genuine, "number", r->number,
+			   "subject",
+			   genuine ? json_pack("{s:s, s:s}", "code", r->subject_code, "name",
+					       r->subject_name)
+				   : json_null(),
 			   "generated_at", r->generated_at, "view", r->view);
 	snprintf(c->key_id, sizeof c->key_id, "%s", r->key_id);
 	return 1;

@@ -476,6 +476,10 @@ EXPECTED_RULES = {
     ("GET", "/metrics"): rule(roles={"operator"}),
     ("GET", "/api/v1/subjects"): PUBLIC,
     ("GET", "/api/v1/subjects/{code}"): PUBLIC,
+    # Reports: the service decides which report the caller gets (report.h).
+    ("GET", "/api/v1/subjects/{code}/report"): PUBLIC,
+    ("GET", "/api/v1/reports/{number}"): PUBLIC,
+    ("GET", "/.well-known/xinyong-keys.json"): PUBLIC,
     # The department directory is the government's own: public.
     ("GET", "/api/v1/depts"): PUBLIC,
     ("GET", "/api/v1/depts/{code}"): PUBLIC,
@@ -583,6 +587,15 @@ def walk_request(ctx, key, caller):
         return "GET", "/api/v1/subjects/%s?%s" % (COMPANY, purpose), None, {}, {200}, caller
     if key == ("GET", "/api/v1/depts"):
         return "GET", "/api/v1/depts", None, {}, {200}, caller
+    if key == ("GET", "/api/v1/subjects/{code}/report"):
+        return ("GET", "/api/v1/subjects/%s/report?format=json&%s" % (COMPANY, purpose), None,
+                {}, {200}, caller)
+    if key == ("GET", "/api/v1/reports/{number}"):
+        doc = json.loads(ctx.cli("report", COMPANY, "--db", ctx.db).stdout)
+        return ("GET", "/api/v1/reports/%s?code=%s" % (doc["number"], doc["verification_code"]),
+                None, {}, {200}, caller)
+    if key == ("GET", "/.well-known/xinyong-keys.json"):
+        return "GET", "/.well-known/xinyong-keys.json", None, {}, {200}, caller
     if key == ("GET", "/api/v1/disclosures"):
         return "GET", "/api/v1/disclosures?category=penalty", None, {}, {200}, caller
     if key == ("GET", "/api/v1/stats"):

@@ -56,7 +56,8 @@ BIN = os.path.abspath(sys.argv[1])
 ROOT = os.path.abspath(sys.argv[2])
 NOW = "2026-11-20T10:00:00+08:00"
 SANITIZER_MARKERS = ("runtime error", "AddressSanitizer", "LeakSanitizer", "ThreadSanitizer")
-TABLES = ["catalog_categories", "code_exceptions", "calendar_days", "depts", "users",
+TABLES = ["catalog_categories", "code_exceptions", "calendar_days", "depts", "signing_keys",
+          "reports", "users",
           "api_tokens",
           "subjects", "batches", "batch_problems", "records", "record_versions",
           "authorizations", "case_rules", "cases", "case_steps", "case_attachments",
@@ -82,6 +83,10 @@ TABLE_SQL = {
     "calendar_days": "SELECT day, kind, updated_at FROM calendar_days ORDER BY day",
     "depts": "SELECT code, name, short_name, region_code, parent_code, contact, sector, "
              "updated_at FROM depts ORDER BY code",
+    "signing_keys": "SELECT id, issuer, url, public_key, secret_key, own, valid_from, "
+                    "valid_until, added_at FROM signing_keys ORDER BY id",
+    "reports": "SELECT number, subject_code, subject_name, view, format, digest, "
+               "verification_code, key_id, generated_at, actor FROM reports ORDER BY number",
     "subjects": "SELECT code, kind, subject_type, name, name_key, region_code, created_at, "
                 "updated_at FROM subjects ORDER BY code",
     "batches": "SELECT id, category, dept_code, source, format, encoding, rows, accepted, "
@@ -434,6 +439,16 @@ def build_source(workdir):
                                 [rows[0]["code"], rows[1]["code"], exc_code, person])),
                names=[rows[1]["name"]], summary=summary)
     add_accounts(workdir, db, companies[len(companies) // 2])
+    # An issued report (its number and digest are kept) and a trusted platform's key, so
+    # that both tables of report verification have rows to copy.
+    ok(["report", companies[0], "--db", db], workdir)
+    trusted = os.path.join(workdir, "gz-keys.json")
+    with open(trusted, "w", encoding="utf-8") as fh:
+        json.dump({"issuer": "广州市公共信用信息共享平台", "url": "https://xy.gz.example",
+                   "keys": [{"id": "x", "public_key": "ab" * 32,
+                             "valid_from": "2025-01-01T00:00:00+08:00", "valid_until": None}]},
+                  fh, ensure_ascii=False)
+    ok(["keys", "trust", "--url-or-file", trusted, "--db", db], workdir)
 
 
 # The first entries of the trail are dated years back, so that `audit prune` removes them
