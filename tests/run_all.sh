@@ -31,6 +31,9 @@
 #   e2e-repair   credit repair: the greyed 申请信用修复 and its reason, filing with proof and
 #                the commitment, 我的申请's steps, the console's queues, approval taking the
 #                record off the public page, revocation
+#   report       credit reports over HTTP: which report each caller gets, PDF/HTML/JSON,
+#                what the public report leaves out, the online check, the published keys,
+#                the access log (tests/http/test_report.py)
 #   fuzz         each libFuzzer target (fuzz/) 10 seconds over its seed corpus, in a
 #                clang build of its own: $FUZZ_BUILD (default build-fuzz), configured
 #                and built when needed
@@ -131,6 +134,7 @@ suite access python3 tests/http/test_access.py "$bin" "$root"
 
 suite cases python3 tests/http/test_cases.py "$bin" "$root"
 suite repair python3 tests/http/test_repair.py "$bin" "$root"
+suite report python3 tests/http/test_report.py "$bin" "$root"
 
 suite tls python3 tests/http/test_tls.py "$bin" "$root"
 
@@ -145,6 +149,7 @@ if pg_url=$(tests/pg/server.sh start "$pg_dir" 2>"$log/pg" | tail -n 1) && [ -n 
   suite access-pg env XINYONG_TEST_PG="$pg_url" python3 tests/http/test_access.py "$bin" "$root"
   suite cases-pg env XINYONG_TEST_PG="$pg_url" python3 tests/http/test_cases.py "$bin" "$root"
   suite repair-pg env XINYONG_TEST_PG="$pg_url" python3 tests/http/test_repair.py "$bin" "$root"
+  suite report-pg env XINYONG_TEST_PG="$pg_url" python3 tests/http/test_report.py "$bin" "$root"
   suite backends env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_backends.py "$bin" "$root"
   suite migrate env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_migrate.py "$bin" "$root"
   suite schema-pg env XINYONG_TEST_PG="$pg_url" python3 tests/integration/test_schema_pg.py "$bin" "$root"
