@@ -2950,6 +2950,158 @@ def dept_demo_names_its_departments(t):
     check(held and held <= set(listed), "records of unnamed departments: %r" % (held - set(listed)))
 
 
+# ---- credit reports and their keys (issue 12) -------------------------------------------
+
+def report_setup(t):
+    t.init()
+    row = pen_row(date="2026-10-10")
+    t.ingest_one(t.write("p.csv", csv_bytes([row])))
+    return row
+
+
+def tamper_json(path, out, fn):
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    fn(doc)
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump(doc, f, ensure_ascii=False)
+    return out
+
+
+@test
+def report_verify_genuine_tampered_and_rotated(t):
+    row = report_setup(t)
+    t.ok(["report", row["code"], "--out", t.path("r.json"), "--db", t.db])
+    r = t.ok(["report", "verify", t.path("r.json"), "--db", t.db])
+    v = r.json()
+    eq((v["genuine"], v["finding"], v["own"], v["subject"]["code"]),
+       (True, "genuine", True, row["code"]), "genuine")
+    # Re-serialized with other whitespace, escaping and member order: still genuine.
+    with open(t.path("r.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+    t.write("pretty.json", json.dumps(doc, ensure_ascii=True, indent=4, sort_keys=True))
+    t.ok(["report", "verify", t.path("pretty.json"), "--db", t.db])
+    # One value changed: the fine.
+    def fine(d):
+        for ch in d["chapters"]:
+            for sec in ch["sections"]:
+                for item in sec["items"]:
+                    for f in item["fields"]:
+                        if f["label"].startswith("罚款金额"):
+                            f["value"] = "0.1"
+    r = t.run(["report", "verify", tamper_json(t.path("r.json"), t.path("f.json"), fine),
+               "--db", t.db])
+    eq((r.code, r.json()["finding"]), (1, "bad_signature"), "a changed fine")
+    check("改动" in r.err, "says what failed: %r" % r.err)
+    r = t.run(["report", "verify", tamper_json(t.path("r.json"), t.path("c.json"),
+               lambda d: d.update(verification_code="AAAAAAAAAAAAAAAA")), "--db", t.db])
+    eq((r.code, r.json()["finding"]), (1, "code_mismatch"), "a wrong 验证码")
+    r = t.run(["report", "verify", t.write("x.json", "{\"a\": 1"), "--db", t.db])
+    eq(r.code, 2, "not a report at all: %s" % r.describe())
+    check("report.invalid" in r.err, r.err)
+    # A report of 25 November, and then the key retired as of the 21st: that report claims
+    # a time after its key's validity, which is what a stolen retired key would make.
+    t.ok(["report", row["code"], "--out", t.path("late.json"), "--db", t.db],
+         now="2026-11-25T12:00:00+08:00")
+    old_id = doc["key_id"]
+    rot = t.ok(["keys", "rotate", "--db", t.db], now="2026-11-21T10:00:00+08:00").json()
+    eq(rot["retired"], old_id, "the key in force is retired")
+    # After the rotation the old key's earlier reports still verify.
+    t.ok(["report", "verify", t.path("r.json"), "--db", t.db])
+    r = t.run(["report", "verify", t.path("late.json"), "--db", t.db])
+    eq((r.code, r.json()["finding"]), (1, "key_expired"), "signed after the key's validity")
+    new = t.ok(["report", row["code"], "--db", t.db], now="2026-11-22T10:00:00+08:00").json()
+    eq(new["key_id"], rot["key"]["id"], "signed with the new key")
+    keys = t.ok(["keys", "list", "--json", "--db", t.db],
+                now="2026-11-22T10:00:00+08:00").json()["keys"]
+    eq(sorted((k["id"], k["in_force"]) for k in keys),
+       sorted([(old_id, False), (rot["key"]["id"], True)]), "both keys listed")
+    check(all("secret" not in json.dumps(k) for k in keys), "no secret listed")
+    r = t.run(["keys", "generate", "--db", t.db])
+    check(r.code == 2 and "keys rotate" in r.err, "generate refuses a second key: %r" % r.err)
+
+
+@test
+def report_pdf_has_the_chapters_in_order_and_verifies(t):
+    row = report_setup(t)
+    t.ok(["report", row["code"], "--format", "pdf", "--out", t.path("r.pdf"),
+          "--url", "https://xy.example.gov.cn", "--db", t.db])
+    with open(t.path("r.pdf"), "rb") as f:
+        pdf = f.read()
+    check(pdf.startswith(b"%PDF-"), "a PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", t.path("r.pdf"), "-"], capture_output=True,
+                              check=True).stdout.decode("utf-8")
+        titles = ["登记注册基础信息", "行政管理信息", "诚实守信相关荣誉信息", "严重失信主体名单信息",
+                  "经营（活动）异常名录", "信用承诺信息", "信用评价信息", "司法判决及执行信息",
+                  "其他信息", "信用状况提升建议", "报告说明"]
+        pos = [text.find(x) for x in titles]
+        check(all(p >= 0 for p in pos) and pos == sorted(pos), "chapters in order: %r" % pos)
+        check(row["no"] in text and row["name"] in text, "the record and the subject")
+        check("暂无信息" in text and "https://xy.example.gov.cn/verify.html?number=" in text,
+              "empty chapters and the verification link")
+    if shutil.which("pdfdetach"):
+        listed = subprocess.run(["pdfdetach", "-list", t.path("r.pdf")], capture_output=True,
+                                check=True).stdout.decode("utf-8")
+        check("report.json" in listed, "report.json is an attachment: %r" % listed)
+    t.ok(["report", "verify", t.path("r.pdf"), "--db", t.db])
+    # One byte of the embedded document changed (the subject's name, same length).
+    i = pdf.rfind(row["code"].encode())
+    check(i > 0, "the code in the embedded document")
+    bad = pdf[:i] + (b"0" if pdf[i:i + 1] != b"0" else b"1") + pdf[i + 1:]
+    r = t.run(["report", "verify", t.write("bad.pdf", bad), "--db", t.db])
+    eq((r.code, r.json()["finding"]), (1, "bad_signature"), "a tampered PDF")
+    r = t.run(["report", "verify", t.write("cut.pdf", pdf[:len(pdf) // 2]), "--db", t.db])
+    eq(r.code, 2, "a truncated PDF is no report: %s" % r.describe())
+
+
+@test
+def public_report_omits_a_record_past_publicity(t):
+    t.init()
+    code = company_code(next_n())
+    rows = [pen_row(code=code, name="肇庆市报告测试有限公司", date="2026-10-10"),
+            pen_row(code=code, name="肇庆市报告测试有限公司", date="2022-06-01")]
+    t.ingest_one(t.write("p.csv", csv_bytes(rows)))
+    public = t.ok(["report", code, "--db", t.db]).out
+    check(rows[0]["no"] in public and rows[1]["no"] not in public,
+          "the public report has only the record in publicity")
+    shared = t.ok(["report", code, "--purpose", "行政许可审查", "--db", t.db]).json()
+    eq(shared["view"], "shared", "a purpose gives the shared report")
+    check(rows[1]["no"] in json.dumps(shared, ensure_ascii=False), "the shared one has both")
+    person = make_id("441202", "19850612", "%03d" % (next_n() % 1000))
+    prow = pen_row(name="陈报告", type="自然人", code="", rep="", idtype="身份证", idno=person)
+    t.ingest_one(t.write("q.csv", csv_bytes([prow])))
+    r = t.run(["report", person, "--db", t.db])
+    check(r.code == 2 and "subject.not_found" in r.err, "a person's public report: %r" % r.err)
+
+
+@test
+def reports_of_a_trusted_platform_verify_here(t):
+    row = report_setup(t)
+    other = t.path("gz.db")
+    t.ok(["init", "--db", other])
+    t.ok(["keys", "rotate", "--issuer", "广州市公共信用信息共享平台", "--db", other])
+    t.ok(["ingest", "--db", other, "--category", "penalty", "--dept", DEPT,
+          t.write("g.csv", csv_bytes([row]))])
+    t.ok(["report", row["code"], "--out", t.path("gz.json"), "--db", other])
+    r = t.run(["report", "verify", t.path("gz.json"), "--db", t.db])
+    eq((r.code, r.json()["finding"]), (1, "unknown_key"), "unknown, not forged")
+    t.ok(["keys", "export", "--out", t.path("gz-keys.json"), "--db", other])
+    added = t.ok(["keys", "trust", "--url-or-file", t.path("gz-keys.json"), "--name", "广州市",
+                  "--db", t.db]).json()
+    eq((added["issuer"], added["added"]), ("广州市", 2), "both of its keys added")
+    v = t.ok(["report", "verify", t.path("gz.json"), "--db", t.db]).json()
+    eq((v["genuine"], v["own"], v["issuer"]), (True, False, "广州市"), "recognised as 广州市's")
+    mine = t.ok(["keys", "export", "--db", t.db]).out
+    r = t.run(["keys", "trust", "--url-or-file", t.write("mine.json", mine), "--db", t.db])
+    check(r.code == 2 and "keys.invalid" in r.err, "its own keys are not foreign: %r" % r.err)
+    r = t.run(["keys", "trust", "--url-or-file", t.write("bad.json", "{\"issuer\": \"x\"}"),
+               "--db", t.db])
+    check(r.code == 2 and "keys.invalid" in r.err, "%r" % r.err)
+    r = t.run(["keys", "trust", "--url-or-file", "https://xy.gz.example/keys.json", "--db", t.db])
+    check(r.code == 2 and "curl" in r.err, "asks for the file: %r" % r.err)
+
+
 def main():
     if not os.access(BIN, os.X_OK):
         print("FAIL - setup: %s is not executable" % BIN)
