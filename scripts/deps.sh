@@ -11,11 +11,15 @@ set -euo pipefail
 # the tests and benchmarks start for themselves (tests/pg/server.sh; pg_trgm is part of
 # it), postgresql-client: psql.  libgnutls28-dev: HTTPS (src/http/tls.c checks the
 # certificate with GnuTLS); openssl: tests/http/test_tls.py makes its certificate.
+# cairo, pango, fontconfig, qrencode and the Noto CJK fonts: the credit report's PDF and
+# QR codes (src/render); the fonts are needed at run time, not only to build.
+# poppler-utils: the tests read the PDFs back (pdftotext, pdftoppm).
 build_pkgs=(meson ninja-build pkg-config gcc python3 libsqlite3-dev libjansson-dev
             libutf8proc-dev libmicrohttpd-dev libsodium-dev libcsv-dev libpq-dev
-            libgnutls28-dev)
+            libgnutls28-dev libcairo2-dev libpango1.0-dev libfontconfig-dev
+            libqrencode-dev fonts-noto-cjk)
 test_pkgs=(libcriterion-dev sqlite3 chromium fonts-wqy-microhei nodejs npm
-           postgresql postgresql-client openssl)
+           postgresql postgresql-client openssl poppler-utils)
 bench_pkgs=(sqlite3 time postgresql postgresql-client)
 # The fuzz targets (fuzz/) need clang and its sanitizer and libFuzzer runtimes, which
 # Debian ships apart from the compiler (libclang-rt-NN-dev, only recommended by clang,
