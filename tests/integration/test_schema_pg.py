@@ -70,11 +70,15 @@ DISTRIBUTED = {
 # Small tables read by key, replicated to every node.
 REFERENCE = {"catalog_categories", "code_exceptions", "calendar_days", "depts", "schema_migrations",
              "case_rules",
-             "users", "sessions", "api_tokens"}
+             "users", "sessions", "api_tokens",
+             # the platform's report signing keys: a handful, read by every report
+             "signing_keys"}
 # Kept on the coordinator alone: the audit chain is one sequence written under one lock
 # (migrations/postgresql/003_accounts.sql).  tests/unit/test_sql.c checks their statements
 # as it checks those of reference tables: none fans out to shards.
-LOCAL = {"audit_log", "audit_checkpoints", "audit_anchor"}
+# The register of issued reports is read by number alone (verification knows no subject
+# shard) and written once per report, like the audit chain it resembles.
+LOCAL = {"audit_log", "audit_checkpoints", "audit_anchor", "reports"}
 
 # Tables whose per-request lookups must use the index by the planner's own choice: they
 # hold thousands of rows after `demo --subjects 2000`, enough for an index to win.

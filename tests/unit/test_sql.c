@@ -85,8 +85,9 @@ static const struct table tables[] = {
 	{ "audit_log", T_REFERENCE, NULL, G_NONE },
 	{ "audit_checkpoints", T_REFERENCE, NULL, G_NONE },
 	{ "audit_anchor", T_REFERENCE, NULL, G_NONE },
-	/* Report keys (a handful) and issued reports (read by number): on the coordinator
-	 * too, like the audit chain they resemble. */
+	/* Report keys (a handful, replicated) and the register of issued reports (read by
+	 * number alone, kept on the coordinator like the audit chain, docs/scaling.md):
+	 * neither fans out to shards. */
 	{ "signing_keys", T_REFERENCE, NULL, G_NONE },
 	{ "reports", T_REFERENCE, NULL, G_NONE },
 };
