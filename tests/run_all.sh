@@ -161,7 +161,7 @@ fi
 
 if [ -n "$tsan_build" ]; then
   tsan_bin="$root/$tsan_build/xinyong"
-  export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1}
+  export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:suppressions=$root/tests/tsan.supp}
   suite integration-tsan python3 tests/integration/test_cli.py "$tsan_bin" "$root"
   suite http-tsan python3 tests/http/test_api.py "$tsan_bin" "$root"
   if [ -n "$pg_dir" ]; then

@@ -26,6 +26,7 @@ int cmd_calendar(int argc, char **argv);
 int cmd_case(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
 int cmd_code(int argc, char **argv);
+int cmd_credit_code(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_dept(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
@@ -73,6 +74,11 @@ struct cli_column {
 /* Prints the objects of `rows` as a table: the header first and underlined, each column
  * padded to its widest cell (a Chinese character counts two columns). */
 void cli_print_table(const json_t *rows, const struct cli_column *cols, size_t ncols);
+
+/* Writes b to the file `path` (NULL: stdout), removing a half-written file.  Fails with
+ * `file.unwritable`. */
+struct buf;
+int cli_write_file(const char *path, const struct buf *b, struct err *e);
 
 /* Prints a JSON document on stdout, indented when `pretty`, followed by a newline. */
 void cli_print_json(const json_t *doc, int pretty);

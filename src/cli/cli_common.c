@@ -1,6 +1,7 @@
 /* cli_common.c - helpers shared by the commands; see cli.h. */
 #include "cli.h"
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/text.h"
 #include "service/catalogs.h"
@@ -202,4 +203,18 @@ void cli_print_json(const json_t *doc, int pretty)
 	json_dumpf(doc, stdout, flags);
 	fputc('\n', stdout);
 	fflush(stdout);
+}
+
+int cli_write_file(const char *path, const struct buf *b, struct err *e)
+{
+	FILE *f = path ? fopen(path, "wb") : stdout;
+
+	if (!f)
+		return err_set(e, "file.unwritable", "无法写入文件 %s", path);
+	if (fwrite(b->data, 1, b->len, f) != b->len || (path ? fclose(f) : fflush(f)) != 0) {
+		if (path)
+			remove(path);
+		return err_set(e, "file.unwritable", "写入 %s 失败", path ? path : "标准输出");
+	}
+	return 0;
 }

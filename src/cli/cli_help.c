@@ -150,8 +150,25 @@ static const struct cli_help_text help_texts[] = {
 	  "  xinyong report 91441200MA4UJ2RX1B --format pdf --out report.pdf\n"
 	  "  xinyong report 91441200MA4UJ2RX1B --purpose 行政许可审查 --format html --out r.html\n"
 	  "  xinyong report verify report.pdf\n" },
+	{ "credit-code",
+	  "Makes the credit code (信用码) of a legal person: a QR code whose link opens its\n"
+	  "public page and carries a token signed with the platform's key, stating its code,\n"
+	  "its status colour today (green: no negative record in force; yellow: negative\n"
+	  "records in force; red: on the list of seriously dishonest subjects) and the date,\n"
+	  "as the public sees it.  verify checks a token, or the link a scanner read, against\n"
+	  "this platform's keys and the keys it trusts: exit 0 genuine, 1 not (bad_signature,\n"
+	  "unknown_key, key_expired), 2 when it is no credit code at all.\n\n"
+	  "options:\n"
+	  "  --format FORMAT      svg (default: a card with the name and the colour's meaning),\n"
+	  "                       png (the coloured QR code alone) or json (what it states)\n"
+	  "  --out FILE           write it to FILE (default: stdout)\n"
+	  "  --url BASE           the platform's public address for the link when the signing\n"
+	  "                       key has none (keys generate --url)\n" DB_OPTION HELP_OPTION
+	  "\nexamples:\n"
+	  "  xinyong credit-code 91441200MA4UJ2RX1B --out code.svg\n"
+	  "  xinyong credit-code verify 'https://xy.example.gov.cn/?cc=XYCC1.eyJ...#/subject/...'\n" },
 	{ "keys",
-	  "The Ed25519 keys that sign credit reports.  generate makes the first key (init,\n"
+	  "The Ed25519 keys that sign credit reports and credit codes.  generate makes the first key (init,\n"
 	  "demo and serve make one when there is none); rotate retires the key in force and\n"
 	  "signs with a new one from now (reports signed before still verify); list shows\n"
 	  "every key (never a secret); export prints the published key list, the document of\n"

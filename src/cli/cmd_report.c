@@ -70,20 +70,6 @@ static int report_verify_cmd(struct store *s, const char *path)
 	return rc;
 }
 
-static int report_write(const char *path, const struct buf *b, struct err *e)
-{
-	FILE *f = path ? fopen(path, "wb") : stdout;
-
-	if (!f)
-		return err_set(e, "file.unwritable", "无法写入文件 %s", path);
-	if (fwrite(b->data, 1, b->len, f) != b->len || (path ? fclose(f) : fflush(f)) != 0) {
-		if (path)
-			remove(path);
-		return err_set(e, "file.unwritable", "写入 %s 失败", path ? path : "标准输出");
-	}
-	return 0;
-}
-
 static int report_issue_cmd(struct store *s, const char *code, const struct report_request *rq,
 			    const char *purpose, const char *url, const char *out)
 {
@@ -101,7 +87,7 @@ static int report_issue_cmd(struct store *s, const char *code, const struct repo
 		principal_anonymous(&who, "cli");
 	buf_init(&b, 0);
 	if (report_issue(s, &who, rq, &doc, &e) < 0 ||
-	    report_output(s, doc, rq->format, url, &b, NULL, &e) < 0 || report_write(out, &b, &e) < 0) {
+	    report_output(s, doc, rq->format, url, &b, NULL, &e) < 0 || cli_write_file(out, &b, &e) < 0) {
 		rc = cli_fail(&e);
 	} else if (out) {
 		fprintf(stderr, "报告编号 %s  验证码 %s  已写入 %s\n",

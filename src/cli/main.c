@@ -35,6 +35,7 @@ static const struct command commands[] = {
 	{ "rules", cmd_rules, "list, show and import the rules of each kind of case" },
 	{ "report", cmd_report, "issue a signed credit report (JSON, HTML, PDF); verify one" },
 	{ "keys", cmd_keys, "generate, rotate, list, export and trust report signing keys" },
+	{ "credit-code", cmd_credit_code, "make a legal person's credit code (信用码) as SVG or PNG; check one" },
 	{ "routes", cmd_routes, "list the HTTP routes and who may call them" },
 };
 

@@ -7,7 +7,10 @@
  *       with a purpose; a person's is refused to the public like its page (404)
  *   GET /api/v1/reports/{number}?code=C   the online check: {"genuine", "number",
  *       "subject", "generated_at", "issuer", "view"}; 404 report.not_found
- *   GET /.well-known/xinyong-keys.json    the public keys that sign reports
+ *   GET /api/v1/subjects/{code}/credit-code?format=svg|png|json
+ *       a legal person's credit code (信用码) as the public sees it today; a person's is
+ *       404 like its page
+ *   GET /.well-known/xinyong-keys.json    the public keys that sign reports and codes
  */
 #include "http/http_int.h"
 
@@ -15,6 +18,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "service/credit_code.h"
 #include "service/report.h"
 #include "service/report_keys.h"
 #include "service/report_output.h"
@@ -85,4 +89,29 @@ int api_reports_keys(struct http_request *req, struct http_response *res, struct
 		return -1;
 	res->cache_control = "public, max-age=300";
 	return http_reply_json(res, 200, doc, e);
+}
+
+int api_reports_credit_code(struct http_request *req, struct http_response *res,
+			    struct err *e)
+{
+	struct store *s = http_request_store(req, e);
+	const char *format = http_request_arg(req, "format");
+	const char *type = NULL;
+	json_t *meta = NULL;
+	char base[300];
+
+	if (!format)
+		format = "svg";
+	api_report_base(req, base, sizeof base);
+	if (!s || credit_code_issue(s, req->params[0], format, base[0] ? base : NULL, &res->body,
+				    &type, &meta, e) < 0)
+		return -1;
+	res->status = 200;
+	res->content_type = type;
+	if (strcmp(format, "json") != 0)
+		snprintf(res->disposition, sizeof res->disposition,
+			 "inline; filename=\"credit-code-%s.%s\"",
+			 json_string_value(json_object_get(meta, "code")), format);
+	json_decref(meta);
+	return 0;
 }

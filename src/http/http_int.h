@@ -231,10 +231,13 @@ int api_catalog_show(struct http_request *req, struct http_response *res, struct
 /* api_disclosures.c: the portal's latest 双公示 and its totals (public). */
 int api_disclosures_list(struct http_request *req, struct http_response *res, struct err *e);
 int api_stats(struct http_request *req, struct http_response *res, struct err *e);
-/* api_reports.c: credit reports, their online check, the keys that sign them. */
+/* api_reports.c: credit reports, their online check, credit codes, the keys that sign
+ * them. */
 int api_reports_issue(struct http_request *req, struct http_response *res, struct err *e);
 int api_reports_check(struct http_request *req, struct http_response *res, struct err *e);
 int api_reports_keys(struct http_request *req, struct http_response *res, struct err *e);
+int api_reports_credit_code(struct http_request *req, struct http_response *res,
+			    struct err *e);
 
 /* api_depts.c: the department directory (public). */
 int api_depts_list(struct http_request *req, struct http_response *res, struct err *e);

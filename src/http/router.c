@@ -30,6 +30,8 @@ static const struct route routes[] = {
 	/* Reports: the service decides which report the caller may have (report.h). */
 	{ "GET", "/api/v1/subjects/{code}/report", api_reports_issue, ROUTE_LIMITED, BODY_NONE,
 	  ALLOW_PUBLIC, 0 },
+	{ "GET", "/api/v1/subjects/{code}/credit-code", api_reports_credit_code, ROUTE_LIMITED,
+	  BODY_NONE, ALLOW_PUBLIC, 0 },
 	{ "GET", "/api/v1/reports/{number}", api_reports_check, ROUTE_LIMITED, BODY_NONE,
 	  ALLOW_PUBLIC, 0 },
 	{ "GET", "/.well-known/xinyong-keys.json", api_reports_keys, ROUTE_NO_SESSION, BODY_NONE,

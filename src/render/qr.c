@@ -20,24 +20,12 @@ static QRcode *qr_encode(const char *text, struct err *e)
 	return q;
 }
 
-int qr_svg(const char *text, int size, int fragment, struct buf *out, struct err *e)
+/* The dark modules of q as one path of unit squares, runs merged: a few KB for a URL. */
+static void qr_path(const QRcode *q, uint32_t dark, struct buf *out)
 {
-	QRcode *q = qr_encode(text, e);
-	int n, x, y;
-
-	if (!q)
-		return -1;
-	n = q->width + 2 * QR_QUIET;
-	if (!fragment)
-		buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	buf_printf(out,
-		   "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
-		   "height=\"%d\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"二维码\">"
-		   "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
-		   n, n, size, size, n, n);
-	/* One path of unit squares, runs of dark modules merged: a few KB for a URL. */
-	for (y = 0; y < q->width; y++) {
-		for (x = 0; x < q->width; x++) {
+	buf_printf(out, "<path fill=\"#%06x\" d=\"", (unsigned)(dark & 0xffffffu));
+	for (int y = 0; y < q->width; y++) {
+		for (int x = 0; x < q->width; x++) {
 			int run = 0;
 
 			while (x + run < q->width && (q->data[y * q->width + x + run] & 1))
@@ -48,7 +36,41 @@ int qr_svg(const char *text, int size, int fragment, struct buf *out, struct err
 			}
 		}
 	}
-	buf_puts(out, "\"/></svg>");
+	buf_puts(out, "\"/>");
+}
+
+int qr_svg_path(const char *text, uint32_t dark, struct buf *out, int *modules, struct err *e)
+{
+	QRcode *q = qr_encode(text, e);
+
+	if (!q)
+		return -1;
+	*modules = q->width + 2 * QR_QUIET;
+	qr_path(q, dark, out);
+	QRcode_free(q);
+	if (buf_failed(out))
+		return err_set(e, "internal.error", "内存不足，无法生成二维码");
+	return 0;
+}
+
+int qr_svg(const char *text, int size, int fragment, uint32_t dark, struct buf *out,
+	   struct err *e)
+{
+	QRcode *q = qr_encode(text, e);
+	int n;
+
+	if (!q)
+		return -1;
+	n = q->width + 2 * QR_QUIET;
+	if (!fragment)
+		buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	buf_printf(out,
+		   "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+		   "height=\"%d\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"二维码\">"
+		   "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>",
+		   n, n, size, size, n, n);
+	qr_path(q, dark, out);
+	buf_puts(out, "</svg>");
 	QRcode_free(q);
 	if (buf_failed(out))
 		return err_set(e, "internal.error", "内存不足，无法生成二维码");
@@ -60,7 +82,7 @@ static cairo_status_t qr_png_write(void *closure, const unsigned char *data, uns
 	return buf_append(closure, data, len) < 0 ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
 }
 
-int qr_png(const char *text, int scale, struct buf *out, struct err *e)
+int qr_png(const char *text, int scale, uint32_t dark, struct buf *out, struct err *e)
 {
 	QRcode *q = qr_encode(text, e);
 	cairo_surface_t *surface;
@@ -75,7 +97,8 @@ int qr_png(const char *text, int scale, struct buf *out, struct err *e)
 	cr = cairo_create(surface);
 	cairo_set_source_rgb(cr, 1, 1, 1);
 	cairo_paint(cr);
-	cairo_set_source_rgb(cr, 0, 0, 0);
+	cairo_set_source_rgb(cr, ((dark >> 16) & 0xff) / 255.0, ((dark >> 8) & 0xff) / 255.0,
+			     (dark & 0xff) / 255.0);
 	for (int y = 0; y < q->width; y++)
 		for (int x = 0; x < q->width; x++)
 			if (q->data[y * q->width + x] & 1)

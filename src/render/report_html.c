@@ -3,6 +3,7 @@
  */
 #include "report_html.h"
 
+#include "markup.h"
 #include "qr.h"
 
 #include "core/buf.h"
@@ -39,19 +40,6 @@ static const char report_css[] =
 	"@media (max-width:600px){.sheet{padding:16px}.top{flex-direction:column}}";
 
 /* Appends s with &, <, > and " escaped. */
-static void html_text(struct buf *b, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': buf_puts(b, "&amp;"); break;
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		default: buf_putc(b, *s);
-		}
-	}
-}
-
 static const char *str(const json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
@@ -64,9 +52,9 @@ static void html_row(struct buf *b, const char *label, const char *value)
 	if (!*value)
 		return;
 	buf_puts(b, "<tr><th>");
-	html_text(b, label);
+	markup_text(b, label);
 	buf_puts(b, "</th><td>");
-	html_text(b, value);
+	markup_text(b, value);
 	buf_puts(b, "</td></tr>");
 }
 
@@ -88,16 +76,16 @@ static void html_item(struct buf *b, const json_t *item)
 	size_t i;
 
 	buf_puts(b, "<table><thead><tr><th colspan=\"2\">");
-	html_text(b, str(item, "dept"));
+	markup_text(b, str(item, "dept"));
 	if (*str(item, "date")) {
 		buf_puts(b, " · ");
-		html_text(b, str(item, "date"));
+		markup_text(b, str(item, "date"));
 	}
 	buf_puts(b, " · ");
-	html_text(b, str(item, "status_label"));
+	markup_text(b, str(item, "status_label"));
 	json_array_foreach(marks, i, v) {
 		buf_puts(b, " <span class=\"mark\">");
-		html_text(b, json_string_value(v));
+		markup_text(b, json_string_value(v));
 		buf_puts(b, "</span>");
 	}
 	buf_puts(b, "</th></tr></thead><tbody>");
@@ -114,22 +102,22 @@ static void html_chapter(struct buf *b, const json_t *ch)
 	size_t i, j;
 
 	buf_puts(b, "<section><h2>");
-	html_text(b, str(ch, "numeral"));
+	markup_text(b, str(ch, "numeral"));
 	buf_puts(b, "、");
-	html_text(b, str(ch, "title"));
+	markup_text(b, str(ch, "title"));
 	buf_puts(b, "</h2>");
 	json_array_foreach(sections, i, sec) {
 		buf_puts(b, "<h3>");
-		html_text(b, str(sec, "name"));
+		markup_text(b, str(sec, "name"));
 		buf_puts(b, "（");
-		html_text(b, str(sec, "count"));
+		markup_text(b, str(sec, "count"));
 		buf_puts(b, " 条）</h3>");
 		json_array_foreach(json_object_get(sec, "items"), j, v)
 			html_item(b, v);
 	}
 	json_array_foreach(advice, i, v) {
 		buf_puts(b, "<p>");
-		html_text(b, json_string_value(v));
+		markup_text(b, json_string_value(v));
 		buf_puts(b, "</p>");
 	}
 	if (json_array_size(sections) == 0 && json_array_size(advice) == 0)
@@ -163,38 +151,38 @@ int report_html_render(const json_t *report, const char *verify_url, struct buf 
 
 	buf_puts(out, "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
 		      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
-	html_text(out, "公共信用信息报告 - ");
-	html_text(out, str(subject, "name"));
+	markup_text(out, "公共信用信息报告 - ");
+	markup_text(out, str(subject, "name"));
 	buf_printf(out, "</title><style>%s</style></head><body><main class=\"sheet\">", report_css);
 	buf_puts(out, "<div class=\"top\"><div><h1>公共信用信息报告</h1><p class=\"view\">（");
-	html_text(out, str(report, "view_label"));
+	markup_text(out, str(report, "view_label"));
 	buf_puts(out, "）</p><dl class=\"meta\"><dt>报告编号</dt><dd class=\"code\">");
-	html_text(out, str(report, "number"));
+	markup_text(out, str(report, "number"));
 	buf_puts(out, "</dd><dt>生成时间</dt><dd>");
-	html_text(out, str(report, "generated_at"));
+	markup_text(out, str(report, "generated_at"));
 	buf_puts(out, "</dd><dt>出具机构</dt><dd>");
-	html_text(out, str(report, "issuer"));
+	markup_text(out, str(report, "issuer"));
 	buf_puts(out, "</dd><dt>报告版本</dt><dd>");
-	html_text(out, str(report, "version"));
+	markup_text(out, str(report, "version"));
 	if (*str(report, "purpose")) {
 		buf_puts(out, "</dd><dt>查询事由</dt><dd>");
-		html_text(out, str(report, "purpose"));
+		markup_text(out, str(report, "purpose"));
 	}
 	buf_puts(out, "</dd><dt>信息时间范围</dt><dd>");
-	html_text(out, str(span, "from"));
+	markup_text(out, str(span, "from"));
 	buf_puts(out, " 至 ");
-	html_text(out, str(span, "to"));
+	markup_text(out, str(span, "to"));
 	buf_puts(out, "</dd></dl></div><div class=\"qr\">");
-	if (verify_url && *verify_url && qr_svg(verify_url, 120, 1, out, e) < 0)
+	if (verify_url && *verify_url && qr_svg(verify_url, 120, 1, QR_BLACK, out, e) < 0)
 		return -1;
 	buf_puts(out, "扫码验证<br>验证码 <span class=\"code\">");
-	html_text(out, str(report, "verification_code"));
+	markup_text(out, str(report, "verification_code"));
 	buf_puts(out, "</span></div></div><p class=\"name\">");
-	html_text(out, str(subject, "name"));
+	markup_text(out, str(subject, "name"));
 	buf_puts(out, "</p><div>");
 	json_array_foreach(json_object_get(subject, "labels"), i, v) {
 		buf_printf(out, "<span class=\"tag%s\">", tag_tone(json_string_value(v)));
-		html_text(out, json_string_value(v));
+		markup_text(out, json_string_value(v));
 		buf_puts(out, "</span>");
 	}
 	buf_puts(out, "</div><h2>基本信息</h2><table><tbody>");
@@ -204,11 +192,11 @@ int report_html_render(const json_t *report, const char *verify_url, struct buf 
 		      "<th>信息条数</th></tr></thead><tbody>");
 	json_array_foreach(json_object_get(report, "summary"), i, v) {
 		buf_puts(out, "<tr><td>");
-		html_text(out, str(v, "numeral"));
+		markup_text(out, str(v, "numeral"));
 		buf_puts(out, "、");
-		html_text(out, str(v, "title"));
+		markup_text(out, str(v, "title"));
 		buf_puts(out, "</td><td>");
-		html_text(out, str(v, "count"));
+		markup_text(out, str(v, "count"));
 		buf_puts(out, "</td></tr>");
 	}
 	buf_puts(out, "</tbody></table>");
@@ -217,12 +205,12 @@ int report_html_render(const json_t *report, const char *verify_url, struct buf 
 	buf_puts(out, "<section class=\"notes\"><h2>报告说明</h2>");
 	json_array_foreach(json_object_get(report, "notes"), i, v) {
 		buf_puts(out, "<p>");
-		html_text(out, json_string_value(v));
+		markup_text(out, json_string_value(v));
 		buf_puts(out, "</p>");
 	}
 	if (verify_url && *verify_url) {
 		buf_puts(out, "<p>验证地址：");
-		html_text(out, verify_url);
+		markup_text(out, verify_url);
 		buf_puts(out, "</p>");
 	}
 	buf_puts(out, "</section></main><script type=\"application/json\" id=\"report\">");
