@@ -478,6 +478,7 @@ EXPECTED_RULES = {
     ("GET", "/api/v1/subjects/{code}"): PUBLIC,
     # Reports: the service decides which report the caller gets (report.h).
     ("GET", "/api/v1/subjects/{code}/report"): PUBLIC,
+    ("GET", "/api/v1/subjects/{code}/credit-code"): PUBLIC,
     ("GET", "/api/v1/reports/{number}"): PUBLIC,
     ("GET", "/.well-known/xinyong-keys.json"): PUBLIC,
     # The department directory is the government's own: public.
@@ -590,6 +591,9 @@ def walk_request(ctx, key, caller):
     if key == ("GET", "/api/v1/subjects/{code}/report"):
         return ("GET", "/api/v1/subjects/%s/report?format=json&%s" % (COMPANY, purpose), None,
                 {}, {200}, caller)
+    if key == ("GET", "/api/v1/subjects/{code}/credit-code"):
+        return ("GET", "/api/v1/subjects/%s/credit-code?format=json" % COMPANY, None, {}, {200},
+                caller)
     if key == ("GET", "/api/v1/reports/{number}"):
         doc = json.loads(ctx.cli("report", COMPANY, "--db", ctx.db).stdout)
         return ("GET", "/api/v1/reports/%s?code=%s" % (doc["number"], doc["verification_code"]),

@@ -26,9 +26,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import harness  # noqa: E402
 import testdb  # noqa: E402
 from test_access import (PENALTY_COLUMNS, check, csv_text, expect_error, expect_status,  # noqa: E402
-                         make_resident_id)
-from test_cases import (ACCOUNTS, COMPANY, COMPANY_NAME, DEPT, PASSWORD, Ctx, ingest,  # noqa: E402
-                        penalty_row, start_servers)
+                         make_resident_id, make_uscc)
+from test_cases import (ACCOUNTS, COMPANY, COMPANY2, COMPANY2_NAME, COMPANY_NAME, DEPT,  # noqa: E402
+                        DISHONEST_COLUMNS, PASSWORD, Ctx, ingest, penalty_row, start_servers)
 
 TESTS = []
 
@@ -36,6 +36,10 @@ PERSON = make_resident_id("44120219851203123")
 IN_FORCE = "肇市监罚〔2026〕P1号"
 ENDED = "肇市监罚〔2022〕P2号"
 PERSON_NO = "肇市监罚〔2026〕P3号"
+# For the credit code: COMPANY2 on the list of seriously dishonest subjects (red), and a
+# company whose only penalty has ended its publicity (green); COMPANY is yellow.
+CLEAN = make_uscc("91441200MA5T6W8E")
+CLEAN_NAME = "肇庆市清源环保有限公司"
 CHAPTERS = ["登记注册基础信息", "行政管理信息", "诚实守信相关荣誉信息", "严重失信主体名单信息",
             "经营（活动）异常名录", "信用承诺信息", "信用评价信息", "司法判决及执行信息", "其他信息",
             "信用状况提升建议"]
@@ -53,8 +57,14 @@ def build(ctx):
     person = penalty_row(PERSON_NO, company="", name="陈报告")
     person[1], person[3], person[4], person[5] = "自然人", "", "", ""
     person[6], person[7] = "身份证", PERSON
+    clean = penalty_row("肇市监罚〔2022〕P4号", CLEAN, CLEAN_NAME)
+    clean[15] = "2022-06-01"
     ingest(ctx, "penalty", DEPT, "r.csv",
-           csv_text(PENALTY_COLUMNS, [penalty_row(IN_FORCE), ended, person]))
+           csv_text(PENALTY_COLUMNS, [penalty_row(IN_FORCE), ended, person, clean]))
+    ingest(ctx, "dishonest_list", DEPT, "d.csv", csv_text(DISHONEST_COLUMNS, [
+        [COMPANY2_NAME, "法人及非法人组织", COMPANY2, "拖欠农民工工资失信联合惩戒对象名单",
+         "拖欠农民工工资", "《保障农民工工资支付条例》第四十八条", "2026-09-10",
+         "肇庆市人力资源和社会保障局", DEPT, "肇庆市人力资源和社会保障局", DEPT]]))
     for label, (name, role, binding) in ACCOUNTS.items():
         ctx.cli("user", "add", name, "--roles", role, "--db", ctx.db, "--password-stdin",
                 *binding, stdin=(PASSWORD + "\n").encode())
@@ -238,6 +248,50 @@ def bad_requests_name_the_parameter(ctx):
           [c["title"] for c in doc["chapters"]])
     check(doc["span"]["from"] == "2026-01-01" and any("部分章节" in n for n in doc["notes"]),
           doc["span"])
+
+
+def credit_code(ctx, code, fmt):
+    return ctx.get("anonymous", "/api/v1/subjects/%s/credit-code?format=%s" % (code, fmt))
+
+
+@test
+def the_credit_code_states_the_public_colour_and_links_the_public_page(ctx):
+    colours = {}
+    for code in (COMPANY, COMPANY2, CLEAN):
+        r = credit_code(ctx, code, "json")
+        expect_status(r, 200)
+        doc = r.json()
+        colours[code] = (doc["colour"], doc["colour_label"])
+        check(doc["code"] == code and doc["date"] == "2026-11-23", doc)
+        # The link opens the public page and carries the signed token.
+        url = urllib.parse.urlsplit(doc["url"])
+        check(url.path == "/" and url.fragment == "/subject/" + code and
+              urllib.parse.parse_qs(url.query)["cc"] == [doc["token"]], doc["url"])
+        check(doc["token"].startswith("XYCC1.") and doc["token"].count(".") == 2, doc["token"])
+    check(colours == {COMPANY: ("yellow", "黄码"), COMPANY2: ("red", "红码"),
+                      CLEAN: ("green", "绿码")}, "colours: %r" % colours)
+    # The SVG card names the subject and its colour; the PNG is the QR code alone.
+    r = credit_code(ctx, COMPANY2, "svg")
+    expect_status(r, 200)
+    check(r.headers["content-type"].startswith("image/svg+xml"), r.headers)
+    check(COMPANY2_NAME in r.text and "红码" in r.text and "#c62828" in r.text, r.text[:300])
+    check('filename="credit-code-%s.svg"' % COMPANY2 in r.headers.get("content-disposition", ""),
+          r.headers)
+    r = credit_code(ctx, CLEAN, "png")
+    expect_status(r, 200)
+    check(r.headers["content-type"] == "image/png" and r.body[:8] == b"\x89PNG\r\n\x1a\n",
+          r.headers)
+    # The token checks with the published key (what a scanner does offline).
+    token = credit_code(ctx, CLEAN, "json").json()["token"]
+    out = subprocess.run([ctx.binary, "credit-code", "verify", token, "--db", ctx.db],
+                         capture_output=True)
+    check(out.returncode == 0 and json.loads(out.stdout)["finding"] == "genuine",
+          out.stdout + out.stderr)
+    # A person has no credit code; a bad format is named.
+    expect_error(credit_code(ctx, PERSON, "svg"), 404, "subject.not_found")
+    r = credit_code(ctx, CLEAN, "gif")
+    expect_error(r, 400, "request.invalid")
+    check(r.json()["error"]["details"][0]["field"] == "format", r.json())
 
 
 def main(argv):
