@@ -24,6 +24,7 @@ no expected value is copied from the program's output.
 import csv
 import io
 import hashlib
+import base64
 import json
 import os
 import re
@@ -3100,6 +3101,50 @@ def reports_of_a_trusted_platform_verify_here(t):
     check(r.code == 2 and "keys.invalid" in r.err, "%r" % r.err)
     r = t.run(["keys", "trust", "--url-or-file", "https://xy.gz.example/keys.json", "--db", t.db])
     check(r.code == 2 and "curl" in r.err, "asks for the file: %r" % r.err)
+
+
+@test
+def credit_codes_verify_offline_and_from_a_trusted_platform(t):
+    row = report_setup(t)
+    doc = t.ok(["credit-code", row["code"], "--format", "json", "--url", "https://xy.zq.example",
+                "--db", t.db]).json()
+    eq(doc["colour"], "yellow", "a penalty in publicity")
+    check(doc["url"].startswith("https://xy.zq.example/?cc=XYCC1."), doc["url"])
+    # The link a scanner read verifies as well as the token alone.
+    for text in (doc["url"], doc["token"]):
+        v = t.ok(["credit-code", "verify", text, "--db", t.db]).json()
+        eq((v["genuine"], v["colour"], v["code"]), (True, "yellow", row["code"]), text)
+    # A greener claim under the same signature.
+    head, payload, sig = doc["token"].split(".")
+    claim = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claim["colour"] = "green"
+    green = base64.urlsafe_b64encode(json.dumps(claim, separators=(",", ":"), sort_keys=True)
+                                     .encode()).decode().rstrip("=")
+    r = t.run(["credit-code", "verify", ".".join([head, green, sig]), "--db", t.db])
+    eq((r.code, r.json()["finding"], r.json()["colour"]), (1, "bad_signature", "green"),
+       "a changed colour")
+    check("签名不符" in r.err, r.err)
+    # Another platform's code is unknown until its keys are trusted.
+    other = t.path("gz.db")
+    t.ok(["init", "--db", other])
+    t.ok(["ingest", "--db", other, "--category", "penalty", "--dept", DEPT,
+          t.write("g.csv", csv_bytes([row]))])
+    theirs = t.ok(["credit-code", row["code"], "--format", "json", "--db", other]).json()
+    r = t.run(["credit-code", "verify", theirs["token"], "--db", t.db])
+    eq((r.code, r.json()["finding"]), (1, "unknown_key"), "unknown, not forged")
+    t.ok(["keys", "export", "--out", t.path("gz-keys.json"), "--db", other])
+    t.ok(["keys", "trust", "--url-or-file", t.path("gz-keys.json"), "--name", "广州市",
+          "--db", t.db])
+    v = t.ok(["credit-code", "verify", theirs["token"], "--db", t.db]).json()
+    eq((v["genuine"], v["issuer"]), (True, "广州市"), "recognised as 广州市's")
+    # Written to a file: the SVG card; anything else is no credit code at all.
+    t.ok(["credit-code", row["code"], "--out", t.path("c.svg"), "--db", t.db])
+    with open(t.path("c.svg"), encoding="utf-8") as f:
+        svg = f.read()
+    check(svg.startswith("<?xml") and "黄码" in svg and row["name"] in svg, svg[:200])
+    r = t.run(["credit-code", "verify", "https://xy.zq.example/#/subject/" + row["code"],
+               "--db", t.db])
+    check(r.code == 2 and "credit_code.invalid" in r.err, r.err)
 
 
 def main():
