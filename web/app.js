@@ -837,6 +837,8 @@ async function renderSubject(code, token) {
 	addId('主体类型', subject.subject_type || SUBJECT_TYPES[subject.kind]);
 	addId('所在地区', regionName(subject.region));
 
+	showDownloads(subject, self, purpose, Boolean(user) && !self);
+
 	const own = self && subject.code === userSubject(user);
 	let mine = null;
 	if (own) {
@@ -891,6 +893,33 @@ async function renderSubject(code, token) {
 	back.textContent = query ? '返回查询结果' : '返回首页';
 	setStatus(`已加载 ${subject.name || code} 的信用信息`);
 	show('view-subject', 'subject-title');
+}
+
+// The report this viewer may download (the same one the page shows: the subject's own,
+// the shared one for the chosen purpose, else the public one) and, for a legal person,
+// its credit code (信用码, always the public's colour).
+function showDownloads(subject, self, purpose, publicView) {
+	const base = API + '/subjects/' + encodeURIComponent(subject.code);
+	let params = '';
+	let kind = '公开版：向社会公开的信息。';
+	if (self) kind = '主体自查版：本主体的全部信息，含已修复和已到期的记录，仅供本主体使用。';
+	else if (purpose) {
+		params = '&purpose=' + encodeURIComponent(purpose);
+		kind = `政务共享版：查询事由“${purpose}”，出具记入审计日志。`;
+	} else if (publicView) params = '&view=public';
+	$('downloads-kind').textContent = '报告类型：' + kind;
+	$('report-pdf').href = base + '/report?format=pdf' + params;
+	$('report-html').href = base + '/report?format=html' + params;
+	const legal = subject.kind === 'uscc';
+	$('credit-code').hidden = !legal;
+	if (legal) {
+		const svg = base + '/credit-code?format=svg';
+		$('credit-code-image').src = svg;
+		$('credit-code-image').alt = `${subject.name || subject.code}的信用码`;
+		$('credit-code-svg').href = svg;
+		$('credit-code-png').href = base + '/credit-code?format=png';
+	}
+	$('subject-downloads').hidden = false;
 }
 
 // ---- routing -------------------------------------------------------------------------

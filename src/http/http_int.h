@@ -61,6 +61,7 @@ struct http_response {
 	int fd;                   /* a file to send (owned: closed by the server), or -1 */
 	uint64_t fd_size;
 	const char *cache_control; /* static string; NULL selects "no-store" */
+	const char *csp;           /* Content-Security-Policy, static; NULL: the site's */
 	char etag[64];             /* "" for none */
 	char last_modified[40];    /* "" for none */
 	char disposition[160];     /* Content-Disposition, "" for none */

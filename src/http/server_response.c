@@ -113,7 +113,7 @@ enum MHD_Result server_response_queue(struct http_ctx *ctx, struct MHD_Connectio
 	if (res->content_type)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Content-Security-Policy", SERVER_CSP);
+	MHD_add_response_header(r, "Content-Security-Policy", res->csp ? res->csp : SERVER_CSP);
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
 				res->cache_control ? res->cache_control : "no-store");
